@@ -1,0 +1,53 @@
+# Post-loan audit workbench (贷后管理检查工作台): set-up, dashboards, tests.
+# Every target creates .venv on first use, so a fresh machine needs only `make dashboards`
+# or `make test`.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8866
+
+.PHONY: install install-test dashboards test lint bench sample-extracts corpus clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+## Serve notebooks/ with Voila on http://localhost:8866 (sample extracts preloaded).
+dashboards: install
+	$(BIN)/voila notebooks/ --port=$(PORT) --no-browser
+
+## Run the whole suite: unit, property and notebook (nbval) tests.
+test: install-test
+	$(BIN)/python -m pytest tests notebooks --nbval-lax
+
+lint: install-test
+	$(BIN)/ruff check .
+
+## Performance benchmarks (see docs/performance.md); needs the bench extra.
+bench: install-test
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python benchmarks/bench_load.py
+
+## Regenerate the committed sample extracts byte-identically.
+sample-extracts: install
+	$(BIN)/python -m postloan_audit.synth sample_extracts
+
+## Regenerate the bad-input corpus of tests/data/.
+corpus: install
+	$(BIN)/python tests/data/make_corpus.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,33 @@
+"""Post-loan supervision audit workbench (贷后管理检查工作台).
+
+Load the loan-ledger extracts banks export (:func:`load_extract`), draw an on-site review
+sample by the supervision manual's quotas (:func:`draw_sample`), run the compliance rule
+catalogue (:func:`run_checks`), and serve the results as Voila dashboards.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("postloan-audit")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"
+
+from postloan_audit.errors import ExtractError, PolicyError, PostloanAuditError
+from postloan_audit.extract import Extract
+from postloan_audit.io import load_extract
+
+# --- synth (generator) ---
+# --- sampling ---
+# --- checks ---
+# --- portfolio / dashboards ---
+
+__all__ = [
+    "Extract",
+    "ExtractError",
+    "PolicyError",
+    "PostloanAuditError",
+    "__version__",
+    "load_extract",
+]

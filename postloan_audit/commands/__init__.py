@@ -1,0 +1,1 @@
+"""Sub-commands of ``postloan-audit``; each module has ``register(subparsers)``."""

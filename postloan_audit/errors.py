@@ -1,0 +1,37 @@
+"""The package's exception tree.
+
+Every problem a user can cause by handing us a file ends up as one of these, with a message in
+Simplified Chinese first and English alongside, naming the file, the sheet and what to fix.
+"""
+
+from __future__ import annotations
+
+
+class PostloanAuditError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ExtractError(PostloanAuditError, ValueError):
+    """A file cannot be read as a loan extract (文件无法作为贷款台账读取).
+
+    Attributes
+    ----------
+    source_name, sheet:
+        Where the problem is (file name; sheet name or None for the whole file).
+    problem:
+        A short machine-readable tag: ``empty``, ``unreadable``, ``no_loans_sheet``,
+        ``missing_columns``, ``no_data_rows``.
+    """
+
+    def __init__(self, message: str, *, source_name: str | None = None, sheet: str | None = None,
+                 problem: str = "unreadable", details: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source_name = source_name
+        self.sheet = sheet
+        self.problem = problem
+        self.details = details or {}
+
+
+class PolicyError(PostloanAuditError, ValueError):
+    """A policy file or value is invalid (参数配置错误); the message names the key."""
