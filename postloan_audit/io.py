@@ -306,17 +306,20 @@ def _read_workbook(data: bytes, name: str, kind: str) -> list[RawSheet]:
     out = []
     for sheet_name, rows in sheets:
         if rows:
+            # Cells stay Python objects here; only the columns the loader maps are turned
+            # into text (see _as_text), which matters for wide sheets.
             frame = pd.DataFrame(rows, dtype=object)
-            frame = frame.apply(_excel_column_to_text)  # column-wise
         else:
             frame = pd.DataFrame(dtype="str")
         out.append(RawSheet(name=sheet_name, cells=frame))
     return out
 
 
-def _excel_column_to_text(column: pd.Series) -> pd.Series:
+def _as_text(column: pd.Series) -> pd.Series:
     """One worksheet column → text; empty cells → NaN. Dates keep ISO text."""
-    return parsing.clean_text(column.astype("str"))
+    if column.dtype == object:
+        return parsing.clean_text(column.astype("str"))
+    return column
 
 
 def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict]) -> dict:
@@ -443,8 +446,11 @@ class _Builder:
 
         body = cells.iloc[header_idx + 1:].reset_index(drop=True)
         rows = np.arange(len(body), dtype="int64") + raw.first_row + header_idx + 1
-        blank = body.isna().all(axis=1).to_numpy() if body.shape[1] else np.ones(len(body), bool)
-        summary = self._summary_mask(body, mapping) & ~blank
+        used = sorted({0, *(p for positions in mapping.values() for p in positions)}
+                      & set(body.columns))
+        text = pd.DataFrame({p: _as_text(body[p]) for p in used}, index=body.index)
+        blank = _blank_rows(body)
+        summary = self._summary_mask(text, mapping) & ~blank
         data_mask = ~blank & ~summary
         if not data_mask.any():
             raise ExtractError(
@@ -465,7 +471,7 @@ class _Builder:
                 + (" …" if blank.sum() > 20 else ""),
             ))
 
-        data = body.loc[data_mask].reset_index(drop=True)
+        data = text.loc[data_mask].reset_index(drop=True)
         rows = rows[data_mask]
         frame, problems = self._parse_columns(sheet, data, mapping, units, raw.name, rows)
         reject = self._row_rules(sheet, frame, problems, raw.name, rows)
@@ -636,8 +642,11 @@ class _Builder:
             reject(missing, name, raw,
                    f"必填值缺失:{col.zh} / required value missing: {name}")
             label = _KIND_LABEL.get(col.kind.split(":")[0], ("值", "value"))
+            bad = invalid.to_numpy() & ~missing
+            if not bad.any():
+                continue
             shown = raw.astype("str").fillna("")
-            reject(invalid.to_numpy() & ~missing, name, raw,
+            reject(bad, name, raw,
                    (f"无法识别的{label[0]}「" + shown + f"」(列 {col.zh}){_HINTS.get(col.kind, '')}"
                     f" / unparseable {label[1]} '" + shown + f"' in {name}").to_numpy())
         if sheet.name == "loans":
@@ -672,6 +681,14 @@ _HINTS = {
     "amount": ",应为数字金额(如 1,234.56)",
     "id": "",
 }
+
+
+def _blank_rows(body: pd.DataFrame) -> np.ndarray:
+    """Rows with no content in any column (text sheets use NaN, workbooks also '')."""
+    if not body.shape[1]:
+        return np.ones(len(body), dtype=bool)
+    cells = body.to_numpy(dtype=object)
+    return (pd.isna(cells) | (cells == "")).all(axis=1)
 
 
 def _cross_check(frames: dict[str, pd.DataFrame | None], builder: _Builder,
