@@ -43,7 +43,7 @@ bench: install-test
 
 ## Regenerate the committed sample extracts byte-identically.
 sample-extracts: install
-	$(BIN)/python -m postloan_audit.synth sample_extracts
+	$(BIN)/python sample_extracts/make_samples.py
 
 ## Regenerate the bad-input corpus of tests/data/.
 corpus: install

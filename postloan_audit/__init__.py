@@ -19,8 +19,22 @@ from postloan_audit.extract import Extract
 from postloan_audit.io import load_extract
 
 # --- synth (generator) ---
+from postloan_audit.synth import (
+    SyntheticNetwork,
+    generate_network,
+    generate_snapshots,
+    write_extract,
+    write_sample_extracts,
+)
+
 # --- sampling ---
+
 # --- checks ---
+# isort: split
+from postloan_audit.checks import CheckReport, list_rules, run_checks
+from postloan_audit.findings_workbook import write_findings_workbook
+from postloan_audit.policy import Policy
+
 # --- portfolio / dashboards ---
 
 __all__ = [
@@ -30,4 +44,16 @@ __all__ = [
     "PostloanAuditError",
     "__version__",
     "load_extract",
+    # synth (issue 2 §4)
+    "SyntheticNetwork",
+    "generate_network",
+    "generate_snapshots",
+    "write_extract",
+    "write_sample_extracts",
+    # checks (issue 4)
+    "CheckReport",
+    "Policy",
+    "list_rules",
+    "run_checks",
+    "write_findings_workbook",
 ]

@@ -197,3 +197,84 @@ def _fix_core_dates(payload: bytes, iso: str) -> bytes:
     text = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rf"\g<1>{iso}\g<2>", text)
     text = re.sub(r"(<dcterms:created[^>]*>)[^<]*(</dcterms:created>)", rf"\g<1>{iso}\g<2>", text)
     return text.encode("utf-8")
+
+
+def new_write_only_workbook() -> Workbook:
+    """An empty write-only workbook (streams rows; for large tables such as extracts)."""
+    return Workbook(write_only=True)
+
+
+def append_table(ws: Any, frame: pd.DataFrame, *, headers: Sequence[str] | None = None,
+                 title: str | None = None, trailing_rows: Sequence[Sequence[Any]] = (),
+                 number_formats: dict[str, str] | None = None, max_width: int = 40,
+                 width_sample: int = 500) -> None:
+    """Stream ``frame`` into a write-only worksheet, with the guarantees of :func:`write_table`.
+
+    An optional ``title`` row goes above the bold header (frozen below it); float columns get
+    thousands separators, dates ``yyyy-mm-dd``; text starting with ``=``, ``+``, ``-`` or ``@``
+    is stored as literal text. Widths are fitted on the first ``width_sample`` rows.
+    ``trailing_rows`` (e.g. a 合计 row) are appended after the data with the same formats.
+    """
+    from openpyxl.cell import WriteOnlyCell
+
+    headers = list(headers) if headers is not None else [str(c) for c in frame.columns]
+    formats = dict(number_formats or {})
+    for name in frame.columns:
+        if name not in formats and pd.api.types.is_float_dtype(frame[name].dtype):
+            formats[name] = AMOUNT_FORMAT
+    columns = list(frame.columns)
+    values = frame.to_numpy(dtype=object) if len(frame) else np.empty((0, len(columns)), object)
+    widths = [_display_width(h) for h in headers]
+    for row in values[:width_sample]:
+        for j, value in enumerate(row):
+            widths[j] = max(widths[j], _display_width(cell_value(value)))
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = min(max_width, max(8, width + 2))
+    header_row = 2 if title else 1
+    ws.freeze_panes = f"A{header_row + 1}"
+    if title:
+        ws.append([title])
+
+    def styled(value: Any, fmt: str | None = None) -> Any:
+        cell = WriteOnlyCell(ws, value=value)
+        if fmt:
+            cell.number_format = fmt
+        return cell
+
+    header_cells = []
+    for text in headers:
+        cell = styled(text)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        header_cells.append(cell)
+    ws.append(header_cells)
+    fmt_by_pos = {j: formats[name] for j, name in enumerate(columns) if name in formats}
+    date_pos = set()
+    for j, name in enumerate(columns):
+        col = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(col.dtype) or (
+                col.dtype == object and col.map(lambda v: isinstance(v, dt.date)).any()):
+            date_pos.add(j)
+    risky = np.zeros(values.shape, bool)
+    for j, name in enumerate(columns):
+        col = frame[name]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            text = col.astype("str")
+            risky[:, j] = text.str.startswith(FORMULA_PREFIXES, na=False).to_numpy(bool)
+    special = set(fmt_by_pos) | date_pos
+    any_risky = risky.any(axis=1)
+    for i, row in enumerate(values):
+        out = [cell_value(v) for v in row]
+        for j in special:
+            if out[j] is not None:
+                out[j] = styled(out[j], DATE_FORMAT if j in date_pos else fmt_by_pos[j])
+        if any_risky[i]:
+            for j in np.flatnonzero(risky[i]):
+                cell = styled(out[j])
+                cell.data_type = "s"
+                cell.quotePrefix = True
+                out[j] = cell
+        ws.append(out)
+    for row in trailing_rows:
+        ws.append([styled(v, fmt_by_pos[j]) if j in fmt_by_pos and v is not None
+                   else cell_value(v) for j, v in enumerate(row)])
