@@ -1,0 +1,23 @@
+"""Citation texts shared by the rules (出处). One place, so the catalogue and docs agree.
+
+Seed documents (``shared/seeds/``): ``000_…`` 贷后管理工作计划(通用10篇); ``001_…``
+贷后管理工作计划【优秀5篇】(篇三 is a corporate post-loan manual); ``003_…`` 第一篇 个人贷后管理
+(第八章, 第四十四条–第五十一条) and 第三篇 合规教育考试题库——贷后管理部分.
+"""
+
+from __future__ import annotations
+
+SEED_000_PLAN8 = "000《贷后管理工作计划》计划8 三、抵押物专项管理"
+SEED_001_CHECK_REPORT = "001《贷后管理工作计划》篇三 二、(七)贷后检查报告"
+SEED_001_REPAYMENT = "001《贷后管理工作计划》篇三 二、(二)还本付息"
+SEED_001_NPL = "001《贷后管理工作计划》篇三 二、(三)移交前的不良贷款管理"
+SEED_001_COLLATERAL = "001《贷后管理工作计划》篇三 二、(四)抵(质)押管理"
+SEED_001_RATING = "001《贷后管理工作计划》篇三 一、(五)信用评级更新与调整"
+SEED_003_ART44 = "003 第一篇《个人贷后管理》第四十四条(三)"
+SEED_003_ART45 = "003 第一篇《个人贷后管理》第四十五条"
+SEED_003_ART49 = "003 第一篇《个人贷后管理》第四十九条"
+SEED_003_EXAM = "003 第三篇《合规教育考试题库——贷后管理部分》"
+REG_CLASSIFICATION = "《商业银行金融资产风险分类办法》(银保监会 人民银行令〔2023〕第1号)"
+REG_LOAN_RULES = "《贷款通则》第十二条"
+REG_COLLATERAL = "《商业银行押品管理指引》(银监发〔2017〕16号)"
+REG_PERSONAL_LOANS = "《个人贷款管理办法》(2024)"

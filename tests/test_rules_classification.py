@@ -1,0 +1,101 @@
+"""CLS-OVERDUE, CLS-BORROWER, CLS-RESTRUCT: exact loans flagged on both sides of each floor."""
+
+from __future__ import annotations
+
+import pytest
+from checks_factory import AS_OF, flagged, make_loans, messages
+
+from postloan_audit import Policy, run_checks
+
+OVERDUE_CASES = {
+    "n7": {"overdue_days": 7},
+    "n8": {"overdue_days": 8},
+    "sm8": {"overdue_days": 8, "classification": "special_mention"},
+    "sm90": {"overdue_days": 90, "classification": "special_mention"},
+    "sm91": {"overdue_days": 91, "classification": "special_mention"},
+    "sub91": {"overdue_days": 91, "classification": "substandard"},
+    "sub270": {"overdue_days": 270, "classification": "substandard"},
+    "sub271": {"overdue_days": 271, "classification": "substandard"},
+    "d271": {"overdue_days": 271, "classification": "doubtful"},
+    "d360": {"overdue_days": 360, "classification": "doubtful"},
+    "d361": {"overdue_days": 361, "classification": "doubtful"},
+    "loss361": {"overdue_days": 361, "classification": "loss"},
+    "n500": {"overdue_days": 500},
+}
+
+
+def test_cls_overdue_flags_exactly_the_loans_above_their_floor():
+    loans = make_loans(OVERDUE_CASES)
+    assert flagged(loans, "CLS-OVERDUE") == {"n8", "sm91", "sub271", "d361", "n500"}
+    got = messages(loans, "CLS-OVERDUE")
+    assert got["sm91"] == "逾期91天,五级分类为关注;逾期超过90天应至少为次级类"
+    assert got["d361"] == "逾期361天,五级分类为可疑;逾期超过360天应为损失类"
+    assert got["n8"] == "逾期8天,五级分类为正常;逾期超过7天应至少为关注类"
+
+
+def test_cls_overdue_thresholds_are_policy_values():
+    loans = make_loans({"n1": {"overdue_days": 1}, "sm61": {"overdue_days": 61,
+                                                          "classification": "special_mention"}})
+    assert flagged(loans, "CLS-OVERDUE") == set()
+    policy = Policy.from_dict({"classification": {"special_mention_overdue_days": 0,
+                                                  "substandard_overdue_days": 60}})
+    assert flagged(loans, "CLS-OVERDUE", policy=policy) == {"n1", "sm61"}
+
+
+def test_cls_overdue_not_run_without_overdue_days():
+    report = run_checks(make_loans({"a": {}}, drop=["overdue_days"]), as_of=AS_OF,
+                        rules=["CLS-OVERDUE"])
+    assert report.not_run.to_dict("records") == [{
+        "rule_id": "CLS-OVERDUE",
+        "reason": "缺少所需数据:列 overdue_days(逾期天数) / missing data: column overdue_days"}]
+
+
+BORROWER_CASES = {
+    # borrower A: 11% NPL -> its other loan flagged
+    "A1": {"borrower_id": "A", "balance": 110.0, "classification": "substandard"},
+    "A2": {"borrower_id": "A", "balance": 890.0},
+    # borrower B: exactly 10% NPL -> nothing
+    "B1": {"borrower_id": "B", "balance": 100.0, "classification": "doubtful"},
+    "B2": {"borrower_id": "B", "balance": 900.0, "classification": "special_mention"},
+    # borrower C: individual -> out of scope
+    "C1": {"borrower_id": "C", "customer_type": "individual", "balance": 500.0,
+           "classification": "loss"},
+    "C2": {"borrower_id": "C", "customer_type": "individual", "balance": 500.0},
+    # borrower D: a repaid loan is neither counted nor flagged
+    "D1": {"borrower_id": "D", "balance": 200.0, "classification": "loss"},
+    "D2": {"borrower_id": "D", "balance": 800.0},
+    "D3": {"borrower_id": "D", "balance": 0.0},
+}
+
+
+def test_cls_borrower_flags_the_non_npl_loans_of_borrowers_over_ten_percent():
+    loans = make_loans(BORROWER_CASES)
+    assert flagged(loans, "CLS-BORROWER") == {"A2", "D2"}
+    assert messages(loans, "CLS-BORROWER")["A2"] == (
+        "借款人在本行不良贷款余额0.01万元,占其贷款余额0.10万元的11.00%,超过10%;"
+        "该笔贷款分类为正常,应归为不良")
+
+
+def test_cls_borrower_share_is_a_policy_value():
+    policy = Policy.default().replace(classification={"borrower_npl_share": 0.05})
+    assert flagged(make_loans(BORROWER_CASES), "CLS-BORROWER", policy=policy) == {
+        "A2", "B2", "D2"}
+
+
+def test_cls_restruct_flags_restructured_normal_loans():
+    loans = make_loans({
+        "r_normal": {"restructured": True},
+        "r_sm": {"restructured": True, "classification": "special_mention"},
+        "normal": {},
+    })
+    assert flagged(loans, "CLS-RESTRUCT") == {"r_normal"}
+    assert messages(loans, "CLS-RESTRUCT")["r_normal"] == (
+        "重组贷款,五级分类为正常;重组资产在重组观察期内应至少归为关注类")
+
+
+@pytest.mark.parametrize("rule_id,column", [("CLS-RESTRUCT", "restructured"),
+                                            ("CLS-BORROWER", "customer_type")])
+def test_classification_rules_not_run_without_their_column(rule_id, column):
+    report = run_checks(make_loans({"a": {}}, drop=[column]), as_of=AS_OF, rules=[rule_id])
+    assert list(report.not_run["rule_id"]) == [rule_id]
+    assert column in report.not_run["reason"].iloc[0]

@@ -1,0 +1,170 @@
+"""COLL-TIER, COLL-NPL, MAT-NOTICE, MAT-COLLECT, DATA-OVERDUE."""
+
+from __future__ import annotations
+
+from checks_factory import AS_OF, flagged, make_loans, make_sheet, messages
+
+from postloan_audit import Extract, Policy, run_checks
+
+IND = {"customer_type": "individual"}
+
+
+def _c(od: int, date: str | None, method: str | None, **more) -> dict:
+    return {**IND, "overdue_days": od, "last_collection_date": date,
+            "last_collection_method": method, **more}
+
+
+TIER_CASES = {
+    "od30_phone": _c(30, "2026-09-10", "phone"),
+    "od30_none": _c(30, None, None),
+    "od30_before_start": _c(30, "2026-08-30", "phone"),
+    "od30_on_start": _c(30, "2026-08-31", "sms"),
+    "od60_sms": _c(60, "2026-09-01", "sms"),
+    "od61_phone": _c(61, "2026-09-01", "phone"),
+    "od61_visit": _c(61, "2026-09-01", "visit"),
+    "od90_visit": _c(90, "2026-09-01", "visit"),
+    "od91_visit": _c(91, "2026-09-01", "visit"),
+    "od91_legal": _c(91, "2026-09-01", "legal"),
+    "od91_litigation": _c(91, "2026-09-01", "visit", litigation=True),
+    "corp_od91": {"overdue_days": 91},
+    "od0": _c(0, None, None),
+}
+
+
+def test_coll_tier_flags_exactly_the_under_collected_loans():
+    loans = make_loans(TIER_CASES)
+    assert flagged(loans, "COLL-TIER") == {"od30_none", "od30_before_start", "od61_phone",
+                                           "od91_visit"}
+    got = messages(loans, "COLL-TIER")
+    assert got["od61_phone"] == ("逾期61天,逾期以来最强催收方式为短信、电话或信函催收;"
+                                 "逾期60至90天(含)应约见借款人或实地催收")
+    assert got["od30_none"] == "逾期30天,逾期以来无催收记录;逾期60天(含)以内应进行短信、电话或催收函催收"
+
+
+def test_coll_tier_collections_sheet_takes_precedence():
+    loans = make_loans({
+        "sheet_visit": _c(75, "2026-09-01", "sms"),
+        "sheet_old_visit": _c(75, "2026-09-01", "visit"),
+    })
+    sheet = make_sheet([("sheet_visit", "2026-09-05", "visit"),
+                        ("sheet_old_visit", "2026-05-01", "visit"),
+                        ("sheet_old_visit", "2026-09-02", "phone")],
+                       ["loan_id", "collection_date", "method"])
+    assert flagged(Extract(loans=loans, collections=sheet), "COLL-TIER") == {"sheet_old_visit"}
+
+
+def test_coll_tier_tiers_are_policy_values():
+    loans = make_loans({"doubtful30": _c(30, "2026-09-10", "phone", classification="doubtful"),
+                        "od50": _c(50, "2026-09-10", "phone")})
+    assert flagged(loans, "COLL-TIER") == set()
+    policy = Policy.from_dict({"collection": {"doubtful_requires_legal": True,
+                                              "any_collection_max_days": 45}})
+    assert flagged(loans, "COLL-TIER", policy=policy) == {"doubtful30", "od50"}
+
+
+def test_coll_tier_not_run_without_collection_method():
+    report = run_checks(make_loans({"a": {}}, drop=["last_collection_method"]), as_of=AS_OF,
+                        rules=["COLL-TIER"])
+    assert list(report.not_run["rule_id"]) == ["COLL-TIER"]
+    assert "last_collection_method" in report.not_run["reason"].iloc[0]
+
+
+def test_coll_npl_both_sides_of_one_month():
+    loans = make_loans({
+        "in": {"classification": "substandard", "last_collection_date": "2026-08-30"},
+        "out": {"classification": "doubtful", "last_collection_date": "2026-08-29"},
+        "never": {"classification": "loss"},
+        "performing": {"classification": "special_mention"},
+        "repaid": {"classification": "loss", "balance": 0.0},
+    })
+    assert flagged(loans, "COLL-NPL") == {"out", "never"}
+    got = messages(loans, "COLL-NPL")
+    assert got["out"] == "最近一次催收2026-08-29,距检查日32天;不良贷款催收频度不低于每1个月一次"
+    assert got["never"] == "无催收记录;不良贷款催收频度不低于每1个月一次"
+    sheet = make_sheet([("never", "2026-09-15", "phone")], ["loan_id", "collection_date",
+                                                            "method"])
+    assert flagged(Extract(loans=loans, collections=sheet), "COLL-NPL") == {"out"}
+
+
+MAT_NOTICE_CASES = {
+    "due_today": {"maturity_date": "2026-10-30"},
+    "due_yesterday": {"maturity_date": "2026-10-29"},
+    "notice_on_time": {"maturity_date": "2026-10-29", "maturity_notice_date": "2026-09-29"},
+    "notice_late": {"maturity_date": "2026-10-29", "maturity_notice_date": "2026-09-30"},
+    "month_end_ok": {"maturity_date": "2026-03-31", "maturity_notice_date": "2026-02-28",
+                     "collection_notice_date": "2026-04-01"},
+    "month_end_late": {"maturity_date": "2026-03-31", "maturity_notice_date": "2026-03-01"},
+    "installment": {"maturity_date": "2026-10-01", "repayment_method": "installment"},
+}
+
+
+def test_mat_notice_flags_exactly_the_missing_or_late_notices():
+    loans = make_loans(MAT_NOTICE_CASES)
+    assert flagged(loans, "MAT-NOTICE") == {"due_yesterday", "notice_late", "month_end_late"}
+    got = messages(loans, "MAT-NOTICE")
+    assert got["notice_late"] == ("到期日2026-10-29,到期通知应不晚于2026-09-29发出;"
+                                  "到期通知日期2026-09-30,晚于应通知日1天;"
+                                  "应在贷款到期日前1个月发送贷款到期通知书")
+
+
+def test_mat_collect_tenth_working_day_after_national_day():
+    # maturity 2026-09-30; National Day Oct 1-7, Sat Oct 10 a make-up working day:
+    # the 10th working day after maturity is 2026-10-20
+    loans = make_loans({
+        "none": {"maturity_date": "2026-09-30"},
+        "on_deadline": {"maturity_date": "2026-09-30", "collection_notice_date": "2026-10-20"},
+        "after_deadline": {"maturity_date": "2026-09-30",
+                           "collection_notice_date": "2026-10-21"},
+        "before_maturity": {"maturity_date": "2026-09-30",
+                            "collection_notice_date": "2026-09-29"},
+        "repaid": {"maturity_date": "2026-09-30", "balance": 0.0},
+    })
+    assert flagged(loans, "MAT-COLLECT", as_of="2026-10-20") == set()
+    assert flagged(loans, "MAT-COLLECT", as_of="2026-10-21") == {"none", "before_maturity",
+                                                                 "after_deadline"}
+    got = messages(loans, "MAT-COLLECT", as_of="2026-10-22")
+    assert got["none"] == ("到期日2026-09-30贷款未收回,催收通知应不晚于2026-10-20"
+                           "(到期后第10个工作日)发出;未见催收通知记录")
+    report = run_checks(loans, as_of="2026-10-22", rules=["MAT-COLLECT"])
+    assert report.warnings == ()
+    assert sorted(report.findings["days_late"].tolist()) == [1, 2, 2]
+
+
+def test_mat_collect_spring_festival_with_make_up_days():
+    # maturity Thu 2026-02-12: Feb 13, Sat Feb 14 (make-up), Feb 24-27, Sat Feb 28 (make-up),
+    # Mar 2, 3, 4 -> deadline 2026-03-04
+    loans = make_loans({
+        "ok": {"maturity_date": "2026-02-12", "collection_notice_date": "2026-03-04"},
+        "late": {"maturity_date": "2026-02-12", "collection_notice_date": "2026-03-05"},
+    })
+    assert flagged(loans, "MAT-COLLECT", as_of="2026-03-04") == set()
+    assert flagged(loans, "MAT-COLLECT", as_of="2026-03-06") == {"late"}
+
+
+def test_mat_collect_2027_falls_back_to_weekdays_with_a_warning():
+    loans = make_loans({"dec": {"maturity_date": "2026-12-28"}})
+    report = run_checks(loans, as_of="2027-01-12", rules=["MAT-COLLECT"])
+    assert list(report.findings["loan_id"]) == ["dec"]
+    assert str(report.findings["due_date"].iloc[0].date()) == "2027-01-11"
+    assert report.warnings[0].startswith("工作日历未覆盖2027年")
+    assert flagged(loans, "MAT-COLLECT", as_of="2027-01-11") == set()
+
+
+def test_mat_collect_working_days_are_a_policy_value():
+    loans = make_loans({"m": {"maturity_date": "2026-09-30",
+                              "collection_notice_date": "2026-10-21"}})
+    policy = Policy.from_dict({"maturity": {"collection_notice_working_days": 11}})
+    assert flagged(loans, "MAT-COLLECT", as_of="2026-11-30") == {"m"}
+    assert flagged(loans, "MAT-COLLECT", as_of="2026-11-30", policy=policy) == set()
+
+
+def test_data_overdue_both_sides():
+    loans = make_loans({
+        "ok": {"maturity_date": "2026-09-20", "overdue_days": 10},
+        "short": {"maturity_date": "2026-09-20", "overdue_days": 9},
+        "matures_today": {"maturity_date": "2026-09-30"},
+        "installment": {"maturity_date": "2026-09-20", "repayment_method": "installment"},
+    })
+    assert flagged(loans, "DATA-OVERDUE") == {"short"}
+    assert messages(loans, "DATA-OVERDUE")["short"] == (
+        "到期日2026-09-20,至检查日已过10天,台账逾期天数为9天;未展期的贷款自到期次日起即为逾期")
