@@ -28,6 +28,10 @@ from postloan_audit.synth import (
 )
 
 # --- sampling ---
+# isort: split
+from postloan_audit.planning import draw_new_customer_check, plan_branch_reviews
+from postloan_audit.sampling import SamplingPolicy, SupervisionSample, draw_sample
+from postloan_audit.workpaper import write_sample_workpaper
 
 # --- checks ---
 # isort: split
@@ -56,4 +60,11 @@ __all__ = [
     "list_rules",
     "run_checks",
     "write_findings_workbook",
+    # sampling (issue 3)
+    "SamplingPolicy",
+    "SupervisionSample",
+    "draw_new_customer_check",
+    "draw_sample",
+    "plan_branch_reviews",
+    "write_sample_workpaper",
 ]

@@ -13,7 +13,7 @@ import sys
 from postloan_audit.errors import PostloanAuditError
 
 #: Sub-command modules under ``postloan_audit.commands``, each exposing ``register(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("extract", "check", "generate")
+COMMAND_MODULES: tuple[str, ...] = ("extract", "check", "generate", "sample")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,100 @@
+"""``postloan-audit sample`` and ``postloan-audit plan-reviews`` (督导检查抽样、年度检查计划)."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+_DISPLAY = {"display.width": 200, "display.max_columns": 40, "display.max_colwidth": 80,
+            "display.max_rows": 500, "display.unicode.east_asian_width": True}
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "sample", help="按督导检查配额抽取现场检查样本 / draw an on-site review sample")
+    parser.add_argument("extract", help="贷款台账文件 (.xlsx/.csv)")
+    parser.add_argument("--branch", default=None,
+                        help="被查机构(台账只有一个机构时可省略) / branch to review")
+    parser.add_argument("--seed", type=int, required=True, help="随机种子 / random seed")
+    parser.add_argument("--min-borrowers", type=int, default=None,
+                        help="最低抽查户数(默认10) / minimum number of borrowers (default 10)")
+    parser.add_argument("--out", default=None,
+                        help="现场检查工作底稿 (.xlsx) / write the workpaper here")
+    parser.set_defaults(func=run_sample)
+
+    plan = subparsers.add_parser(
+        "plan-reviews", help="编制年度辖内行现场检查计划 / plan this year's on-site reviews")
+    plan.add_argument("extract", help="含机构表的台账文件 (.xlsx) / extract with a branches sheet")
+    plan.add_argument("--year", type=int, required=True, help="计划年度 / plan year")
+    plan.set_defaults(func=run_plan_reviews)
+
+
+def _options() -> list:
+    return [item for pair in _DISPLAY.items() for item in pair]
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from postloan_audit.io import load_extract
+    from postloan_audit.sampling import REASON_ZH, SamplingPolicy, draw_sample
+    from postloan_audit.schema import CLASSIFICATION_ZH
+    from postloan_audit.workpaper import write_sample_workpaper
+
+    policy = (SamplingPolicy() if args.min_borrowers is None
+              else SamplingPolicy(min_borrowers=args.min_borrowers))
+    extract = load_extract(args.extract)
+    sample = draw_sample(extract, seed=args.seed, branch=args.branch, policy=policy)
+    print(sample.summary())
+    strata = pd.DataFrame({
+        "配额": sample.strata["quota"].map(REASON_ZH),
+        "应抽": sample.strata["required"],
+        "可抽": sample.strata["available"],
+        "已抽": sample.strata["selected"],
+    })
+    bor = sample.borrowers
+    loans = sample.loans.groupby("borrower_id", sort=False)["loan_id"].agg("、".join)
+    table = pd.DataFrame({
+        "客户号": bor["borrower_id"],
+        "客户名称": bor["borrower_name"].fillna(""),
+        "五级分类": bor["classification"].astype(object).map(CLASSIFICATION_ZH),
+        "余额合计(元)": bor["total_balance"].map("{:,.2f}".format),
+        "排名": bor["balance_rank"],
+        "抽样理由": bor["reasons"].map(lambda rs: "、".join(REASON_ZH[r] for r in rs)),
+        "借据号": bor["borrower_id"].map(loans),
+    })
+    with pd.option_context(*_options()):
+        print()
+        print("分层统计 / strata")
+        print(strata.to_string(index=False))
+        print()
+        print("抽样结果 / sample")
+        print(table.to_string(index=False))
+    if args.out:
+        write_sample_workpaper(sample, args.out)
+        print(f"现场检查工作底稿已写入 / workpaper written: {args.out}")
+    return 0
+
+
+def run_plan_reviews(args: argparse.Namespace) -> int:
+    from postloan_audit.io import load_extract
+    from postloan_audit.planning import plan_branch_reviews
+
+    extract = load_extract(args.extract)
+    if extract.branches is None:
+        raise ValueError(
+            f"文件 {extract.source_name} 没有机构表(需包含「机构」「最近现场检查日期」两列)。"
+            f" / {extract.source_name} has no branches sheet (columns 机构, 最近现场检查日期).")
+    plan = plan_branch_reviews(extract.branches, year=args.year, loans=extract.loans)
+    chosen = int(plan["selected"].sum())
+    print(f"{args.year}年现场检查计划:辖内 {len(plan)} 个机构,必查 {int(plan['must'].sum())} 个,"
+          f"计划检查 {chosen} 个")
+    table = pd.DataFrame({
+        "机构": plan["branch"],
+        "最近现场检查": plan["last_onsite_review_date"].dt.strftime("%Y-%m-%d").fillna("无"),
+        "必查": plan["must"].map({True: "是", False: "否"}),
+        "计划检查": plan["selected"].map({True: "是", False: "否"}),
+        "理由": plan["reason"],
+    })
+    with pd.option_context(*_options()):
+        print(table.to_string(index=False))
+    return 0
