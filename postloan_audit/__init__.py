@@ -40,6 +40,22 @@ from postloan_audit.findings_workbook import write_findings_workbook
 from postloan_audit.policy import Policy
 
 # --- portfolio / dashboards ---
+# isort: split
+from postloan_audit.portfolio import (
+    Migration,
+    PortfolioKPIs,
+    balance_by_class,
+    inspection_timeliness,
+    mask_id_number,
+    mask_name,
+    mask_personal_data,
+    migration_matrix,
+    overdue_buckets,
+    portfolio_kpis,
+    review_coverage,
+    special_mention_migration_rate,
+    top_borrower_concentration,
+)
 
 __all__ = [
     "Extract",
@@ -67,4 +83,18 @@ __all__ = [
     "draw_sample",
     "plan_branch_reviews",
     "write_sample_workpaper",
+    # portfolio (issue 5)
+    "Migration",
+    "PortfolioKPIs",
+    "balance_by_class",
+    "inspection_timeliness",
+    "mask_id_number",
+    "mask_name",
+    "mask_personal_data",
+    "migration_matrix",
+    "overdue_buckets",
+    "portfolio_kpis",
+    "review_coverage",
+    "special_mention_migration_rate",
+    "top_borrower_concentration",
 ]
