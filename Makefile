@@ -25,9 +25,10 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-## Serve notebooks/ with Voila on http://localhost:8866 (sample extracts preloaded).
+## Serve notebooks/ with Voila on http://localhost:8866 (sample extracts preloaded;
+## settings in voila.json: sources stripped, tracebacks hidden, 100 MB uploads, idle kernels culled).
 dashboards: install
-	$(BIN)/voila notebooks/ --port=$(PORT) --no-browser
+	$(BIN)/voila notebooks/ --port=$(PORT)
 
 ## Run the whole suite: unit, property and notebook (nbval) tests.
 test: install-test

@@ -30,7 +30,7 @@ def accounting_table(extract: Extract) -> pd.DataFrame:
 
 def issues_table(extract: Extract) -> pd.DataFrame:
     """Every error, warning and note, severity in Chinese, with Chinese headers."""
-    issues = extract.issues.copy()
+    issues = extract.issues.astype(object).where(extract.issues.notna(), "")
     issues["severity"] = issues["severity"].map(SEVERITY_ZH).fillna(issues["severity"])
     return issues.rename(columns=ISSUE_HEADERS_ZH)
 

@@ -1,0 +1,16 @@
+"""Voila dashboards as ipywidgets classes that can be built and driven without a browser.
+
+- :class:`BranchSamplingDashboard` (支行抽样, inspectors): ``notebooks/01_branch_sampling.ipynb``
+- :class:`ComplianceDashboard` (合规检查, head office): ``notebooks/02_compliance_checks.ipynb``
+- :class:`ManagementDashboard` (管理层看板, management): ``notebooks/03_management_dashboard.ipynb``
+"""
+
+from postloan_audit.dashboard.common import SourcePanel
+
+# --- sampling dashboard ---
+# --- compliance dashboard ---
+# --- management dashboard ---
+
+__all__ = [
+    "SourcePanel",
+]
