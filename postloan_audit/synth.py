@@ -962,8 +962,8 @@ def generate_snapshots(*, loans: int, branches: int, seed: int,
 
 #: Quarterly transition probabilities (rows: from class; columns: to class).
 _MIGRATION = np.array([
-    [0.979, 0.020, 0.001, 0.000, 0.000],
-    [0.250, 0.690, 0.055, 0.005, 0.000],
+    [0.9855, 0.0140, 0.0005, 0.000, 0.000],
+    [0.300, 0.665, 0.030, 0.005, 0.000],
     [0.000, 0.050, 0.820, 0.120, 0.010],
     [0.000, 0.000, 0.000, 0.800, 0.200],
     [0.000, 0.000, 0.000, 0.000, 1.000],
@@ -979,10 +979,12 @@ def _migrate(rng: np.random.Generator, prev: dict[str, Any], d1: np.datetime64,
     cls = s["class"]
     od = s["overdue"]
     matured_now = active & (mat > d1) & (mat <= d2)
-    repaid = matured_now & (inst | (rng.random(n) < 0.85))
+    # Bullet loans are mostly repaid at maturity; the weaker the class, the less often.
+    repay_at_maturity = np.array([0.98, 0.80, 0.50, 0.40, 0.30])[cls]
+    repaid = matured_now & (inst | (rng.random(n) < repay_at_maturity))
     # Arrears are partly collected, and some NPL is disposed of (清收/核销) each quarter.
     repaid |= active & ~inst & (mat <= d1) & (cls <= _SM) & (rng.random(n) < 0.7)
-    repaid |= active & (cls >= _SUB) & (rng.random(n) < 0.12)
+    repaid |= active & (cls >= _SUB) & (rng.random(n) < 0.25)
     # Class transitions (cumulative-probability draw per loan).
     cum = np.cumsum(_MIGRATION, axis=1)[cls]
     new = (rng.random(n)[:, None] > cum).sum(axis=1).clip(0, 4)
@@ -992,7 +994,7 @@ def _migrate(rng: np.random.Generator, prev: dict[str, Any], d1: np.datetime64,
     lo = np.array([r[0] for r in _OVERDUE_RANGES])[new]
     hi = np.array([r[1] for r in _OVERDUE_RANGES])[new]
     drawn = np.where(rng.random(n) < _OVERDUE_SHARE[new], _rand_int(rng, lo, hi), 0)
-    carried = np.where((new == cls) & (od > 0) & (rng.random(n) < 0.5), od + gap, drawn)
+    carried = np.where((new == cls) & (od > 0) & (rng.random(n) < 0.25), od + gap, drawn)
     head = np.maximum((d2 - s["disbursement"]).astype(np.int64) - 30, 0)
     od_new = np.where(inst, np.minimum(np.where(new == _NORMAL, 0, carried), head), 0)
     od_new = np.where(~inst & (mat < d2), (d2 - mat).astype(np.int64), od_new)
