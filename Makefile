@@ -41,6 +41,9 @@ lint: install-test
 bench: install-test
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_sample.py
+	$(BIN)/python benchmarks/bench_checks.py
+	$(BIN)/python benchmarks/bench_portfolio.py
 
 ## Regenerate the committed sample extracts byte-identically.
 sample-extracts: install
