@@ -244,8 +244,8 @@ def _read_csv(data: bytes, name: str, issues: list[dict]) -> RawSheet:
         top = top.reindex(columns=cells.columns)
     elif cells.shape[1] < top.shape[1]:
         cells = cells.reindex(columns=top.columns)
-    grid = pd.concat([top.astype("str"), cells], ignore_index=True)
-    grid = grid.apply(parsing.clean_text)  # column-wise
+    # Cells stay as read; canonicalise() cleans only the columns it maps (see _as_text).
+    grid = pd.concat([parsing.clean_text_frame(top), cells], ignore_index=True)
     return RawSheet(name="loans", cells=grid)
 
 
@@ -316,10 +316,8 @@ def _read_workbook(data: bytes, name: str, kind: str) -> list[RawSheet]:
 
 
 def _as_text(column: pd.Series) -> pd.Series:
-    """One worksheet column → text; empty cells → NaN. Dates keep ISO text."""
-    if column.dtype == object:
-        return parsing.clean_text(column.astype("str"))
-    return column
+    """One sheet column → clean text; empty cells → NaN. Dates keep ISO text."""
+    return parsing.clean_text(column)
 
 
 def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict]) -> dict:
@@ -684,11 +682,18 @@ _HINTS = {
 
 
 def _blank_rows(body: pd.DataFrame) -> np.ndarray:
-    """Rows with no content in any column (text sheets use NaN, workbooks also '')."""
-    if not body.shape[1]:
-        return np.ones(len(body), dtype=bool)
-    cells = body.to_numpy(dtype=object)
-    return (pd.isna(cells) | (cells == "")).all(axis=1)
+    """Rows with no content in any column (empty or whitespace-only cells)."""
+    candidates = np.arange(len(body))
+    for position in body.columns:  # column-wise, on the shrinking set of candidate rows
+        if not len(candidates):
+            break
+        column = body[position].iloc[candidates]
+        text = column.astype("str").str.strip()
+        empty = text.isna() | (text == "")
+        candidates = candidates[empty.to_numpy(dtype=bool)]
+    blank = np.zeros(len(body), dtype=bool)
+    blank[candidates] = True
+    return blank
 
 
 def _cross_check(frames: dict[str, pd.DataFrame | None], builder: _Builder,

@@ -39,7 +39,15 @@ _AMOUNT_JUNK_RE = r"[,\s元¥￥]"
 def clean_text(series: pd.Series) -> pd.Series:
     """Strip whitespace (incl. full-width spaces); empty strings become NaN."""
     out = series.astype("str").str.strip()
-    return out.mask(out == "")
+    empty = (out == "").fillna(False).to_numpy(dtype=bool)
+    if empty.any():
+        out = out.mask(empty)
+    return out
+
+
+def clean_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`clean_text` on every column of a (small) frame."""
+    return pd.DataFrame({c: clean_text(frame[c]) for c in frame.columns}, index=frame.index)
 
 
 def _by_distinct(series: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series, pd.Series]],
@@ -53,10 +61,9 @@ def _by_distinct(series: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series
     invalid = invalid.to_numpy(dtype=bool)
     missing = codes < 0
     if len(values):
-        take = np.where(missing, 0, codes)
-        out = values.take(take).reset_index(drop=True)
-        out[missing] = np.nan
-        bad = np.where(missing, False, invalid[take])
+        # One take with fill: -1 (an empty cell) becomes NaN/NaT without a masked write.
+        out = pd.Series(pd.api.extensions.take(values.array, codes, allow_fill=True))
+        bad = np.where(missing, False, invalid[np.where(missing, 0, codes)])
     else:
         out = pd.Series(np.full(len(series), np.nan)).astype(dtype or values.dtype)
         bad = np.zeros(len(series), dtype=bool)
