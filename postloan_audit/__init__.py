@@ -57,6 +57,18 @@ from postloan_audit.portfolio import (
     top_borrower_concentration,
 )
 
+#: Dashboard classes, imported on first use so the CLI does not load ipywidgets and plotly.
+_DASHBOARDS = ("BranchSamplingDashboard", "ComplianceDashboard", "ManagementDashboard")
+
+
+def __getattr__(name: str):
+    if name in _DASHBOARDS:
+        from postloan_audit import dashboard
+
+        return getattr(dashboard, name)
+    raise AttributeError(f"module 'postloan_audit' has no attribute {name!r}")
+
+
 __all__ = [
     "Extract",
     "ExtractError",
@@ -97,4 +109,8 @@ __all__ = [
     "review_coverage",
     "special_mention_migration_rate",
     "top_borrower_concentration",
+    # dashboards (issue 5), loaded lazily
+    "BranchSamplingDashboard",
+    "ComplianceDashboard",
+    "ManagementDashboard",
 ]

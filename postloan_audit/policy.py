@@ -323,12 +323,23 @@ class Policy:
         from pathlib import Path
 
         p = Path(path)
+        return cls.from_toml_text(p.read_text(encoding="utf-8"), source=p.name)
+
+    @classmethod
+    def from_toml_text(cls, text: str, *, source: str = "TOML") -> Policy:
+        """A policy from TOML text (e.g. an uploaded file's content); ``source`` names it.
+
+        Raises
+        ------
+        PolicyError
+            The text is not valid TOML, or holds an unknown key or a wrongly typed value.
+        """
         try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise PolicyError(f"参数文件 {p.name} 不是有效的 TOML:{exc} / "
-                              f"policy file {p.name} is not valid TOML: {exc}") from exc
-        return cls.from_dict(data, source=p.name)
+            raise PolicyError(f"参数文件 {source} 不是有效的 TOML:{exc} / "
+                              f"policy file {source} is not valid TOML: {exc}") from exc
+        return cls.from_dict(data, source=source)
 
     @classmethod
     def coerce(cls, policy: Policy | str | PathLike | Mapping | None) -> Policy:

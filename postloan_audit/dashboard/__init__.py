@@ -8,9 +8,20 @@
 from postloan_audit.dashboard.common import SourcePanel
 
 # --- sampling dashboard ---
+# isort: split
+from postloan_audit.dashboard.sampling import BranchSamplingDashboard
+
 # --- compliance dashboard ---
+# isort: split
+from postloan_audit.dashboard.compliance import ComplianceDashboard
+
 # --- management dashboard ---
+# isort: split
+from postloan_audit.dashboard.management import ManagementDashboard
 
 __all__ = [
+    "BranchSamplingDashboard",
+    "ComplianceDashboard",
+    "ManagementDashboard",
     "SourcePanel",
 ]

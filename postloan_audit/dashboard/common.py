@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,6 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
-from IPython.display import display
 
 from postloan_audit.errors import ExtractError, PostloanAuditError
 from postloan_audit.extract import Extract
@@ -139,7 +139,7 @@ def download_link_html(data: bytes, filename: str, label: str, *, mime: str = XL
             f"href='data:{mime};base64,{payload}'>{html.escape(label)}</a>")
 
 
-def plot_output(figure) -> widgets.Output:
+def plot_output(figure=None) -> widgets.Output:
     """A plotly figure in an Output widget, rendered by plotly's mimetype renderer."""
     out = widgets.Output()
     show_figure(out, figure)
@@ -147,21 +147,22 @@ def plot_output(figure) -> widgets.Output:
 
 
 def show_figure(out: widgets.Output, figure) -> None:
-    """Replace the content of ``out`` with ``figure`` (plotly mimetype bundle, no CDN)."""
-    out.clear_output(wait=True)
-    with out:
-        display(_PlotlyMime(figure))
+    """Show ``figure`` in ``out`` by setting the widget's ``outputs`` state (None clears it).
 
-
-class _PlotlyMime:
-    """Display a plotly figure as the ``application/vnd.plotly.v1+json`` mimetype only."""
-
-    def __init__(self, figure) -> None:
-        self.figure = figure
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"application/vnd.plotly.v1+json": self.figure.to_plotly_json(),
-                "text/plain": "<plotly figure>"}
+    The figure travels as widget state (the ``application/vnd.plotly.v1+json`` mimetype, drawn
+    by the jupyterlab-plotly renderer that ships with plotly; no CDN), not as a display message
+    captured by the Output widget. Voila executes the notebook through nbclient, which mimics
+    the Output widget's capture with comm messages while the cell runs; with several Output
+    widgets filled during that first execution the cell's execute reply was intermittently
+    lost and the page never finished loading (seen with voila 0.5.13, nbclient 0.11,
+    ipykernel 7.4: 3 hangs in 8 loads; none in 14 with this approach).
+    """
+    if figure is None:
+        out.outputs = ()
+        return
+    bundle = {"application/vnd.plotly.v1+json": json.loads(figure.to_json()),
+              "text/plain": "<plotly figure>"}
+    out.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 
 
 def user_error_message(exc: BaseException) -> tuple[str, str]:
@@ -209,12 +210,19 @@ class SourcePanel:
         File name of the bundled sample loaded at start.
     multiple:
         Accept several uploaded files at once (head office).
+    validate:
+        Optional check of a set of freshly loaded extracts before they replace the current
+        ones (e.g. two uploaded files sharing loan ids); raising ``ValueError`` or
+        :class:`~postloan_audit.errors.PostloanAuditError` shows the error panel and keeps
+        the previous data, exactly as a file that cannot be read.
     """
 
     def __init__(self, on_loaded: Callable[[list[Extract]], None], *,
                  default: str = "branch_chengguan_20260930.xlsx", multiple: bool = False,
-                 samples: Sequence[Sample] | None = None, title: str = "数据来源") -> None:
+                 samples: Sequence[Sample] | None = None, title: str = "数据来源",
+                 validate: Callable[[list[Extract]], None] | None = None) -> None:
         self.on_loaded = on_loaded
+        self.validate = validate
         self.samples = list(samples or bundled_samples())
         self.extracts: list[Extract] = []
         options = [(s.label, str(s.path)) for s in self.samples]
@@ -269,6 +277,8 @@ class SourcePanel:
                     f"文件 {'、'.join(too_big)} 超过 100 MB,请按机构拆分后分别上传。"
                     f" / {', '.join(too_big)} is larger than 100 MB; split it by branch.")
             extracts = [load_extract(content, filename=name) for content, name in files]
+            if self.validate is not None:
+                self.validate(extracts)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
             self.show_error(exc)
             return False
@@ -300,11 +310,12 @@ class SourcePanel:
         blocks, issue_blocks = [], []
         for extract in extracts:
             acc = extract.accounting
+            loans = acc.loc[acc["sheet"] == "loans"].iloc[0]
             blocks.append(
                 f"<div class='pa-ok pa-load-summary'><b>{html.escape(extract.source_name)}</b>"
-                f"(数据日期 {extract.as_of or '未识别'}):读取 {int(acc['rows_read'].sum()):,} 行,"
-                f"保留 {int(acc['kept'].sum()):,} 行,拒绝 {int(acc['rejected'].sum()):,} 行,"
-                f"合计行 {int(acc['summary_rows'].sum()):,} 行</div>"
+                f"(数据日期 {extract.as_of or '未识别'}):贷款台账读取 {int(loans['rows_read']):,} 行,"
+                f"保留 {int(loans['kept']):,} 行,拒绝 {int(loans['rejected']):,} 行,"
+                f"合计行 {int(loans['summary_rows']):,} 行;各工作表见下表</div>"
                 + table_html(accounting_table(extract))
             )
             shown = extract.issues[extract.issues["severity"] != "info"]

@@ -120,11 +120,33 @@ def open_dashboard(page, voila_url: str, notebook: str, ready_selector: str) -> 
 
 
 def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot under tests/artifacts/."""
+    """Save a screenshot of the whole dashboard under tests/artifacts/.
+
+    Voila scrolls inside ``#rendered_cells``, not the page, so the viewport is stretched to the
+    content's height for the shot, then restored.
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    viewport = page.viewport_size
+    height = page.evaluate(
+        "(document.querySelector('#rendered_cells') || document.body).scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": min(int(height) + 40, 12000)})
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(viewport)
     return path
+
+
+def choose_files(page, files, *, button_text: str | None = None, index: int = 0) -> None:
+    """Pick ``files`` with an upload button (by its label, else the ``index``-th one).
+
+    The ipywidgets 8 FileUpload keeps its ``<input type=file>`` out of the document, so
+    ``set_input_files`` cannot reach it; the file chooser its button opens is answered instead.
+    """
+    buttons = page.locator("button.widget-upload", has_text=button_text) if button_text \
+        else page.locator("button.widget-upload").nth(index)
+    with page.expect_file_chooser() as chooser:
+        buttons.first.click() if button_text else buttons.click()
+    chooser.value.set_files(files)
 
 
 @pytest.fixture
@@ -138,3 +160,9 @@ def open_voila(page, voila_url):
 def save_screenshot(page):
     """``save_screenshot(name) -> Path``: full-page screenshot under tests/artifacts/."""
     return lambda name: screenshot(page, name)
+
+
+@pytest.fixture
+def upload_files(page):
+    """``upload_files(files, button_text=None, index=0)``: choose files with an upload button."""
+    return lambda files, **kwargs: choose_files(page, files, **kwargs)

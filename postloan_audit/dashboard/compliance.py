@@ -1,0 +1,622 @@
+"""The compliance-check dashboard (合规检查看板) for head-office staff: :class:`ComplianceDashboard`.
+
+Shown by ``notebooks/02_compliance_checks.ipynb``. Head-office post-loan staff (总行/分行 贷后管理岗)
+receive ledger extracts from many branches: they upload one or more files (or use the bundled
+sample), pick the check date, optionally upload the bank's policy TOML (``[disabled]`` rules and
+thresholds the tier-1 branch sets itself, "由一级分行自行确定"), and get the findings of every
+rule of the catalogue (issue 4) per rule and per branch, a branch × rule heatmap, a filterable
+findings table, the rules that did not run and why, and the findings workbook to send back.
+
+How several files combine
+-------------------------
+Each file is checked on its own with :func:`~postloan_audit.checks.run_checks` (so a rule that
+needs a column one file lacks is "not run" for that file only, and never sees blanks that the
+file did not provide), and the reports are joined by :func:`combine_reports` into one report:
+findings concatenated, ``not_run`` reasons prefixed with the file name, provenance listing
+every file with its own sha256. Two files that share a loan id (借据号) are refused with a
+readable message instead of being double counted (:func:`check_distinct_loans`). Rules that
+compare a borrower's loans (``CLS-BORROWER``, 《商业银行金融资产风险分类办法》 第十四条) see one
+file at a time; when a borrower id appears in several files the report says so.
+
+Every widget callback goes through plain methods (:meth:`ComplianceDashboard.load_files`,
+:meth:`~ComplianceDashboard.set_as_of`, :meth:`~ComplianceDashboard.load_policy`,
+:meth:`~ComplianceDashboard.set_filters`, :meth:`~ComplianceDashboard.run`) that tests call
+directly; each catches its errors and shows them in a panel, keeping the previous results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from postloan_audit.checks import CheckReport, run_checks
+from postloan_audit.dashboard.common import (
+    MAX_TABLE_ROWS,
+    SourcePanel,
+    download_link_html,
+    error_html,
+    kpi_cards_html,
+    show_figure,
+    style_widget,
+    table_html,
+    user_error_message,
+)
+from postloan_audit.errors import PolicyError, PostloanAuditError
+from postloan_audit.extract import Extract
+from postloan_audit.findings_workbook import FINDING_HEADERS, SEVERITY_ZH, write_findings_workbook
+from postloan_audit.policy import Policy
+from postloan_audit.rules import CATALOGUE
+
+#: The bundled sample loaded at start: a head-office extract of 6 branches.
+DEFAULT_SAMPLE = "head_office_6_branches_20260930.csv"
+#: Dropdown value meaning "no filter" (its label is 全部).
+ALL = "__all__"
+#: Largest policy file accepted (a policy TOML is a few kilobytes).
+#: Up to this many findings the workbook is built with every run, so the download is one click;
+#: beyond it (openpyxl writes ~3,500 rows/s, so 60,000 findings take ~15 s) a button builds it
+#: on demand, and changing the date or policy stays quick. A UI setting, not a domain rule.
+EAGER_WORKBOOK_MAX_FINDINGS = 10_000
+MAX_POLICY_BYTES = 1024 * 1024
+
+BY_RULE_HEADERS: dict[str, str] = {
+    "rule_id": "规则编号", "title_zh": "规则名称", "severity": "严重程度", "findings": "问题数",
+    "loans": "涉及借据数", "branches": "涉及机构数", "citation": "依据",
+}
+NOT_RUN_HEADERS: dict[str, str] = {"rule_id": "规则编号", "title_zh": "规则名称",
+                                   "reason": "未执行原因"}
+FINDINGS_TABLE_HEADERS: dict[str, str] = {**FINDING_HEADERS, "title_zh": "规则名称",
+                                          "source_name": "来源文件"}
+#: Columns of :attr:`ComplianceDashboard.findings` shown on screen (the citation is per rule,
+#: in the by-rule table and the workbook).
+FINDINGS_TABLE_COLUMNS: list[str] = ["rule_id", "title_zh", "severity", "loan_id", "borrower_id",
+                                     "borrower_name", "branch", "message", "due_date",
+                                     "days_late"]
+#: Layout of this dashboard's wide tables: ids, names and counts on one line (the branch ×
+#: rule table scrolls sideways), only the finding's description and the citation wrap.
+_STYLE = """
+<style>
+#pa-by-rule th, #pa-by-branch th, #pa-findings th { white-space: nowrap; }
+#pa-by-rule td:nth-child(-n+3), #pa-by-branch td, #pa-findings td { white-space: nowrap; }
+#pa-findings td:nth-child(8) { white-space: normal; min-width: 360px; }
+.pa-hscroll { overflow-x: auto; max-width: 100%; }
+</style>
+"""
+_CJK_FONT = ("Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, "
+             "SimHei, sans-serif")
+
+
+# --------------------------------------------------------------------------- package logic
+
+
+def policy_from_toml_bytes(content: bytes, name: str) -> Policy:
+    """A :class:`~postloan_audit.policy.Policy` from an uploaded TOML file's bytes.
+
+    Nothing is written to disk (uploads stay out of the served folder). Same rules as
+    :meth:`Policy.from_toml`: an unknown key or a wrongly typed value is a
+    :class:`~postloan_audit.errors.PolicyError` naming the key.
+
+    Raises
+    ------
+    PolicyError
+        Too large, not UTF-8 text, not valid TOML, or an invalid key or value.
+    """
+    if len(content) > MAX_POLICY_BYTES:
+        raise PolicyError(f"参数文件 {name} 过大({len(content):,} 字节),应为几 KB 的 TOML 文本 / "
+                          f"policy file {name} is too large ({len(content):,} bytes)")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"参数文件 {name} 不是 UTF-8 编码的文本,请用 UTF-8 保存后重新上传 / "
+                          f"policy file {name} is not UTF-8 text: {exc}") from exc
+    return Policy.from_toml_text(text, source=name)
+
+
+def check_distinct_loans(extracts: Sequence[Extract]) -> None:
+    """Refuse files that share loan ids (借据号), which would be counted twice.
+
+    Raises
+    ------
+    ValueError
+        Naming the files, the number of shared loan ids and a few of them.
+    """
+    if len(extracts) < 2:
+        return
+    ids = pd.concat([e.loans["loan_id"] for e in extracts], ignore_index=True)
+    file_no = np.repeat(np.arange(len(extracts)), [len(e.loans) for e in extracts])
+    files_per_id = pd.Series(file_no).groupby(ids.to_numpy()).nunique()
+    shared = files_per_id.index[files_per_id.to_numpy() > 1]
+    if not len(shared):
+        return
+    involved = np.unique(file_no[ids.isin(shared).to_numpy()])
+    names = [extracts[i].source_name for i in involved]
+    example = "、".join(map(str, sorted(shared)[:5]))
+    raise ValueError(
+        f"文件 {'、'.join(names)} 含有相同的借据号 {len(shared):,} 笔(如 {example}),为避免重复计数,"
+        "未进行检查。请确认是否重复上传了同一机构的台账,去掉重复的文件后重新上传。"
+        f" / The files {', '.join(names)} share {len(shared):,} loan ids (e.g. {example}); "
+        "they were not checked, to avoid counting these loans twice. Remove the duplicate file "
+        "and upload again.")
+
+
+def cross_file_notes(extracts: Sequence[Extract], as_of: dt.date) -> list[str]:
+    """Notes the reader must see when several files are checked together."""
+    if len(extracts) < 2:
+        return []
+    notes = []
+    dates = {e.source_name: e.as_of for e in extracts}
+    if len(set(dates.values())) > 1:
+        listed = ";".join(f"{name} {day or '未识别'}" for name, day in dates.items())
+        notes.append(f"各文件的数据日期不同({listed}),均按检查日 {as_of:%Y-%m-%d} 检查。")
+    borrowers = pd.concat([e.loans["borrower_id"] for e in extracts], ignore_index=True)
+    file_no = np.repeat(np.arange(len(extracts)), [len(e.loans) for e in extracts])
+    files_per_borrower = pd.Series(file_no).groupby(borrowers.to_numpy()).nunique()
+    spread = int((files_per_borrower.to_numpy() > 1).sum())
+    if spread:
+        notes.append(f"有 {spread:,} 个客户号出现在多个文件中;同一借款人分类一致性(CLS-BORROWER)"
+                     "按文件分别检查,未跨文件比较。")
+    return notes
+
+
+def combine_reports(reports: Sequence[CheckReport], *, notes: Sequence[str] = ()) -> CheckReport:
+    """One report from the per-file reports of the same check date and policy.
+
+    Findings are concatenated in file order; a rule counts as run when it ran for at least one
+    file, and each file's rules not run keep their own row with the file named in the reason;
+    ``source_name`` and ``fingerprint`` list every file (``name: sha256``), so the workbook's
+    参数 sheet traces each finding back to its file. A single report is returned unchanged
+    (apart from ``notes``).
+    """
+    if not reports:
+        raise ValueError("没有可合并的检查结果 / no reports to combine")
+    first = reports[0]
+    if len(reports) == 1:
+        return replace(first, warnings=(*first.warnings, *notes)) if notes else first
+    ran = {rid for r in reports for rid in r.rules_run}
+    not_run = pd.concat(
+        [r.not_run.assign(reason=f"〔{r.source_name}〕" + r.not_run["reason"]) for r in reports],
+        ignore_index=True).astype("str")
+    warnings: list[str] = []
+    for r in reports:
+        warnings += [f"〔{r.source_name}〕{w}" for w in r.warnings]
+    return CheckReport(
+        findings=pd.concat([r.findings for r in reports], ignore_index=True),
+        not_run=not_run,
+        as_of=first.as_of,
+        policy=first.policy,
+        fingerprint="; ".join(f"{r.source_name}: {r.fingerprint}" for r in reports),
+        source_name="; ".join(r.source_name for r in reports),
+        rules_run=tuple(rid for rid in CATALOGUE if rid in ran),
+        warnings=(*warnings, *notes),
+        loans_checked=sum(r.loans_checked for r in reports),
+    )
+
+
+def findings_heatmap(report: CheckReport) -> go.Figure:
+    """Branch × rule finding counts as a plotly heatmap (机构 × 规则 问题数)."""
+    table = report.summary_by_branch()
+    rules = list(report.rules_run)
+    titles = [CATALOGUE[r].title_zh for r in rules]
+    branches = table["branch"].tolist()
+    fig = go.Figure()
+    if branches and rules:
+        fig.add_trace(go.Heatmap(
+            z=table[rules].to_numpy(), x=rules, y=branches,
+            customdata=np.tile(np.asarray(titles, dtype=object), (len(branches), 1)),
+            colorscale="Reds", zmin=0, texttemplate="%{z}", xgap=1, ygap=1,
+            colorbar={"title": {"text": "问题数"}},
+            hovertemplate="机构:%{y}<br>规则:%{x} %{customdata}<br>问题:%{z} 条<extra></extra>"))
+    else:
+        fig.add_annotation(text="未发现问题", showarrow=False, font={"size": 16})
+    fig.update_layout(
+        title={"text": "各机构 × 规则 问题数"}, font={"family": _CJK_FONT, "size": 12},
+        height=220 + 32 * max(len(branches), 1), margin={"l": 110, "r": 30, "t": 50, "b": 130},
+        xaxis={"tickangle": -45, "side": "bottom"}, yaxis={"autorange": "reversed"},
+        plot_bgcolor="white")
+    return fig
+
+
+def _titles(rule_ids: pd.Series) -> pd.Series:
+    return rule_ids.map({rid: rule.title_zh for rid, rule in CATALOGUE.items()}).astype("str")
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+
+class ComplianceDashboard:
+    """合规检查 for head office: upload extracts, run every rule, review and export findings.
+
+    Parameters
+    ----------
+    sample:
+        File name of the bundled sample loaded by :meth:`start`.
+    as_of:
+        Check date used for the first load (a date or ``'YYYY-MM-DD'``); None takes the
+        extract's date, else today. Every later load resets the date to the new files' date.
+    policy:
+        The initial :class:`~postloan_audit.policy.Policy` (defaults when None).
+
+    Attributes
+    ----------
+    widget:
+        The ipywidgets tree to display.
+    extracts, reports, report:
+        The extracts checked, their per-file reports and the combined report (None before
+        the first run). They always belong together: a failed load or run keeps all three.
+    by_rule, by_branch, findings, findings_view, not_run:
+        The tables on screen: findings per rule (with citation), branch × rule counts, all
+        findings (with ``title_zh`` and ``source_name``), the filtered findings, the rules not
+        run (with ``title_zh``).
+    workbook_bytes:
+        The findings workbook of :attr:`report` (what the download link serves); built with
+        each run up to :data:`EAGER_WORKBOOK_MAX_FINDINGS` findings, else by
+        :meth:`prepare_workbook` (the 生成工作簿 button), and ``b""`` until then.
+    """
+
+    def __init__(self, *, sample: str = DEFAULT_SAMPLE, as_of: dt.date | str | None = None,
+                 policy: Policy | None = None) -> None:
+        self.policy = policy or Policy.default()
+        self._first_as_of = pd.Timestamp(as_of).date() if as_of is not None else None
+        self._quiet = False
+        self.extracts: list[Extract] = []
+        self.reports: list[CheckReport] = []
+        self.report: CheckReport | None = None
+        self.by_rule = pd.DataFrame(columns=list(BY_RULE_HEADERS))
+        self.by_branch = pd.DataFrame(columns=["branch", "total"])
+        self.findings = pd.DataFrame(columns=[*FINDINGS_TABLE_COLUMNS, "source_name"])
+        self.findings_view = self.findings
+        self.not_run = pd.DataFrame(columns=list(NOT_RUN_HEADERS))
+        self.workbook_bytes = b""
+
+        self.source = SourcePanel(self._on_loaded, default=sample, multiple=True,
+                                  title="一、数据来源(可同时上传多个机构的台账)",
+                                  validate=check_distinct_loans)
+        wide = widgets.Layout(width="320px")
+        self.as_of_picker = widgets.DatePicker(description="检查日期", layout=wide)
+        self.policy_upload = widgets.FileUpload(accept=".toml", multiple=False,
+                                                description="上传参数文件", button_style="info")
+        self.policy_reset = widgets.Button(description="恢复默认参数")
+        self.run_button = widgets.Button(description="运行检查", button_style="primary",
+                                         icon="play")
+        self.policy_status = widgets.HTML()
+        self.policy_error = widgets.HTML()
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="进度",
+                                            layout=widgets.Layout(width="420px"))
+        self.progress_label = widgets.HTML()
+        self.run_error = widgets.HTML()
+        self.result_header = widgets.HTML()
+        self.kpis = widgets.HTML()
+        self.warnings_html = widgets.HTML()
+        self.download = widgets.HTML()
+        self.workbook_button = widgets.Button(description="生成问题清单工作簿", icon="file",
+                                              layout=widgets.Layout(display="none",
+                                                                    width="220px"))
+        self.by_rule_html = widgets.HTML()
+        self.heatmap = widgets.Output()
+        self.by_branch_html = widgets.HTML()
+        narrow = widgets.Layout(width="330px")
+        self.rule_filter = widgets.Dropdown(options=[("全部", ALL)], value=ALL,
+                                            description="规则", layout=narrow)
+        self.branch_filter = widgets.Dropdown(options=[("全部", ALL)], value=ALL,
+                                              description="机构", layout=narrow)
+        self.severity_filter = widgets.Dropdown(
+            options=[("全部", ALL), *[(zh, en) for en, zh in SEVERITY_ZH.items()]], value=ALL,
+            description="严重程度", layout=widgets.Layout(width="220px"))
+        self.findings_note = widgets.HTML()
+        self.findings_html = widgets.HTML()
+        self.not_run_html = widgets.HTML()
+
+        self.widget = widgets.VBox([
+            style_widget(), widgets.HTML(_STYLE),
+            self.source.widget,
+            widgets.HTML("<h3>二、检查设置</h3><p class='pa-note'>检查日期默认取台账的数据日期;"
+                         "参数文件(TOML)可调整本行自定的检查阈值或停用规则,不上传则使用默认参数。"
+                         "</p>"),
+            widgets.HBox([self.as_of_picker, self.run_button]),
+            widgets.HBox([self.policy_upload, self.policy_reset]),
+            self.policy_error, self.policy_status,
+            widgets.HBox([self.progress, self.progress_label]),
+            self.run_error,
+            widgets.HTML("<h3>三、检查结果</h3>"),
+            self.result_header, self.kpis, self.warnings_html,
+            widgets.HBox([self.workbook_button, self.download]),
+            widgets.HTML("<h4>按规则汇总</h4>"), self.by_rule_html,
+            widgets.HTML("<h4>按机构汇总(机构 × 规则)</h4>"), self.heatmap,
+            self.by_branch_html,
+            widgets.HTML("<h4>问题清单</h4><p class='pa-note'>按规则、机构、严重程度筛选;"
+                         "选“全部”不筛选。</p>"),
+            widgets.HBox([self.rule_filter, self.branch_filter, self.severity_filter]),
+            self.findings_note, self.findings_html,
+            widgets.HTML("<h4>未执行的规则及原因</h4>"), self.not_run_html,
+        ])
+        self.as_of_picker.observe(self._on_as_of, names="value")
+        self.policy_upload.observe(self._on_policy_upload, names="value")
+        self.policy_reset.on_click(lambda _button: self.reset_policy())
+        self.run_button.on_click(lambda _button: self.run())
+        self.workbook_button.on_click(lambda _button: self.prepare_workbook())
+        for dropdown in (self.rule_filter, self.branch_filter, self.severity_filter):
+            dropdown.observe(self._on_filter, names="value")
+        self._show_policy()
+
+    # ------------------------------------------------------------------ driving
+
+    def start(self) -> None:
+        """Load the default sample and run the checks."""
+        self.source.start()
+
+    def load_files(self, files: Sequence[tuple[bytes, str]]) -> bool:
+        """Check uploaded ``(content, filename)`` pairs; True when they loaded and ran."""
+        return self.source.load_files(files) and self.run_error.value == ""
+
+    def set_as_of(self, day: dt.date | str) -> bool:
+        """Change the check date and rerun; True when the run succeeded."""
+        self.as_of_picker.value = pd.Timestamp(day).date()
+        return self.run_error.value == ""
+
+    def load_policy(self, content: bytes, name: str) -> bool:
+        """Use an uploaded policy TOML and rerun; a bad file keeps the current policy."""
+        try:
+            policy = policy_from_toml_bytes(bytes(content), name)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
+            self.policy_error.value = self._error_panel(
+                exc, "参数文件未采用,仍使用当前参数:" + self._policy_label()
+                + " / The policy file was not applied.")
+            return False
+        self.policy_error.value = ""
+        self.policy = policy
+        self._show_policy()
+        return self.run()
+
+    def reset_policy(self) -> bool:
+        """Go back to the default policy and rerun."""
+        self.policy = Policy.default()
+        self.policy_error.value = ""
+        self._show_policy()
+        return self.run()
+
+    def set_filters(self, *, rule: str | None = None, branch: str | None = None,
+                    severity: str | None = None) -> pd.DataFrame:
+        """Filter the findings table (None leaves a filter as it is; ``ALL`` clears it)."""
+        self._quiet = True
+        try:
+            for dropdown, value in ((self.rule_filter, rule), (self.branch_filter, branch),
+                                    (self.severity_filter, severity)):
+                if value is not None:
+                    dropdown.value = value
+        finally:
+            self._quiet = False
+        self._apply_filters()
+        return self.findings_view
+
+    def prepare_workbook(self) -> bool:
+        """Build the findings workbook of the current report and show its download link."""
+        if self.report is None:
+            return False
+        try:
+            self.progress_label.value = "正在生成问题清单工作簿…"
+            buffer = io.BytesIO()
+            write_findings_workbook(self.report, buffer)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
+            self.run_error.value = self._error_panel(exc, "工作簿未生成 / No workbook.")
+            return False
+        self.workbook_bytes = buffer.getvalue()
+        self.workbook_button.layout.display = "none"
+        self.download.value = download_link_html(
+            self.workbook_bytes, f"合规检查问题清单_{self.report.as_of:%Y%m%d}.xlsx",
+            "下载问题清单工作簿(.xlsx)")
+        self.progress_label.value = "问题清单工作簿已生成"
+        return True
+
+    def run(self) -> bool:
+        """Run every rule over the loaded extracts at the picked date; True on success.
+
+        On failure the error panel says why and the previous results stay on screen.
+        """
+        self.run_error.value = ""
+        try:
+            self._run()
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
+            hint = "检查未完成。"
+            if self.report is not None:
+                hint += (f"下方仍为上一次的检查结果({self.report.source_name},检查日 "
+                         f"{self.report.as_of:%Y-%m-%d})。")
+            self.run_error.value = self._error_panel(exc, hint + " / The check did not finish.")
+            self.progress.bar_style = "danger"
+            self.progress_label.value = "检查未完成"
+            return False
+        return self.run_error.value == ""
+
+    # ------------------------------------------------------------------ callbacks
+
+    def _on_loaded(self, extracts: list[Extract]) -> None:
+        # SourcePanel has validated and stored the extracts (self.source.extracts).
+        day = self._first_as_of or _common_as_of(extracts) or dt.date.today()
+        self._first_as_of = None
+        self._quiet = True
+        try:
+            self.as_of_picker.value = day
+        finally:
+            self._quiet = False
+        self.run()
+
+    def _on_as_of(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self.run()
+
+    def _on_policy_upload(self, change: dict[str, Any]) -> None:
+        files = change["new"]
+        if files:
+            self.load_policy(bytes(files[0]["content"]), files[0]["name"])
+
+    def _on_filter(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            try:
+                self._apply_filters()
+            except Exception as exc:  # noqa: BLE001
+                self.run_error.value = self._error_panel(exc, None)
+
+    # ------------------------------------------------------------------ work
+
+    def _run(self) -> None:
+        extracts = self.source.extracts
+        if not extracts:
+            raise ValueError("尚未读取台账,请选择样例或上传文件 / no extract loaded yet")
+        day = self.as_of_picker.value
+        if day is None:
+            raise ValueError("请选择检查日期 / please pick the check date")
+        self.progress.max = len(extracts)
+        self.progress.value = 0
+        self.progress.bar_style = "info"
+        started = time.perf_counter()
+        reports = []
+        for i, extract in enumerate(extracts, start=1):
+            self.progress_label.value = (f"正在运行检查… 第 {i}/{len(extracts)} 个文件:"
+                                         f"{html.escape(extract.source_name)}")
+            reports.append(run_checks(extract, as_of=day, policy=self.policy))
+            self.progress.value = i
+        report = combine_reports(reports, notes=cross_file_notes(extracts, day))
+
+        # Everything computed: only now replace what is on screen.
+        self.extracts, self.reports, self.report = list(extracts), reports, report
+        self.workbook_bytes = b""
+        self._build_tables(reports, report)
+        self._show_results(report)
+        if len(report.findings) <= EAGER_WORKBOOK_MAX_FINDINGS:
+            self.prepare_workbook()
+        else:
+            self.download.value = (
+                f"<p class='pa-note'>问题较多({len(report.findings):,} 条),工作簿需点击左侧按钮"
+                "生成后下载。</p>")
+            self.workbook_button.layout.display = None
+        self.progress.bar_style = "success"
+        self.progress_label.value = (f"检查完成:{len(extracts)} 个文件,"
+                                     f"用时 {time.perf_counter() - started:.1f} 秒")
+
+    def _build_tables(self, reports: list[CheckReport], report: CheckReport) -> None:
+        by_rule = report.summary_by_rule()
+        by_rule["severity"] = by_rule["severity"].map(SEVERITY_ZH).astype("str")
+        by_rule["citation"] = by_rule["rule_id"].map(
+            {rid: rule.citation for rid, rule in CATALOGUE.items()}).astype("str")
+        self.by_rule = by_rule
+        self.by_branch = report.summary_by_branch()
+        findings = report.findings.copy()
+        findings.insert(1, "title_zh", _titles(findings["rule_id"]))
+        findings["source_name"] = pd.Series(
+            np.repeat([r.source_name for r in reports], [len(r.findings) for r in reports]),
+            dtype="str")
+        self.findings = findings
+        not_run = report.not_run.copy()
+        not_run.insert(1, "title_zh", _titles(not_run["rule_id"]))
+        self.not_run = not_run
+
+    def _apply_filters(self) -> None:
+        f = self.findings
+        mask = np.ones(len(f), dtype=bool)
+        for column, dropdown in (("rule_id", self.rule_filter), ("branch", self.branch_filter),
+                                 ("severity", self.severity_filter)):
+            if dropdown.value != ALL:
+                mask &= (f[column] == dropdown.value).to_numpy()
+        self.findings_view = f.loc[mask]
+        shown = self.findings_view.assign(
+            severity=self.findings_view["severity"].map(SEVERITY_ZH).astype("str"))
+        columns = FINDINGS_TABLE_COLUMNS + (["source_name"] if len(self.reports) > 1 else [])
+        self.findings_note.value = (
+            f"<p class='pa-note'>筛选结果 {len(shown):,} 条,共 {len(f):,} 条"
+            + (f";屏幕上最多显示 {MAX_TABLE_ROWS} 行" if len(shown) > MAX_TABLE_ROWS else "")
+            + "。</p>")
+        # A scroll box with the sticky header of table_html keeps the filters in view.
+        self.findings_html.value = (
+            "<div style='max-height:560px; overflow:auto'>"
+            + table_html(shown[columns], headers=FINDINGS_TABLE_HEADERS, css_id="pa-findings")
+            + "</div>")
+
+    def _set_filter_options(self) -> None:
+        f = self.findings
+        rule_counts = f["rule_id"].value_counts()
+        rule_options = [("全部", ALL)] + [
+            (f"{rid} {CATALOGUE[rid].title_zh}({int(rule_counts.get(rid, 0))})", rid)
+            for rid in self.report.rules_run]
+        branch_counts = f["branch"].value_counts().sort_index()
+        branch_options = [("全部", ALL)] + [(f"{b}({int(n)})", b)
+                                           for b, n in branch_counts.items()]
+        self._quiet = True
+        try:
+            for dropdown, options in ((self.rule_filter, rule_options),
+                                      (self.branch_filter, branch_options)):
+                keep = dropdown.value
+                dropdown.options = options
+                values = [v for _, v in options]
+                dropdown.value = keep if keep in values else ALL
+        finally:
+            self._quiet = False
+
+    def _show_results(self, report: CheckReport) -> None:
+        files = "、".join(r.source_name for r in self.reports)
+        self.result_header.value = (
+            f"<div class='pa-ok pa-check-result'>检查日 <b>{report.as_of:%Y-%m-%d}</b> · "
+            f"参数:{html.escape(self._policy_label())} · 文件:{html.escape(files)}</div>")
+        branches = report.findings["branch"].nunique()
+        self.kpis.value = kpi_cards_html([
+            ("文件数", f"{len(self.reports):,}"),
+            ("检查贷款(笔)", f"{report.loans_checked:,}"),
+            ("执行规则(条)", f"{len(report.rules_run):,}"),
+            ("发现问题(条)", f"{len(report.findings):,}"),
+            ("涉及机构(家)", f"{branches:,}"),
+            ("未执行规则(条)", f"{len(report.not_run):,}"),
+        ])
+        self.warnings_html.value = "".join(
+            f"<p class='pa-note'>注意:{html.escape(w)}</p>" for w in report.warnings)
+        self.by_rule_html.value = table_html(self.by_rule, headers=BY_RULE_HEADERS,
+                                             css_id="pa-by-rule")
+        show_figure(self.heatmap, findings_heatmap(report))
+        by_branch = self.by_branch[["branch", "total", *report.rules_run]]
+        self.by_branch_html.value = (
+            "<div class='pa-hscroll'>"
+            + table_html(by_branch, headers={"branch": "经营机构", "total": "合计"},
+                         css_id="pa-by-branch") + "</div>")
+        self._set_filter_options()
+        self._apply_filters()
+        self.not_run_html.value = (
+            table_html(self.not_run, headers=NOT_RUN_HEADERS, css_id="pa-not-run")
+            if len(self.not_run) else "<p class='pa-note'>全部规则均已执行。</p>")
+
+    # ------------------------------------------------------------------ display helpers
+
+    def _policy_label(self) -> str:
+        return "默认参数" if self.policy.source == "default" else f"参数文件 {self.policy.source}"
+
+    def _show_policy(self) -> None:
+        text = f"当前参数:{html.escape(self._policy_label())}"
+        if self.policy.disabled:
+            listed = ";".join(f"{rid}({reason or '未说明原因'})"
+                              for rid, reason in self.policy.disabled)
+            text += f";停用规则:{html.escape(listed)}"
+        self.policy_status.value = f"<p class='pa-note pa-policy'>{text}</p>"
+
+    @staticmethod
+    def _error_panel(exc: BaseException, hint: str | None) -> str:
+        if isinstance(exc, PolicyError):
+            title, message = "参数文件有误 / Invalid policy file", str(exc)
+        else:
+            title, message = user_error_message(exc)
+        if not isinstance(exc, PostloanAuditError | ValueError):
+            traceback.print_exception(exc)  # details for the administrator's server log
+        return error_html(title, message, hint=hint)
+
+
+def _common_as_of(extracts: Sequence[Extract]) -> dt.date | None:
+    """The latest extract date among ``extracts`` (None when no file carries one)."""
+    days = [e.as_of for e in extracts if e.as_of is not None]
+    return max(days) if days else None
+
+

@@ -1,0 +1,818 @@
+"""Management dashboard (管理层看板): ``notebooks/03_management_dashboard.ipynb``.
+
+The published, read-only page for 行长 / 分管行长 / 风险管理委员会: asset quality, overdue
+buckets, borrower concentration, findings by branch and rule family, inspection timeliness,
+on-site review coverage and the five-by-five migration between two snapshots. It covers what
+`001_…` 篇三 "五、贷后组织督导" asks the supervising departments to follow (辖内行贷款资产质量及
+变动情况, 关注类贷款迁移趋势, 大额贷款整体情况, 贷后管理检查发现的问题, 现场检查覆盖面).
+
+Every figure comes from :mod:`postloan_audit.portfolio` and :func:`postloan_audit.run_checks`;
+this module only arranges them, names them in Chinese, draws them and writes the workbook.
+
+Personal data is masked everywhere on this page (《个人信息保护法》 第五十一条 去标识化): the
+only table holding borrower names (the top-10 concentration) goes through
+:func:`~postloan_audit.portfolio.mask_personal_data`, and no other table carries names or id
+numbers (findings are shown as counts only).
+
+The signed-in user (当前用户) comes from the reverse proxy through Voila's
+``VoilaConfiguration.http_header_envs``: a request header ``X-Remote-User`` reaches the kernel
+as the environment variable ``HTTP_X_REMOTE_USER`` (see ``docs/deploy.md``). It is shown at the
+top and written to the parameter sheet (参数) of the downloaded workbook for the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import os
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from os import PathLike
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from postloan_audit.checks import CheckReport, run_checks
+from postloan_audit.dashboard.common import (
+    SourcePanel,
+    download_link_html,
+    error_html,
+    kpi_cards_html,
+    show_figure,
+    style_widget,
+    table_html,
+    user_error_message,
+)
+from postloan_audit.errors import PostloanAuditError
+from postloan_audit.extract import Extract
+from postloan_audit.planning import ReviewPlanPolicy
+from postloan_audit.policy import Policy
+from postloan_audit.portfolio import (
+    BorrowerConcentration,
+    InspectionTimeliness,
+    Migration,
+    PortfolioKPIs,
+    ReviewCoverage,
+    SpecialMentionMigration,
+    balance_by_class,
+    inspection_timeliness,
+    mask_personal_data,
+    migration_matrix,
+    overdue_buckets,
+    portfolio_kpis,
+    review_coverage,
+    special_mention_migration_rate,
+    top_borrower_concentration,
+)
+from postloan_audit.schema import CLASSIFICATION_ZH, CLASSIFICATIONS, CUSTOMER_TYPE_ZH, NPL_CLASSES
+from postloan_audit.xlsx import new_workbook, save_workbook, write_key_values, write_table
+
+# --------------------------------------------------------------------------- settings
+
+#: Bundled snapshots compared by default (issue 5 §1: the 2026-06-30 and 2026-09-30 ones).
+DEFAULT_BEFORE: str = "network_snapshot_20260630.xlsx"
+DEFAULT_AFTER: str = "network_snapshot_20260930.xlsx"
+
+#: Environment variables holding the signed-in user, first non-empty wins. Voila turns each
+#: request header listed in ``VoilaConfiguration.http_header_envs`` into ``HTTP_`` + the header
+#: name upper-cased with ``-`` → ``_`` (``voila/handler.py``, RFC 3875 §4.1.18), so the proxy's
+#: ``X-Remote-User`` arrives as ``HTTP_X_REMOTE_USER`` and ``X-Forwarded-User`` (oauth2-proxy)
+#: as ``HTTP_X_FORWARDED_USER``.
+USER_ENV_VARS: tuple[str, ...] = ("HTTP_X_REMOTE_USER", "HTTP_X_FORWARDED_USER")
+#: Shown when no signed-in user reached the kernel (local ``make dashboards``).
+NO_USER_TEXT: str = "未经统一登录(本机运行)"
+
+#: Rule families (规则类别): the rule id's prefix before ``-`` → Chinese name. Extensions and
+#: refinancing share one family (展期与借新还旧, `003_…` 第一篇 第四十九条 and 《贷款通则》 第十二条
+#: treat them together). A prefix not listed here is shown as itself.
+RULE_FAMILY_ZH: dict[str, str] = {
+    "INSP": "贷后检查",
+    "CLS": "风险分类",
+    "EXT": "展期与借新还旧",
+    "REFI": "展期与借新还旧",
+    "COLL": "催收",
+    "MAT": "到期管理",
+    "COLLAT": "押品",
+    "RATING": "评级",
+    "EXIT": "退出类",
+    "FUND": "资金用途",
+    "DATA": "数据质量",
+}
+
+#: File name of the downloaded workbook.
+WORKBOOK_NAME: str = "管理层看板数据.xlsx"
+
+#: Plot colours per class (green → dark red), in :data:`CLASSIFICATIONS` order.
+CLASS_COLOURS: tuple[str, ...] = ("#2e7d32", "#f9a825", "#ef6c00", "#c62828", "#6a1b1a")
+TOTAL = "合计"
+#: Section names (for notes in the workbook).
+SECTION_ZH: dict[str, str] = {
+    "kpis": "资产质量", "buckets": "逾期分段", "findings": "检查发现",
+    "timeliness": "检查及时率", "coverage": "现场检查覆盖", "migration": "五级分类迁徙",
+}
+_YES_NO = {True: "是", False: "否"}
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def current_user(environ: Mapping[str, str] | None = None) -> str | None:
+    """The signed-in user passed in by the reverse proxy (当前用户), or None.
+
+    Reads :data:`USER_ENV_VARS` from ``environ`` (default ``os.environ``); see
+    ``docs/deploy.md`` for the proxy and Voila settings that set them.
+    """
+    env = os.environ if environ is None else environ
+    for name in USER_ENV_VARS:
+        value = (env.get(name) or "").strip()
+        if value:
+            return value
+    return None
+
+
+def rule_family(rule_ids: pd.Series) -> pd.Series:
+    """Chinese rule family (规则类别) of each rule id: its prefix before ``-`` through
+    :data:`RULE_FAMILY_ZH`; an unknown prefix is returned as it is."""
+    prefix = rule_ids.astype("str").str.split("-", n=1).str[0]
+    return prefix.map(RULE_FAMILY_ZH).fillna(prefix).astype("str")
+
+
+def _families_in_order(rule_ids: Sequence[str]) -> list[str]:
+    """Families of ``rule_ids`` in first-appearance order (the catalogue order)."""
+    return list(dict.fromkeys(rule_family(pd.Series(list(rule_ids), dtype="str")).tolist()))
+
+
+def findings_by_family(report: CheckReport, branches: Sequence[str] = ()) -> pd.DataFrame:
+    """Findings per branch and rule family (分机构、分类别问题数).
+
+    Parameters
+    ----------
+    report : CheckReport
+        A :func:`~postloan_audit.run_checks` result.
+    branches : sequence of str
+        Branches to list even without findings (e.g. every branch holding loans).
+
+    Returns
+    -------
+    DataFrame
+        ``branch`` then one int64 column per family of the rules that ran (catalogue order,
+        Chinese names from :data:`RULE_FAMILY_ZH`) and ``合计``; one row per branch (sorted),
+        then a ``合计`` row. A family whose rules did not run has no column, so a 0 always
+        means "checked, nothing found".
+    """
+    families = _families_in_order(report.rules_run)
+    f = report.findings
+    names = sorted(set(map(str, branches)) | set(f["branch"].dropna().astype("str")))
+    if len(f):
+        table = pd.crosstab(f["branch"].astype("str"), rule_family(f["rule_id"]))
+    else:
+        table = pd.DataFrame(index=pd.Index([], dtype="str"))
+    table = table.reindex(index=names, columns=families, fill_value=0).fillna(0).astype(np.int64)
+    table[TOTAL] = table.sum(axis=1).astype(np.int64)
+    table.loc[TOTAL] = table.sum(axis=0).astype(np.int64)
+    table.columns.name = None
+    out = table.rename_axis("branch").reset_index()
+    out["branch"] = out["branch"].astype("str")
+    return out
+
+
+# --------------------------------------------------------------------------- the view
+
+
+@dataclass(frozen=True)
+class ManagementView:
+    """Everything the management page shows, computed from the later snapshot (期末) and,
+    for the migration, the earlier one (期初).
+
+    A section whose data is missing (no ``overdue_days`` column, no branches sheet, no
+    extract date, no earlier snapshot) is None and its reason is in ``notes[section]``.
+    """
+
+    after: Extract
+    before: Extract | None
+    as_of: dt.date | None
+    kpis: PortfolioKPIs
+    class_balance: pd.DataFrame
+    buckets: pd.DataFrame | None
+    concentration: BorrowerConcentration
+    report: CheckReport | None
+    findings: pd.DataFrame | None
+    timeliness: InspectionTimeliness | None
+    coverage: ReviewCoverage | None
+    migration_balance: Migration | None
+    migration_count: Migration | None
+    special_mention: SpecialMentionMigration | None
+    review_policy: ReviewPlanPolicy = field(default_factory=ReviewPlanPolicy)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    created: dt.datetime = field(
+        default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+
+def _expected(exc: BaseException) -> bool:
+    return isinstance(exc, ValueError | PostloanAuditError)
+
+
+def build_view(after: Extract, before: Extract | None = None, *,
+               policy: Policy | str | PathLike | None = None,
+               review_policy: ReviewPlanPolicy | None = None) -> ManagementView:
+    """Compute the management view (管理层看板数据) of ``after`` (and the migration from
+    ``before``).
+
+    Sections that need data the extract lacks are left out with a note, never guessed:
+    findings, timeliness and coverage need the extract date (数据日期); coverage needs the
+    branches sheet (机构表); buckets need ``overdue_days``; the migration needs ``before``.
+    Unexpected errors propagate (the dashboard then keeps its previous view).
+
+    ``policy`` is the bank's check policy (:class:`~postloan_audit.policy.Policy`);
+    ``review_policy`` the on-site review coverage rules (两年全覆盖、每年不低于40%,
+    :class:`~postloan_audit.planning.ReviewPlanPolicy`).
+    """
+    review_policy = ReviewPlanPolicy() if review_policy is None else review_policy
+    notes: dict[str, list[str]] = {}
+
+    def note(section: str, text: str) -> None:
+        notes.setdefault(section, []).append(text)
+
+    loans = after.loans
+    kpis = portfolio_kpis(loans)
+    for text in kpis.notes:
+        note("kpis", text)
+    class_balance = balance_by_class(loans)
+    concentration = top_borrower_concentration(loans)
+    concentration = BorrowerConcentration(
+        table=mask_personal_data(concentration.table), share=concentration.share,
+        total_balance=concentration.total_balance, n=concentration.n)
+    buckets = None
+    try:
+        buckets = overdue_buckets(loans)
+    except ValueError as exc:
+        note("buckets", str(exc))
+
+    as_of = after.as_of
+    report = findings = timeliness = coverage = None
+    if as_of is None:
+        text = ("期末快照未识别出数据日期(标题行或文件名中的日期,如 …_20260930.xlsx),"
+                "无法按日期检查 / the later snapshot carries no date")
+        for section in ("findings", "timeliness", "coverage"):
+            note(section, text)
+    else:
+        try:
+            report = run_checks(after, as_of=as_of, policy=policy)
+            findings = findings_by_family(report, after.branch_names)
+            for rec in report.not_run.to_dict("records"):
+                note("findings", f"未执行 {rec['rule_id']}:{rec['reason']}")
+        except (ValueError, PostloanAuditError) as exc:
+            note("findings", user_error_message(exc)[1])
+        try:
+            timeliness = inspection_timeliness(after, as_of=as_of, policy=policy)
+            if timeliness.not_run_reason:
+                note("timeliness", timeliness.not_run_reason)
+            for text in timeliness.warnings:
+                note("timeliness", text)
+        except (ValueError, PostloanAuditError) as exc:
+            note("timeliness", user_error_message(exc)[1])
+        if after.branches is None:
+            note("coverage", "期末快照没有机构表(机构、最近现场检查日期),无法计算现场检查覆盖率 / "
+                             "no branches sheet: coverage cannot be computed")
+        else:
+            try:
+                coverage = review_coverage(after.branches, as_of=as_of, loans=loans,
+                                           policy=review_policy)
+                for text in coverage.notes:
+                    note("coverage", text)
+            except ValueError as exc:
+                note("coverage", str(exc))
+
+    mig_balance = mig_count = sm = None
+    if before is None:
+        note("migration", "未提供期初快照,无法计算迁徙 / no earlier snapshot")
+    else:
+        if before.as_of is not None and as_of is not None and before.as_of >= as_of:
+            note("migration", f"期初快照日期 {before.as_of:%Y-%m-%d} 不早于期末快照日期 "
+                              f"{as_of:%Y-%m-%d},请检查两个文件是否放反 / the earlier snapshot "
+                              "is not earlier than the later one")
+        try:
+            mig_balance = migration_matrix(before.loans, loans, by="balance")
+            mig_count = migration_matrix(before.loans, loans, by="count")
+            sm = special_mention_migration_rate(before.loans, loans)
+            if int(mig_balance.accounting.loc["matched", "loans"]) == 0:
+                note("migration", "两个快照没有相同借据号的在贷贷款,迁徙矩阵为空:请确认是同一机构"
+                                  "的两期台账 / no loan in both snapshots")
+        except ValueError as exc:
+            mig_balance = mig_count = sm = None
+            note("migration", str(exc))
+
+    return ManagementView(
+        after=after, before=before, as_of=as_of, kpis=kpis, class_balance=class_balance,
+        buckets=buckets, concentration=concentration, report=report, findings=findings,
+        timeliness=timeliness, coverage=coverage, migration_balance=mig_balance,
+        migration_count=mig_count, special_mention=sm, review_policy=review_policy,
+        notes=notes)
+
+
+# --------------------------------------------------------------------------- display tables
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.2%}"
+
+
+def _class_headers() -> dict[str, str]:
+    return {c: CLASSIFICATION_ZH[c] for c in CLASSIFICATIONS}
+
+
+def _matrix_table(migration: Migration) -> pd.DataFrame:
+    m = migration.matrix.rename(index=CLASSIFICATION_ZH, columns=CLASSIFICATION_ZH)
+    m[TOTAL] = m.sum(axis=1)
+    m.loc[TOTAL] = m.sum(axis=0)
+    m.columns.name = None
+    out = m.rename_axis("期初\\期末").reset_index()
+    out["期初\\期末"] = out["期初\\期末"].astype("str")
+    return out
+
+
+def display_tables(view: ManagementView) -> dict[str, pd.DataFrame]:
+    """The tables of the page and of the workbook, with Chinese headers (在页面和工作簿中展示的表).
+
+    Keys: ``kpis``, ``class_balance``, ``buckets``, ``concentration``, ``findings``,
+    ``timeliness``, ``coverage``, ``coverage_overdue``, ``migration_balance``,
+    ``migration_count``, ``migration_accounting``, ``special_mention``; a section without data
+    is absent. Ratios are float shares (shown as percentages); amounts in yuan (元).
+    Borrower names are masked (:func:`~postloan_audit.portfolio.mask_personal_data`).
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    k = view.kpis.to_frame()
+    tables["kpis"] = pd.DataFrame({"指标": k["label_zh"], "数值": k["value"], "显示": k["text"]})
+
+    cb = view.class_balance
+    npl = cb[list(NPL_CLASSES)].sum(axis=1)
+    cls = cb.rename(columns={"branch": "机构", **_class_headers(), "total": "合计(元)"})
+    cls["不良率"] = (npl / cb["total"].where(cb["total"] > 0)).astype("float64")
+    tables["class_balance"] = cls
+
+    if view.buckets is not None:
+        tables["buckets"] = view.buckets.rename(
+            columns={"bucket": "逾期天数", "count": "笔数", "balance": "余额(元)"})
+
+    ct = view.concentration.table
+    conc = pd.DataFrame({"排名": ct["rank"], "客户号": ct["borrower_id"]})
+    if "borrower_name" in ct.columns:
+        conc["客户名称"] = ct["borrower_name"]
+    if "customer_type" in ct.columns:
+        conc["客户类型"] = ct["customer_type"].map(CUSTOMER_TYPE_ZH).fillna(ct["customer_type"])
+    conc["笔数"] = ct["loans"]
+    conc["余额(元)"] = ct["balance"]
+    conc["占比"] = ct["share"]
+    conc["累计占比"] = ct["cumulative_share"]
+    tables["concentration"] = conc
+
+    if view.findings is not None:
+        tables["findings"] = view.findings.rename(columns={"branch": "机构"})
+
+    if view.timeliness is not None:
+        t = view.timeliness
+        by = t.by_branch.rename(columns={"branch": "机构", "loans": "在贷笔数",
+                                         "overdue": "检查超期笔数", "share": "及时率"})
+        total = pd.DataFrame({"机构": [TOTAL], "在贷笔数": [t.loans], "检查超期笔数": [t.overdue],
+                              "及时率": [np.nan if t.share is None else t.share]})
+        tables["timeliness"] = pd.concat([by, total], ignore_index=True).astype(
+            {"机构": "str", "在贷笔数": "int64", "检查超期笔数": "int64", "及时率": "float64"})
+
+    if view.coverage is not None:
+        cov = view.coverage
+        tab = cov.table
+        tables["coverage"] = pd.DataFrame({
+            "机构": tab["branch"],
+            "最近现场检查日期": tab["last_onsite_review_date"],
+            f"{view.review_policy.review_cycle_years}年内已现场检查": tab["in_cycle"].map(_YES_NO).astype("str"),
+            f"{cov.as_of.year}年已现场检查": tab["this_year"].map(_YES_NO).astype("str"),
+        })
+        tables["coverage_overdue"] = cov.overdue.rename(columns={
+            "branch": "机构", "last_onsite_review_date": "最近现场检查日期",
+            "due_date": "应检查日期", "days_overdue": "超期天数", "reason": "说明"})
+
+    if view.migration_balance is not None and view.migration_count is not None:
+        tables["migration_balance"] = _matrix_table(view.migration_balance)
+        tables["migration_count"] = _matrix_table(view.migration_count)
+        acc = view.migration_balance.accounting
+        tables["migration_accounting"] = pd.DataFrame({
+            "项目": ["两期均在贷", "期末已结清或退出", "期末新发放"],
+            "笔数": acc["loans"].to_numpy(),
+            "期初余额(元)": acc["balance_before"].to_numpy(),
+            "期末余额(元)": acc["balance_after"].to_numpy(),
+        }).astype({"项目": "str"})
+    if view.special_mention is not None:
+        s = view.special_mention.to_frame()
+        shown = [_pct(v) if key in ("rate", "count_rate") else
+                 (f"{v:,.2f}" if key.endswith("balance") or key == "decrease" else f"{v:,.0f}")
+                 for key, v in zip(s["key"], s["value"], strict=True)]
+        tables["special_mention"] = pd.DataFrame({"指标": s["label_zh"], "数值": s["value"],
+                                                  "显示": pd.Series(shown, dtype="str")})
+    return tables
+
+
+def _screen(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ratios (columns named …率 / …占比) as percentage text for the screen."""
+    out = frame.copy()
+    for col in out.columns:
+        if (str(col).endswith(("率", "占比")) and pd.api.types.is_float_dtype(out[col].dtype)):
+            out[col] = pd.Series([_pct(v) for v in out[col].tolist()], index=out.index,
+                                 dtype="str")
+    return out
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def class_balance_figure(class_balance: pd.DataFrame) -> go.Figure:
+    """Stacked bars: balance (万元) by class per branch (分机构五级分类余额)."""
+    fig = go.Figure()
+    for cls, colour in zip(CLASSIFICATIONS, CLASS_COLOURS, strict=True):
+        fig.add_bar(name=CLASSIFICATION_ZH[cls], x=class_balance["branch"].tolist(),
+                    y=(class_balance[cls] / 1e4).round(2).tolist(), marker_color=colour)
+    fig.update_layout(barmode="stack", title="分机构五级分类贷款余额(万元)", height=360,
+                      margin={"l": 60, "r": 20, "t": 50, "b": 40}, legend_title_text="五级分类",
+                      yaxis_title="万元")
+    return fig
+
+
+def overdue_bucket_figure(buckets: pd.DataFrame) -> go.Figure:
+    """Bars: overdue balance (万元) by days-past-due bucket, loan counts as labels (逾期分段)."""
+    fig = go.Figure(go.Bar(x=buckets["bucket"].tolist(),
+                           y=(buckets["balance"] / 1e4).round(2).tolist(),
+                           text=[f"{n}笔" for n in buckets["count"].tolist()],
+                           textposition="outside", marker_color="#c62828"))
+    fig.update_layout(title="逾期贷款余额分段(万元)", height=360, xaxis_title="逾期天数",
+                      yaxis_title="万元", margin={"l": 60, "r": 20, "t": 50, "b": 40})
+    return fig
+
+
+def findings_figure(findings: pd.DataFrame) -> go.Figure:
+    """Stacked bars: findings per branch by rule family (分机构、分类别问题数)."""
+    body = findings[findings["branch"] != TOTAL]
+    fig = go.Figure()
+    for family in [c for c in findings.columns if c not in ("branch", TOTAL)]:
+        fig.add_bar(name=family, x=body["branch"].tolist(), y=body[family].tolist())
+    fig.update_layout(barmode="stack", title="分机构检查发现问题数(按规则类别)", height=360,
+                      yaxis_title="问题条数", margin={"l": 60, "r": 20, "t": 50, "b": 40})
+    return fig
+
+
+def migration_figure(migration: Migration) -> go.Figure:
+    """Heatmap of the migration matrix (五级分类迁徙矩阵): each cell labelled with its value and
+    its share of the row (迁徙率, :meth:`~postloan_audit.portfolio.Migration.rates`), coloured
+    by that share so that small off-diagonal flows stay visible next to the large diagonal."""
+    labels = [CLASSIFICATION_ZH[c] for c in CLASSIFICATIONS]
+    values = migration.matrix.to_numpy(dtype=np.float64)
+    rates = migration.rates().fillna(0.0).to_numpy(dtype=np.float64)
+    text = [[f"{v:,.0f}<br>{r:.1%}" for v, r in zip(vrow, rrow, strict=True)]
+            for vrow, rrow in zip(values.tolist(), rates.tolist(), strict=True)]
+    unit = "笔数" if migration.by == "count" else "期初余额"
+    fig = go.Figure(go.Heatmap(z=rates.tolist(), x=labels, y=labels, colorscale="Blues",
+                               zmin=0.0, zmax=1.0, text=text, texttemplate="%{text}",
+                               showscale=False, hoverinfo="skip"))
+    fig.update_layout(title=f"五级分类迁徙({unit};颜色深浅为占期初同类的比例)", height=380,
+                      xaxis_title="期末分类",
+                      yaxis_title="期初分类", yaxis_autorange="reversed",
+                      margin={"l": 60, "r": 20, "t": 50, "b": 40})
+    return fig
+
+
+# --------------------------------------------------------------------------- workbook
+
+_SHEETS: tuple[tuple[str, str], ...] = (
+    ("kpis", "主要指标"), ("class_balance", "五级分类"), ("buckets", "逾期分段"),
+    ("concentration", "前十大客户"), ("findings", "检查发现"), ("timeliness", "检查及时率"),
+    ("coverage", "现场检查覆盖"), ("coverage_overdue", "超期未现场检查机构"),
+    ("migration_balance", "迁徙矩阵(余额)"), ("migration_count", "迁徙矩阵(笔数)"),
+    ("migration_accounting", "迁徙核对"), ("special_mention", "关注类迁徙率"),
+)
+
+
+def _source_text(extract: Extract | None) -> str:
+    if extract is None:
+        return "(未提供)"
+    date = f"{extract.as_of:%Y-%m-%d}" if extract.as_of else "未识别"
+    return f"{extract.source_name}(数据日期 {date},指纹 {extract.fingerprint[:16]})"
+
+
+def write_management_workbook(view: ManagementView, target, *, user: str | None = None) -> None:
+    """Write the management workbook (管理层看板数据.xlsx): a parameter sheet (参数: 当前用户,
+    generation time, both snapshots with their fingerprints, check date, policy) and one sheet
+    per table of :func:`display_tables` (masked, as on screen; ratios as percentages).
+
+    ``target`` is a path or a binary buffer (:func:`postloan_audit.xlsx.save_workbook`).
+    """
+    wb = new_workbook()
+    ws = wb.create_sheet("参数")
+    params: list[tuple[str, object]] = [
+        ("报表", "管理层看板数据"),
+        ("当前用户", user or NO_USER_TEXT),
+        ("生成时间", f"{view.created:%Y-%m-%d %H:%M:%S}"),
+        ("期末快照", _source_text(view.after)),
+        ("期初快照", _source_text(view.before)),
+        ("检查日", f"{view.as_of:%Y-%m-%d}" if view.as_of else "(未识别)"),
+        ("检查参数", view.report.policy.source if view.report is not None else "(未执行)"),
+        ("个人信息", "个人客户姓名、证件号码已脱敏(姓名保留首字,证件号保留前4位和后4位)"),
+    ]
+    for section, texts in view.notes.items():
+        params += [(f"说明({SECTION_ZH.get(section, section)})", text) for text in texts]
+    write_key_values(ws, params)
+    tables = display_tables(view)
+    for key, title in _SHEETS:
+        if key not in tables:
+            continue
+        frame = tables[key]
+        formats = {c: "0.00%" for c in frame.columns
+                   if str(c).endswith(("率", "占比")) and frame[c].dtype == np.float64}
+        if key in ("kpis", "special_mention"):
+            formats["数值"] = "General"
+        write_table(wb.create_sheet(title), frame, number_formats=formats)
+    save_workbook(wb, target)
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+
+class ManagementDashboard:
+    """管理层看板: the published, read-only management page (issue 5 §1).
+
+    Build it, call :meth:`start` (loads the bundled snapshots), display :attr:`widget`. Tests
+    drive the same methods the widgets call: :meth:`load_after` / :meth:`load_before` (upload
+    bytes), :meth:`show_extracts` (loaded extracts), :meth:`refresh`; the results are in
+    :attr:`view` (figures), :attr:`tables` (the tables shown, masked) and
+    :attr:`workbook_bytes` (the download). Charts are filled through
+    :func:`~postloan_audit.dashboard.common.show_figure` (figures as widget state).
+
+    Parameters
+    ----------
+    before, after : str
+        File names of the bundled samples loaded at start (期初 / 期末 snapshots).
+    policy : Policy, path or None
+        The bank's policy for the checks (default policy when None).
+    user : str, optional
+        The signed-in user; default :func:`current_user` (from the proxy's header).
+    """
+
+    def __init__(self, *, before: str = DEFAULT_BEFORE, after: str = DEFAULT_AFTER,
+                 policy: Policy | str | PathLike | None = None, user: str | None = None) -> None:
+        self.policy = policy
+        self.user = user if user is not None else current_user()
+        self.view: ManagementView | None = None
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.workbook_bytes: bytes = b""
+        self._before: Extract | None = None
+        self._after: Extract | None = None
+        self._applied = False
+
+        self.after_source = SourcePanel(self._on_after_loaded, default=after,
+                                        title="期末快照(本期)")
+        self.before_source = SourcePanel(self._on_before_loaded, default=before,
+                                         title="期初快照(上期,用于迁徙分析)")
+        self.error = widgets.HTML()
+        self.header = widgets.HTML()
+        self.kpis = widgets.HTML()
+        self.class_plot, self.class_table = widgets.Output(), widgets.HTML()
+        self.bucket_plot, self.bucket_table = widgets.Output(), widgets.HTML()
+        self.concentration_table = widgets.HTML()
+        self.findings_plot, self.findings_table = widgets.Output(), widgets.HTML()
+        self.timeliness_table = widgets.HTML()
+        self.coverage_table = widgets.HTML()
+        self.migration_plot, self.migration_table = widgets.Output(), widgets.HTML()
+        self.download = widgets.HTML()
+        half = widgets.Layout(width="50%")
+        for w in (self.after_source.widget, self.before_source.widget):
+            w.layout = half
+        sections = [
+            self._section("一、资产质量", self.kpis),
+            self._section("二、分机构五级分类余额", self.class_plot, self.class_table),
+            self._section("三、逾期贷款分段", self.bucket_plot, self.bucket_table),
+            self._section("四、前十大客户集中度", self.concentration_table),
+            self._section("五、检查发现(分机构、分规则类别)", self.findings_plot,
+                          self.findings_table),
+            self._section("六、贷后检查及时率", self.timeliness_table),
+            self._section("七、辖内机构现场检查覆盖", self.coverage_table),
+            self._section("八、五级分类迁徙", self.migration_plot, self.migration_table),
+        ]
+        self.widget = widgets.VBox([
+            style_widget(), self.header, self.error, self.download, *sections,
+            widgets.HTML("<h2>数据来源</h2><p class='pa-note'>默认使用样例全辖快照;上传本行两期"
+                         "台账可替换期末或期初快照。上传的文件只保存在本次会话的内存中。</p>"),
+            widgets.HBox([self.after_source.widget, self.before_source.widget]),
+        ])
+        self._show_header()
+
+    @staticmethod
+    def _section(title: str, *children: widgets.Widget) -> widgets.VBox:
+        return widgets.VBox([widgets.HTML(f"<h2>{html.escape(title)}</h2>"), *children])
+
+    # ------------------------------------------------------------------ driving
+
+    def start(self) -> None:
+        """Load both bundled snapshots and show the page."""
+        self.before_source.start()
+        self.after_source.start()
+
+    def load_after(self, files: Sequence[tuple[bytes, str]]) -> bool:
+        """Replace the later snapshot (期末) by an uploaded ``(content, name)``; True when
+        the page was updated. A bad file leaves the page as it was, with the error shown."""
+        return self.after_source.load_files(files) and self._applied
+
+    def load_before(self, files: Sequence[tuple[bytes, str]]) -> bool:
+        """Replace the earlier snapshot (期初); as :meth:`load_after`."""
+        return self.before_source.load_files(files) and self._applied
+
+    def show_extracts(self, *, after: Extract | None = None,
+                      before: Extract | None = None) -> bool:
+        """Show already-loaded extracts (e.g. from :func:`~postloan_audit.load_extract`);
+        an argument left out keeps the snapshot shown now. True when the page was updated;
+        on failure the error panel shows why and the previous page stays."""
+        return self._apply(after=after or self._after, before=before or self._before)
+
+    def refresh(self) -> bool:
+        """Recompute and redraw from the snapshots shown now (e.g. after changing
+        :attr:`policy`)."""
+        return self._apply(after=self._after, before=self._before)
+
+    def _on_after_loaded(self, extracts: list[Extract]) -> None:
+        if not self._apply(after=extracts[0], before=self._before):
+            self.after_source.extracts = [self._after] if self._after is not None else []
+
+    def _on_before_loaded(self, extracts: list[Extract]) -> None:
+        if not self._apply(after=self._after, before=extracts[0]):
+            self.before_source.extracts = [self._before] if self._before is not None else []
+
+    def _apply(self, *, after: Extract | None, before: Extract | None) -> bool:
+        """Compute the new view, then show it; on failure keep the previous one."""
+        self._applied = False
+        if after is None:  # the earlier snapshot loaded first (start): wait for the later
+            self._before = before
+            self._applied = True
+            return True
+        try:
+            view = build_view(after, before, policy=self.policy)
+            tables = display_tables(view)
+            buffer = io.BytesIO()
+            write_management_workbook(view, buffer, user=self.user)
+            workbook = buffer.getvalue()
+            content = self._compose(view, tables, workbook)
+        except Exception as exc:  # noqa: BLE001 - the page must stay usable
+            self._show_error(exc)
+            return False
+        self._after, self._before = after, before
+        self.view, self.tables, self.workbook_bytes = view, tables, workbook
+        self.error.value = ""
+        self._render(content)
+        self._applied = True
+        return True
+
+    # ------------------------------------------------------------------ display
+
+    def _show_error(self, exc: BaseException) -> None:
+        title, message = user_error_message(exc)
+        hint = None
+        if self.view is not None:
+            hint = ("当前仍显示上一次的结果:期末 " + self.view.after.source_name + ",期初 "
+                    + (self.view.before.source_name if self.view.before else "(无)")
+                    + "。 / Still showing the previous results.")
+        self.error.value = error_html(title, message, hint=hint)
+        if not _expected(exc):
+            traceback.print_exception(exc)
+
+    def _show_header(self) -> None:
+        user = self.user or NO_USER_TEXT
+        dates = ""
+        if self.view is not None:
+            v = self.view
+            after_date = f"{v.as_of:%Y-%m-%d}" if v.as_of else "未识别"
+            before_date = (f"{v.before.as_of:%Y-%m-%d}" if v.before is not None and v.before.as_of
+                           else "—")
+            dates = (f"期末快照:{html.escape(v.after.source_name)}(数据日期 {after_date});"
+                     f"期初快照:{html.escape(v.before.source_name) if v.before else '—'}"
+                     f"(数据日期 {before_date})")
+        self.header.value = (
+            f"<p class='pa-note' id='pa-current-user'>当前用户:{html.escape(user)}</p>"
+            f"<p class='pa-note'>{dates}</p>"
+            "<p class='pa-note'>个人客户姓名与证件号码已脱敏。如需查看本行数据,"
+            "请在页面底部「数据来源」上传期末、期初两期贷款台账。</p>")
+
+    @staticmethod
+    def _compose(view: ManagementView, tables: dict[str, pd.DataFrame], workbook: bytes
+                 ) -> dict[str, str | go.Figure | None]:
+        """Every widget's new content (HTML text, a figure, or None to clear a chart),
+        computed before anything on the page changes, so a failure leaves the page whole."""
+        out: dict[str, str | go.Figure | None] = {}
+        notes = view.notes
+
+        def note_html(section: str) -> str:
+            return "".join(f"<p class='pa-note'>注:{html.escape(t)}</p>"
+                           for t in notes.get(section, []))
+
+        kp = tables["kpis"]
+        cards = list(zip(kp["指标"], kp["显示"], strict=True))
+        if view.timeliness is not None:
+            cards.append(("贷后检查及时率", _pct(view.timeliness.share)))
+        if view.special_mention is not None:
+            cards.append(("关注类贷款迁徙率", _pct(view.special_mention.rate)))
+        out["kpis"] = ("<div id='pa-mgmt-kpis'>" + kpi_cards_html(cards) + "</div>"
+                       + note_html("kpis"))
+
+        out["class_plot"] = class_balance_figure(view.class_balance)
+        out["class_table"] = table_html(_screen(tables["class_balance"]),
+                                        css_id="pa-class-table")
+        if view.buckets is not None:
+            out["bucket_plot"] = overdue_bucket_figure(view.buckets)
+            out["bucket_table"] = table_html(tables["buckets"], css_id="pa-bucket-table")
+        else:
+            out["bucket_plot"], out["bucket_table"] = None, note_html("buckets")
+
+        conc = view.concentration
+        out["concentration_table"] = (
+            f"<p>前{conc.n}户贷款余额占全部在贷余额的 <b>{_pct(conc.share)}</b>"
+            f"(全部在贷余额 {conc.total_balance:,.2f} 元)。</p>"
+            + table_html(_screen(tables["concentration"]), css_id="pa-concentration-table"))
+
+        if "findings" in tables and view.report is not None and view.findings is not None:
+            rep = view.report
+            out["findings_plot"] = findings_figure(view.findings)
+            out["findings_table"] = (
+                f"<p>检查日 {rep.as_of:%Y-%m-%d}:执行规则 {len(rep.rules_run)} 条,"
+                f"发现问题 {len(rep.findings):,} 条。</p>"
+                + table_html(tables["findings"], css_id="pa-findings-table")
+                + note_html("findings"))
+        else:
+            out["findings_plot"], out["findings_table"] = None, note_html("findings")
+
+        if "timeliness" in tables and view.timeliness is not None:
+            t = view.timeliness
+            out["timeliness_table"] = (
+                f"<p>在贷贷款 {t.loans:,} 笔中,检查超期 {t.overdue:,} 笔,"
+                f"贷后检查及时率 <b>{_pct(t.share)}</b>(检查日 {t.as_of:%Y-%m-%d})。</p>"
+                + table_html(_screen(tables["timeliness"]), css_id="pa-timeliness-table")
+                + note_html("timeliness"))
+        else:
+            out["timeliness_table"] = note_html("timeliness")
+
+        if "coverage" in tables and view.coverage is not None:
+            c, years = view.coverage, view.review_policy.review_cycle_years
+            verdict = "达标" if c.meets_annual_target else "未达标"
+            late = (f"<h4>超过{years}年未现场检查的机构</h4>"
+                    + table_html(tables["coverage_overdue"], css_id="pa-coverage-overdue")
+                    if len(c.overdue) else "")
+            out["coverage_table"] = (
+                f"<p>辖内机构 {c.branches} 家:{years}年内已现场检查 {c.reviewed_in_cycle} 家"
+                f"({_pct(c.cycle_share)},要求全覆盖);{c.as_of.year}年已现场检查 "
+                f"{c.reviewed_this_year} 家({_pct(c.year_share)}),年度要求不低于 "
+                f"{c.target_share:.0%}(至少 {c.required_this_year} 家),<b>{verdict}</b>。</p>"
+                + table_html(tables["coverage"], css_id="pa-coverage-table") + late
+                + note_html("coverage"))
+        else:
+            out["coverage_table"] = note_html("coverage")
+
+        if ("migration_count" in tables and view.migration_count is not None
+                and view.special_mention is not None):
+            sm = view.special_mention
+            out["migration_plot"] = migration_figure(view.migration_count)
+            out["migration_table"] = (
+                f"<p>关注类贷款迁徙率(按余额):<b>{_pct(sm.rate)}</b>;"
+                f"按笔数:{_pct(sm.count_rate)}。</p>"
+                "<h4>迁徙矩阵(按期初余额,元)</h4>"
+                + table_html(tables["migration_balance"], css_id="pa-migration-balance")
+                + "<h4>迁徙矩阵(按笔数)</h4>"
+                + table_html(tables["migration_count"], css_id="pa-migration-count")
+                + "<h4>关注类贷款迁徙率</h4>"
+                + table_html(tables["special_mention"][["指标", "显示"]],
+                             headers={"显示": "数值"}, css_id="pa-special-mention")
+                + "<h4>两期贷款核对</h4>"
+                + table_html(tables["migration_accounting"], css_id="pa-migration-accounting")
+                + note_html("migration"))
+        else:
+            out["migration_plot"], out["migration_table"] = None, note_html("migration")
+
+        out["download"] = download_link_html(workbook, WORKBOOK_NAME,
+                                             "下载管理层看板数据(.xlsx)")
+        return out
+
+    def _render(self, content: dict[str, str | go.Figure | None]) -> None:
+        self._show_header()
+        for name, value in content.items():
+            target = getattr(self, name)
+            if isinstance(target, widgets.Output):
+                show_figure(target, value)
+            else:
+                target.value = value
+
+    def displayed_html(self) -> str:
+        """All HTML currently shown on the page (for tests: nothing unmasked may appear)."""
+        parts = []
+        stack: list[widgets.Widget] = [self.widget]
+        while stack:
+            w = stack.pop()
+            if isinstance(w, widgets.HTML):
+                parts.append(w.value)
+            stack.extend(getattr(w, "children", ()))
+        return "\n".join(parts)
