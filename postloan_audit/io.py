@@ -268,7 +268,8 @@ def _parse_csv_body(body: str, delimiter: str, ncols: int) -> pd.DataFrame:
     try:
         # Fast path: pyarrow's reader. It skips blank lines, which would shift spreadsheet row
         # numbers, so it is used only for bodies without them.
-        if re.search(r"\n\s*\n", body.rstrip()) is not None or body.lstrip("\r\n") != body:
+        trimmed = body.rstrip()
+        if "\n\n" in trimmed or "\n\r\n" in trimmed or body[:1] in ("\n", "\r"):
             raise ValueError("blank lines")
         frame = pd.read_csv(
             io.BytesIO(body.encode("utf-8")), header=None, names=names, dtype="str",
@@ -469,7 +470,7 @@ class _Builder:
                 + (" …" if blank.sum() > 20 else ""),
             ))
 
-        data = text.loc[data_mask].reset_index(drop=True)
+        data = _select_rows(text, data_mask)
         rows = rows[data_mask]
         frame, problems = self._parse_columns(sheet, data, mapping, units, raw.name, rows)
         reject = self._row_rules(sheet, frame, problems, raw.name, rows)
@@ -479,7 +480,7 @@ class _Builder:
             self.rejected.append(rej)
             rejected_rows = np.isin(rows, rej["row"].to_numpy())
         frame["source_row"] = rows
-        kept = frame.loc[~rejected_rows].reset_index(drop=True)
+        kept = _select_rows(frame, ~rejected_rows)
         self.accounting.append({
             "sheet": sheet.name, "source_sheet": raw.name,
             "rows_read": int(len(body) - blank.sum()), "kept": int(len(kept)),
@@ -679,6 +680,15 @@ _HINTS = {
     "amount": ",应为数字金额(如 1,234.56)",
     "id": "",
 }
+
+
+def _select_rows(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """``frame[mask]`` with a fresh index; a leading run of True rows (the usual case: only
+    trailing summary rows set aside) is taken as a slice instead of copying every column."""
+    keep = int(mask.argmin()) if not mask.all() else len(mask)
+    if not mask[keep:].any():
+        return frame.iloc[:keep].reset_index(drop=True)
+    return frame.loc[mask].reset_index(drop=True)
 
 
 def _blank_rows(body: pd.DataFrame) -> np.ndarray:

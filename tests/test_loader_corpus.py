@@ -284,3 +284,15 @@ def test_canonical_dtypes():
 def test_corpus_has_at_least_fifteen_files():
     files = [p for p in DATA.iterdir() if p.suffix in {".csv", ".xlsx"}]
     assert len(files) >= 15
+
+
+def test_empty_lines_in_a_csv_keep_true_row_numbers():
+    text = ("借据号,客户号,经营机构,贷款余额,五级分类,担保方式\n"
+            "L1,C1,城关支行,1,正常,信用\n\n"
+            "L2,C2,城关支行,1,正常,信用\n   \n"
+            "L3,C3,城关支行,-1,正常,信用\n")
+    extract = pa.load_extract(text.encode("utf-8"), filename="gaps.csv")
+    assert extract.loans["source_row"].tolist() == [2, 4]
+    assert extract.rejected["row"].tolist() == [6]
+    assert accounting(extract) == {"rows_read": 3, "kept": 2, "rejected": 1, "summary_rows": 0,
+                                   "blank_rows": 2}
