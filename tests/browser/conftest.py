@@ -10,6 +10,7 @@ render is appended to ``tests/artifacts/render_times.json`` for docs/performance
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -48,36 +50,54 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextlib.contextmanager
+def running_voila(target: str = "notebooks/", *extra_args: str, log_name: str = "voila.log"):
+    """Run Voila on a free 127.0.0.1 port from the repository root; yield its base URL.
+
+    The repository's voila.json applies. The server's output goes to tests/artifacts/.
+    """
+    port = _free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with open(ARTIFACTS / log_name, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "voila", target, f"--port={port}", "--no-browser",
+             "--Voila.ip=127.0.0.1", *extra_args],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        try:
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "/voila/static/", timeout=2):
+                        break
+                except urllib.error.HTTPError:
+                    break  # the server answers
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"Voila did not start: see tests/artifacts/{log_name}",
+                                    pytrace=False)
+                    time.sleep(0.3)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def start_voila():
+    """``start_voila(target, *args, log_name=...)``: the :func:`running_voila` context manager."""
+    return running_voila
+
+
 @pytest.fixture(scope="session")
 def voila_url():
     """Base URL of a Voila server serving notebooks/ with the repository's voila.json."""
-    port = _free_port()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "voila.log", "wb")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voila", "notebooks/", f"--port={port}", "--no-browser",
-         "--Voila.ip=127.0.0.1"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                log.close()
-                pytest.fail("Voila did not start: see tests/artifacts/voila.log", pytrace=False)
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running_voila() as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -23,10 +23,6 @@ NOTEBOOK = "02_compliance_checks.ipynb"
 READY = "body:has(#pa-findings):has(.js-plotly-plot)"
 
 
-
-
-
-
 def test_compliance_dashboard_sample_upload_errors_filters_and_download(
         page, open_voila, save_screenshot, upload_files, tmp_path):
     seconds = open_voila(NOTEBOOK, READY)

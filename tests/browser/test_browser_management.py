@@ -10,12 +10,6 @@ shows the error panel while the page stays as it was and still reacts.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -27,10 +21,6 @@ NOTEBOOK = "03_management_dashboard.ipynb"
 BRANCH = ROOT / "sample_extracts" / "branch_chengguan_20260930.xlsx"
 #: Present only once the KPIs of a snapshot have been rendered.
 READY = "#pa-mgmt-kpis"
-
-
-
-
 
 
 def test_management_dashboard_in_the_browser(page, open_voila, save_screenshot, upload_files, tmp_path):
@@ -100,41 +90,13 @@ def test_management_dashboard_in_the_browser(page, open_voila, save_screenshot, 
 
 
 @pytest.fixture(scope="module")
-def published_url():
+def published_url(start_voila):
     """Voila serving only the management notebook, as docs/deploy.md publishes it: bound to
     127.0.0.1 and passing the proxy's ``X-Remote-User`` header into the kernel."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "voila_published.log", "wb")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voila", f"notebooks/{NOTEBOOK}", f"--port={port}",
-         "--no-browser", "--Voila.ip=127.0.0.1",
-         "--VoilaConfiguration.http_header_envs=['X-Remote-User']"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/voila/static/", timeout=2):
-                break
-        except urllib.error.HTTPError:
-            break  # the server answers
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                log.close()
-                pytest.fail("Voila did not start: see tests/artifacts/voila_published.log",
-                            pytrace=False)
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with start_voila(f"notebooks/{NOTEBOOK}",
+                       "--VoilaConfiguration.http_header_envs=['X-Remote-User']",
+                       log_name="voila_published.log") as base:
+        yield base
 
 
 def test_published_page_shows_and_records_the_signed_in_user(page, published_url, tmp_path):

@@ -20,10 +20,6 @@ SNAPSHOT = ROOT / "sample_extracts" / "network_snapshot_20260930.xlsx"
 READY = "#pa-sampling-strata"
 
 
-
-
-
-
 def test_branch_sampling_dashboard_in_the_browser(page, open_voila, save_screenshot, upload_files, tmp_path):
     seconds = open_voila(NOTEBOOK, READY)
     print(f"01_branch_sampling first full render: {seconds:.2f} s")
