@@ -734,7 +734,11 @@ def _issue(severity, sheet, row, column, value, message) -> dict:
 
 def _resolve_as_of(as_of, titles: list[str], name: str):
     if as_of is not None:
-        return pd.Timestamp(as_of).date()
+        try:
+            return pd.Timestamp(as_of).date()
+        except (ValueError, TypeError):
+            raise ValueError(f"数据日期无效:{as_of!r},应为 YYYY-MM-DD / invalid as_of {as_of!r}:"
+                             " expected YYYY-MM-DD") from None
     for text in [*titles, Path(name).stem]:
         for regex in (_TITLE_DATE_RE, _COMPACT_TITLE_DATE_RE):
             match = regex.search(str(text))

@@ -296,3 +296,10 @@ def test_empty_lines_in_a_csv_keep_true_row_numbers():
     assert extract.rejected["row"].tolist() == [6]
     assert accounting(extract) == {"rows_read": 3, "kept": 2, "rejected": 1, "summary_rows": 0,
                                    "blank_rows": 2}
+
+
+def test_an_impossible_as_of_is_a_clear_error():
+    with pytest.raises(ValueError) as err:
+        pa.load_extract(DATA / "gbk.csv", as_of="2026-13-01")
+    assert str(err.value) == ("数据日期无效:'2026-13-01',应为 YYYY-MM-DD / invalid as_of"
+                              " '2026-13-01': expected YYYY-MM-DD")
