@@ -21,9 +21,18 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
+# The offline Voila template (voila.json selects it). pip installs it for `pip install .`,
+# but not for editable installs, so it is copied into the virtualenv here.
+TEMPLATE     := share/jupyter/voila/templates/postloan
+TEMPLATE_DST := $(VENV)/$(TEMPLATE)
 
-install-test: $(VENV)/.installed-test
+$(TEMPLATE_DST)/index.html.j2: $(TEMPLATE)/index.html.j2 $(TEMPLATE)/conf.json | $(BIN)/python
+	mkdir -p $(TEMPLATE_DST)
+	cp $(TEMPLATE)/index.html.j2 $(TEMPLATE)/conf.json $(TEMPLATE_DST)/
+
+install: $(VENV)/.installed $(TEMPLATE_DST)/index.html.j2
+
+install-test: $(VENV)/.installed-test $(TEMPLATE_DST)/index.html.j2
 
 ## Serve notebooks/ with Voila on http://localhost:8866 (sample extracts preloaded;
 ## settings in voila.json: sources stripped, tracebacks hidden, 100 MB uploads, idle kernels culled).

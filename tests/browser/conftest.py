@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -31,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 #: Generous limit for a dashboard's first render on a busy 2-core CI machine (the target
 #: recorded in docs/performance.md is 8 s; this only stops a hung test).
 RENDER_TIMEOUT_MS = 90_000
@@ -63,6 +65,10 @@ def running_voila(target: str = "notebooks/", *extra_args: str, log_name: str = 
             [sys.executable, "-m", "voila", target, f"--port={port}", "--no-browser",
              "--Voila.ip=127.0.0.1", *extra_args],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            # voila.json selects the repository's offline template (share/jupyter/voila).
+            env={**os.environ, "JUPYTER_PATH": os.pathsep.join(
+                p for p in (str(ROOT / "share" / "jupyter"), os.environ.get("JUPYTER_PATH"))
+                if p)},
         )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -117,9 +123,16 @@ def page(browser):
     context = browser.new_context(accept_downloads=True,
                                   viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     context.set_default_timeout(RENDER_TIMEOUT_MS)
+    outside: list[str] = []
+    # The dashboards must work without internet (plotly through its bundled mimetype renderer,
+    # no CDN): every request of every browser test has to stay on this machine.
+    context.on("request", lambda request: outside.append(request.url)
+               if urlparse(request.url).hostname not in LOCAL_HOSTS
+               and urlparse(request.url).scheme in ("http", "https", "ws", "wss") else None)
     pg = context.new_page()
     yield pg
     context.close()
+    assert outside == [], f"requests left the machine (CDN?): {outside[:5]}"
 
 
 def open_dashboard(page, voila_url: str, notebook: str, ready_selector: str) -> float:
