@@ -267,7 +267,11 @@ class SourcePanel:
         files = change["new"]
         if not files:
             return
-        self.load_files([(bytes(f["content"]), f["name"]) for f in files])
+        contents = [(bytes(f["content"]), f["name"]) for f in files]
+        # Drop the widget's copy of the upload (up to 100 MB, kept in the kernel and the
+        # browser otherwise); the extracts hold what is needed.
+        self.upload.value = ()
+        self.load_files(contents)
 
     def _load(self, files: list[tuple[bytes, str]]) -> bool:
         try:
