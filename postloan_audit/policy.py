@@ -66,22 +66,22 @@ class InspectionPolicy:
 class ClassificationPolicy:
     """Risk classification floors (风险分类): ``CLS-OVERDUE``, ``CLS-BORROWER``.
 
-    Source: 《商业银行金融资产风险分类办法》(2023) 第九条–第十二条 (overdue > 90 days at least
+    Source: 《商业银行金融资产风险分类办法》(2023) 第二章 (overdue > 90 days at least
     substandard, > 270 doubtful, > 360 loss; overdue at least special mention, a technical
-    grace of up to 7 days allowed); 第十四条 (a non-retail borrower with more than 10% of its
+    grace of up to 7 days allowed); 第七条第二款 (a non-retail borrower with more than 10% of its
     claims at the bank non-performing: all its claims non-performing); ``003_…`` 第三篇 多选题 12
     (overdue 1–3 years at least doubtful).
     """
 
-    #: 逾期超过该天数至少为关注类 (technical grace ≤ 7 days) — 风险分类办法 2023 第九条.
+    #: 逾期超过该天数至少为关注类 (technical grace ≤ 7 days) — 风险分类办法 2023 第二章(逾期天数标准).
     special_mention_overdue_days: int = 7
-    #: 逾期超过90天至少为次级类 — 风险分类办法 2023 第十条.
+    #: 逾期超过90天至少为次级类 — 风险分类办法 2023 第二章(逾期天数标准).
     substandard_overdue_days: int = 90
-    #: 逾期超过270天至少为可疑类 — 风险分类办法 2023 第十一条.
+    #: 逾期超过270天至少为可疑类 — 风险分类办法 2023 第二章(逾期天数标准).
     doubtful_overdue_days: int = 270
-    #: 逾期超过360天应为损失类 — 风险分类办法 2023 第十二条.
+    #: 逾期超过360天应为损失类 — 风险分类办法 2023 第二章(逾期天数标准).
     loss_overdue_days: int = 360
-    #: 非零售债务人不良债权超过其债权总额的该比例 → 全部债权为不良 — 风险分类办法 2023 第十四条.
+    #: 非零售债务人不良债权超过其债权总额的该比例 → 全部债权为不良 — 风险分类办法 2023 第七条第二款.
     borrower_npl_share: float = 0.10
 
 

@@ -15,7 +15,7 @@ file did not provide), and the reports are joined by :func:`combine_reports` int
 findings concatenated, ``not_run`` reasons prefixed with the file name, provenance listing
 every file with its own sha256. Two files that share a loan id (借据号) are refused with a
 readable message instead of being double counted (:func:`check_distinct_loans`). Rules that
-compare a borrower's loans (``CLS-BORROWER``, 《商业银行金融资产风险分类办法》 第十四条) see one
+compare a borrower's loans (``CLS-BORROWER``, 《商业银行金融资产风险分类办法》 第七条第二款) see one
 file at a time; when a borrower id appears in several files the report says so.
 
 Every widget callback goes through plain methods (:meth:`ComplianceDashboard.load_files`,
