@@ -1,4 +1,4 @@
-"""Benchmark of the compliance checks (issue 4 §4): 1,000,000 loans, ~3,000,000 inspections.
+"""Benchmark of the compliance checks (the performance record in docs/performance.md): 1,000,000 loans, ~3,000,000 inspections.
 
 Prints seconds and peak memory for ``run_checks`` over all rules, and the time of our engine
 and of DuckDB SQL for ``INSP-FREQ``, ``CLS-OVERDUE`` and ``MAT-COLLECT`` on the same data (the
@@ -19,11 +19,11 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from postloan_audit.checks import run_checks
-from postloan_audit.extract import Extract
-from postloan_audit.policy import Policy
-from postloan_audit.synth import generate_network
-from postloan_audit.workdays import working_day_calendar
+from postloan_audit.compliance.checks import run_checks
+from postloan_audit.compliance.policy import Policy
+from postloan_audit.core.extract import Extract
+from postloan_audit.core.workdays import working_day_calendar
+from postloan_audit.synth.generator import generate_network
 
 AS_OF = "2026-09-30"
 YARDSTICK = ["INSP-FREQ", "CLS-OVERDUE", "MAT-COLLECT"]

@@ -1,7 +1,7 @@
 """Benchmark: load a generated 1,000,000-loan CSV and a 200,000-loan xlsx.
 
 Prints seconds, rows/s and peak memory (RSS high-water mark of a fresh child process per file).
-Targets on the 2-core reference machine (issue 2): CSV within 10 s, xlsx within 15 s.
+Targets on the 2-core reference machine (docs/performance.md): CSV within 10 s, xlsx within 15 s.
 Results are recorded in docs/performance.md.
 
     .venv/bin/python benchmarks/bench_load.py [--csv-loans 1000000] [--xlsx-loans 200000]
@@ -20,7 +20,7 @@ DATA = Path(__file__).parent / "_data"
 
 
 def generate(loans: int, fmt: str) -> Path:
-    from postloan_audit.synth import generate_network, write_extract
+    from postloan_audit.synth.generator import generate_network, write_extract
 
     path = DATA / f"bench_{loans}.{fmt}"
     if not path.exists():

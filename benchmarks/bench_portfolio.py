@@ -1,9 +1,9 @@
-"""Benchmark of the management-dashboard computations (issue 5, :mod:`postloan_audit.portfolio`).
+"""Benchmark of the management-dashboard computations (:mod:`postloan_audit.portfolio.measures`).
 
 Generates two quarter-end snapshots of one network (``generate_snapshots``) and prints, for
 each computation on the later one (and the migration between the two), seconds, loans/s and
 the tracemalloc peak of that call; then the process's RSS high-water mark. The dashboard's
-target is a first full render within 8 s (issue 5 §3); these functions are a small part of it.
+target is a first full render within 8 s (docs/performance.md); these functions are a small part of it.
 
 Run: ``.venv/bin/python benchmarks/bench_portfolio.py [--loans 1000000] [--branches 40]``
 """
@@ -17,9 +17,9 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from postloan_audit import portfolio as pf
-from postloan_audit.extract import Extract
-from postloan_audit.synth import generate_snapshots
+from postloan_audit.core.extract import Extract
+from postloan_audit.portfolio import measures as pf
+from postloan_audit.synth.generator import generate_snapshots
 
 DATES = ("2026-06-30", "2026-09-30")
 

@@ -1,4 +1,4 @@
-"""Benchmark of :func:`postloan_audit.draw_sample` on a 200,000-loan branch (issue 3 §4).
+"""Benchmark of :func:`postloan_audit.draw_sample` on a 200,000-loan branch.
 
 Target: one draw within 1 s. Prints the build time, the best and median draw times over a few
 seeds, throughput and peak memory (tracemalloc during one draw; ru_maxrss for the process).
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from postloan_audit import draw_sample
-from postloan_audit.schema import CLASSIFICATIONS, GUARANTEE_TYPES, SECURED_GUARANTEE_TYPES
+from postloan_audit.core.schema import CLASSIFICATIONS, GUARANTEE_TYPES, SECURED_GUARANTEE_TYPES
 
 
 def build_branch(n_loans: int, *, seed: int = 0) -> pd.DataFrame:

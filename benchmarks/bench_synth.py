@@ -1,4 +1,4 @@
-"""Benchmark of the synthetic generator (issue 2 §4): prints seconds, rows/s and peak memory.
+"""Benchmark of the synthetic generator: prints seconds, rows/s and peak memory.
 
 ``.venv/bin/python benchmarks/bench_synth.py [LOANS]`` (default 1,000,000 loans, ~3M
 inspection rows), then writes a 1M-row GBK CSV and a 200k-row xlsx to a temporary directory.
@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from postloan_audit.synth import generate_network, write_extract
+from postloan_audit.synth.generator import generate_network, write_extract
 
 
 def _peak_mb() -> float:

@@ -3,22 +3,34 @@
 Load the loan-ledger extracts banks export (:func:`load_extract`), draw an on-site review
 sample by the supervision manual's quotas (:func:`draw_sample`), run the compliance rule
 catalogue (:func:`run_checks`), and serve the results as Voila dashboards.
+
+The package is laid out by capability; imports point down only (a test enforces it):
+
+==============================  ===========================================================
+``postloan_audit.core``         shared floor: extract schema, errors, ``Extract``, workbook
+                                writing, working days; imports nothing else of the package
+``postloan_audit.ingest``       reading extracts: the only code that opens input files
+``postloan_audit.synth``        the synthetic generator (sample network, snapshots, extracts)
+``postloan_audit.supervision``  supervision sampling by the manual's quotas, review plans,
+                                the on-site workpaper
+``postloan_audit.compliance``   the cited rule catalogue, the bank's policy, ``run_checks``,
+                                the findings workbook
+``postloan_audit.portfolio``    portfolio measures: asset quality, migration, coverage, masking
+``postloan_audit.dashboard``    the Voila dashboards (ipywidgets), one door users open
+``postloan_audit.commands``     the ``postloan-audit`` command line, the other door
+==============================  ===========================================================
+
+Everything a user needs is re-exported here, once.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from postloan_audit.core import Extract, ExtractError, PolicyError, PostloanAuditError
+from postloan_audit.core.version import __version__
+from postloan_audit.ingest import load_extract
 
-try:
-    __version__ = version("postloan-audit")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
-
-from postloan_audit.errors import ExtractError, PolicyError, PostloanAuditError
-from postloan_audit.extract import Extract
-from postloan_audit.io import load_extract
-
-# --- synth (generator) ---
+# --- the generator ---
+# isort: split
 from postloan_audit.synth import (
     SyntheticNetwork,
     generate_network,
@@ -27,19 +39,28 @@ from postloan_audit.synth import (
     write_sample_extracts,
 )
 
-# --- sampling ---
+# --- supervision sampling ---
 # isort: split
-from postloan_audit.planning import draw_new_customer_check, plan_branch_reviews
-from postloan_audit.sampling import SamplingPolicy, SupervisionSample, draw_sample
-from postloan_audit.workpaper import write_sample_workpaper
+from postloan_audit.supervision import (
+    SamplingPolicy,
+    SupervisionSample,
+    draw_new_customer_check,
+    draw_sample,
+    plan_branch_reviews,
+    write_sample_workpaper,
+)
 
-# --- checks ---
+# --- compliance checks ---
 # isort: split
-from postloan_audit.checks import CheckReport, list_rules, run_checks
-from postloan_audit.findings_workbook import write_findings_workbook
-from postloan_audit.policy import Policy
+from postloan_audit.compliance import (
+    CheckReport,
+    Policy,
+    list_rules,
+    run_checks,
+    write_findings_workbook,
+)
 
-# --- portfolio / dashboards ---
+# --- portfolio measures ---
 # isort: split
 from postloan_audit.portfolio import (
     Migration,
@@ -76,26 +97,26 @@ __all__ = [
     "PostloanAuditError",
     "__version__",
     "load_extract",
-    # synth (issue 2 §4)
+    # the generator
     "SyntheticNetwork",
     "generate_network",
     "generate_snapshots",
     "write_extract",
     "write_sample_extracts",
-    # checks (issue 4)
+    # compliance checks
     "CheckReport",
     "Policy",
     "list_rules",
     "run_checks",
     "write_findings_workbook",
-    # sampling (issue 3)
+    # supervision sampling
     "SamplingPolicy",
     "SupervisionSample",
     "draw_new_customer_check",
     "draw_sample",
     "plan_branch_reviews",
     "write_sample_workpaper",
-    # portfolio (issue 5)
+    # portfolio measures
     "Migration",
     "PortfolioKPIs",
     "balance_by_class",
@@ -109,7 +130,7 @@ __all__ = [
     "review_coverage",
     "special_mention_migration_rate",
     "top_borrower_concentration",
-    # dashboards (issue 5), loaded lazily
+    # dashboards, loaded lazily
     "BranchSamplingDashboard",
     "ComplianceDashboard",
     "ManagementDashboard",

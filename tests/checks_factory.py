@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from postloan_audit import schema
-from postloan_audit.checks import run_checks
+from postloan_audit.compliance.checks import run_checks
+from postloan_audit.core import schema
 
 AS_OF = "2026-09-30"
 

@@ -32,9 +32,9 @@ def _options() -> list:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from postloan_audit.checks import run_checks
-    from postloan_audit.findings_workbook import write_findings_workbook
-    from postloan_audit.io import load_extract
+    from postloan_audit.compliance.checks import run_checks
+    from postloan_audit.compliance.findings_workbook import write_findings_workbook
+    from postloan_audit.ingest.loader import load_extract
 
     extract = load_extract(args.extract, as_of=args.as_of)
     report = run_checks(extract, as_of=args.as_of, policy=args.policy, rules=args.rules)
@@ -61,8 +61,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    from postloan_audit.checks import list_rules
-    from postloan_audit.policy import Policy
+    from postloan_audit.compliance.checks import list_rules
+    from postloan_audit.compliance.policy import Policy
 
     table = list_rules(Policy.coerce(args.policy))
     for rec in table.to_dict("records"):

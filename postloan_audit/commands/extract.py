@@ -6,8 +6,8 @@ import argparse
 
 import pandas as pd
 
-from postloan_audit.io import load_extract
-from postloan_audit.overview import accounting_table, issues_table
+from postloan_audit.ingest.loader import load_extract
+from postloan_audit.ingest.overview import accounting_table, issues_table
 
 
 def register(subparsers) -> None:

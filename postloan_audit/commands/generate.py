@@ -1,7 +1,7 @@
 """``postloan-audit generate``: write a synthetic loan extract (合成样例台账).
 
-See :func:`postloan_audit.synth.generate_network` (issue 2 §4) for what is generated and
-:func:`postloan_audit.synth.write_extract` for the file layout.
+See :func:`postloan_audit.synth.generator.generate_network` for what is generated and
+:func:`postloan_audit.synth.generator.write_extract` for the file layout.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def register(subparsers) -> None:
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    from postloan_audit.synth import generate_network, write_extract
+    from postloan_audit.synth.generator import generate_network, write_extract
 
     out = Path(args.out)
     fmt = args.format or out.suffix.lower().lstrip(".")

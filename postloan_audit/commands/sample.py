@@ -35,10 +35,10 @@ def _options() -> list:
 
 
 def run_sample(args: argparse.Namespace) -> int:
-    from postloan_audit.io import load_extract
-    from postloan_audit.sampling import REASON_ZH, SamplingPolicy, draw_sample
-    from postloan_audit.schema import CLASSIFICATION_ZH
-    from postloan_audit.workpaper import write_sample_workpaper
+    from postloan_audit.core.schema import CLASSIFICATION_ZH
+    from postloan_audit.ingest.loader import load_extract
+    from postloan_audit.supervision.quotas import REASON_ZH, SamplingPolicy, draw_sample
+    from postloan_audit.supervision.workpaper import write_sample_workpaper
 
     policy = (SamplingPolicy() if args.min_borrowers is None
               else SamplingPolicy(min_borrowers=args.min_borrowers))
@@ -76,8 +76,8 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def run_plan_reviews(args: argparse.Namespace) -> int:
-    from postloan_audit.io import load_extract
-    from postloan_audit.planning import plan_branch_reviews
+    from postloan_audit.ingest.loader import load_extract
+    from postloan_audit.supervision.planning import plan_branch_reviews
 
     extract = load_extract(args.extract)
     if extract.branches is None:

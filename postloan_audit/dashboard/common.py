@@ -28,10 +28,10 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from postloan_audit.errors import ExtractError, PostloanAuditError
-from postloan_audit.extract import Extract
-from postloan_audit.io import load_extract
-from postloan_audit.overview import accounting_table, issues_table
+from postloan_audit.core.errors import ExtractError, PostloanAuditError
+from postloan_audit.core.extract import Extract
+from postloan_audit.ingest.loader import load_extract
+from postloan_audit.ingest.overview import accounting_table, issues_table
 
 #: Largest upload accepted (bytes); Voila's websocket limit is raised to match in voila.json.
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -213,7 +213,7 @@ class SourcePanel:
     validate:
         Optional check of a set of freshly loaded extracts before they replace the current
         ones (e.g. two uploaded files sharing loan ids); raising ``ValueError`` or
-        :class:`~postloan_audit.errors.PostloanAuditError` shows the error panel and keeps
+        :class:`~postloan_audit.core.errors.PostloanAuditError` shows the error panel and keeps
         the previous data, exactly as a file that cannot be read.
     """
 

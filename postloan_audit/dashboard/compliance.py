@@ -4,12 +4,12 @@ Shown by ``notebooks/02_compliance_checks.ipynb``. Head-office post-loan staff (
 receive ledger extracts from many branches: they upload one or more files (or use the bundled
 sample), pick the check date, optionally upload the bank's policy TOML (``[disabled]`` rules and
 thresholds the tier-1 branch sets itself, "由一级分行自行确定"), and get the findings of every
-rule of the catalogue (issue 4) per rule and per branch, a branch × rule heatmap, a filterable
+rule of the catalogue per rule and per branch, a branch × rule heatmap, a filterable
 findings table, the rules that did not run and why, and the findings workbook to send back.
 
 How several files combine
 -------------------------
-Each file is checked on its own with :func:`~postloan_audit.checks.run_checks` (so a rule that
+Each file is checked on its own with :func:`~postloan_audit.compliance.checks.run_checks` (so a rule that
 needs a column one file lacks is "not run" for that file only, and never sees blanks that the
 file did not provide), and the reports are joined by :func:`combine_reports` into one report:
 findings concatenated, ``not_run`` reasons prefixed with the file name, provenance listing
@@ -40,7 +40,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from postloan_audit.checks import CheckReport, run_checks
+from postloan_audit.compliance.checks import CheckReport, run_checks
+from postloan_audit.compliance.findings_workbook import (
+    FINDING_HEADERS,
+    SEVERITY_ZH,
+    write_findings_workbook,
+)
+from postloan_audit.compliance.policy import Policy
+from postloan_audit.compliance.rules import CATALOGUE
+from postloan_audit.core.errors import PolicyError, PostloanAuditError
+from postloan_audit.core.extract import Extract
 from postloan_audit.dashboard.common import (
     MAX_TABLE_ROWS,
     SourcePanel,
@@ -52,11 +61,6 @@ from postloan_audit.dashboard.common import (
     table_html,
     user_error_message,
 )
-from postloan_audit.errors import PolicyError, PostloanAuditError
-from postloan_audit.extract import Extract
-from postloan_audit.findings_workbook import FINDING_HEADERS, SEVERITY_ZH, write_findings_workbook
-from postloan_audit.policy import Policy
-from postloan_audit.rules import CATALOGUE
 
 #: The bundled sample loaded at start: a head-office extract of 6 branches.
 DEFAULT_SAMPLE = "head_office_6_branches_20260930.csv"
@@ -100,11 +104,11 @@ _CJK_FONT = ("Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro He
 
 
 def policy_from_toml_bytes(content: bytes, name: str) -> Policy:
-    """A :class:`~postloan_audit.policy.Policy` from an uploaded TOML file's bytes.
+    """A :class:`~postloan_audit.compliance.policy.Policy` from an uploaded TOML file's bytes.
 
     Nothing is written to disk (uploads stay out of the served folder). Same rules as
     :meth:`Policy.from_toml`: an unknown key or a wrongly typed value is a
-    :class:`~postloan_audit.errors.PolicyError` naming the key.
+    :class:`~postloan_audit.core.errors.PolicyError` naming the key.
 
     Raises
     ------
@@ -244,7 +248,7 @@ class ComplianceDashboard:
         Check date used for the first load (a date or ``'YYYY-MM-DD'``); None takes the
         extract's date, else today. Every later load resets the date to the new files' date.
     policy:
-        The initial :class:`~postloan_audit.policy.Policy` (defaults when None).
+        The initial :class:`~postloan_audit.compliance.policy.Policy` (defaults when None).
 
     Attributes
     ----------

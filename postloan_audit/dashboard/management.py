@@ -6,12 +6,12 @@ on-site review coverage and the five-by-five migration between two snapshots. It
 `001_…` 篇三 "五、贷后组织督导" asks the supervising departments to follow (辖内行贷款资产质量及
 变动情况, 关注类贷款迁移趋势, 大额贷款整体情况, 贷后管理检查发现的问题, 现场检查覆盖面).
 
-Every figure comes from :mod:`postloan_audit.portfolio` and :func:`postloan_audit.run_checks`;
+Every figure comes from :mod:`postloan_audit.portfolio.measures` and :func:`postloan_audit.run_checks`;
 this module only arranges them, names them in Chinese, draws them and writes the workbook.
 
 Personal data is masked everywhere on this page (《个人信息保护法》 第五十一条 去标识化): the
 only table holding borrower names (the top-10 concentration) goes through
-:func:`~postloan_audit.portfolio.mask_personal_data`, and no other table carries names or id
+:func:`~postloan_audit.portfolio.measures.mask_personal_data`, and no other table carries names or id
 numbers (findings are shown as counts only).
 
 The signed-in user (当前用户) comes from the reverse proxy through Voila's
@@ -36,7 +36,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from postloan_audit.checks import CheckReport, run_checks
+from postloan_audit.compliance.checks import CheckReport, run_checks
+from postloan_audit.compliance.policy import Policy
+from postloan_audit.core.errors import PostloanAuditError
+from postloan_audit.core.extract import Extract
+from postloan_audit.core.schema import (
+    CLASSIFICATION_ZH,
+    CLASSIFICATIONS,
+    CUSTOMER_TYPE_ZH,
+    NPL_CLASSES,
+)
+from postloan_audit.core.workbooks import new_workbook, save_workbook, write_key_values, write_table
 from postloan_audit.dashboard.common import (
     SourcePanel,
     download_link_html,
@@ -47,11 +57,7 @@ from postloan_audit.dashboard.common import (
     table_html,
     user_error_message,
 )
-from postloan_audit.errors import PostloanAuditError
-from postloan_audit.extract import Extract
-from postloan_audit.planning import ReviewPlanPolicy
-from postloan_audit.policy import Policy
-from postloan_audit.portfolio import (
+from postloan_audit.portfolio.measures import (
     BorrowerConcentration,
     InspectionTimeliness,
     Migration,
@@ -68,12 +74,11 @@ from postloan_audit.portfolio import (
     special_mention_migration_rate,
     top_borrower_concentration,
 )
-from postloan_audit.schema import CLASSIFICATION_ZH, CLASSIFICATIONS, CUSTOMER_TYPE_ZH, NPL_CLASSES
-from postloan_audit.xlsx import new_workbook, save_workbook, write_key_values, write_table
+from postloan_audit.supervision.planning import ReviewPlanPolicy
 
 # --------------------------------------------------------------------------- settings
 
-#: Bundled snapshots compared by default (issue 5 §1: the 2026-06-30 and 2026-09-30 ones).
+#: Bundled snapshots compared by default (the 2026-06-30 and 2026-09-30 ones).
 DEFAULT_BEFORE: str = "network_snapshot_20260630.xlsx"
 DEFAULT_AFTER: str = "network_snapshot_20260930.xlsx"
 
@@ -227,9 +232,9 @@ def build_view(after: Extract, before: Extract | None = None, *,
     branches sheet (机构表); buckets need ``overdue_days``; the migration needs ``before``.
     Unexpected errors propagate (the dashboard then keeps its previous view).
 
-    ``policy`` is the bank's check policy (:class:`~postloan_audit.policy.Policy`);
+    ``policy`` is the bank's check policy (:class:`~postloan_audit.compliance.policy.Policy`);
     ``review_policy`` the on-site review coverage rules (两年全覆盖、每年不低于40%,
-    :class:`~postloan_audit.planning.ReviewPlanPolicy`).
+    :class:`~postloan_audit.supervision.planning.ReviewPlanPolicy`).
     """
     review_policy = ReviewPlanPolicy() if review_policy is None else review_policy
     notes: dict[str, list[str]] = {}
@@ -342,7 +347,7 @@ def display_tables(view: ManagementView) -> dict[str, pd.DataFrame]:
     ``timeliness``, ``coverage``, ``coverage_overdue``, ``migration_balance``,
     ``migration_count``, ``migration_accounting``, ``special_mention``; a section without data
     is absent. Ratios are float shares (shown as percentages); amounts in yuan (元).
-    Borrower names are masked (:func:`~postloan_audit.portfolio.mask_personal_data`).
+    Borrower names are masked (:func:`~postloan_audit.portfolio.measures.mask_personal_data`).
     """
     tables: dict[str, pd.DataFrame] = {}
     k = view.kpis.to_frame()
@@ -464,7 +469,7 @@ def findings_figure(findings: pd.DataFrame) -> go.Figure:
 
 def migration_figure(migration: Migration) -> go.Figure:
     """Heatmap of the migration matrix (五级分类迁徙矩阵): each cell labelled with its value and
-    its share of the row (迁徙率, :meth:`~postloan_audit.portfolio.Migration.rates`), coloured
+    its share of the row (迁徙率, :meth:`~postloan_audit.portfolio.measures.Migration.rates`), coloured
     by that share so that small off-diagonal flows stay visible next to the large diagonal."""
     labels = [CLASSIFICATION_ZH[c] for c in CLASSIFICATIONS]
     values = migration.matrix.to_numpy(dtype=np.float64)
@@ -505,7 +510,7 @@ def write_management_workbook(view: ManagementView, target, *, user: str | None 
     generation time, both snapshots with their fingerprints, check date, policy) and one sheet
     per table of :func:`display_tables` (masked, as on screen; ratios as percentages).
 
-    ``target`` is a path or a binary buffer (:func:`postloan_audit.xlsx.save_workbook`).
+    ``target`` is a path or a binary buffer (:func:`postloan_audit.core.workbooks.save_workbook`).
     """
     wb = new_workbook()
     ws = wb.create_sheet("参数")
@@ -539,7 +544,7 @@ def write_management_workbook(view: ManagementView, target, *, user: str | None 
 
 
 class ManagementDashboard:
-    """管理层看板: the published, read-only management page (issue 5 §1).
+    """管理层看板: the published, read-only management page.
 
     Build it, call :meth:`start` (loads the bundled snapshots), display :attr:`widget`. Tests
     drive the same methods the widgets call: :meth:`load_after` / :meth:`load_before` (upload

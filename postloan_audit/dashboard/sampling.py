@@ -31,6 +31,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from postloan_audit.core.errors import PostloanAuditError
+from postloan_audit.core.extract import Extract
+from postloan_audit.core.schema import (
+    CLASSIFICATION_ZH,
+    CLASSIFICATIONS,
+    GUARANTEE_TYPES,
+    GUARANTEE_ZH,
+)
 from postloan_audit.dashboard.common import (
     SourcePanel,
     download_link_html,
@@ -41,17 +49,14 @@ from postloan_audit.dashboard.common import (
     table_html,
     user_error_message,
 )
-from postloan_audit.errors import PostloanAuditError
-from postloan_audit.extract import Extract
-from postloan_audit.planning import ReviewPlanPolicy, plan_branch_reviews
-from postloan_audit.sampling import REASON_ZH, SamplingPolicy, SupervisionSample, draw_sample
-from postloan_audit.schema import (
-    CLASSIFICATION_ZH,
-    CLASSIFICATIONS,
-    GUARANTEE_TYPES,
-    GUARANTEE_ZH,
+from postloan_audit.supervision.planning import ReviewPlanPolicy, plan_branch_reviews
+from postloan_audit.supervision.quotas import (
+    REASON_ZH,
+    SamplingPolicy,
+    SupervisionSample,
+    draw_sample,
 )
-from postloan_audit.workpaper import sample_table, strata_table, write_sample_workpaper
+from postloan_audit.supervision.workpaper import sample_table, strata_table, write_sample_workpaper
 
 #: Proposed seeds are drawn from ``range(SEED_PROPOSAL_RANGE)``: six digits or fewer, short
 #: enough to be written down on the workpaper by hand (any non-negative integer is accepted).
@@ -139,7 +144,7 @@ def population_mix(loans: pd.DataFrame, sample: SupervisionSample) -> pd.DataFra
     The population is the sample's: the branch's loans less those :func:`draw_sample` set
     aside (``sample.excluded``). A borrower's class is the worst of its loans (as in the
     sample's class quotas) and its guarantee the strongest of its loans' guarantee types
-    (信用 < 保证 < 抵押 < 质押, the order of :data:`~postloan_audit.schema.GUARANTEE_TYPES`);
+    (信用 < 保证 < 抵押 < 质押, the order of :data:`~postloan_audit.core.schema.GUARANTEE_TYPES`);
     without a ``guarantee_type`` column the ``secured`` flag splits 保证/抵质押 from 信用.
 
     Returns
@@ -255,8 +260,8 @@ class BranchSamplingDashboard:
     sample : SupervisionSample or None
         The sample on screen (None before the first successful draw).
     strata, borrowers, loans, mix : DataFrame or None
-        The tables on screen: :func:`~postloan_audit.workpaper.strata_table`,
-        :func:`borrower_table`, :func:`~postloan_audit.workpaper.sample_table` (the selected
+        The tables on screen: :func:`~postloan_audit.supervision.workpaper.strata_table`,
+        :func:`borrower_table`, :func:`~postloan_audit.supervision.workpaper.sample_table` (the selected
         loans, as on the workpaper) and :func:`population_mix`.
     plan : DataFrame or None
         :func:`~postloan_audit.plan_branch_reviews` of the extract's 机构 sheet, None when the

@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from postloan_audit.rules import CATALOGUE
+from postloan_audit.compliance.rules import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_extracts"

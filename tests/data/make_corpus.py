@@ -1,7 +1,7 @@
 """Regenerate the bad-input corpus under tests/data/ (run: python tests/data/make_corpus.py).
 
 Each file is one kind of messy or broken export a bank user may hand the loader; the tests in
-tests/test_loader_corpus.py pin the exact outcome for each. The files are committed; this
+tests/ingest/test_loader_corpus.py pin the exact outcome for each. The files are committed; this
 script documents how they were made.
 """
 

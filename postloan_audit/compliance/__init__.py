@@ -1,0 +1,15 @@
+"""Compliance checks (合规检查): the cited rule catalogue, the bank's policy and the findings.
+
+- :mod:`~postloan_audit.compliance.policy`: :class:`Policy`, every threshold with its default
+  and citation, read from a bank's TOML file;
+- :mod:`~postloan_audit.compliance.rules`: the rules, each a small declared object with a
+  vectorised predicate, registered once in the catalogue;
+- :mod:`~postloan_audit.compliance.checks`: :func:`run_checks` and the :class:`CheckReport`;
+- :mod:`~postloan_audit.compliance.findings_workbook`: the findings workbook sent to branches.
+"""
+
+from postloan_audit.compliance.checks import CheckReport, list_rules, run_checks
+from postloan_audit.compliance.findings_workbook import write_findings_workbook
+from postloan_audit.compliance.policy import Policy
+
+__all__ = ["CheckReport", "Policy", "list_rules", "run_checks", "write_findings_workbook"]

@@ -1,0 +1,96 @@
+"""The findings workbook (问题清单工作簿) sent back to branches: :func:`write_findings_workbook`.
+
+Sheets: 汇总 (branch × rule counts), 问题清单 (every finding, filterable), 未执行规则 (rules not
+run and why), 规则目录 (the catalogue with citations), 参数 (check date, policy values,
+fingerprint, source, time, version). All formatting and formula-injection safety come from
+:mod:`postloan_audit.core.workbooks`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from postloan_audit.compliance.checks import CheckReport, list_rules
+from postloan_audit.compliance.rules import CATALOGUE
+from postloan_audit.core.workbooks import (
+    Target,
+    new_workbook,
+    save_workbook,
+    write_key_values,
+    write_table,
+)
+
+FINDING_HEADERS: dict[str, str] = {
+    "rule_id": "规则编号", "severity": "严重程度", "loan_id": "借据号", "borrower_id": "客户号",
+    "borrower_name": "客户名称", "branch": "经营机构", "message": "问题描述",
+    "due_date": "应完成日期", "days_late": "逾期天数", "citation": "依据",
+}
+SEVERITY_ZH: dict[str, str] = {"high": "高", "medium": "中", "low": "低"}
+
+
+def _findings_sheet_frame(report: CheckReport) -> pd.DataFrame:
+    f = report.findings.copy()
+    f["severity"] = f["severity"].map(SEVERITY_ZH).astype("str")
+    title = {rid: rule.title_zh for rid, rule in CATALOGUE.items()}
+    f.insert(1, "title_zh", f["rule_id"].map(title).astype("str"))
+    return f
+
+
+def write_findings_workbook(report: CheckReport, target: Target, *,
+                            deterministic: bool = False) -> None:
+    """Write ``report`` as an ``.xlsx`` workbook to a path or a binary buffer.
+
+    Parameters
+    ----------
+    report:
+        A :class:`~postloan_audit.compliance.checks.CheckReport`.
+    target:
+        A file path or a writable binary buffer.
+    deterministic:
+        Fixed document timestamps (identical reports give identical bytes).
+    """
+    from postloan_audit.core.version import __version__
+
+    wb = new_workbook()
+
+    ws = wb.create_sheet("汇总")
+    by_branch = report.summary_by_branch()
+    headers = ["经营机构", *[c for c in by_branch.columns[1:-1]], "合计"]
+    next_row = write_table(ws, by_branch, headers=headers)
+    by_rule = report.summary_by_rule()
+    write_table(ws, by_rule, start_row=next_row + 1, freeze=False,
+                headers=["规则编号", "规则名称", "严重程度", "问题数", "涉及借据数", "涉及机构数"])
+
+    ws = wb.create_sheet("问题清单")
+    frame = _findings_sheet_frame(report)
+    write_table(ws, frame, autofilter=True,
+                headers=[FINDING_HEADERS.get(c, "规则名称") for c in frame.columns],
+                number_formats={"days_late": "#,##0"})
+
+    ws = wb.create_sheet("未执行规则")
+    write_table(ws, report.not_run, headers=["规则编号", "未执行原因"])
+
+    ws = wb.create_sheet("规则目录")
+    write_table(ws, list_rules(report.policy),
+                headers=["规则编号", "规则名称", "英文名称", "严重程度", "依据", "参数", "所需数据"])
+
+    ws = wb.create_sheet("参数")
+    created = report.created if not deterministic else dt.datetime(2000, 1, 1)
+    pairs: list[tuple[str, object]] = [
+        ("检查日期 as_of", report.as_of),
+        ("数据文件 source", report.source_name),
+        ("文件指纹 fingerprint (sha256)", report.fingerprint),
+        ("贷款笔数 loans", report.loans_checked),
+        ("执行规则 rules run", ", ".join(report.rules_run)),
+        ("参数来源 policy source", report.policy.source),
+        ("生成时间 created", created),
+        ("程序版本 version", __version__),
+    ]
+    pairs += [(f"注意 warning {i}", w) for i, w in enumerate(report.warnings, start=1)]
+    pairs += [(f"参数 {k}", v if not isinstance(v, bool) else ("是" if v else "否"))
+              for k, v in report.policy.items()]
+    write_key_values(ws, pairs)
+
+    save_workbook(wb, target, deterministic=deterministic)

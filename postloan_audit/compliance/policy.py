@@ -1,0 +1,429 @@
+"""Bank policy (检查参数): every threshold of the compliance rule catalogue.
+
+A :class:`Policy` is a frozen dataclass of frozen sections, one per group of rules. Every field
+is a policy value with the default the source documents give (or, where they leave it to the
+bank, the workbench default documented in ``docs/policy.md``), and its citation in
+the field's comment. Banks set many of these numbers themselves ("由一级分行自行确定"), so a bank
+overrides any of them in a TOML file (see ``policy.example.toml`` and ``docs/policy.md``)::
+
+    [inspection]
+    corporate_regular_normal_months = 3
+
+    [disabled]
+    "RATING-STALE" = "评级由总行统一更新"
+
+An unknown key or a value of the wrong type is a :class:`postloan_audit.PolicyError` naming the
+key. A rule listed under ``[disabled]`` is not run and shows in ``CheckReport.not_run`` with the
+bank's reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from os import PathLike
+from typing import Any
+
+from postloan_audit.core.errors import PolicyError
+
+#: Every rule id a policy may name (``[disabled]``), in catalogue order. The ids live with the
+#: policy schema so that a policy file is validated when it is read, without importing the rules;
+#: :data:`postloan_audit.compliance.rules.catalogue.CATALOGUE` must register exactly these ids
+#: (checked at import of the catalogue and by the tests).
+RULE_IDS: tuple[str, ...] = (
+    "INSP-FREQ", "INSP-FIRST", "CLS-OVERDUE", "CLS-BORROWER", "CLS-RESTRUCT", "EXT-LIMIT",
+    "EXT-INDIVIDUAL", "REFI-INDIVIDUAL", "COLL-TIER", "COLL-NPL", "MAT-NOTICE", "MAT-COLLECT",
+    "COLLAT-INSP", "COLLAT-REVAL", "COLLAT-DROP", "RATING-STALE", "EXIT-VISIT", "FUND-USE",
+    "DATA-OVERDUE",
+)
+
+
+@dataclass(frozen=True)
+class InspectionPolicy:
+    """Inspection frequency (贷后检查频率): ``INSP-FREQ``, ``INSP-FIRST``, ``EXIT-VISIT``.
+
+    Sources: ``001_…`` 篇三 二、(七)贷后检查报告 1–2 (corporate intervals, first inspection within
+    one month of disbursement); ``003_…`` 第一篇 第四十五条 (individual loans at least
+    half-yearly; instalment loans and NPL loans in litigation exempt); ``003_…`` 第三篇 单选题 4/11
+    (exit-list clients visited on site at least monthly).
+    """
+
+    #: 常规方式 正常类 ≥ 每半年1次 — ``001_…`` 篇三 二、(七)1.
+    corporate_regular_normal_months: int = 6
+    #: 常规方式 关注类 ≥ 每季1次 — ``001_…`` 篇三 二、(七)1.
+    corporate_regular_special_mention_months: int = 3
+    #: 常规方式 不良类: the manual is silent; 1 month, as for key mode (``001_…`` 篇三 二、(七)2).
+    corporate_regular_npl_months: int = 1
+    #: 重点方式 正常类 ≥ 每季1次 — ``001_…`` 篇三 二、(七)2.
+    corporate_key_normal_months: int = 3
+    #: 重点方式 关注类 ≥ 每月1次 — ``001_…`` 篇三 二、(七)2.
+    corporate_key_special_mention_months: int = 1
+    #: 重点方式 不良类 ≥ 每月1次 — ``001_…`` 篇三 二、(七)2.
+    corporate_key_npl_months: int = 1
+    #: 其他个贷业务 至少每半年检查一次 — ``003_…`` 第四十五条.
+    individual_months: int = 6
+    #: 分期还款方式个贷业务 不要求固定的贷后检查频次 — ``003_…`` 第四十五条.
+    exempt_individual_installment: bool = True
+    #: 已进入诉讼程序的贷款 不要求固定的贷后检查频率 — ``003_…`` 第四十五条.
+    exempt_litigation: bool = True
+    #: 贷款发放后的1个月内 完成一次贷后检查 — ``001_…`` 篇三 二、(七)1–2.
+    first_inspection_months: int = 1
+    #: 退出类客户 实地调查 每月至少一次 — ``003_…`` 第三篇 单选题 4.
+    exit_visit_months: int = 1
+
+
+@dataclass(frozen=True)
+class ClassificationPolicy:
+    """Risk classification floors (风险分类): ``CLS-OVERDUE``, ``CLS-BORROWER``.
+
+    Source: 《商业银行金融资产风险分类办法》(2023) 第二章 (overdue > 90 days at least
+    substandard, > 270 doubtful, > 360 loss; overdue at least special mention, a technical
+    grace of up to 7 days allowed); 第七条第二款 (a non-retail borrower with more than 10% of its
+    claims at the bank non-performing: all its claims non-performing); ``003_…`` 第三篇 多选题 12
+    (overdue 1–3 years at least doubtful).
+    """
+
+    #: 逾期超过该天数至少为关注类 (technical grace ≤ 7 days) — 风险分类办法 2023 第二章(逾期天数标准).
+    special_mention_overdue_days: int = 7
+    #: 逾期超过90天至少为次级类 — 风险分类办法 2023 第二章(逾期天数标准).
+    substandard_overdue_days: int = 90
+    #: 逾期超过270天至少为可疑类 — 风险分类办法 2023 第二章(逾期天数标准).
+    doubtful_overdue_days: int = 270
+    #: 逾期超过360天应为损失类 — 风险分类办法 2023 第二章(逾期天数标准).
+    loss_overdue_days: int = 360
+    #: 非零售债务人不良债权超过其债权总额的该比例 → 全部债权为不良 — 风险分类办法 2023 第七条第二款.
+    borrower_npl_share: float = 0.10
+
+
+@dataclass(frozen=True)
+class ExtensionPolicy:
+    """Extension limits (展期期限): ``EXT-LIMIT``.
+
+    Source: 《贷款通则》第十二条 (short-term loans: cumulative extension ≤ original term;
+    medium-term: ≤ half the original term; long-term: ≤ 3 years); ``003_…`` 第三篇 单选题 17/27.
+    """
+
+    #: 短期贷款: 原期限不超过该月数 — 贷款通则 第十二条 / 第九条.
+    short_term_months: int = 12
+    #: 中期贷款: 原期限不超过该月数 — 贷款通则 第九条.
+    medium_term_months: int = 60
+    #: 中期贷款 展期不得超过原期限的该比例 — 贷款通则 第十二条.
+    medium_term_fraction: float = 0.5
+    #: 长期贷款 展期累计不得超过该月数 — 贷款通则 第十二条.
+    long_term_limit_months: int = 36
+
+
+@dataclass(frozen=True)
+class CollectionPolicy:
+    """Collection (催收): ``COLL-TIER``, ``COLL-NPL``.
+
+    Sources: ``003_…`` 第四十九条(六) (overdue ≤ 60 days: SMS, phone or letter; 60–90 days:
+    meeting or on-site collection; over 90 days and doubtful: legal action);
+    ``001_…`` 篇三 二、(三) (NPL collection at least monthly).
+    """
+
+    #: 逾期60(含)天以内 短信、电话或催收函 — ``003_…`` 第四十九条(六).
+    any_collection_max_days: int = 60
+    #: 逾期60–90天(含) 约见借款人、实地催收 — ``003_…`` 第四十九条(六).
+    visit_max_days: int = 90
+    #: 按规定划为可疑类的贷款 原则上采用法律手段 — ``003_…`` 第四十九条(六); off by default
+    #: because the catalogue's published tiering by overdue days only.
+    doubtful_requires_legal: bool = False
+    #: 不良贷款 催收频度不低于每月一次 — ``001_…`` 篇三 二、(三).
+    npl_collection_months: int = 1
+
+
+@dataclass(frozen=True)
+class MaturityPolicy:
+    """Maturity notices (到期通知、催收通知): ``MAT-NOTICE``, ``MAT-COLLECT``.
+
+    Source: ``001_…`` 篇三 二、(二)还本付息 (maturity notice one month before maturity; collection
+    notice within 10 working days after a missed maturity).
+    """
+
+    #: 贷款到期日前1个月 发送贷款到期通知书 — ``001_…`` 篇三 二、(二).
+    notice_months_before: int = 1
+    #: 到期日后10个工作日内 发送贷款催收通知书 — ``001_…`` 篇三 二、(二).
+    collection_notice_working_days: int = 10
+
+
+@dataclass(frozen=True)
+class CollateralPolicy:
+    """Collateral (押品): ``COLLAT-INSP``, ``COLLAT-REVAL``, ``COLLAT-DROP``.
+
+    Sources: ``001_…`` 篇三 二、(四) (on-site inspection of collateral at least yearly; not needed
+    for loans of one year or less); 《商业银行押品管理指引》(2017) 第三十四条 (revaluation at least
+    yearly); ``000_…`` 贷后管理工作计划 8 三、(抵押物价值下跌超过10% 要求追加担保).
+    """
+
+    #: 抵(质)押物现场检查 每年至少1次 — ``001_…`` 篇三 二、(四).
+    inspection_months: int = 12
+    #: 贷款期限在该月数以内的无需现场检查抵(质)押物 — ``001_…`` 篇三 二、(四).
+    inspection_min_term_months: int = 12
+    #: 押品价值 至少每年重估一次 — 押品管理指引 2017 第三十四条.
+    revaluation_months: int = 12
+    #: 押品价值下跌超过该比例 要求追加担保 — ``000_…`` 计划 8.
+    value_drop_share: float = 0.10
+
+
+@dataclass(frozen=True)
+class RatingPolicy:
+    """Credit rating refresh (信用评级更新): ``RATING-STALE``.
+
+    Source: ``001_…`` 篇三 一、(五) (ratings of borrowers and guarantors updated in each new
+    fiscal year).
+    """
+
+    #: 新的会计年度 完成信用评级更新 (a rating older than this is stale) — ``001_…`` 篇三 一、(五).
+    rating_months: int = 12
+
+
+@dataclass(frozen=True)
+class FundUsePolicy:
+    """Fund-use verification (资金用途核查): ``FUND-USE``.
+
+    Source: ``003_…`` 第四十四条(三) (self-paid loans: periodic verification of the use of funds,
+    frequency set by the tier-1 branch); 《个人贷款管理办法》(2024) 第三十九条.
+    """
+
+    #: 自主支付贷款 发放后该月数内应完成资金用途核查 — ``003_…`` 第四十四条(三).
+    check_months: int = 1
+
+
+SECTIONS: dict[str, type] = {
+    "inspection": InspectionPolicy,
+    "classification": ClassificationPolicy,
+    "extension": ExtensionPolicy,
+    "collection": CollectionPolicy,
+    "maturity": MaturityPolicy,
+    "collateral": CollateralPolicy,
+    "rating": RatingPolicy,
+    "fund_use": FundUsePolicy,
+}
+
+_TYPE_NAMES = {int: "integer", float: "number", bool: "boolean (true/false)"}
+_TYPE_NAMES_ZH = {int: "整数", float: "数值", bool: "布尔值(true/false)"}
+
+
+def _coerce(key: str, value: Any, kind: type) -> Any:
+    """Check ``value`` against the field type ``kind``; raise :class:`PolicyError` naming ``key``."""
+    ok = (
+        isinstance(value, bool) if kind is bool
+        else isinstance(value, int) and not isinstance(value, bool) if kind is int
+        else isinstance(value, int | float) and not isinstance(value, bool)
+    )
+    if not ok:
+        raise PolicyError(
+            f"参数 {key} 的类型错误:应为{_TYPE_NAMES_ZH[kind]},"
+            f"实际为 {value!r} / policy key {key}: expected {_TYPE_NAMES[kind]}, got {value!r}"
+        )
+    if kind is float:
+        value = float(value)
+    if kind is not bool and value < 0:
+        raise PolicyError(f"参数 {key} 不能为负数:{value!r} / policy key {key} must not be "
+                          f"negative, got {value!r}")
+    return value
+
+
+def _field_types(section: type) -> dict[str, type]:
+    return {f.name: {"int": int, "float": float, "bool": bool}[f.type] for f in fields(section)}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The bank's check policy (检查参数): one frozen section per group of rules.
+
+    Build it with :meth:`default`, :meth:`from_toml` or :meth:`from_dict`; every section and
+    field is documented in ``docs/policy.md`` with its source.
+
+    Attributes
+    ----------
+    inspection, classification, extension, collection, maturity, collateral, rating, fund_use:
+        The thresholds (see the section classes).
+    disabled:
+        ``(rule_id, reason)`` pairs of rules the bank has switched off; they appear in
+        ``CheckReport.not_run`` with the reason.
+    source:
+        Where the policy came from (``default`` or the TOML file name).
+    """
+
+    inspection: InspectionPolicy = field(default_factory=InspectionPolicy)
+    classification: ClassificationPolicy = field(default_factory=ClassificationPolicy)
+    extension: ExtensionPolicy = field(default_factory=ExtensionPolicy)
+    collection: CollectionPolicy = field(default_factory=CollectionPolicy)
+    maturity: MaturityPolicy = field(default_factory=MaturityPolicy)
+    collateral: CollateralPolicy = field(default_factory=CollateralPolicy)
+    rating: RatingPolicy = field(default_factory=RatingPolicy)
+    fund_use: FundUsePolicy = field(default_factory=FundUsePolicy)
+    disabled: tuple[tuple[str, str], ...] = ()
+    source: str = "default"
+
+    def __post_init__(self) -> None:
+        c = self.classification
+        days = [c.special_mention_overdue_days, c.substandard_overdue_days,
+                c.doubtful_overdue_days, c.loss_overdue_days]
+        if days != sorted(days):
+            raise PolicyError(
+                "classification 的逾期天数阈值须递增(关注 ≤ 次级 ≤ 可疑 ≤ 损失) / classification "
+                f"overdue-day thresholds must be non-decreasing, got {days}")
+        if c.borrower_npl_share > 1 or self.collateral.value_drop_share > 1 \
+                or self.extension.medium_term_fraction > 1:
+            raise PolicyError("比例参数不能大于1 / share parameters must be at most 1 "
+                              "(classification.borrower_npl_share, collateral.value_drop_share, "
+                              "extension.medium_term_fraction)")
+        if self.collection.any_collection_max_days > self.collection.visit_max_days:
+            raise PolicyError("collection.any_collection_max_days 不能大于 visit_max_days / "
+                              "collection.any_collection_max_days must not exceed visit_max_days")
+        if self.extension.short_term_months > self.extension.medium_term_months:
+            raise PolicyError("extension.short_term_months 不能大于 medium_term_months / "
+                              "extension.short_term_months must not exceed medium_term_months")
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def default(cls) -> Policy:
+        """The defaults of the source documents and of ``docs/policy.md``."""
+        return cls()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "dict") -> Policy:
+        """Defaults overridden by ``data`` (``{section: {key: value}, "disabled": {id: reason}}``).
+
+        Raises
+        ------
+        PolicyError
+            On an unknown section, key or rule id, or a value of the wrong type; the message
+            names the key (e.g. ``inspection.individual_months``).
+        """
+        if not isinstance(data, Mapping):
+            raise PolicyError(f"参数配置应为表(键值对) / policy must be a table, got {data!r}")
+        kwargs: dict[str, Any] = {}
+        for name, values in data.items():
+            if name == "disabled":
+                kwargs["disabled"] = _parse_disabled(values)
+                continue
+            if name not in SECTIONS:
+                raise PolicyError(
+                    f"未知参数节 [{name}] / unknown policy section [{name}]; "
+                    f"可用 / known: {', '.join([*SECTIONS, 'disabled'])}")
+            if not isinstance(values, Mapping):
+                raise PolicyError(f"参数 {name} 应为表 [{name}] / policy key {name} must be a "
+                                  f"table [{name}], got {values!r}")
+            section = SECTIONS[name]
+            types = _field_types(section)
+            checked = {}
+            for key, value in values.items():
+                if key not in types:
+                    raise PolicyError(
+                        f"未知参数 {name}.{key} / unknown policy key {name}.{key}; "
+                        f"可用 / known: {', '.join(types)}")
+                checked[key] = _coerce(f"{name}.{key}", value, types[key])
+            kwargs[name] = section(**checked)
+        return cls(**kwargs, source=source)
+
+    @classmethod
+    def from_toml(cls, path: str | PathLike) -> Policy:
+        """Read a policy TOML file (see ``policy.example.toml``).
+
+        Raises
+        ------
+        PolicyError
+            The file is not valid TOML, or holds an unknown key or a wrongly typed value.
+        """
+        from pathlib import Path
+
+        p = Path(path)
+        return cls.from_toml_text(p.read_text(encoding="utf-8"), source=p.name)
+
+    @classmethod
+    def from_toml_text(cls, text: str, *, source: str = "TOML") -> Policy:
+        """A policy from TOML text (e.g. an uploaded file's content); ``source`` names it.
+
+        Raises
+        ------
+        PolicyError
+            The text is not valid TOML, or holds an unknown key or a wrongly typed value.
+        """
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise PolicyError(f"参数文件 {source} 不是有效的 TOML:{exc} / "
+                              f"policy file {source} is not valid TOML: {exc}") from exc
+        return cls.from_dict(data, source=source)
+
+    @classmethod
+    def coerce(cls, policy: Policy | str | PathLike | Mapping | None) -> Policy:
+        """Accept a Policy, a TOML path, a mapping or None (defaults)."""
+        if policy is None:
+            return cls.default()
+        if isinstance(policy, Policy):
+            return policy
+        if isinstance(policy, Mapping):
+            return cls.from_dict(policy)
+        return cls.from_toml(policy)
+
+    # ------------------------------------------------------------------ access
+
+    def value(self, key: str) -> Any:
+        """A value by its dotted key, e.g. ``policy.value("inspection.individual_months")``."""
+        section, _, name = key.partition(".")
+        if section not in SECTIONS or name not in _field_types(SECTIONS[section]):
+            raise PolicyError(f"未知参数 {key} / unknown policy key {key}")
+        return getattr(getattr(self, section), name)
+
+    def disabled_reason(self, rule_id: str) -> str | None:
+        """The bank's reason for disabling ``rule_id``, or None when it is enabled."""
+        for rid, reason in self.disabled:
+            if rid == rule_id:
+                return reason
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """All values as ``{section: {key: value}}`` plus ``disabled`` (TOML-shaped)."""
+        out: dict[str, Any] = {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS}
+        out["disabled"] = dict(self.disabled)
+        return out
+
+    def items(self) -> list[tuple[str, Any]]:
+        """Flat ``(dotted key, value)`` pairs, in declaration order (for the 参数 sheet)."""
+        pairs = [(f"{name}.{f.name}", getattr(getattr(self, name), f.name))
+                 for name, section in SECTIONS.items() for f in fields(section)]
+        pairs += [(f"disabled.{rid}", reason) for rid, reason in self.disabled]
+        return pairs
+
+    def replace(self, **sections: Mapping[str, Any]) -> Policy:
+        """A copy with some values changed: ``policy.replace(inspection={"individual_months": 3})``."""
+        data = {name: dict(values) for name, values in sections.items()}
+        merged: dict[str, Any] = {}
+        for name in SECTIONS:
+            current = dataclasses.asdict(getattr(self, name))
+            current.update(data.pop(name, {}))
+            merged[name] = current
+        if "disabled" in data:
+            merged["disabled"] = data.pop("disabled")
+        else:
+            merged["disabled"] = dict(self.disabled)
+        if data:
+            merged.update(data)  # unknown sections: let from_dict name them
+        return Policy.from_dict(merged, source=self.source)
+
+
+def _parse_disabled(values: Any) -> tuple[tuple[str, str], ...]:
+    """``[disabled]`` is a table ``rule id = reason``; a list of ids gets a generic reason."""
+    if isinstance(values, list | tuple):
+        values = {rid: "" for rid in values}
+    if not isinstance(values, Mapping):
+        raise PolicyError(f"参数 disabled 应为表(规则编号 = 停用原因) / policy key disabled must "
+                          f"be a table of rule id = reason, got {values!r}")
+    out = []
+    for rid, reason in values.items():
+        if rid not in RULE_IDS:
+            raise PolicyError(f"未知规则编号 disabled.{rid} / unknown rule id disabled.{rid}; "
+                              f"可用 / known: {', '.join(RULE_IDS)}")
+        if not isinstance(reason, str):
+            raise PolicyError(f"参数 disabled.{rid} 的停用原因应为文字 / policy key "
+                              f"disabled.{rid}: the reason must be a string, got {reason!r}")
+        out.append((rid, reason))
+    return tuple(out)

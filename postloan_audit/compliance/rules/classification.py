@@ -1,0 +1,112 @@
+"""Classification rules (风险分类): ``CLS-OVERDUE``, ``CLS-BORROWER``, ``CLS-RESTRUCT``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from postloan_audit.compliance.rules import citations as cite
+from postloan_audit.compliance.rules.base import Hits, Rule, Severity
+from postloan_audit.compliance.rules.context import CheckContext, fmt_fixed, fmt_int, pick, wan
+from postloan_audit.core import schema
+
+_CLASS_ZH = tuple(schema.CLASSIFICATION_ZH[c] for c in schema.CLASSIFICATIONS)
+
+
+def overdue_floor(ctx: CheckContext) -> np.ndarray:
+    """The least severe class ``overdue_days`` allows (0 normal … 4 loss).
+
+    > 7 days special mention, > 90 substandard, > 270 doubtful, > 360 loss
+    (风险分类办法 2023; ``003_…`` 第三篇 多选题12).
+    """
+    p = ctx.policy.classification
+    days = ctx.integer("overdue_days")
+    return np.select(
+        [days > p.loss_overdue_days, days > p.doubtful_overdue_days,
+         days > p.substandard_overdue_days, days > p.special_mention_overdue_days],
+        [4, 3, 2, 1], 0)
+
+
+def _cls_overdue(ctx: CheckContext) -> Hits:
+    """Class better than the floor set by ``overdue_days``."""
+    p = ctx.policy.classification
+    floor = overdue_floor(ctx)
+    code = ctx.class_code
+    mask = (code >= 0) & (code < floor)
+    sel = np.flatnonzero(mask)
+    thresholds = ["", f"逾期超过{p.special_mention_overdue_days}天应至少为关注类",
+                  f"逾期超过{p.substandard_overdue_days}天应至少为次级类",
+                  f"逾期超过{p.doubtful_overdue_days}天应至少为可疑类",
+                  f"逾期超过{p.loss_overdue_days}天应为损失类"]
+    message = ("逾期" + fmt_int(ctx.integer("overdue_days")[sel]) + "天,五级分类为"
+               + pick(_CLASS_ZH, code[sel]) + ";" + pick(thresholds, floor[sel]))
+    return Hits(sel, message)
+
+
+def _cls_borrower(ctx: CheckContext) -> Hits:
+    """Loans not classified NPL of a corporate borrower with > 10% of its balance NPL."""
+    share_limit = ctx.policy.classification.borrower_npl_share
+    scope = ctx.active & ctx.corporate
+    balance = np.where(scope, np.nan_to_num(ctx.amount("balance")), 0.0)
+    npl_balance = np.where(ctx.npl, balance, 0.0)
+    sums = pd.DataFrame({"b": balance, "npl": npl_balance}).groupby(
+        ctx.loans["borrower_id"].to_numpy(), sort=False).transform("sum")
+    total = sums["b"].to_numpy()
+    npl_total = sums["npl"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, npl_total / total, 0.0)
+    code = ctx.class_code
+    mask = scope & (share > share_limit) & (code >= 0) & ~ctx.npl
+    sel = np.flatnonzero(mask)
+    limit_text = f"{share_limit * 100:g}"
+    message = ("借款人在本行不良贷款余额" + wan(npl_total[sel]) + "万元,占其贷款余额"
+               + wan(total[sel]) + "万元的" + fmt_fixed(share[sel] * 100, 2) + "%,超过"
+               + limit_text + "%;该笔贷款分类为" + pick(_CLASS_ZH, code[sel])
+               + ",应归为不良")
+    return Hits(sel, message)
+
+
+def _cls_restruct(ctx: CheckContext) -> Hits:
+    """Restructured loan classified normal."""
+    mask = ctx.flag("restructured") & (ctx.class_code == 0)
+    sel = np.flatnonzero(mask)
+    message = pd.Series(np.full(len(sel), "重组贷款,五级分类为正常;重组资产在重组观察期内应至少归为关注类",
+                                dtype=object), dtype="str")
+    return Hits(sel, message)
+
+
+CLS_OVERDUE = Rule(
+    id="CLS-OVERDUE",
+    title_zh="逾期贷款分类偏高",
+    title_en="Classification better than overdue days allow",
+    severity=Severity.HIGH,
+    citation=f"{cite.REG_CLASSIFICATION} 第二章 风险分类(逾期天数标准);{cite.SEED_003_EXAM} 多选题12",
+    params=("classification.special_mention_overdue_days",
+            "classification.substandard_overdue_days",
+            "classification.doubtful_overdue_days",
+            "classification.loss_overdue_days"),
+    needs=("classification", "overdue_days"),
+    evaluate=_cls_overdue,
+)
+
+CLS_BORROWER = Rule(
+    id="CLS-BORROWER",
+    title_zh="同一借款人分类不一致",
+    title_en="Borrower with over 10% NPL: other loans not NPL",
+    severity=Severity.HIGH,
+    citation=f"{cite.REG_CLASSIFICATION} 第七条第二款",
+    params=("classification.borrower_npl_share",),
+    needs=("balance", "classification", "customer_type"),
+    evaluate=_cls_borrower,
+)
+
+CLS_RESTRUCT = Rule(
+    id="CLS-RESTRUCT",
+    title_zh="重组贷款分类为正常",
+    title_en="Restructured loan classified normal",
+    severity=Severity.HIGH,
+    citation=f"{cite.REG_CLASSIFICATION} 第三章 重组资产的风险分类",
+    params=(),
+    needs=("classification", "restructured"),
+    evaluate=_cls_restruct,
+)

@@ -1,0 +1,182 @@
+"""Collection and maturity rules (催收、到期): ``COLL-TIER``, ``COLL-NPL``, ``MAT-NOTICE``,
+``MAT-COLLECT``, ``DATA-OVERDUE``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from postloan_audit.compliance.rules import citations as cite
+from postloan_audit.compliance.rules.base import Hits, Rule, Severity
+from postloan_audit.compliance.rules.context import (
+    NAT,
+    STRENGTH_ZH,
+    CheckContext,
+    add_months,
+    days_between,
+    fmt_date,
+    fmt_int,
+    pick,
+)
+from postloan_audit.core import schema
+
+
+def required_strength(ctx: CheckContext) -> np.ndarray:
+    """Collection strength the overdue tier requires: 1 any, 2 visit, 3 legal (0 not overdue).
+
+    1–60 days any collection; 61–90 a visit or meeting; > 90 legal action
+    (``003_…`` 第四十九条(六)); optionally doubtful loans legal as well.
+    """
+    p = ctx.policy.collection
+    days = ctx.integer("overdue_days")
+    need = np.select([days > p.visit_max_days, days > p.any_collection_max_days, days > 0],
+                     [3, 2, 1], 0)
+    if p.doubtful_requires_legal:
+        doubtful = ctx.class_code == schema.CLASSIFICATIONS.index("doubtful")
+        need = np.where(doubtful & (days > 0), 3, need)
+    return need
+
+
+def _coll_tier(ctx: CheckContext) -> Hits:
+    """Active overdue individual loan collected less strongly than its tier requires."""
+    p = ctx.policy.collection
+    need = required_strength(ctx)
+    have = ctx.strongest_collection_since_overdue
+    mask = ctx.active & ctx.individual & (need > 0) & (have < need)
+    sel = np.flatnonzero(mask)
+    tiers = ["", f"逾期{p.any_collection_max_days}天(含)以内应进行短信、电话或催收函催收",
+             f"逾期{p.any_collection_max_days}至{p.visit_max_days}天(含)应约见借款人或实地催收",
+             f"逾期{p.visit_max_days}天以上(或可疑类)原则上应采用法律手段清收"]
+    have_text = ("逾期以来最强催收方式为" + pick(STRENGTH_ZH, have[sel])).where(
+        have[sel] > 0, "逾期以来无催收记录")
+    message = ("逾期" + fmt_int(ctx.integer("overdue_days")[sel]) + "天," + have_text + ";"
+               + pick(tiers, need[sel]))
+    return Hits(sel, message)
+
+
+def _coll_npl(ctx: CheckContext) -> Hits:
+    """Active NPL loan whose last collection is missing or + 1 month < D."""
+    n = ctx.policy.collection.npl_collection_months
+    last = ctx.last_collection
+    due = add_months(last, n)
+    mask = ctx.active & ctx.npl & (np.isnat(last) | (due < ctx.as_of))
+    sel = np.flatnonzero(mask)
+    lst = last[sel]
+    found = ~np.isnat(lst)
+    fact = ("最近一次催收" + fmt_date(lst) + ",距检查日" + fmt_int(days_between(lst, ctx.as_of))
+            + "天").where(found, "无催收记录")
+    message = fact + f";不良贷款催收频度不低于每{n}个月一次"
+    return Hits(sel, message, np.where(found, due[sel], NAT), days_between(due[sel], ctx.as_of))
+
+
+def _mat_notice(ctx: CheckContext) -> Hits:
+    """Active bullet loan without a maturity notice by maturity − 1 month."""
+    n = ctx.policy.maturity.notice_months_before
+    maturity = ctx.date("maturity_date")
+    due = add_months(maturity, -n)
+    notice = ctx.date("maturity_notice_date")
+    missing = np.isnat(notice) | (notice > due)
+    mask = (ctx.active & ctx.equals("repayment_method", "bullet") & ~np.isnat(maturity)
+            & (due < ctx.as_of) & missing)
+    sel = np.flatnonzero(mask)
+    nt = notice[sel]
+    found = ~np.isnat(nt)
+    end = np.where(found & (nt < ctx.as_of), nt, ctx.as_of)
+    fact = ("到期通知日期" + fmt_date(nt) + ",晚于应通知日"
+            + fmt_int(days_between(due[sel], nt)) + "天").where(found, "未见到期通知记录")
+    message = ("到期日" + fmt_date(maturity[sel]) + ",到期通知应不晚于" + fmt_date(due[sel])
+               + "发出;" + fact + f";应在贷款到期日前{n}个月发送贷款到期通知书")
+    return Hits(sel, message, due[sel], days_between(due[sel], end))
+
+
+def _mat_collect(ctx: CheckContext) -> Hits:
+    """Active loan past maturity without a collection notice by the 10th working day after."""
+    n = ctx.policy.maturity.collection_notice_working_days
+    maturity = ctx.date("maturity_date")
+    candidates = ctx.active & ~np.isnat(maturity) & (maturity < ctx.as_of)
+    deadline = np.full(ctx.n, NAT)
+    idx = np.flatnonzero(candidates)
+    deadline[idx] = ctx.working_day_deadline(maturity[idx], n)
+    notice = ctx.date("collection_notice_date")
+    in_window = ~np.isnat(notice) & (notice >= maturity) & (notice <= deadline)
+    mask = candidates & (deadline < ctx.as_of) & ~in_window
+    sel = np.flatnonzero(mask)
+    nt = notice[sel]
+    found = ~np.isnat(nt)
+    end = np.where(found & (nt > deadline[sel]) & (nt < ctx.as_of), nt, ctx.as_of)
+    fact = ("催收通知日期" + fmt_date(nt) + ",不在到期日至" + fmt_date(deadline[sel])
+            + "之间").where(found, "未见催收通知记录")
+    message = ("到期日" + fmt_date(maturity[sel]) + "贷款未收回,催收通知应不晚于"
+               + fmt_date(deadline[sel]) + f"(到期后第{n}个工作日)发出;" + fact)
+    return Hits(sel, message, deadline[sel], days_between(deadline[sel], end))
+
+
+def _data_overdue(ctx: CheckContext) -> Hits:
+    """Active bullet loan past maturity whose ``overdue_days`` < days since maturity."""
+    maturity = ctx.date("maturity_date")
+    since = days_between(maturity, ctx.as_of)
+    od = ctx.integer("overdue_days")
+    mask = (ctx.active & ctx.equals("repayment_method", "bullet") & ~np.isnat(maturity)
+            & (maturity < ctx.as_of) & (od < since))
+    sel = np.flatnonzero(mask)
+    message = ("到期日" + fmt_date(maturity[sel]) + ",至检查日已过" + fmt_int(since[sel])
+               + "天,台账逾期天数为" + fmt_int(od[sel]) + "天;未展期的贷款自到期次日起即为逾期")
+    return Hits(sel, message)
+
+
+COLL_TIER = Rule(
+    id="COLL-TIER",
+    title_zh="逾期催收方式不到位",
+    title_en="Collection weaker than the overdue tier requires",
+    severity=Severity.MEDIUM,
+    citation=f"{cite.SEED_003_ART49}(六)",
+    params=("collection.any_collection_max_days", "collection.visit_max_days",
+            "collection.doubtful_requires_legal"),
+    needs=("balance", "customer_type", "overdue_days",
+           "collections|last_collection_date+last_collection_method"),
+    uses=("litigation",),
+    evaluate=_coll_tier,
+)
+
+COLL_NPL = Rule(
+    id="COLL-NPL",
+    title_zh="不良贷款未按月催收",
+    title_en="NPL loan not collected monthly",
+    severity=Severity.HIGH,
+    citation=cite.SEED_001_NPL,
+    params=("collection.npl_collection_months",),
+    needs=("balance", "classification", "collections|last_collection_date"),
+    evaluate=_coll_npl,
+)
+
+MAT_NOTICE = Rule(
+    id="MAT-NOTICE",
+    title_zh="未按时发送到期通知",
+    title_en="Maturity notice not sent a month ahead",
+    severity=Severity.LOW,
+    citation=cite.SEED_001_REPAYMENT,
+    params=("maturity.notice_months_before",),
+    needs=("balance", "repayment_method", "maturity_date", "maturity_notice_date"),
+    evaluate=_mat_notice,
+)
+
+MAT_COLLECT = Rule(
+    id="MAT-COLLECT",
+    title_zh="到期未还未及时发送催收通知",
+    title_en="No collection notice within 10 working days after maturity",
+    severity=Severity.MEDIUM,
+    citation=cite.SEED_001_REPAYMENT,
+    params=("maturity.collection_notice_working_days",),
+    needs=("balance", "maturity_date", "collection_notice_date"),
+    evaluate=_mat_collect,
+)
+
+DATA_OVERDUE = Rule(
+    id="DATA-OVERDUE",
+    title_zh="逾期天数登记不实",
+    title_en="Overdue days understated after maturity",
+    severity=Severity.HIGH,
+    citation=cite.REG_LOAN_RULES,
+    params=(),
+    needs=("balance", "repayment_method", "maturity_date", "overdue_days"),
+    evaluate=_data_overdue,
+)

@@ -1,0 +1,460 @@
+"""How rules run: the :class:`CheckContext` prepared once per run, and vectorised helpers.
+
+Everything a rule derives from more than one row (the last inspection of each loan, the
+strongest collection since the overdue began, working-day deadlines) is computed here once, on
+first use, with one pass over the sheet (``numpy.maximum.at`` over loan codes), and shared by
+every rule that reads it. Helpers format whole columns (dates, integers, amounts) for messages;
+nothing loops over loans in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from postloan_audit.compliance.policy import Policy
+from postloan_audit.core import schema, workdays
+
+NAT = np.datetime64("NaT", "ns")
+_NAT_INT = np.iinfo(np.int64).min
+_MAX_INT = np.iinfo(np.int64).max
+
+#: Strength of a collection method (催收力度): sms = phone = letter < visit < legal.
+#: Source: ``003_…`` 第一篇 第四十九条(六).
+COLLECTION_STRENGTH: dict[str, int] = {"sms": 1, "phone": 1, "letter": 1, "visit": 2, "legal": 3}
+#: Strength of a collection whose method was not recorded: it still is a collection.
+UNKNOWN_METHOD_STRENGTH = 1
+STRENGTH_ZH: tuple[str, ...] = ("无催收", "短信、电话或信函催收", "约见或上门催收", "法律手段清收")
+
+
+# --------------------------------------------------------------------------- vectorised helpers
+
+def _add_months_direct(d: np.ndarray, months: np.ndarray | int) -> np.ndarray:
+    month = d.astype("datetime64[M]")
+    day = (d - month.astype("datetime64[D]")).astype(np.int64)
+    target = month + np.asarray(months, dtype=np.int64).astype("timedelta64[M]")
+    start = target.astype("datetime64[D]")
+    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - start).astype(np.int64)
+    return start + np.minimum(day, length - 1).astype("timedelta64[D]")
+
+
+def add_months(values: np.ndarray, months: int | np.ndarray) -> np.ndarray:
+    """Calendar-month arithmetic with month-end clamping, on ``datetime64`` arrays.
+
+    2026-01-31 + 1 month = 2026-02-28; 2026-03-31 − 1 month = 2026-02-28. NaT stays NaT.
+    ``months`` is a scalar or an integer array of the same length. Calendar conversions are
+    costly in numpy, so they run on the distinct (date, months) pairs only — a ledger holds a
+    few thousand distinct dates however many loans it has.
+    """
+    d = np.asarray(values).astype("datetime64[D]")
+    nat = np.isnat(d)
+    days = np.where(nat, 0, d.view(np.int64))
+    m = np.asarray(months, dtype=np.int64)
+    if m.ndim == 0:
+        codes, uniq = pd.factorize(days)
+        res = _add_months_direct(uniq.view("datetime64[D]"), int(m))[codes]
+    else:
+        # one int64 key per (date, months) pair; months are far below ±2**20
+        key = days * (1 << 21) + (m + (1 << 20))
+        codes, uniq = pd.factorize(key)
+        u_days = uniq >> 21
+        u_months = (uniq & ((1 << 21) - 1)) - (1 << 20)
+        res = _add_months_direct(u_days.view("datetime64[D]"), u_months)[codes]
+    out = res.astype("datetime64[ns]")
+    out[nat] = NAT
+    return out
+
+
+def full_months(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Whole calendar months from ``start`` to ``end`` (the largest k with start + k months <= end).
+
+    Uses :func:`add_months`, so 2026-01-31 → 2026-02-28 is one month. NaT gives -1.
+    """
+    s = np.asarray(start).astype("datetime64[D]")
+    e = np.asarray(end).astype("datetime64[D]")
+    k = (e.astype("datetime64[M]") - s.astype("datetime64[M]")).astype(np.int64)
+    bad = np.isnat(s) | np.isnat(e)
+    k = np.where(bad, 0, k)
+    over = add_months(s, k) > e.astype("datetime64[ns]")
+    k = np.where(over, k - 1, k)
+    return np.where(bad, -1, k)
+
+
+def days_between(start: np.ndarray, end: np.ndarray | np.datetime64) -> np.ndarray:
+    """Whole days from ``start`` to ``end`` as float (NaN where either is NaT)."""
+    s = np.asarray(start).astype("datetime64[D]")
+    e = np.asarray(end).astype("datetime64[D]")
+    out = (e - s).astype("timedelta64[D]").astype(np.int64).astype(float)
+    out[np.isnat(s) | np.isnat(np.broadcast_to(e, s.shape))] = np.nan
+    return out
+
+
+def fmt_date(values: np.ndarray) -> pd.Series:
+    """``YYYY-MM-DD`` text for a ``datetime64`` array (NaT → NaN)."""
+    d = np.asarray(values).astype("datetime64[D]")
+    out = pd.Series(np.datetime_as_string(d, unit="D"), dtype="str")
+    return out.mask(np.isnat(d))
+
+
+def fmt_int(values: np.ndarray) -> pd.Series:
+    """Integer text (NaN → NaN)."""
+    v = np.asarray(values, dtype=float)
+    bad = np.isnan(v)
+    out = pd.Series(np.where(bad, 0, v).astype(np.int64), dtype=np.int64).astype("str")
+    return out.mask(bad)
+
+
+def fmt_fixed(values: np.ndarray, decimals: int = 2) -> pd.Series:
+    """Fixed-point text with ``decimals`` digits (``12.50``), by integer arithmetic."""
+    scale = 10 ** decimals
+    v = np.round(np.asarray(values, dtype=float) * scale).astype(np.int64)
+    sign = pd.Series(np.where(v < 0, "-", ""), dtype="str")
+    v = np.abs(v)
+    whole = pd.Series(v // scale).astype("str")
+    if decimals == 0:
+        return sign + whole
+    frac = pd.Series(v % scale).astype("str").str.zfill(decimals)
+    return sign + whole + "." + frac
+
+
+def fmt_number(values: np.ndarray) -> pd.Series:
+    """A month count as text: ``6`` for whole numbers, else one decimal (``12.5``)."""
+    v = np.round(np.asarray(values, dtype=float) * 10).astype(np.int64)
+    whole = pd.Series(v // 10).astype("str")
+    frac = pd.Series(v % 10).astype("str")
+    return whole.where(v % 10 == 0, whole + "." + frac)
+
+
+def pick(choices: list[str] | tuple[str, ...], index: np.ndarray) -> pd.Series:
+    """``choices[index]`` as a ``str`` Series (a small lookup table broadcast over rows)."""
+    return pd.Series(np.asarray(choices, dtype=object)[np.asarray(index)], dtype="str")
+
+
+def wan(values: np.ndarray) -> pd.Series:
+    """Yuan amounts as 万元 text with two decimals."""
+    return fmt_fixed(np.asarray(values, dtype=float) / 10_000, 2)
+
+
+# --------------------------------------------------------------------------- the context
+
+class CheckContext:
+    """The loans frame and everything derived from it, prepared once per run.
+
+    Attributes
+    ----------
+    loans:
+        The canonical loans frame (never modified).
+    as_of:
+        The check date D as ``datetime64[ns]``.
+    policy:
+        The :class:`~postloan_audit.compliance.policy.Policy` in force.
+    inspections, collections, branches:
+        The optional sheets, or None.
+    notes:
+        Warnings collected while rules run (rule id prefixed); they go into the report.
+    """
+
+    def __init__(self, loans: pd.DataFrame, *, as_of: dt.date, policy: Policy,
+                 inspections: pd.DataFrame | None = None,
+                 collections: pd.DataFrame | None = None,
+                 branches: pd.DataFrame | None = None) -> None:
+        self.loans = loans
+        self.as_of = np.datetime64(pd.Timestamp(as_of).normalize().to_datetime64(), "ns")
+        self.policy = policy
+        self.inspections = inspections
+        self.collections = collections
+        self.branches = branches
+        self.n = len(loans)
+        self.notes: list[str] = []
+        self.uncovered_years: set[int] = set()
+
+    # ---------------------------------------------------------------- availability
+
+    def provides(self, part: str) -> bool:
+        """Whether a requirement part (column, sheet or ``sheet.column``) is available."""
+        if "." in part:
+            sheet, column = part.split(".", 1)
+            frame = getattr(self, sheet)
+            return frame is not None and column in frame.columns
+        if part in ("inspections", "collections", "branches"):
+            return getattr(self, part) is not None
+        return part in self.loans.columns
+
+    def has(self, column: str) -> bool:
+        return column in self.loans.columns
+
+    def note(self, rule_id: str, text: str) -> None:
+        self.notes.append(f"{rule_id}:{text}")
+
+    # ---------------------------------------------------------------- typed columns
+
+    def date(self, column: str) -> np.ndarray:
+        """A loans date column as ``datetime64[ns]`` (all NaT when the column is absent)."""
+        if column not in self.loans.columns:
+            return np.full(self.n, NAT)
+        return self._date_cache(column)
+
+    def _date_cache(self, column: str) -> np.ndarray:
+        cache = self.__dict__.setdefault("_dates", {})
+        if column not in cache:
+            cache[column] = pd.to_datetime(self.loans[column]).to_numpy(dtype="datetime64[ns]")
+        return cache[column]
+
+    def flag(self, column: str) -> np.ndarray:
+        """A loans boolean column (False when absent or missing)."""
+        if column not in self.loans.columns:
+            return np.zeros(self.n, dtype=bool)
+        return self.loans[column].fillna(False).to_numpy(dtype=bool)
+
+    def integer(self, column: str) -> np.ndarray:
+        """A loans integer column (0 when absent or missing)."""
+        if column not in self.loans.columns:
+            return np.zeros(self.n, dtype=np.int64)
+        return self.loans[column].fillna(0).to_numpy(dtype=np.int64)
+
+    def amount(self, column: str) -> np.ndarray:
+        """A loans amount column as float (NaN when absent or missing)."""
+        if column not in self.loans.columns:
+            return np.full(self.n, np.nan)
+        return self.loans[column].to_numpy(dtype=float, na_value=np.nan)
+
+    def equals(self, column: str, value: str) -> np.ndarray:
+        """``loans[column] == value`` (False where missing or the column is absent)."""
+        if column not in self.loans.columns:
+            return np.zeros(self.n, dtype=bool)
+        return (self.loans[column] == value).fillna(False).to_numpy(dtype=bool)
+
+    def missing(self, column: str) -> np.ndarray:
+        """Where a loans column is blank (everywhere when absent)."""
+        if column not in self.loans.columns:
+            return np.ones(self.n, dtype=bool)
+        return self.loans[column].isna().to_numpy()
+
+    @cached_property
+    def active(self) -> np.ndarray:
+        """Balance > 0 (贷款余额大于零)."""
+        return np.nan_to_num(self.amount("balance"), nan=0.0) > 0
+
+    @cached_property
+    def class_code(self) -> np.ndarray:
+        """Classification as 0 normal … 4 loss, -1 when missing."""
+        col = self.loans["classification"]
+        if not isinstance(col.dtype, pd.CategoricalDtype) or \
+                list(col.cat.categories) != list(schema.CLASSIFICATIONS):
+            col = pd.Categorical(col.astype("str"), categories=schema.CLASSIFICATIONS,
+                                 ordered=True)
+            return np.asarray(col.codes, dtype=np.int8)
+        return col.cat.codes.to_numpy(dtype=np.int8)
+
+    @cached_property
+    def npl(self) -> np.ndarray:
+        """Substandard, doubtful or loss (不良)."""
+        return self.class_code >= schema.CLASSIFICATIONS.index("substandard")
+
+    @cached_property
+    def individual(self) -> np.ndarray:
+        return self.equals("customer_type", "individual")
+
+    @cached_property
+    def corporate(self) -> np.ndarray:
+        return self.equals("customer_type", "corporate")
+
+    @cached_property
+    def collateral_secured(self) -> np.ndarray:
+        """Mortgage or pledge (抵押、质押)."""
+        if "guarantee_type" not in self.loans.columns:
+            return np.zeros(self.n, dtype=bool)
+        return self.loans["guarantee_type"].isin(schema.COLLATERAL_GUARANTEE_TYPES).to_numpy(
+            dtype=bool)
+
+    @cached_property
+    def original_maturity(self) -> np.ndarray:
+        """Maturity before any extension: maturity − ``extension_months`` (clamped)."""
+        return add_months(self.date("maturity_date"), -self.integer("extension_months"))
+
+    # ---------------------------------------------------------------- per-loan aggregates
+
+    @cached_property
+    def _loan_codes(self) -> tuple[np.ndarray, int]:
+        """Each loan's code among the distinct loan ids (first-appearance order), and their count."""
+        codes, uniques = pd.factorize(self.loans["loan_id"])
+        return codes.astype(np.int64), len(uniques)
+
+    def _sheet_codes(self, frame: pd.DataFrame) -> np.ndarray:
+        """Code (as in :attr:`_loan_codes`) of each sheet row's loan; -1 when not in loans."""
+        ids, loan_ids = frame["loan_id"], self.loans["loan_id"]
+        if (isinstance(ids.array, pd.arrays.ArrowStringArray)
+                and isinstance(loan_ids.array, pd.arrays.ArrowStringArray) and self.n):
+            # One Arrow hash pass over loan ids followed by sheet ids: loan ids come first, so
+            # they get codes 0..k-1 in first-appearance order, exactly as pd.factorize gives.
+            loans_arrow = pa.array(loan_ids.array)
+            sheet_arrow = pa.array(ids.array)
+            if sheet_arrow.type != loans_arrow.type:
+                sheet_arrow = sheet_arrow.cast(loans_arrow.type)
+            encoded = pa.concat_arrays([loans_arrow, sheet_arrow]).dictionary_encode()
+            codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+            loan_part, sheet_part = codes[:self.n], codes[self.n:]
+            k = int(loan_part.max()) + 1
+            self.__dict__.setdefault("_loan_codes", (loan_part, k))
+            return np.where(sheet_part >= k, -1, sheet_part)
+        _, uniques = pd.factorize(loan_ids)
+        return pd.Index(uniques).get_indexer(ids).astype(np.int64)
+
+    def _broadcast(self, per_unique: np.ndarray) -> np.ndarray:
+        codes = self._loan_codes[0]
+        return per_unique[np.where(codes < 0, 0, codes)] if len(per_unique) else per_unique
+
+    def _reduce_dates(self, codes: np.ndarray, dates: np.ndarray, keep: np.ndarray,
+                      how: str) -> np.ndarray:
+        """Max or min of ``dates`` per loan over the rows in ``keep``, broadcast to loans."""
+        k = self._loan_codes[1]
+        keep = keep & (codes >= 0) & ~np.isnat(dates)
+        ints = dates.astype(np.int64)
+        if how == "max":
+            out = np.full(k, _NAT_INT, dtype=np.int64)
+            np.maximum.at(out, codes[keep], ints[keep])
+        else:
+            out = np.full(k, _MAX_INT, dtype=np.int64)
+            np.minimum.at(out, codes[keep], ints[keep])
+            out[out == _MAX_INT] = _NAT_INT
+        return self._broadcast(out).view("datetime64[ns]")
+
+    @cached_property
+    def _inspection_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        frame = self.inspections
+        codes = self._sheet_codes(frame)
+        dates = pd.to_datetime(frame["inspection_date"]).to_numpy(dtype="datetime64[ns]")
+        return codes, dates
+
+    @cached_property
+    def _inspected_in_sheet(self) -> np.ndarray:
+        """Loans with at least one inspection row dated on or before D."""
+        codes, dates = self._inspection_rows
+        return ~np.isnat(self._reduce_dates(codes, dates, dates <= self.as_of, "max"))
+
+    def _column_on_or_before(self, column: str) -> np.ndarray:
+        values = self.date(column).copy()
+        values[values > self.as_of] = NAT
+        return values
+
+    @cached_property
+    def last_inspection(self) -> np.ndarray:
+        """Latest ``inspections.inspection_date`` <= D, else ``last_inspection_date`` (<= D)."""
+        fallback = self._column_on_or_before("last_inspection_date")
+        if self.inspections is None:
+            return fallback
+        codes, dates = self._inspection_rows
+        latest = self._reduce_dates(codes, dates, dates <= self.as_of, "max")
+        return np.where(np.isnat(latest), fallback, latest)
+
+    @cached_property
+    def last_onsite_inspection(self) -> np.ndarray:
+        """Latest on-site inspection <= D (``inspection_type == "onsite"``), else the column."""
+        fallback = self._column_on_or_before("last_inspection_date")
+        if self.inspections is None or "inspection_type" not in self.inspections.columns:
+            return fallback
+        codes, dates = self._inspection_rows
+        onsite = (self.inspections["inspection_type"] == "onsite").fillna(False).to_numpy(bool)
+        latest = self._reduce_dates(codes, dates, onsite & (dates <= self.as_of), "max")
+        return np.where(np.isnat(latest), fallback, latest)
+
+    @cached_property
+    def first_inspection_after_disbursement(self) -> np.ndarray:
+        """Earliest inspection on or after disbursement and <= D.
+
+        From ``inspections`` for loans that have rows there, else ``first_inspection_date``.
+        """
+        fallback = self._column_on_or_before("first_inspection_date")
+        disb = self.date("disbursement_date")
+        fallback[fallback < disb] = NAT
+        if self.inspections is None:
+            return fallback
+        codes, dates = self._inspection_rows
+        row_disb = self._broadcast_rows(disb, codes)
+        earliest = self._reduce_dates(codes, dates, (dates >= row_disb) & (dates <= self.as_of),
+                                      "min")
+        return np.where(self._inspected_in_sheet, earliest, fallback)
+
+    def _broadcast_rows(self, per_loan: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """A per-loan value for each sheet row (via the loan's distinct-id code)."""
+        loan_codes, k = self._loan_codes
+        per_unique = np.empty(k, dtype=per_loan.dtype)
+        per_unique[loan_codes] = per_loan  # duplicate ids: the last row wins
+        out = per_unique[np.where(codes < 0, 0, codes)]
+        if np.issubdtype(out.dtype, np.datetime64):
+            out[codes < 0] = NAT
+        return out
+
+    @cached_property
+    def _collection_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        frame = self.collections
+        codes = self._sheet_codes(frame)
+        dates = pd.to_datetime(frame["collection_date"]).to_numpy(dtype="datetime64[ns]")
+        return codes, dates
+
+    @cached_property
+    def _collected_in_sheet(self) -> np.ndarray:
+        codes, dates = self._collection_rows
+        return ~np.isnat(self._reduce_dates(codes, dates, dates <= self.as_of, "max"))
+
+    @cached_property
+    def last_collection(self) -> np.ndarray:
+        """Latest ``collections.collection_date`` <= D, else ``last_collection_date`` (<= D)."""
+        fallback = self._column_on_or_before("last_collection_date")
+        if self.collections is None:
+            return fallback
+        codes, dates = self._collection_rows
+        latest = self._reduce_dates(codes, dates, dates <= self.as_of, "max")
+        return np.where(np.isnat(latest), fallback, latest)
+
+    @cached_property
+    def overdue_start(self) -> np.ndarray:
+        """The day the overdue began: D − ``overdue_days`` (NaT when not overdue)."""
+        days = self.integer("overdue_days")
+        start = self.as_of - days.astype("timedelta64[D]").astype("timedelta64[ns]")
+        return np.where(days > 0, start, NAT)
+
+    @staticmethod
+    def _strength(methods: pd.Series) -> np.ndarray:
+        codes, uniques = pd.factorize(methods)
+        # a handful of distinct method codes, not a loop over loans
+        table = np.array([COLLECTION_STRENGTH.get(str(u), UNKNOWN_METHOD_STRENGTH)
+                          for u in uniques] + [UNKNOWN_METHOD_STRENGTH], dtype=np.int64)
+        return table[codes]
+
+    @cached_property
+    def strongest_collection_since_overdue(self) -> np.ndarray:
+        """Strongest collection (0 none, 1 sms/phone/letter, 2 visit, 3 legal) in [start, D].
+
+        From ``collections`` for loans with rows <= D there, else ``last_collection_date`` /
+        ``last_collection_method``; ``litigation`` counts as legal (3).
+        """
+        start = self.overdue_start
+        k = self._loan_codes[1]
+        if self.has("last_collection_date") and self.has("last_collection_method"):
+            last = self._column_on_or_before("last_collection_date")
+            within = ~np.isnat(last) & (last >= start)
+            fallback = np.where(within, self._strength(self.loans["last_collection_method"]), 0)
+        else:
+            fallback = np.zeros(self.n, dtype=np.int64)
+        strength = fallback
+        if self.collections is not None:
+            codes, dates = self._collection_rows
+            row_start = self._broadcast_rows(start, codes)
+            keep = (codes >= 0) & (dates >= row_start) & (dates <= self.as_of)
+            per_unique = np.zeros(k, dtype=np.int64)
+            np.maximum.at(per_unique, codes[keep],
+                          self._strength(self.collections["method"])[keep])
+            strength = np.where(self._collected_in_sheet, self._broadcast(per_unique), fallback)
+        legal = COLLECTION_STRENGTH["legal"]
+        return np.where(self.flag("litigation"), np.maximum(strength, legal), strength)
+
+    def working_day_deadline(self, dates: np.ndarray, n: int) -> np.ndarray:
+        """The n-th working day after each date; uncovered years are remembered for a warning."""
+        result, uncovered = workdays.add_working_days(pd.Series(dates), n)
+        self.uncovered_years.update(uncovered)
+        return result.to_numpy(dtype="datetime64[ns]")

@@ -1,0 +1,173 @@
+"""Inspection rules (贷后检查): ``INSP-FREQ``, ``INSP-FIRST``, ``EXIT-VISIT``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from postloan_audit.compliance.rules import citations as cite
+from postloan_audit.compliance.rules.base import Hits, Rule, Severity
+from postloan_audit.compliance.rules.context import (
+    NAT,
+    CheckContext,
+    add_months,
+    days_between,
+    fmt_date,
+    fmt_int,
+)
+
+_TIER_ZH = ("正常", "关注", "不良")
+_MODE_ZH = ("常规", "重点")
+
+
+def inspection_interval(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Months between inspections for each loan, the requirement text, and "mode assumed".
+
+    Corporate loans (and loans of unknown customer type) by management mode and class tier
+    (normal / special mention / NPL); individual loans one interval. Missing
+    ``management_mode`` counts as regular. Source: ``001_…`` 篇三 二、(七) 1–2; ``003_…`` 第四十五条.
+    """
+    p = ctx.policy.inspection
+    code = ctx.class_code
+    tier = np.select([code == 0, code == 1, code >= 2], [0, 1, 2], -1)
+    key_mode = ctx.equals("management_mode", "key")
+    # per-row blanks get a note in the message; an absent column gets one report warning
+    mode_assumed = ctx.missing("management_mode") & ctx.has("management_mode")
+    # group 0: individual; 1..6: corporate (regular normal, SM, NPL; key normal, SM, NPL)
+    group = np.where(ctx.individual, 0, 1 + key_mode * 3 + tier)
+    group = np.where((tier < 0) & ~ctx.individual, -1, group)
+    months = np.array([p.individual_months,
+                       p.corporate_regular_normal_months,
+                       p.corporate_regular_special_mention_months,
+                       p.corporate_regular_npl_months,
+                       p.corporate_key_normal_months,
+                       p.corporate_key_special_mention_months,
+                       p.corporate_key_npl_months], dtype=np.int64)
+    texts = [f"个人贷款应每{p.individual_months}个月至少检查一次"]
+    texts += [f"{_MODE_ZH[m]}管理{_TIER_ZH[t]}类贷款应每{months[1 + m * 3 + t]}个月至少检查一次"
+              for m in (0, 1) for t in (0, 1, 2)]
+    safe = np.where(group < 0, 0, group)
+    interval = np.where(group < 0, -1, months[safe])
+    return interval, np.asarray(texts, dtype=object)[safe], mode_assumed & ~ctx.individual
+
+
+def _insp_freq(ctx: CheckContext) -> Hits:
+    """Active loan whose last inspection (or disbursement) + interval < D.
+
+    Exempt: individual instalment loans and loans in litigation (``003_…`` 第四十五条).
+    """
+    p = ctx.policy.inspection
+    interval, texts, mode_assumed = inspection_interval(ctx)
+    last = ctx.last_inspection
+    disb = ctx.date("disbursement_date")
+    base = np.where(np.isnat(last), disb, last)
+    exempt = np.zeros(ctx.n, dtype=bool)
+    if p.exempt_individual_installment:
+        if ctx.has("repayment_method"):
+            exempt |= ctx.individual & ctx.equals("repayment_method", "installment")
+        else:
+            skipped = int((ctx.active & ctx.individual).sum())
+            exempt |= ctx.individual
+            if skipped:
+                ctx.note("INSP-FREQ", f"未提供还款方式列,{skipped}笔个人贷款无法判断是否分期还款,"
+                                      "未检查 / no repayment_method column: individual loans "
+                                      "not checked")
+    if p.exempt_litigation:
+        exempt |= ctx.flag("litigation")
+    if not ctx.has("management_mode"):
+        ctx.note("INSP-FREQ", "未提供管理方式列,对公贷款均按常规管理方式检查 / no management_mode "
+                              "column: regular mode assumed")
+    judged = ctx.active & ~exempt & (interval >= 0)
+    undated = judged & np.isnat(base)
+    if undated.any():
+        ctx.note("INSP-FREQ", f"{int(undated.sum())}笔贷款既无检查记录也无发放日期,无法判断 / "
+                              "loans with neither inspection nor disbursement date not checked")
+    due = add_months(base, interval)
+    mask = judged & ~np.isnat(base) & (due < ctx.as_of)
+    sel = np.flatnonzero(mask)
+    has_last = ~np.isnat(last[sel])
+    days = fmt_int(days_between(base[sel], ctx.as_of))
+    head = ("最近一次贷后检查" + fmt_date(last[sel]) + ",距检查日" + days + "天;").where(
+        has_last, "无贷后检查记录,发放日" + fmt_date(disb[sel]) + ",距检查日" + days + "天;")
+    tail = pd.Series(np.where(mode_assumed[sel], "(管理方式缺失,按常规管理)", ""), dtype="str")
+    message = head + pd.Series(texts[sel], dtype="str") + tail
+    return Hits(sel, message.reset_index(drop=True), due[sel],
+                days_between(due[sel], ctx.as_of))
+
+
+def _insp_first(ctx: CheckContext) -> Hits:
+    """Active corporate loan without an inspection within 1 month of disbursement."""
+    n = ctx.policy.inspection.first_inspection_months
+    disb = ctx.date("disbursement_date")
+    due = add_months(disb, n)
+    first = ctx.first_inspection_after_disbursement
+    late = np.isnat(first) | (first > due)
+    mask = ctx.active & ctx.corporate & ~np.isnat(disb) & (due < ctx.as_of) & late
+    sel = np.flatnonzero(mask)
+    f = first[sel]
+    found = ~np.isnat(f)
+    end = np.where(found, f, ctx.as_of)
+    head = "发放日" + fmt_date(disb[sel]) + ",首次贷后检查应不晚于" + fmt_date(due[sel]) + ";"
+    fact = ("首次贷后检查" + fmt_date(f) + ",逾期" + fmt_int(days_between(due[sel], f))
+            + "天完成").where(found, "截至检查日未见首次贷后检查记录")
+    message = head + fact + f";贷款发放后{n}个月内应完成一次贷后检查"
+    return Hits(sel, message, due[sel], days_between(due[sel], end))
+
+
+def _exit_visit(ctx: CheckContext) -> Hits:
+    """Active exit-list loan whose last on-site inspection is missing or + 1 month < D."""
+    n = ctx.policy.inspection.exit_visit_months
+    last = ctx.last_onsite_inspection
+    due = add_months(last, n)
+    mask = ctx.active & ctx.flag("exit_list") & (np.isnat(last) | (due < ctx.as_of))
+    sel = np.flatnonzero(mask)
+    lst = last[sel]
+    found = ~np.isnat(lst)
+    fact = ("退出类客户,最近一次现场检查" + fmt_date(lst) + ",距检查日"
+            + fmt_int(days_between(lst, ctx.as_of)) + "天").where(found, "退出类客户,无现场检查记录")
+    message = fact + f";退出类客户应每{n}个月至少实地调查一次"
+    return Hits(sel, message, np.where(found, due[sel], NAT), days_between(due[sel], ctx.as_of))
+
+
+INSP_FREQ = Rule(
+    id="INSP-FREQ",
+    title_zh="贷后检查频率不足",
+    title_en="Post-loan inspection overdue",
+    severity=Severity.MEDIUM,
+    citation=f"{cite.SEED_001_CHECK_REPORT} 1–2;{cite.SEED_003_ART45}",
+    params=("inspection.corporate_regular_normal_months",
+            "inspection.corporate_regular_special_mention_months",
+            "inspection.corporate_regular_npl_months",
+            "inspection.corporate_key_normal_months",
+            "inspection.corporate_key_special_mention_months",
+            "inspection.corporate_key_npl_months",
+            "inspection.individual_months",
+            "inspection.exempt_individual_installment",
+            "inspection.exempt_litigation"),
+    needs=("balance", "classification", "customer_type", "disbursement_date",
+           "inspections|last_inspection_date"),
+    uses=("management_mode", "repayment_method", "litigation"),
+    evaluate=_insp_freq,
+)
+
+INSP_FIRST = Rule(
+    id="INSP-FIRST",
+    title_zh="首次贷后检查不及时",
+    title_en="First inspection not within one month of disbursement",
+    severity=Severity.MEDIUM,
+    citation=cite.SEED_001_CHECK_REPORT,
+    params=("inspection.first_inspection_months",),
+    needs=("balance", "customer_type", "disbursement_date", "inspections|first_inspection_date"),
+    evaluate=_insp_first,
+)
+
+EXIT_VISIT = Rule(
+    id="EXIT-VISIT",
+    title_zh="退出类客户未按月实地调查",
+    title_en="Exit-list client not visited on site monthly",
+    severity=Severity.HIGH,
+    citation=f"{cite.SEED_003_EXAM} 单选题4、11(退出类客户实地调查每月至少一次)",
+    params=("inspection.exit_visit_months",),
+    needs=("balance", "exit_list", "inspections.inspection_type|last_inspection_date"),
+    evaluate=_exit_visit,
+)

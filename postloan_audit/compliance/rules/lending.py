@@ -1,0 +1,161 @@
+"""Lending rules (展期、借新还旧、评级、资金用途): ``EXT-LIMIT``, ``EXT-INDIVIDUAL``,
+``REFI-INDIVIDUAL``, ``RATING-STALE``, ``FUND-USE``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from postloan_audit.compliance.rules import citations as cite
+from postloan_audit.compliance.rules.base import Hits, Rule, Severity
+from postloan_audit.compliance.rules.context import (
+    NAT,
+    CheckContext,
+    add_months,
+    days_between,
+    fmt_date,
+    fmt_int,
+    fmt_number,
+    full_months,
+    pick,
+)
+
+
+def extension_limit(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Original term in whole months, the extension limit in months, and the term band.
+
+    Band 0 short (original maturity <= disbursement + 12 months): limit = the original term;
+    1 medium (<= 60 months): half of it; 2 long: 36 months. 《贷款通则》第十二条. Because
+    ``extension_months`` is whole, comparing it with the whole-month term is the same as
+    comparing it with the exact term.
+    """
+    p = ctx.policy.extension
+    disb = ctx.date("disbursement_date")
+    original = ctx.original_maturity
+    term = full_months(disb, original)
+    short = original <= add_months(disb, p.short_term_months)
+    medium = original <= add_months(disb, p.medium_term_months)
+    band = np.select([short, medium], [0, 1], 2)
+    limit = np.select([band == 0, band == 1],
+                      [term.astype(float), term * p.medium_term_fraction],
+                      float(p.long_term_limit_months))
+    return term, limit, band
+
+
+def _ext_limit(ctx: CheckContext) -> Hits:
+    """``extension_months`` above the limit for the original term."""
+    p = ctx.policy.extension
+    ext = ctx.integer("extension_months")
+    term, limit, band = extension_limit(ctx)
+    mask = (ext > 0) & (term >= 0) & (ext > limit)
+    sel = np.flatnonzero(mask)
+    rules = [f"原期限{p.short_term_months}个月以内(含)的贷款累计展期不得超过原期限",
+             f"原期限{p.short_term_months}至{p.medium_term_months}个月(含)的贷款累计展期不得超过"
+             f"原期限的{p.medium_term_fraction * 100:g}%",
+             f"原期限{p.medium_term_months}个月以上的贷款累计展期不得超过"
+             f"{p.long_term_limit_months}个月"]
+    message = ("原贷款期限" + fmt_int(term[sel]) + "个月,累计展期" + fmt_int(ext[sel])
+               + "个月,上限" + fmt_number(limit[sel]) + "个月;" + pick(rules, band[sel]))
+    return Hits(sel, message)
+
+
+def _ext_individual(ctx: CheckContext) -> Hits:
+    """Individual loan with an extension."""
+    ext = ctx.integer("extension_months")
+    sel = np.flatnonzero(ctx.individual & (ext > 0))
+    message = "个人贷款累计展期" + fmt_int(ext[sel]) + "个月;个人贷款原则上不得展期"
+    return Hits(sel, message)
+
+
+def _refi_individual(ctx: CheckContext) -> Hits:
+    """Individual loan refinanced (借新还旧)."""
+    sel = np.flatnonzero(ctx.individual & ctx.flag("refinanced"))
+    message = pd.Series(np.full(len(sel), "个人贷款办理了借新还旧;个人贷款不得办理借新还旧"
+                                "(产品设计中包含再融资安排的除外)", dtype=object), dtype="str")
+    return Hits(sel, message)
+
+
+def _rating_stale(ctx: CheckContext) -> Hits:
+    """Active corporate loan whose rating is missing or older than 12 months."""
+    n = ctx.policy.rating.rating_months
+    rated = ctx.date("rating_date")
+    due = add_months(rated, n)
+    mask = ctx.active & ctx.corporate & (np.isnat(rated) | (due < ctx.as_of))
+    sel = np.flatnonzero(mask)
+    r = rated[sel]
+    found = ~np.isnat(r)
+    fact = ("最近一次信用评级" + fmt_date(r) + ",距检查日" + fmt_int(days_between(r, ctx.as_of))
+            + "天").where(found, "无信用评级日期")
+    message = fact + f";借款人信用评级应在新的会计年度内更新(每{n}个月至少一次)"
+    return Hits(sel, message, np.where(found, due[sel], NAT), days_between(due[sel], ctx.as_of))
+
+
+def _fund_use(ctx: CheckContext) -> Hits:
+    """Active self-payment loan disbursed > 1 month before D without a fund-use check."""
+    n = ctx.policy.fund_use.check_months
+    disb = ctx.date("disbursement_date")
+    due = add_months(disb, n)
+    mask = (ctx.active & ctx.equals("payment_method", "self") & ~np.isnat(disb)
+            & (due < ctx.as_of) & ctx.missing("fund_use_check_date"))
+    sel = np.flatnonzero(mask)
+    message = ("自主支付贷款,发放日" + fmt_date(disb[sel]) + ",距检查日"
+               + fmt_int(days_between(disb[sel], ctx.as_of))
+               + f"天,未见资金用途核查记录;自主支付贷款应在发放后{n}个月内核查贷款资金是否按约定用途使用")
+    return Hits(sel, message, due[sel], days_between(due[sel], ctx.as_of))
+
+
+EXT_LIMIT = Rule(
+    id="EXT-LIMIT",
+    title_zh="展期期限超限",
+    title_en="Extension longer than allowed",
+    severity=Severity.HIGH,
+    citation=f"{cite.REG_LOAN_RULES};{cite.SEED_003_EXAM} 单选题17、27",
+    params=("extension.short_term_months", "extension.medium_term_months",
+            "extension.medium_term_fraction", "extension.long_term_limit_months"),
+    needs=("disbursement_date", "maturity_date", "extension_months"),
+    evaluate=_ext_limit,
+)
+
+EXT_INDIVIDUAL = Rule(
+    id="EXT-INDIVIDUAL",
+    title_zh="个人贷款展期",
+    title_en="Individual loan extended",
+    severity=Severity.MEDIUM,
+    citation=f"{cite.SEED_003_ART49}(二)",
+    params=(),
+    needs=("customer_type", "extension_months"),
+    evaluate=_ext_individual,
+)
+
+REFI_INDIVIDUAL = Rule(
+    id="REFI-INDIVIDUAL",
+    title_zh="个人贷款借新还旧",
+    title_en="Individual loan refinanced",
+    severity=Severity.MEDIUM,
+    citation=f"{cite.SEED_003_ART49}(四)",
+    params=(),
+    needs=("customer_type", "refinanced"),
+    evaluate=_refi_individual,
+)
+
+RATING_STALE = Rule(
+    id="RATING-STALE",
+    title_zh="信用评级未按年更新",
+    title_en="Credit rating not renewed within a year",
+    severity=Severity.LOW,
+    citation=cite.SEED_001_RATING,
+    params=("rating.rating_months",),
+    needs=("balance", "customer_type", "rating_date"),
+    evaluate=_rating_stale,
+)
+
+FUND_USE = Rule(
+    id="FUND-USE",
+    title_zh="自主支付未核查资金用途",
+    title_en="Self-paid loan without fund-use verification",
+    severity=Severity.MEDIUM,
+    citation=f"{cite.SEED_003_ART44};{cite.REG_PERSONAL_LOANS}",
+    params=("fund_use.check_months",),
+    needs=("balance", "payment_method", "disbursement_date", "fund_use_check_date"),
+    evaluate=_fund_use,
+)

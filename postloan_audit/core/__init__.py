@@ -1,0 +1,15 @@
+"""The shared floor (公共层): what every capability stands on, and which stands on none of them.
+
+- :mod:`~postloan_audit.core.schema`: the extract format (sheets, canonical columns, aliases,
+  vocabularies), the single declaration of ``docs/extract-format.md``;
+- :mod:`~postloan_audit.core.errors`: the exception tree (:class:`PostloanAuditError`,
+  :class:`ExtractError`, :class:`PolicyError`);
+- :mod:`~postloan_audit.core.extract`: the :class:`Extract` container every capability takes;
+- :mod:`~postloan_audit.core.workbooks`: writing workbooks (formula-safe cells, tables, headers);
+- :mod:`~postloan_audit.core.workdays`: Chinese working days (工作日) for deadline rules.
+"""
+
+from postloan_audit.core.errors import ExtractError, PolicyError, PostloanAuditError
+from postloan_audit.core.extract import Extract
+
+__all__ = ["Extract", "ExtractError", "PolicyError", "PostloanAuditError"]

@@ -1,0 +1,65 @@
+"""The extract overview (台账读取概览): what was read, kept, rejected and why.
+
+Used by ``notebooks/00_extract_overview.ipynb``; the dashboards of later issues reuse
+:func:`accounting_table` and :func:`issues_table` for their load panels.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from postloan_audit.core.extract import Extract
+
+ACCOUNTING_HEADERS_ZH = {
+    "sheet": "数据表", "source_sheet": "原工作表", "rows_read": "读取行数", "kept": "保留",
+    "rejected": "拒绝", "summary_rows": "合计行", "blank_rows": "空行",
+}
+ISSUE_HEADERS_ZH = {
+    "severity": "级别", "sheet": "工作表", "row": "行号", "column": "列", "value": "原值",
+    "message": "说明",
+}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def accounting_table(extract: Extract) -> pd.DataFrame:
+    """Rows read = kept + rejected + summary rows, per sheet, with Chinese headers."""
+    return extract.accounting.rename(columns=ACCOUNTING_HEADERS_ZH)
+
+
+def issues_table(extract: Extract) -> pd.DataFrame:
+    """Every error, warning and note, severity in Chinese, with Chinese headers."""
+    issues = extract.issues.astype(object).where(extract.issues.notna(), "")
+    issues["severity"] = issues["severity"].map(SEVERITY_ZH).fillna(issues["severity"])
+    return issues.rename(columns=ISSUE_HEADERS_ZH)
+
+
+def overview_html(extract: Extract) -> str:
+    """One HTML block: source, fingerprint, date, accounting and issues."""
+    loans = extract.loans
+    counts = extract.issues["severity"].value_counts()
+    facts = [
+        ("文件", extract.source_name),
+        ("数据日期", f"{extract.as_of:%Y-%m-%d}" if extract.as_of else "未识别"),
+        ("指纹(SHA-256)", extract.fingerprint[:16] + "…"),
+        ("贷款笔数", f"{len(loans):,}"),
+        ("客户户数", f"{loans['borrower_id'].nunique():,}"),
+        ("机构数", f"{loans['branch'].nunique():,}"),
+        ("贷款余额(元)", f"{loans['balance'].sum():,.2f}"),
+        ("错误 / 警告 / 提示",
+         f"{counts.get('error', 0)} / {counts.get('warning', 0)} / {counts.get('info', 0)}"),
+    ]
+    facts_html = "".join(
+        f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+        for k, v in facts
+    )
+    return (
+        "<h3>台账读取概览</h3>"
+        f"<table>{facts_html}</table>"
+        "<h4>行数核对(读取 = 保留 + 拒绝 + 合计行)</h4>"
+        + accounting_table(extract).to_html(index=False, border=0)
+        + "<h4>问题清单</h4>"
+        + (issues_table(extract).to_html(index=False, border=0, na_rep="")
+           if len(extract.issues) else "<p>无问题。</p>")
+    )

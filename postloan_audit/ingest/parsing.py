@@ -1,0 +1,234 @@
+"""Vectorised parsers from raw export text to canonical values.
+
+Every parser takes a pandas ``str`` Series (NaN for an empty cell) and returns the parsed
+Series plus a boolean ``invalid`` mask: True where a cell holds something that could not be
+understood (an empty cell is never invalid; whether it is allowed is the loader's business).
+
+Categorical-looking columns (dates, classes, codes, flags) repeat few distinct values, so the
+parsers work on the distinct values (``pd.factorize``) and broadcast back: a million-row
+column costs as much as its few thousand distinct values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from postloan_audit.core import schema
+
+_FULL_WIDTH = str.maketrans(
+    "０１２３４５６７８９．，－／：　（）＋",
+    "0123456789.,-/: ()+",
+)
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: Excel serial day numbers accepted as dates: 1900-01-01 .. 2199-12-31.
+SERIAL_RANGE = (1, 109574)
+
+_DATE_RE = re.compile(
+    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_COMPACT_DATE_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\.0+)?$")
+_SERIAL_RE = re.compile(r"^\d{1,6}(?:\.\d+)?$")
+_AMOUNT_JUNK_RE = r"[,\s元¥￥]"
+
+
+def clean_text(series: pd.Series) -> pd.Series:
+    """Strip whitespace (incl. full-width spaces); empty strings become NaN."""
+    out = series.astype("str").str.strip()
+    empty = (out == "").fillna(False).to_numpy(dtype=bool)
+    if empty.any():
+        out = out.mask(empty)
+    return out
+
+
+def clean_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`clean_text` on every column of a (small) frame."""
+    return pd.DataFrame({c: clean_text(frame[c]) for c in frame.columns}, index=frame.index)
+
+
+def _by_distinct(series: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series, pd.Series]],
+                 dtype=None) -> tuple[pd.Series, pd.Series]:
+    """Apply a vectorised ``parse`` to the distinct non-null values and broadcast back."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values, invalid = parse(pd.Series(uniques, dtype="str"))
+    values = values.reset_index(drop=True)
+    if dtype is not None:
+        values = values.astype(dtype)
+    invalid = invalid.to_numpy(dtype=bool)
+    missing = codes < 0
+    if len(values):
+        # One take with fill: -1 (an empty cell) becomes NaN/NaT without a masked write.
+        out = pd.Series(pd.api.extensions.take(values.array, codes, allow_fill=True))
+        bad = np.where(missing, False, invalid[np.where(missing, 0, codes)])
+    else:
+        out = pd.Series(np.full(len(series), np.nan)).astype(dtype or values.dtype)
+        bad = np.zeros(len(series), dtype=bool)
+    out.index = series.index
+    return out, pd.Series(bad, index=series.index)
+
+
+def normalise_values(series: pd.Series) -> pd.Series:
+    """NFKC-like cleanup for codes: full-width → ASCII, lower case, no spaces."""
+    return (
+        series.str.translate(_FULL_WIDTH)
+        .str.normalize("NFKC")
+        .str.lower()
+        .str.replace(r"[\s_]+", "", regex=True)
+    )
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _parse_dates_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = values.str.translate(_FULL_WIDTH).str.strip()
+    parts = text.str.extract(_DATE_RE)
+    compact = text.str.extract(_COMPACT_DATE_RE)
+    parts = parts.fillna(compact)
+    ymd = parts.apply(pd.to_numeric, errors="coerce")  # column-wise (3 columns), not per row
+    result = pd.to_datetime(
+        pd.DataFrame({"year": ymd["y"], "month": ymd["m"], "day": ymd["d"]}), errors="coerce"
+    )
+    serial_text = text.where(parts["y"].isna() & text.str.match(_SERIAL_RE).fillna(False))
+    serial = pd.to_numeric(serial_text, errors="coerce")
+    serial = serial.where((serial >= SERIAL_RANGE[0]) & (serial <= SERIAL_RANGE[1]))
+    from_serial = EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")
+    result = result.fillna(from_serial)
+    result = result.astype("datetime64[ns]")
+    return result, result.isna()
+
+
+def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse 2026-09-30, 2026/9/30, 2026年9月30日, 20260930, Excel serials, datetimes.
+
+    Datetime cells arrive as text such as ``2026-09-30 00:00:00`` and keep their date part.
+    Impossible dates (2026-02-30) are invalid.
+    """
+    return _by_distinct(series, _parse_dates_distinct, dtype="datetime64[ns]")
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def parse_amounts(series: pd.Series, factor: float = 1.0) -> tuple[pd.Series, pd.Series]:
+    """Parse amounts with thousands separators, full-width digits or a trailing 元; × factor."""
+    values = pd.to_numeric(series, errors="coerce").astype("float64")
+    messy = values.isna() & series.notna()
+    if messy.any():
+        # Only cells that are not plain numbers pay for the clean-up.
+        text = series[messy].str.translate(_FULL_WIDTH).str.replace(_AMOUNT_JUNK_RE, "", regex=True)
+        values[messy] = pd.to_numeric(text.mask(text == ""), errors="coerce").astype("float64")
+    invalid = values.isna() & series.notna()
+    if factor != 1.0:
+        values = (values * factor).round(2)
+    return values, invalid
+
+
+def parse_ints(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Non-negative whole numbers (overdue days, extension months); blank → 0."""
+
+    def parse(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+        numbers, invalid = parse_amounts(values)
+        bad = invalid | (numbers < 0) | (numbers.notna() & (numbers != np.floor(numbers)))
+        return numbers.where(~bad), bad
+
+    numbers, invalid = _by_distinct(series, parse, dtype="float64")
+    return numbers.fillna(0).astype("int64"), invalid
+
+
+def parse_bools(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """是/否, Y/N, 1/0, True/False (any case); blank → False."""
+
+    def parse(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+        norm = normalise_values(values).str.replace(r"\.0+$", "", regex=True)
+        is_true = norm.isin(schema.TRUE_WORDS)
+        is_false = norm.isin(schema.FALSE_WORDS)
+        return pd.Series(is_true.to_numpy(), dtype="float64"), ~(is_true | is_false)
+
+    values, invalid = _by_distinct(series, parse, dtype="float64")
+    return values.fillna(0).astype(bool), invalid
+
+
+# --------------------------------------------------------------------------- codes
+
+_CLASS_PREFIXES = {"正常": "normal", "关注": "special_mention", "次级": "substandard",
+                   "可疑": "doubtful", "损失": "loss"}
+_CLASS_ENGLISH = {
+    "normal": "normal", "pass": "normal", "specialmention": "special_mention", "sm": "special_mention",
+    "substandard": "substandard", "doubtful": "doubtful", "loss": "loss",
+}
+_CLASS_CODES = {str(i): c for i, c in enumerate(schema.CLASSIFICATIONS, start=1)}
+CLASSIFICATION_DTYPE = pd.CategoricalDtype(list(schema.CLASSIFICATIONS), ordered=True)
+
+
+def _parse_class_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    norm = normalise_values(values).str.replace(r"\.0+$", "", regex=True)
+    result = norm.map(_CLASS_CODES)
+    result = result.fillna(norm.str.replace(r"[^a-z]", "", regex=True).map(_CLASS_ENGLISH))
+    # 正常一级 / 关注3 / 次级类 / 可疑二级: the five tiers are the first two characters.
+    result = result.fillna(norm.str.slice(0, 2).map(_CLASS_PREFIXES))
+    return result, result.isna()
+
+
+def parse_classification(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Chinese words, 1–5 codes, English names and sub-grades → the five tiers (ordered)."""
+    values, invalid = _by_distinct(series, _parse_class_distinct, dtype="str")
+    return values.astype(CLASSIFICATION_DTYPE), invalid
+
+
+_GUARANTEE_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("pledge", ("质押", "质", "pledge")),
+    ("mortgage", ("抵押", "抵", "mortgage")),
+    ("guarantee", ("保证", "担保", "保", "guarantee", "guaranty")),
+    ("credit", ("信用", "credit", "unsecured")),
+)
+
+
+def _parse_guarantee_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    norm = normalise_values(values)
+    result = pd.Series(np.nan, index=values.index, dtype="str")
+    found = {}
+    for canonical, keys in _GUARANTEE_KEYS:
+        pattern = "|".join(re.escape(k) for k in keys)
+        found[canonical] = norm.str.contains(pattern, regex=True).fillna(False)
+    # Strongest first: pledge/mortgage before guarantee before credit.
+    for canonical, _ in _GUARANTEE_KEYS:
+        result = result.mask(result.isna() & found[canonical], canonical)
+    return result, result.isna()
+
+
+def parse_guarantee(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Guarantee type (strongest of a combination such as 抵押+保证) and the ``secured`` flag."""
+    values, invalid = _by_distinct(series, _parse_guarantee_distinct, dtype="str")
+    secured = values.isin(schema.SECURED_GUARANTEE_TYPES)
+    return values, invalid, secured
+
+
+def parse_vocabulary(series: pd.Series, vocabulary: str) -> tuple[pd.Series, pd.Series]:
+    """Map free text onto a small vocabulary by the first keyword found (see schema)."""
+    pairs = schema.VOCABULARIES[vocabulary]
+
+    def parse(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+        norm = normalise_values(values)
+        result = pd.Series(np.nan, index=values.index, dtype="str")
+        for keyword, canonical in pairs:
+            hit = norm.str.contains(keyword, regex=False).fillna(False)
+            result = result.mask(result.isna() & hit, canonical)
+        return result, result.isna()
+
+    return _by_distinct(series, parse, dtype="str")
+
+
+def parse_ids(series: pd.Series) -> pd.Series:
+    """Identifiers as text; a number cell such as ``1001.0`` becomes ``1001``."""
+    odd = series.str.contains(r"[^\x00-\x7f]|^\d+\.0+$", regex=True).fillna(False)
+    if not odd.any():
+        return series
+    out = series.copy()
+    text = series[odd].str.translate(_FULL_WIDTH)
+    out[odd] = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    return out

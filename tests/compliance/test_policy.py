@@ -1,0 +1,95 @@
+"""Policy: defaults, TOML overrides, errors that name the key, disabling rules."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from postloan_audit import Policy, PolicyError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_are_the_issue_values():
+    p = Policy.default()
+    assert (p.inspection.corporate_regular_normal_months,
+            p.inspection.corporate_regular_special_mention_months,
+            p.inspection.corporate_key_normal_months,
+            p.inspection.corporate_key_special_mention_months,
+            p.inspection.corporate_key_npl_months,
+            p.inspection.individual_months) == (6, 3, 3, 1, 1, 6)
+    assert (p.classification.special_mention_overdue_days,
+            p.classification.substandard_overdue_days,
+            p.classification.doubtful_overdue_days,
+            p.classification.loss_overdue_days,
+            p.classification.borrower_npl_share) == (7, 90, 270, 360, 0.10)
+    assert (p.maturity.notice_months_before, p.maturity.collection_notice_working_days) == (1, 10)
+    assert (p.collateral.value_drop_share, p.collateral.revaluation_months) == (0.10, 12)
+    assert p.disabled == ()
+
+
+def test_policy_is_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Policy.default().inspection.individual_months = 3  # type: ignore[misc]
+
+
+def test_from_toml_overrides_and_disables(tmp_path):
+    path = tmp_path / "bank.toml"
+    path.write_text('[inspection]\nindividual_months = 3\n\n[collateral]\nvalue_drop_share = 0.2\n'
+                    '\n[disabled]\n"RATING-STALE" = "评级由总行统一更新"\n', encoding="utf-8")
+    p = Policy.from_toml(path)
+    assert p.inspection.individual_months == 3
+    assert p.inspection.corporate_regular_normal_months == 6
+    assert p.collateral.value_drop_share == 0.2
+    assert p.disabled_reason("RATING-STALE") == "评级由总行统一更新"
+    assert p.disabled_reason("INSP-FREQ") is None
+    assert p.source == "bank.toml"
+
+
+@pytest.mark.parametrize("text,key", [
+    ("[inspection]\nindividual_month = 3\n", "inspection.individual_month"),
+    ("[inspections]\nindividual_months = 3\n", "[inspections]"),
+    ('[inspection]\nindividual_months = "6"\n', "inspection.individual_months"),
+    ("[inspection]\nindividual_months = 6.5\n", "inspection.individual_months"),
+    ("[inspection]\nexempt_litigation = 1\n", "inspection.exempt_litigation"),
+    ("[collateral]\nvalue_drop_share = true\n", "collateral.value_drop_share"),
+    ("[inspection]\nindividual_months = -1\n", "inspection.individual_months"),
+    ('[disabled]\n"NO-SUCH-RULE" = "x"\n', "disabled.NO-SUCH-RULE"),
+    ('[disabled]\n"INSP-FREQ" = 1\n', "disabled.INSP-FREQ"),
+])
+def test_unknown_key_or_wrong_type_names_the_key(tmp_path, text, key):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml(path)
+    assert key in str(info.value)
+
+
+def test_invalid_toml_and_inconsistent_thresholds_are_policy_errors(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("[inspection\n", encoding="utf-8")
+    with pytest.raises(PolicyError, match="broken.toml"):
+        Policy.from_toml(path)
+    with pytest.raises(PolicyError, match="non-decreasing"):
+        Policy.from_dict({"classification": {"substandard_overdue_days": 400}})
+
+
+def test_integer_accepted_for_a_share():
+    assert Policy.from_dict({"collateral": {"value_drop_share": 0}}).collateral.value_drop_share \
+        == 0.0
+
+
+def test_example_file_is_the_defaults_plus_nothing_unknown():
+    p = Policy.from_toml(REPO / "policy.example.toml")
+    assert dataclasses.replace(p, source="default") == Policy.default()
+
+
+def test_items_and_value_lookup():
+    p = Policy.default()
+    pairs = dict(p.items())
+    assert pairs["inspection.individual_months"] == 6
+    assert p.value("maturity.collection_notice_working_days") == 10
+    with pytest.raises(PolicyError, match="nope.x"):
+        p.value("nope.x")

@@ -1,0 +1,374 @@
+"""Tests of the synthetic network generator and the bundled sample extracts."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from postloan_audit import Extract, load_extract, run_checks
+from postloan_audit.commands.cli import main as cli_main
+from postloan_audit.core.schema import CLASSIFICATIONS, LOAN_COLUMNS
+from postloan_audit.core.workbooks import append_table, new_write_only_workbook, save_workbook
+from postloan_audit.synth.generator import (
+    PLANTED_RULES,
+    add_months,
+    generate_network,
+    generate_snapshots,
+    write_extract,
+    write_sample_extracts,
+)
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_extracts"
+SAMPLE_FILES = ("branch_chengguan_20260930.xlsx", "head_office_6_branches_20260930.csv",
+                "network_snapshot_20260630.xlsx", "network_snapshot_20260930.xlsx")
+NPL = ["substandard", "doubtful", "loss"]
+
+
+@pytest.fixture(scope="module")
+def network():
+    return generate_network(loans=3000, branches=6, seed=11, as_of="2026-09-30")
+
+
+def _found(extract: Extract, as_of) -> pd.DataFrame:
+    report = run_checks(extract, as_of=as_of)
+    assert report.not_run.empty
+    found = report.findings[["rule_id", "loan_id"]].drop_duplicates().astype(str)
+    return found.sort_values(["rule_id", "loan_id"]).reset_index(drop=True)
+
+
+def _planted(net) -> pd.DataFrame:
+    return (net.planted.astype(str).sort_values(["rule_id", "loan_id"])
+            .reset_index(drop=True))
+
+
+# --------------------------------------------------------------------------- date arithmetic
+
+
+def test_add_months_clamps_to_month_end():
+    dates = np.array(["2026-01-31", "2026-03-31", "2024-02-29", "2026-09-15", "NaT"],
+                     dtype="datetime64[D]")
+    out = add_months(dates, np.array([1, -1, 12, -9, 1]))
+    assert out[:4].astype(str).tolist() == ["2026-02-28", "2026-02-28", "2025-02-28",
+                                            "2025-12-15"]
+    assert np.isnat(out[4])
+
+
+# --------------------------------------------------------------------------- canonical shape
+
+
+def test_loans_have_every_canonical_column_in_canonical_dtypes(network):
+    loans = network.loans
+    assert list(loans.columns) == [c.name for c in LOAN_COLUMNS] + ["secured", "source_row"]
+    for col in LOAN_COLUMNS:
+        dtype = loans[col.name].dtype
+        if col.kind in ("id", "text", "guarantee") or col.kind.startswith("vocab"):
+            assert dtype == "str", col.name
+        elif col.kind == "amount":
+            assert dtype == np.float64, col.name
+        elif col.kind == "date":
+            assert dtype == "datetime64[ns]", col.name
+        elif col.kind == "int":
+            assert dtype == np.int64, col.name
+        elif col.kind == "bool":
+            assert dtype == np.dtype(bool), col.name
+    assert list(loans["classification"].cat.categories) == list(CLASSIFICATIONS)
+    assert loans["classification"].cat.ordered
+    assert loans["loan_id"].is_unique
+    assert network.inspections["inspection_date"].dtype == "datetime64[ns]"
+    assert set(network.inspections["inspection_type"]) == {"onsite", "offsite"}
+    assert set(network.collections["method"]) <= {"sms", "phone", "letter", "visit", "legal"}
+
+
+def test_dates_never_lie_after_as_of_except_maturity(network):
+    as_of = pd.Timestamp(network.as_of)
+    for name in ("disbursement_date", "last_inspection_date", "first_inspection_date",
+                 "collateral_appraisal_date", "collateral_inspection_date", "rating_date",
+                 "maturity_notice_date", "collection_notice_date", "last_collection_date",
+                 "fund_use_check_date"):
+        assert (network.loans[name].dropna() <= as_of).all(), name
+    assert (network.inspections["inspection_date"] <= as_of).all()
+    assert (network.collections["collection_date"] <= as_of).all()
+    assert (network.loans["maturity_date"] > network.loans["disbursement_date"]).all()
+
+
+def test_id_numbers_are_obviously_fake(network):
+    ids = network.loans["id_number"]
+    assert (ids.str.len() == 18).all()
+    individual = network.loans["customer_type"] == "individual"
+    assert ids[individual].str.startswith("990000").all()
+    assert ids[~individual].str.startswith("91990000").all()
+
+
+def test_branch_names_are_county_style():
+    net = generate_network(loans=400, branches=4, seed=3, as_of="2026-09-30")
+    assert net.branches["branch"].tolist() == ["城关支行", "青山镇支行", "石桥镇支行",
+                                               "河口镇支行"]
+    corporate = net.loans.loc[net.loans["customer_type"] == "corporate", "borrower_name"]
+    assert corporate.str.match(rf"^{net.county}.+有限公司$").all()
+
+
+# --------------------------------------------------------------------------- portfolio mix
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_class_mix_stays_in_the_target_ranges(seed):
+    net = generate_network(loans=2000, branches=3, seed=seed, as_of="2026-09-30")
+    cls = net.loans["classification"]
+    npl_share = cls.isin(NPL).mean()
+    sm_share = (cls == "special_mention").mean()
+    assert 0.015 <= npl_share <= 0.03
+    assert 0.02 <= sm_share <= 0.05
+
+
+def test_portfolio_has_multi_loan_borrowers_combinations_and_heavy_tail(network):
+    loans = network.loans
+    per_borrower = loans.groupby("borrower_id").size()
+    assert (per_borrower >= 3).sum() > 50
+    labels = set(network.labels["guarantee"])
+    assert {"抵押+保证", "质押+保证", "信用", "保证", "抵押", "质押"} <= labels
+    combo = network.labels["guarantee"] == "抵押+保证"
+    assert (loans.loc[combo, "guarantee_type"] == "mortgage").all()
+    assert loans.loc[combo, "secured"].all()
+    assert set(loans["product"]) == {"个人住房按揭贷款", "个人消费贷款", "个人经营贷款",
+                                     "流动资金贷款", "固定资产贷款"}
+    balance = loans["balance"]
+    assert balance.max() > 50 * balance.median()
+    collateral = loans["guarantee_type"].isin(["mortgage", "pledge"])
+    assert loans.loc[collateral, "collateral_initial_value"].notna().all()
+    assert loans.loc[~collateral, "collateral_value"].isna().all()
+    assert 2.5 <= len(network.inspections) / len(loans) <= 3.2
+
+
+def test_same_arguments_same_frames_different_seed_different():
+    a = generate_network(loans=500, branches=2, seed=5, as_of="2026-09-30")
+    b = generate_network(loans=500, branches=2, seed=5, as_of="2026-09-30")
+    c = generate_network(loans=500, branches=2, seed=6, as_of="2026-09-30")
+    pd.testing.assert_frame_equal(a.loans, b.loans)
+    pd.testing.assert_frame_equal(a.inspections, b.inspections)
+    pd.testing.assert_frame_equal(a.planted, b.planted)
+    assert not a.loans["balance"].equals(c.loans["balance"])
+
+
+# --------------------------------------------------------------------------- planted breaches
+
+
+def test_planted_table_lists_each_rule_on_known_loans_once(network):
+    planted = network.planted
+    assert list(planted.columns) == ["rule_id", "loan_id"]
+    assert list(dict.fromkeys(planted["rule_id"])) == list(PLANTED_RULES)
+    assert planted["loan_id"].isin(network.loans["loan_id"]).all()
+    # each planted loan breaches exactly one rule
+    assert planted["loan_id"].is_unique
+    counts = planted["rule_id"].value_counts()
+    # round(0.003 * 3000) = 9 per rule, fewer only where too few loans qualify
+    assert (counts.drop("CLS-BORROWER") <= 9).all()
+    assert (counts == 9).sum() >= 15
+    assert 0.04 <= len(planted) / len(network.loans) <= 0.1
+
+
+@pytest.mark.parametrize("as_of", ["2026-09-30", "2026-02-28", "2025-10-08", "2026-01-15"])
+def test_checks_find_exactly_the_planted_breaches(as_of):
+    net = generate_network(loans=2500, branches=4, seed=21, as_of=as_of)
+    extract = Extract(loans=net.loans, inspections=net.inspections,
+                      collections=net.collections, branches=net.branches)
+    pd.testing.assert_frame_equal(_found(extract, net.as_of), _planted(net))
+    # a loans-only extract (a CSV) tells the same story through the loan-level columns
+    pd.testing.assert_frame_equal(_found(Extract(loans=net.loans), net.as_of), _planted(net))
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+@pytest.fixture(scope="module")
+def snapshots():
+    return generate_snapshots(loans=3000, branches=4, seed=9,
+                              as_of=("2026-06-30", "2026-09-30"))
+
+
+def test_snapshots_share_loan_ids_and_migrate(snapshots):
+    q2, q3 = snapshots
+    assert q2.loans["loan_id"].tolist() == q3.loans["loan_id"].tolist()
+    active = q3.loans["balance"] > 0
+    moves = pd.crosstab(q2.loans["classification"], q3.loans.loc[active, "classification"])
+    assert moves.loc["normal", "normal"] / moves.loc["normal"].sum() > 0.95
+    assert moves.loc["normal", "special_mention"] > 0
+    assert moves.loc["special_mention", "normal"] > 0
+    assert moves.loc["special_mention", "substandard"] > 0
+    # NPL mostly stays NPL or worsens
+    npl_rows = moves.loc[NPL]
+    assert npl_rows[NPL].to_numpy().sum() / npl_rows.to_numpy().sum() > 0.8
+    for name in NPL:
+        worse = CLASSIFICATIONS[CLASSIFICATIONS.index(name):]
+        assert moves.loc[name, list(worse)].sum() >= 0.8 * moves.loc[name].sum()
+
+
+def test_snapshots_amortise_installment_balances(snapshots):
+    q2, q3 = snapshots
+    inst = (q2.loans["repayment_method"] == "installment") & (q3.loans["balance"] > 0)
+    assert (q3.loans.loc[inst, "balance"] < q2.loans.loc[inst, "balance"]).all()
+    bullet = (q2.loans["repayment_method"] == "bullet") & (q3.loans["balance"] > 0)
+    assert (q3.loans.loc[bullet, "balance"] == q2.loans.loc[bullet, "balance"]).all()
+    assert q3.loans["balance"].sum() < q2.loans["balance"].sum()
+
+
+def test_each_snapshot_plants_breaches_the_checks_find(snapshots):
+    for net in snapshots:
+        extract = Extract(loans=net.loans, inspections=net.inspections,
+                          collections=net.collections, branches=net.branches)
+        pd.testing.assert_frame_equal(_found(extract, net.as_of), _planted(net))
+
+
+def test_snapshot_dates_must_increase():
+    with pytest.raises(ValueError, match="snapshot dates must increase"):
+        generate_snapshots(loans=10, branches=1, seed=1, as_of=("2026-09-30", "2026-06-30"))
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def test_write_extract_is_byte_identical_for_same_arguments():
+    net = generate_network(loans=300, branches=2, seed=2, as_of="2026-09-30")
+    other = generate_network(loans=300, branches=2, seed=3, as_of="2026-09-30")
+    for fmt in ("xlsx", "csv"):
+        outs = []
+        for n in (net, net, other):
+            buf = io.BytesIO()
+            write_extract(n, buf, format=fmt, title=True, total_row=True)
+            outs.append(buf.getvalue())
+        assert outs[0] == outs[1]
+        assert outs[0] != outs[2]
+
+
+def test_xlsx_looks_like_a_bank_export():
+    net = generate_network(loans=200, branches=1, seed=4, as_of="2026-09-30")
+    buf = io.BytesIO()
+    write_extract(net, buf, title=True, total_row=True)
+    wb = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
+    assert wb.sheetnames == ["贷款台账", "贷后检查记录", "催收记录"]
+    ws = wb["贷款台账"]
+    assert ws["A1"].value == "城关支行贷款台账 截至2026年9月30日"
+    assert [c.value for c in ws[2]][:6] == ["借据号", "客户号", "经营机构", "贷款余额(元)",
+                                          "五级分类", "担保方式"]
+    assert ws.freeze_panes == "A3"
+    last = ws.max_row
+    assert last == 200 + 3
+    assert ws.cell(last, 1).value == "合计"
+    assert ws.cell(last, 4).value == pytest.approx(net.loans["balance"].sum(), abs=0.01)
+    assert ws.cell(3, 4).number_format == "#,##0.00"
+    assert ws.cell(3, 10).is_date
+    values = {c.value for c in ws["E"][2:last - 1]}
+    assert values <= {"正常", "关注", "次级", "可疑", "损失", "正常一级", "正常二级",
+                      "关注一级", "关注二级", "关注三级"}
+
+
+def test_csv_is_gbk_with_iso_dates():
+    net = generate_network(loans=100, branches=1, seed=4, as_of="2026-09-30")
+    buf = io.BytesIO()
+    write_extract(net, buf, format="csv")
+    text = buf.getvalue().decode("gbk")
+    header = text.splitlines()[0].split(",")
+    assert header[:4] == ["借据号", "客户号", "经营机构", "贷款余额(元)"]
+    first = pd.read_csv(io.StringIO(text), dtype=str).iloc[0]
+    assert first["发放日期"] == f"{net.loans['disbursement_date'].iloc[0]:%Y-%m-%d}"
+
+
+def test_write_extract_rejects_bad_arguments():
+    net = generate_network(loans=20, branches=1, seed=4, as_of="2026-09-30")
+    with pytest.raises(ValueError, match="headers must be 'zh' or 'en'"):
+        write_extract(net, io.BytesIO(), headers="fr")
+    with pytest.raises(ValueError, match="unsupported format 'txt'"):
+        write_extract(net, "x.txt")
+    with pytest.raises(ValueError, match="sheets must include 'loans'"):
+        write_extract(net, io.BytesIO(), sheets=("inspections",))
+
+
+def test_append_table_keeps_formula_like_text_literal():
+    wb = new_write_only_workbook()
+    ws = wb.create_sheet("t")
+    append_table(ws, pd.DataFrame({"a": ["=1+1", "ok"], "b": [1.5, 2.0]}))
+    buf = io.BytesIO()
+    save_workbook(wb, buf, deterministic=True)
+    sheet = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["t"]
+    assert sheet["A2"].value == "=1+1"
+    assert sheet["A2"].data_type == "s"
+    assert sheet["B2"].number_format == "#,##0.00"
+    names = zipfile.ZipFile(io.BytesIO(buf.getvalue())).infolist()
+    assert {i.date_time for i in names} == {(2000, 1, 1, 0, 0, 0)}
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_generate_writes_a_loadable_extract(tmp_path, capsys):
+    out = tmp_path / "g.csv"
+    planted = tmp_path / "p.csv"
+    code = cli_main(["generate", "--loans", "300", "--branches", "2", "--seed", "7",
+                     "--as-of", "2026-09-30", "--out", str(out), "--planted", str(planted)])
+    assert code == 0
+    assert "300 笔贷款" in capsys.readouterr().out
+    extract = load_extract(out)
+    assert len(extract.loans) == 300 and extract.rejected.empty
+    net = generate_network(loans=300, branches=2, seed=7, as_of="2026-09-30")
+    pd.testing.assert_frame_equal(pd.read_csv(planted, dtype="str"), net.planted)
+
+
+def test_cli_generate_without_known_suffix_exits_2(tmp_path, capsys):
+    code = cli_main(["generate", "--loans", "10", "--branches", "1", "--seed", "1",
+                     "--as-of", "2026-09-30", "--out", str(tmp_path / "x.dat")])
+    assert code == 2
+    assert "cannot tell the format from 'x.dat'" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- sample extracts
+
+
+@pytest.mark.parametrize("name", SAMPLE_FILES)
+def test_sample_extract_loads_cleanly_and_accounts_for_every_row(name):
+    extract = load_extract(SAMPLES / name)
+    assert extract.rejected.empty
+    acc = extract.accounting
+    assert (acc["rows_read"] == acc["kept"] + acc["rejected"] + acc["summary_rows"]).all()
+    planted = pd.read_csv(SAMPLES / (Path(name).stem + ".planted.csv"), dtype=str)
+    found = _found(extract, extract.as_of)
+    pd.testing.assert_frame_equal(found, planted.sort_values(["rule_id", "loan_id"])
+                                  .reset_index(drop=True))
+
+
+def test_branch_sample_supports_a_meaningful_supervision_sample():
+    loans = load_extract(SAMPLES / "branch_chengguan_20260930.xlsx").loans
+    assert loans["branch"].unique().tolist() == ["城关支行"]
+    assert 150 <= len(loans) <= 300
+    borrowers = loans.groupby("borrower_id").agg(cls=("classification", "max"),
+                                                 secured=("secured", "any"))
+    assert len(borrowers) >= 40
+    assert (borrowers["cls"] == "normal").sum() >= 3
+    assert (borrowers["cls"] == "special_mention").sum() >= 4
+    assert borrowers["cls"].isin(NPL).sum() >= 3
+    assert borrowers["secured"].sum() >= 5
+
+
+def test_snapshot_samples_share_loan_ids():
+    q2 = load_extract(SAMPLES / "network_snapshot_20260630.xlsx")
+    q3 = load_extract(SAMPLES / "network_snapshot_20260930.xlsx")
+    assert set(q2.loans["loan_id"]) == set(q3.loans["loan_id"])
+    assert q2.branches is not None and q3.branches is not None
+
+
+def test_sample_extracts_regenerate_byte_identically(tmp_path):
+    written = write_sample_extracts(tmp_path)
+    assert sorted(p.name for p in written) == sorted(
+        p.name for p in SAMPLES.iterdir() if p.suffix in (".xlsx", ".csv"))
+    for path in written:
+        assert path.read_bytes() == (SAMPLES / path.name).read_bytes(), path.name
+    head = (tmp_path / "head_office_6_branches_20260930.csv").read_bytes()
+    head.decode("gbk")
+    assert len(load_extract(tmp_path / "head_office_6_branches_20260930.csv").loans) == 3000
