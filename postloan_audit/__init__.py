@@ -15,6 +15,8 @@ The package is laid out by capability; imports point down only (a test enforces 
                                 the on-site workpaper
 ``postloan_audit.compliance``   the cited rule catalogue, the bank's policy, ``run_checks``,
                                 the findings workbook
+``postloan_audit.statistical``  statistical audit sampling: attribute and monetary-unit
+                                samples, planned, drawn and evaluated to the AICPA tables
 ``postloan_audit.portfolio``    portfolio measures: asset quality, migration, coverage, masking
 ``postloan_audit.dashboard``    the Voila dashboards (ipywidgets), one door users open
 ``postloan_audit.commands``     the ``postloan-audit`` command line, the other door
@@ -58,6 +60,21 @@ from postloan_audit.compliance import (
     list_rules,
     run_checks,
     write_findings_workbook,
+)
+
+# --- statistical sampling ---
+# isort: split
+from postloan_audit.statistical import (
+    AttributeEvaluation,
+    AttributePlan,
+    MUSEvaluation,
+    MUSPlan,
+    MUSSample,
+    draw_mus_sample,
+    evaluate_attribute_sample,
+    evaluate_mus,
+    plan_attribute_sample,
+    plan_mus,
 )
 
 # --- portfolio measures ---
@@ -116,6 +133,17 @@ __all__ = [
     "draw_sample",
     "plan_branch_reviews",
     "write_sample_workpaper",
+    # statistical sampling
+    "AttributeEvaluation",
+    "AttributePlan",
+    "MUSEvaluation",
+    "MUSPlan",
+    "MUSSample",
+    "draw_mus_sample",
+    "evaluate_attribute_sample",
+    "evaluate_mus",
+    "plan_attribute_sample",
+    "plan_mus",
     # portfolio measures
     "Migration",
     "PortfolioKPIs",

@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "synth": 1,
     "supervision": 2,
     "compliance": 2,
+    "statistical": 2,
     "portfolio": 3,
     "dashboard": 4,
     "commands": 4,
