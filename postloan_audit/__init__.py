@@ -96,7 +96,8 @@ from postloan_audit.portfolio import (
 )
 
 #: Dashboard classes, imported on first use so the CLI does not load ipywidgets and plotly.
-_DASHBOARDS = ("BranchSamplingDashboard", "ComplianceDashboard", "ManagementDashboard")
+_DASHBOARDS = ("BranchSamplingDashboard", "ComplianceDashboard", "ManagementDashboard",
+               "StatisticalSamplingDashboard")
 
 
 def __getattr__(name: str):
@@ -162,4 +163,5 @@ __all__ = [
     "BranchSamplingDashboard",
     "ComplianceDashboard",
     "ManagementDashboard",
+    "StatisticalSamplingDashboard",
 ]

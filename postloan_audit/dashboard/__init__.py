@@ -3,6 +3,8 @@
 - :class:`BranchSamplingDashboard` (支行抽样, inspectors): ``notebooks/01_branch_sampling.ipynb``
 - :class:`ComplianceDashboard` (合规检查, head office): ``notebooks/02_compliance_checks.ipynb``
 - :class:`ManagementDashboard` (管理层看板, management): ``notebooks/03_management_dashboard.ipynb``
+- :class:`StatisticalSamplingDashboard` (统计抽样, internal audit):
+  ``notebooks/04_statistical_sampling.ipynb``
 """
 
 from postloan_audit.dashboard.common import SourcePanel
@@ -19,9 +21,14 @@ from postloan_audit.dashboard.compliance import ComplianceDashboard
 # isort: split
 from postloan_audit.dashboard.management import ManagementDashboard
 
+# --- statistical sampling dashboard ---
+# isort: split
+from postloan_audit.dashboard.statistical import StatisticalSamplingDashboard
+
 __all__ = [
     "BranchSamplingDashboard",
     "ComplianceDashboard",
     "ManagementDashboard",
     "SourcePanel",
+    "StatisticalSamplingDashboard",
 ]
