@@ -241,10 +241,16 @@ def _upper_limit(n: int, k: int, confidence: float, likelihood: str, population:
         return 1.0 if k >= n else float(stats.beta.ppf(confidence, k + 1, n - k))
     if likelihood == "poisson":
         return min(1.0, float(stats.gamma.ppf(confidence, k + 1)) / n)
-    # Every population deviation count K not rejected at 1 − confidence; the largest is the limit.
-    K = np.arange(k, population - (n - k) + 1, dtype=np.int64)
-    kept = stats.hypergeom.cdf(k, population, K, n) > 1 - confidence
-    return float(K[np.flatnonzero(kept)[-1]]) / population
+    # The largest population deviation count K not rejected at 1 − confidence. P(X ≤ k | K)
+    # falls as K rises, so K is found by bisection (K = k is never rejected).
+    low, high = k, population - (n - k)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if stats.hypergeom.cdf(k, population, mid, n) > 1 - confidence:
+            low = mid
+        else:
+            high = mid - 1
+    return low / population
 
 
 def evaluate_attribute_sample(*, n: int, deviations: int, confidence: float,

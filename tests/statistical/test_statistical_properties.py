@@ -121,3 +121,18 @@ def test_mus_selection_top_stratum_reproducibility_and_row_order(loans, n, seed,
     pd.testing.assert_frame_equal(sample.loans, again.loans)
     assert sample.population_fingerprint == again.population_fingerprint
     assert sample.start == again.start
+
+
+@SETTINGS
+@given(data=st.data(), population=st.integers(1, 400), confidence=confidences)
+def test_hypergeometric_limit_is_the_largest_count_not_rejected(data, population, confidence):
+    """Against brute force over every population deviation count K."""
+    from scipy import stats
+
+    n = data.draw(st.integers(1, population))
+    k = data.draw(st.integers(0, n))
+    result = evaluate_attribute_sample(n=n, deviations=k, confidence=confidence,
+                                       population=population, likelihood="hypergeometric")
+    counts = np.arange(k, population - (n - k) + 1)
+    kept = counts[stats.hypergeom.cdf(k, population, counts, n) > 1 - confidence]
+    assert result.upper_limit == kept.max() / population
