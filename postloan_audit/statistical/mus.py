@@ -337,12 +337,15 @@ def draw_mus_sample(loans: Extract | pd.DataFrame, n: int, *, seed: int,
                              "reason": reason[~keep]}).reset_index(drop=True)
     population = frame[keep].copy()
     population["loan_id"] = population["loan_id"].astype(str)
-    dupes = population["loan_id"][population["loan_id"].duplicated()].unique().tolist()
-    if dupes:
+    population = population.sort_values("loan_id", kind="stable").reset_index(drop=True)
+    sorted_ids = population["loan_id"].to_numpy(dtype=object)
+    # Sorted, a repeated id sits next to itself.
+    repeated = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
+    if len(repeated):
+        dupes = list(dict.fromkeys(sorted_ids[repeated].tolist()))
         raise PolicyError(
             f"借据号重复:{'、'.join(dupes[:10])};每笔贷款须只出现一次。"
             f" / Duplicate loan_id: {', '.join(dupes[:10])}; each loan must appear once.")
-    population = population.sort_values("loan_id", kind="stable").reset_index(drop=True)
     if population.empty:
         raise PolicyError(
             "没有金额为正的贷款,无法进行货币单元抽样。 / No loan has a positive value to sample.")
