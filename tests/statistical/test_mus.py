@@ -200,3 +200,54 @@ def test_bad_draw_inputs_get_clear_messages():
         draw_mus_sample(pd.concat([loans, loans.iloc[[3]]]), 10, seed=1)
     with pytest.raises(PolicyError, match="随机种子 seed 须为非负整数"):
         draw_mus_sample(loans, 10, seed=-1)
+
+
+def test_textbook_example_upper_limit_on_misstatements():
+    """The textbook problem "Upper Limit on Misstatements Calculation: Monetary Unit Sampling"
+    (Jordan Thomas, accounts receivable; from the audit-sampling chapter of Messier, Glover &
+    Prawitt, *Auditing & Assurance Services*; the question as reproduced at
+    justaaa.com/accounting/331542): risk of incorrect acceptance 5%, tolerable misstatement
+    65,000, n = 100, interval 12,300. (The answer posted there subtracts the recorded and
+    audited totals without projecting; the textbook method projects each taint by the interval.)
+
+    ======  ===============  =============  ==================================================
+    item    recorded value   audited value  treatment
+    ======  ===============  =============  ==================================================
+    1       15,000           12,500         at or above the interval: 2,500 added exactly
+    2       10,000            4,000         taint 0.60 → projected 0.60 × 12,300 = 7,380
+    3        3,000            2,000         taint 1/3 → projected 12,300 / 3 = 4,100
+    ======  ===============  =============  ==================================================
+
+    Worked by hand with the book's factors (3.00, 4.75, 6.30):
+
+    * projected misstatement = 2,500 + 7,380 + 4,100                        = 13,980
+    * basic precision        = 12,300 × 3.00                                = 36,900
+    * incremental allowance  = (4.75 − 3.00 − 1) × 7,380 + (6.30 − 4.75 − 1) × 4,100
+                             = 5,535 + 2,255                                = 7,790
+    * upper limit            = 13,980 + 36,900 + 7,790                      = 58,670 ≤ 65,000
+
+    With the exact factors (2.995732, 4.743865, 6.295794) the same steps give
+    36,847.50 + (0.748133 × 7,380 + 0.551929 × 4,100 = 7,784.13) + 13,980 = 58,611.63.
+    The population here: the three items and 601 loans of 2,000 (V = 1,230,000); seed 2 selects
+    all three.
+    """
+    filler = pd.DataFrame({"loan_id": [f"R{i:03d}" for i in range(601)], "balance": 2_000.0})
+    items = pd.DataFrame({"loan_id": ["AR-1", "AR-2", "AR-3"],
+                          "balance": [15_000.0, 10_000.0, 3_000.0]})
+    sample = draw_mus_sample(pd.concat([filler, items], ignore_index=True), 100, seed=2)
+    assert sample.interval == 12_300 and len(sample.loans) == 100
+    assert sample.top_stratum["loan_id"].tolist() == ["AR-1"]
+    assert {"AR-2", "AR-3"} <= set(sample.sampled["loan_id"])
+    audited = dict(zip(sample.loans["loan_id"], sample.loans["book_value"], strict=True))
+    audited.update({"AR-1": 12_500.0, "AR-2": 4_000.0, "AR-3": 2_000.0})
+    result = evaluate_mus(sample, audited, confidence=0.95)
+    assert result.projected_misstatement == pytest.approx(13_980, abs=1e-6)
+    assert result.top_stratum_misstatement == 2_500
+    assert result.basic_precision == pytest.approx(36_847.50, abs=0.01)
+    assert result.incremental_allowance == pytest.approx(7_784.13, abs=0.02)
+    assert result.upper_misstatement == pytest.approx(58_611.63, abs=0.03)
+    # The book's two-decimal factors overstate the limit by 58,670 − 58,611.63 = 58.37.
+    book = 13_980 + 12_300 * 3.00 + (4.75 - 3.00 - 1) * 7_380 + (6.30 - 4.75 - 1) * 4_100
+    assert book == pytest.approx(58_670)
+    assert result.accepts(65_000)
+    assert "不超过可容忍错报 65,000.00 元" in result.conclusion(65_000)
