@@ -325,16 +325,17 @@ def draw_mus_sample(loans: Extract | pd.DataFrame, n: int, *, seed: int,
     if missing:
         raise PolicyError(
             f"贷款数据缺少列:{'、'.join(missing)}。 / The loans lack column(s): {', '.join(missing)}.")
-    amounts = pd.to_numeric(frame[value], errors="coerce")
+    # Positional masks throughout: the caller's index may repeat labels.
+    amounts = pd.to_numeric(frame[value], errors="coerce").to_numpy(np.float64)
     ids = frame["loan_id"]
-    no_id = ids.isna() | (ids.astype("string").str.strip() == "")
-    reason = pd.Series(pd.NA, index=frame.index, dtype="string")
+    no_id = (ids.isna() | (ids.astype("string").str.strip() == "")).to_numpy(bool)
+    reason = np.full(len(frame), None, dtype=object)
     reason[amounts <= 0] = "not_positive"
-    reason[amounts.isna()] = "no_value"
-    reason[no_id.to_numpy(bool)] = "no_loan_id"
-    keep = reason.isna().to_numpy(bool)
-    excluded = pd.DataFrame({"loan_id": ids[~keep], "value": amounts[~keep],
-                             "reason": reason[~keep]}).reset_index(drop=True)
+    reason[np.isnan(amounts)] = "no_value"
+    reason[no_id] = "no_loan_id"
+    keep = np.equal(reason, None)
+    excluded = pd.DataFrame({"loan_id": ids.to_numpy(dtype=object)[~keep],
+                             "value": amounts[~keep], "reason": reason[~keep]})
     population = frame[keep].copy()
     population["loan_id"] = population["loan_id"].astype(str)
     population = population.sort_values("loan_id", kind="stable").reset_index(drop=True)

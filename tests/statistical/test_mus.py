@@ -141,6 +141,13 @@ def test_zero_negative_and_missing_values_are_listed_as_excluded():
     assert "剔除 4 笔" in sample.summary()
 
 
+def test_a_repeated_index_does_not_matter():
+    loans = _worked_population()
+    relabelled = loans.set_axis([0] * len(loans))
+    same = draw_mus_sample(relabelled, 100, seed=3)
+    pd.testing.assert_frame_equal(same.loans, draw_mus_sample(loans, 100, seed=3).loans)
+
+
 def test_fixed_interval_selection_for_a_seed():
     """Exact selection: four loans, interval 25; the start comes from default_rng(0)."""
     loans = pd.DataFrame({"loan_id": ["D", "C", "B", "A"], "balance": [30.0, 10.0, 20.0, 40.0]})
