@@ -217,10 +217,10 @@ def plan_attribute_sample(*, confidence: float, tolerable_rate: float, expected_
             found = (int(n[i]), int(x[i]))
             break
     if found is None:
-        where = f"总体 {population} 项" if population is not None and population < MAX_SAMPLE_SIZE \
-            else f"{MAX_SAMPLE_SIZE} 项"
+        where = (f"总体 {population} 项" if population is not None and population < MAX_SAMPLE_SIZE
+                 else f" {MAX_SAMPLE_SIZE} 项")
         raise PolicyError(
-            f"在 {where} 以内找不到满足要求的样本量(可信赖程度 {pct(confidence)},可容忍偏差率"
+            f"在{where}以内找不到满足要求的样本量(可信赖程度 {pct(confidence)},可容忍偏差率"
             f" {pct(tolerable_rate, 2)},预计偏差率 {pct(expected_rate, 2)});请提高可容忍偏差率或"
             f"降低预计偏差率,或对总体全部检查。 / No sample size up to {limit} meets confidence"
             f" {confidence}, tolerable_rate {tolerable_rate}, expected_rate {expected_rate};"

@@ -82,7 +82,7 @@ def test_poisson_and_hypergeometric_limits():
     ({"confidence": 0.95, "tolerable_rate": 0.05, "likelihood": "normal"},
      "likelihood 须为 binomial、poisson、hypergeometric 之一"),
     ({"confidence": 0.95, "tolerable_rate": 0.01, "expected_rate": 0.009, "population": 300},
-     "在 总体 300 项 以内找不到满足要求的样本量"),
+     "在总体 300 项以内找不到满足要求的样本量"),
 ])
 def test_bad_plan_inputs_get_clear_messages(kwargs, message):
     with pytest.raises(PolicyError, match=re.escape(message)):
