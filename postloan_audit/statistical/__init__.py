@@ -6,8 +6,8 @@ Audit Sampling Guide's tables (Appendix A, Appendix C Table C-1) publish:
 - :func:`plan_attribute_sample`, :func:`evaluate_attribute_sample` (属性抽样, tests of controls);
 - :func:`plan_mus`, :func:`draw_mus_sample`, :func:`evaluate_mus` (货币单元抽样, amounts such
   as the balance misclassified below NPL, 五级分类偏离度);
-- :func:`write_mus_workpaper`, :func:`write_attribute_workpaper` and the readers of the filled
-  workpapers.
+- :mod:`postloan_audit.statistical.workpaper`: the workpapers users fill in (控制测试 with
+  是否偏差, 五级分类准确性 with 应划为不良的余额), written and read back.
 
 This subpackage stands on ``core`` and ``ingest`` only.
 """
