@@ -139,6 +139,25 @@ def wan(values: np.ndarray) -> pd.Series:
     return fmt_fixed(np.asarray(values, dtype=float) / 10_000, 2)
 
 
+_QUARTER_ZH = ("第一季度", "第二季度", "第三季度", "第四季度")
+
+
+def _period_name(start: np.datetime64, length: int) -> str:
+    """A calendar period in words: ``2026年3月``, ``2026年第一季度``, ``2025年下半年``, ``2025年度``."""
+    month = int(start.astype("datetime64[M]").astype(np.int64))
+    year, m = 1970 + month // 12, month % 12 + 1
+    if length == 1:
+        return f"{year}年{m}月"
+    if length == 3 and m % 3 == 1:
+        return f"{year}年{_QUARTER_ZH[m // 3]}"
+    if length == 6 and m in (1, 7):
+        return f"{year}年{'上' if m == 1 else '下'}半年"
+    if length == 12 and m == 1:
+        return f"{year}年度"
+    end = month + length - 1
+    return f"{year}年{m}月至{1970 + end // 12}年{end % 12 + 1}月"
+
+
 # --------------------------------------------------------------------------- the context
 
 class CheckContext:
@@ -363,10 +382,24 @@ class CheckContext:
         return np.where(np.isnat(latest), fallback, latest)
 
     @cached_property
+    def inspection_coverage_start(self) -> np.datetime64:
+        """The earliest ``inspections.inspection_date`` (<= D): where the sheet's history starts.
+
+        NaT without the sheet or without a dated row. Before this day the sheet cannot tell
+        whether a loan was inspected.
+        """
+        if self.inspections is None:
+            return NAT
+        _, dates = self._inspection_rows
+        kept = dates[~np.isnat(dates) & (dates <= self.as_of)]
+        return kept.min() if len(kept) else NAT
+
+    @cached_property
     def first_inspection_after_disbursement(self) -> np.ndarray:
         """Earliest inspection on or after disbursement and <= D.
 
-        From ``inspections`` for loans that have rows there, else ``first_inspection_date``.
+        From ``inspections`` for loans that have rows there and were disbursed on or after the
+        sheet's :attr:`inspection_coverage_start`, else ``first_inspection_date``.
         """
         fallback = self._column_on_or_before("first_inspection_date")
         disb = self.date("disbursement_date")
@@ -377,7 +410,105 @@ class CheckContext:
         row_disb = self._broadcast_rows(disb, codes)
         earliest = self._reduce_dates(codes, dates, (dates >= row_disb) & (dates <= self.as_of),
                                       "min")
-        return np.where(self._inspected_in_sheet, earliest, fallback)
+        covered = disb >= self.inspection_coverage_start
+        return np.where(self._inspected_in_sheet & covered, earliest, fallback)
+
+    def inspection_period_gaps(self, interval: np.ndarray, judged: np.ndarray,
+                               exempt_months: int, review_months: int
+                               ) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+        """Calendar periods of the review window without an inspection, per loan.
+
+        A loan with interval L months (1 month, a quarter, a half-year; periods aligned on the
+        calendar year) must hold an inspection in every period that ended before D and after
+        D − ``review_months``, unless it was disbursed ``exempt_months`` or less before the
+        period's end (``001_…`` 篇三 二、(七): 贷款发放日离检查时点不满2个月(含2个月)时,当期可不形成
+        贷后检查报告). An inspection counts for the period its date falls in: the rows of
+        ``inspections`` dated <= D, and the loan's latest inspection (:attr:`last_inspection`,
+        which falls back to ``last_inspection_date``).
+
+        Vectorised over loans × periods: the period grid is built with numpy per distinct
+        interval (a handful) and matched to the inspections by sorted keys.
+
+        Returns
+        -------
+        positions, text, first_end
+            Sorted positions of loans with at least one uncovered period, the periods in words
+            (``2025年下半年、2026年第一季度``), and the end of the first uncovered period.
+        """
+        D = self.as_of
+        disb = self.date("disbursement_date")
+        window_lo = add_months(np.array([D]), -review_months)[0]
+        d_month = int(D.astype("datetime64[M]").astype(np.int64))
+        lo_month = int(window_lo.astype("datetime64[M]").astype(np.int64))
+        loan_codes, n_codes = self._loan_codes
+        lengths = np.unique(interval[judged & (interval > 0)])
+        # the window's periods per interval length: index of the first, count, ends, names
+        tables = []
+        for length in lengths.tolist():
+            periods = np.arange(lo_month // length, d_month // length + 1, dtype=np.int64)
+            ends = (((periods + 1) * length).astype("datetime64[M]").astype("datetime64[D]")
+                    - np.timedelta64(1, "D")).astype("datetime64[ns]")
+            in_window = (ends > window_lo) & (ends < D)
+            periods, ends = periods[in_window], ends[in_window]
+            names = [_period_name((p * length).astype("datetime64[M]"), length)
+                     for p in periods]
+            tables.append((int(periods[0]) if len(periods) else 0, len(periods), ends, names))
+        width = max([t[1] for t in tables] or [0])
+        if not width:
+            return (np.empty(0, np.int64), pd.Series([], dtype="str"),
+                    np.empty(0, "datetime64[ns]"))
+        first_period = np.array([t[0] for t in tables], dtype=np.int64)
+        counts = np.array([t[1] for t in tables], dtype=np.int64)
+        # covered[loan code, slot]: an inspection dated in that period of the window
+        covered = np.zeros((n_codes, width), dtype=bool)
+        length_of_code = np.zeros(n_codes, dtype=np.int64)
+        length_of_code[loan_codes] = np.where(judged, interval, 0)
+
+        def mark(codes: np.ndarray, dates: np.ndarray) -> None:
+            length = length_of_code[codes]
+            ok = length > 0
+            codes, dates, length = codes[ok], dates[ok], length[ok]
+            which = np.searchsorted(lengths, length)
+            months = dates.astype("datetime64[M]").astype(np.int64)
+            slot = months // length - first_period[which]
+            ok = (slot >= 0) & (slot < counts[which])
+            covered[codes[ok], slot[ok]] = True
+
+        codes, dates = self._inspection_rows
+        keep = (codes >= 0) & ~np.isnat(dates) & (dates <= D)
+        mark(codes[keep], dates[keep])
+        last = self.last_inspection
+        has_last = ~np.isnat(last) & judged
+        mark(loan_codes[has_last], last[has_last])
+
+        pos_parts, name_parts, end_parts = [], [], []
+        for which, (_, k, ends, names) in enumerate(tables):
+            idx = np.flatnonzero(judged & (interval == lengths[which]))
+            if not k or not len(idx):
+                continue
+            threshold = add_months(ends, -exempt_months)  # disbursed on/after: exempt
+            required = disb[idx, None] < threshold[None, :]
+            gap = required & ~covered[loan_codes[idx], :k]
+            row, slot = np.nonzero(gap)  # row-major: loan by loan, periods in order
+            pos_parts.append(idx[row])
+            name_parts.append(np.asarray(names, dtype=object)[slot])
+            end_parts.append(ends[slot])
+        if not pos_parts:
+            return (np.empty(0, np.int64), pd.Series([], dtype="str"),
+                    np.empty(0, "datetime64[ns]"))
+        pos = np.concatenate(pos_parts)
+        order = np.argsort(pos, kind="stable")  # loan-major, periods stay chronological
+        pos = pos[order]
+        names = np.concatenate(name_parts)[order]
+        ends = np.concatenate(end_parts)[order]
+        first = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]]) if len(pos) else pos
+        positions = pos[first]
+        if not len(positions):
+            return positions, pd.Series([], dtype="str"), np.empty(0, "datetime64[ns]")
+        # join each loan's period names with "、" in one C-level reduction (no loop over loans)
+        joined = np.add.reduceat(np.char.add(names.astype(str), "、").astype(object), first)
+        text = pd.Series(joined, dtype="str").str[:-1]
+        return positions, text, ends[first]
 
     def _broadcast_rows(self, per_loan: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """A per-loan value for each sheet row (via the loan's distinct-id code)."""
@@ -431,9 +562,11 @@ class CheckContext:
         """Strongest collection (0 none, 1 sms/phone/letter, 2 visit, 3 legal) in [start, D].
 
         From ``collections`` for loans with rows <= D there, else ``last_collection_date`` /
-        ``last_collection_method``; ``litigation`` counts as legal (3).
+        ``last_collection_method``; ``litigation`` counts as legal (3). A loan that is not
+        overdue (a doubtful loan with no arrears) counts every collection up to D.
         """
         start = self.overdue_start
+        start = np.where(np.isnat(start), np.datetime64("1678-01-01", "ns"), start)
         k = self._loan_codes[1]
         if self.has("last_collection_date") and self.has("last_collection_method"):
             last = self._column_on_or_before("last_collection_date")
