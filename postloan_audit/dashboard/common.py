@@ -35,7 +35,7 @@ from postloan_audit.ingest.overview import accounting_table, issues_table
 
 #: Largest upload accepted (bytes); Voila's websocket limit is raised to match in voila.json.
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-UPLOAD_ACCEPT = ".xlsx,.xlsm,.xls,.csv"
+UPLOAD_ACCEPT = ".xlsx,.xlsm,.xls,.csv,.txt,.tsv"
 #: Rows shown in an on-screen table before "… 共 N 行" (the workbook download has them all).
 MAX_TABLE_ROWS = 200
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
