@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "supervision": 2,
     "compliance": 2,
     "portfolio": 3,
+    "trail": 3,
     "dashboard": 4,
     "commands": 4,
 }

@@ -76,7 +76,8 @@ def ceil_share(rate: float, count: int) -> int:
 
 
 def plan_branch_reviews(branches: pd.DataFrame, *, year: int, loans: pd.DataFrame | None = None,
-                        policy: ReviewPlanPolicy | None = None) -> pd.DataFrame:
+                        policy: ReviewPlanPolicy | None = None,
+                        reviews: pd.DataFrame | None = None) -> pd.DataFrame:
     """Choose this year's on-site reviews of sub-branches (年度现场检查计划).
 
     `001_…` 篇三 "五、贷后组织督导" item 5: every sub-branch is reviewed on site at least once
@@ -99,6 +100,10 @@ def plan_branch_reviews(branches: pd.DataFrame, *, year: int, loans: pd.DataFram
         a tie-break, and a branch holding loans but missing from ``branches`` is treated as
         never reviewed.
     policy : ReviewPlanPolicy, optional
+    reviews : DataFrame, optional
+        Recorded on-site reviews (``branch``, ``last_onsite_review_date``), e.g. from the audit
+        trail's returned workpapers: used for a listed branch whose sheet date is empty; a
+        date in ``branches`` wins when given.
 
     Returns
     -------
@@ -116,6 +121,8 @@ def plan_branch_reviews(branches: pd.DataFrame, *, year: int, loans: pd.DataFram
     frame = branches.loc[branches["branch"].notna(), ["branch", "last_onsite_review_date"]]
     frame = frame.assign(last_onsite_review_date=pd.to_datetime(frame["last_onsite_review_date"]))
     frame = frame.groupby("branch", sort=True, as_index=False)["last_onsite_review_date"].max()
+    if reviews is not None and len(reviews):
+        frame = _with_recorded_reviews(frame, reviews)
     ratio = pd.Series(np.nan, index=frame["branch"], dtype="float64")
     if loans is not None:
         frame, ratio = _with_loans(frame, loans)
@@ -154,6 +161,16 @@ def plan_branch_reviews(branches: pd.DataFrame, *, year: int, loans: pd.DataFram
     frame["reason"] = pd.Series(reason, dtype="str")
     frame["branch"] = frame["branch"].astype("str")
     return frame[PLAN_COLUMNS]
+
+
+def _with_recorded_reviews(frame: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
+    """Fill empty sheet dates from recorded reviews (the sheet's date wins when given)."""
+    recorded = reviews.loc[reviews["branch"].notna(), ["branch", "last_onsite_review_date"]]
+    recorded = recorded.assign(
+        last_onsite_review_date=pd.to_datetime(recorded["last_onsite_review_date"]))
+    recorded = recorded.groupby("branch")["last_onsite_review_date"].max()
+    dates = frame["last_onsite_review_date"].fillna(frame["branch"].map(recorded))
+    return frame.assign(last_onsite_review_date=dates.astype("datetime64[ns]"))
 
 
 def _with_loans(frame: pd.DataFrame, loans: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
