@@ -162,6 +162,11 @@ REFUSED_COLUMNS: list[str] = ["excel_row", "finding_key", "problem"]
 UPDATE_FIELDS: tuple[str, ...] = ("status", "measures", "completed_on", "responsible")
 
 
+def as_text(series: pd.Series) -> pd.Series:
+    """Values as text for comparing and logging; a missing value is ``""``."""
+    return series.astype(object).astype("str").fillna("")
+
+
 def _text(series: pd.Series) -> pd.Series:
     from postloan_audit.ingest.parsing import clean_text
 
@@ -212,7 +217,10 @@ def validate_updates(updates: pd.DataFrame, current: pd.DataFrame, run_keys: pd.
                                        run_keys["finding_key"].astype("str")])
     run_int = run.fillna(-1).astype("int64")
     in_run = pd.MultiIndex.from_arrays([run_int, key.fillna("")]).isin(pairs)
-    old_status = key.map(cur["status"]) if len(cur) else pd.Series(np.nan, index=key.index)
+    def stored(column: str) -> pd.Series:
+        return key.map(cur[column].astype(object)).astype("str")
+
+    old_status = stored("status")
     new_status = status.fillna(old_status)
     key_parts = key.fillna("").str.split("|", n=2, expand=True).reindex(columns=[0, 1, 2])
     shown_rule = _text(u["rule_id"]).fillna("")
@@ -264,13 +272,13 @@ def validate_updates(updates: pd.DataFrame, current: pd.DataFrame, run_keys: pd.
     future = ok & (completed > pd.Timestamp(today)).fillna(False).to_numpy()
     refuse(future, "完成日期 " + completed.dt.strftime("%Y-%m-%d").fillna("") + f" 晚于今天 {today:%Y-%m-%d}"
            " / completion date in the future")
-    old_date = key.map(pd.to_datetime(cur["completed_on"])) if len(cur) else completed
-    new_date = completed.fillna(pd.to_datetime(old_date))
+    old_date = pd.to_datetime(key.map(cur["completed_on"].astype(object))).astype("datetime64[ns]")
+    new_date = completed.fillna(old_date)
     no_date = ok & new_status.isin(NEEDS_DATE).to_numpy() & new_date.isna().to_numpy() \
         & ~bad_date.to_numpy()
     refuse(no_date, "状态「" + new_status.fillna("") + "」须填写完成日期 / a completion date is "
            "required for this status")
-    old_measures = key.map(cur["measures"]) if len(cur) else measures
+    old_measures = stored("measures")
     new_measures = measures.fillna(old_measures)
     no_reason = ok & (new_status == WAIVED).to_numpy() & new_measures.isna().to_numpy()
     refuse(no_reason, "不予整改须在「整改措施」中写明原因 / 不予整改 needs the reason in 整改措施")
@@ -279,13 +287,13 @@ def validate_updates(updates: pd.DataFrame, current: pd.DataFrame, run_keys: pd.
                else pd.DataFrame({c: pd.Series([], dtype="object") for c in REFUSED_COLUMNS}))
     refused = refused.sort_values("excel_row", kind="stable").reset_index(drop=True)
 
-    old_resp = key.map(cur["responsible"]) if len(cur) else responsible
+    old_resp = stored("responsible")
     new_resp = responsible.fillna(old_resp)
     frame = pd.DataFrame({
         "finding_key": key, "excel_row": rows,
         "status_old": old_status, "status": new_status,
         "measures_old": old_measures, "measures": new_measures,
-        "completed_on_old": pd.to_datetime(old_date).dt.date if len(cur) else None,
+        "completed_on_old": old_date.dt.date,
         "completed_on": new_date.dt.date,
         "responsible_old": old_resp, "responsible": new_resp,
     })
@@ -293,7 +301,5 @@ def validate_updates(updates: pd.DataFrame, current: pd.DataFrame, run_keys: pd.
     frame = frame.loc[valid]
     changed = np.zeros(len(frame), dtype=bool)
     for name in UPDATE_FIELDS:
-        a = frame[f"{name}_old"].astype(object).where(frame[f"{name}_old"].notna(), None)
-        b = frame[name].astype(object).where(frame[name].notna(), None)
-        changed |= (a.astype(str) != b.astype(str)).to_numpy()
+        changed |= (as_text(frame[f"{name}_old"]) != as_text(frame[name])).to_numpy()
     return frame.loc[changed].reset_index(drop=True), refused

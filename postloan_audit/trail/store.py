@@ -468,21 +468,20 @@ class AuditStore:
         if not len(changes):
             return
         now = _now()
-        params = _records(changes, ["finding_key", *fu.UPDATE_FIELDS])
+        params = [{f"b_{k}": v for k, v in r.items()}
+                  for r in _records(changes, ["finding_key", *fu.UPDATE_FIELDS])]
         conn.execute(t.rectifications.update()
-                     .where(t.rectifications.c.finding_key == sa.bindparam("finding_key"))
-                     .values(status=sa.bindparam("status"), measures=sa.bindparam("measures"),
-                             completed_on=sa.bindparam("completed_on"),
-                             responsible=sa.bindparam("responsible"),
+                     .where(t.rectifications.c.finding_key == sa.bindparam("b_finding_key"))
+                     .values(status=sa.bindparam("b_status"), measures=sa.bindparam("b_measures"),
+                             completed_on=sa.bindparam("b_completed_on"),
+                             responsible=sa.bindparam("b_responsible"),
                              updated_at=now, updated_by=self.user), params)
         log = []
         for name in fu.UPDATE_FIELDS:
-            old = changes[f"{name}_old"].astype(object).where(changes[f"{name}_old"].notna(), None)
-            new = changes[name].astype(object).where(changes[name].notna(), None)
-            differ = (old.astype(str) != new.astype(str)).to_numpy()
+            old, new = fu.as_text(changes[f"{name}_old"]), fu.as_text(changes[name])
+            differ = (old != new).to_numpy()
             log += [{"entity": "rectification", "entity_key": k, "field": name,
-                     "old": None if o is None else str(o), "new": None if v is None else str(v),
-                     "note": note}
+                     "old": o or None, "new": v or None, "note": note}
                     for k, o, v in zip(changes["finding_key"][differ], old[differ], new[differ],
                                        strict=True)]
         self._log(conn, log)
