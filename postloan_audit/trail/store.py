@@ -334,6 +334,22 @@ class AuditStore:
                      "new": new, "note": note} for k in targets]
         self._log(conn, log)
 
+    def compare(self, report: CheckReport, *, scope: str | None = None,
+                branches: pd.Series | None = None) -> tuple[str, fu.Comparison]:
+        """What :meth:`record_run` would report, without writing: ``(scope, comparison)``."""
+        scope = scope or fu.scope_of(branches if branches is not None
+                                     else report.findings["branch"])
+        keys = fu.finding_keys(report.findings.reset_index(drop=True))
+        with self._read() as conn:
+            prev = conn.execute(sa.select(t.runs.c.run_id).where(t.runs.c.scope == scope)
+                                .order_by(t.runs.c.run_id.desc()).limit(1)).scalar()
+            prev_f = None
+            if prev is not None:
+                prev_f = pd.DataFrame(conn.execute(
+                    sa.select(t.findings.c.finding_key, t.findings.c.rule_id)
+                    .where(t.findings.c.run_id == prev)).all(), columns=["finding_key", "rule_id"])
+        return scope, fu.compare_runs(keys, prev_f, report.rules_run, prev)
+
     def runs(self) -> pd.DataFrame:
         """Every recorded run, newest first (检查记录)."""
         cols = ["run_id", "recorded_at", "recorded_by", "as_of", "scope", "source_name",
