@@ -319,6 +319,15 @@ class TrailSummaryPanel:
             self.error.value = _error(exc, "检查记录库不可用。")
             return False
         self.error.value = ""
+        if runs.empty and followup.empty:
+            self.summary = self.scorecard = pd.DataFrame()
+            self.kpis.value = ("<p class='pa-note pa-trail-empty'>尚无检查记录:在合规检查页“记入检查记录”"
+                               "或用 postloan-audit check --record 记录检查后,此处显示整改情况与机构考核。"
+                               "</p>")
+            self.overdue_table.value = self.score_table.value = ""
+            self.trend_plot.clear_output()
+            self.score_plot.clear_output()
+            return True
         today = self.today or dt.date.today()
         r = self.policy.rectification
         self.summary = rectification_summary(followup, today=today)

@@ -95,3 +95,10 @@ def test_management_panel_reports_an_unusable_store(tmp_path):
     panel = TrailSummaryPanel(db=str(tmp_path / "dir.db"))
     assert not panel.refresh()
     assert "检查记录库不可用" in panel.error.value
+
+
+def test_management_panel_on_an_empty_store_draws_no_chart(tmp_path):
+    panel = TrailSummaryPanel(db=str(tmp_path / "empty.db"))
+    assert panel.refresh()
+    assert "尚无检查记录" in panel.kpis.value
+    assert panel.trend_plot.outputs == () and panel.score_plot.outputs == ()
