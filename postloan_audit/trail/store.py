@@ -456,6 +456,8 @@ class AuditStore:
             Any row refused; the store is unchanged.
         """
         today = today or dt.date.today()
+        if updates.empty:  # a workbook without findings rows: nothing to apply
+            return 0
         with self._write() as conn:
             current = pd.DataFrame(conn.execute(sa.select(
                 t.rectifications.c.finding_key, t.rectifications.c.status,

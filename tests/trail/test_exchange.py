@@ -249,3 +249,14 @@ def test_incomplete_or_tampered_workpaper_is_refused_and_nothing_recorded(db_url
     assert store.onsite_results().empty and store.last_onsite_reviews().empty
     assert store.followup().empty
     store.close()
+
+
+def test_a_run_without_findings_round_trips_to_nothing(db_url):
+    store = open_store(db_url, user="u")
+    rec = store.record_run(run_checks(make_loans({"L3": {}}), as_of="2026-09-30"),
+                           branches=pd.Series(["城关支行"]))
+    assert rec.line().startswith("与上次相比: 新增 0 / 延续 0 / 消失 0")
+    result = import_findings_workbook(store, saved(exported(store)), today=TODAY)
+    assert (result.rows, result.changed) == (0, 0)
+    assert store.followup().empty and store.imports().empty
+    store.close()
