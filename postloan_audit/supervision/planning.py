@@ -102,8 +102,8 @@ def plan_branch_reviews(branches: pd.DataFrame, *, year: int, loans: pd.DataFram
     policy : ReviewPlanPolicy, optional
     reviews : DataFrame, optional
         Recorded on-site reviews (``branch``, ``last_onsite_review_date``), e.g. from the audit
-        trail's returned workpapers: used for a listed branch whose sheet date is empty; a
-        date in ``branches`` wins when given.
+        trail's returned workpapers: used for a branch whose sheet date is empty (or that is
+        known only from ``loans``); a date in ``branches`` wins when given.
 
     Returns
     -------
@@ -121,11 +121,11 @@ def plan_branch_reviews(branches: pd.DataFrame, *, year: int, loans: pd.DataFram
     frame = branches.loc[branches["branch"].notna(), ["branch", "last_onsite_review_date"]]
     frame = frame.assign(last_onsite_review_date=pd.to_datetime(frame["last_onsite_review_date"]))
     frame = frame.groupby("branch", sort=True, as_index=False)["last_onsite_review_date"].max()
-    if reviews is not None and len(reviews):
-        frame = _with_recorded_reviews(frame, reviews)
     ratio = pd.Series(np.nan, index=frame["branch"], dtype="float64")
     if loans is not None:
         frame, ratio = _with_loans(frame, loans)
+    if reviews is not None and len(reviews):
+        frame = _with_recorded_reviews(frame, reviews)
     if frame.empty:
         raise ValueError("机构表中没有任何机构。 / The branches table holds no branch.")
 

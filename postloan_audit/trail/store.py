@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -318,9 +319,8 @@ class AuditStore:
                  (seen[current[seen].to_numpy() == fu.CLOSED], fu.CLOSED, fu.PENDING,
                   f"已销号的问题在第 {run_id} 次检查再次出现 / reappeared in run {run_id}")]
         gone = pd.Index(cmp.gone).intersection(current.index)
-        gone = gone[current[gone].isin([fu.PENDING, fu.IN_PROGRESS]).to_numpy()]
-        for k in gone:
-            moves.append((pd.Index([k]), current[k], fu.RECTIFIED,
+        for old in (fu.PENDING, fu.IN_PROGRESS):
+            moves.append((gone[current[gone].to_numpy() == old], old, fu.RECTIFIED,
                           f"第 {run_id} 次检查中不再出现,建议核实后销号 / gone in run {run_id}: "
                           "verify, then close"))
         for targets, old, new, note in moves:
@@ -633,8 +633,10 @@ class AuditStore:
 
 def onsite_keys(results: pd.DataFrame) -> pd.Series:
     """Stable keys of on-site findings: ``ONSITE|loan id|date#item`` (item as a short hash)."""
-    item = results["item"].astype("str").map(
-        lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:8])
+    codes, items = pd.factorize(results["item"].astype("str"))
+    hashed = np.asarray([hashlib.sha256(s.encode("utf-8")).hexdigest()[:8] for s in items],
+                        dtype=object)  # distinct checklist items only
+    item = pd.Series(hashed[codes], index=results.index, dtype="str")
     day = pd.to_datetime(results["inspected_on"]).dt.strftime("%Y-%m-%d")
     return (fu.ONSITE_RULE + "|" + results["loan_id"].astype("str") + "|" + day + "#" + item) \
         .astype("str")

@@ -188,6 +188,26 @@ def test_report_is_rebuilt_from_the_store(db_url):
     run_id, rebuilt = store.report_for()
     assert run_id == 1
     pd.testing.assert_frame_equal(rebuilt.findings, original.findings)
-    assert rebuilt.rules_run == original.rules_run and rebuilt.policy == Policy.default() \
-        .__class__.from_dict(original.policy.to_dict(), source=rebuilt.policy.source)
+    assert rebuilt.rules_run == original.rules_run
+    assert rebuilt.policy.to_dict() == original.policy.to_dict()
+    assert (rebuilt.as_of, rebuilt.fingerprint, rebuilt.loans_checked) == (
+        original.as_of, original.fingerprint, original.loans_checked)
+    store.close()
+
+
+def test_a_closed_finding_that_reappears_is_reopened_and_in_progress_is_proposed(db_url):
+    store = open_store(db_url, user="u")
+    store.record_run(report())
+    with store._write() as conn:
+        conn.execute(t.rectifications.update().where(
+            t.rectifications.c.finding_key == "CLS-OVERDUE|L1|").values(status="已销号"))
+        conn.execute(t.rectifications.update().where(
+            t.rectifications.c.finding_key == "INSP-FREQ|L2|2026-07-01").values(status="整改中"))
+    rec = store.record_run(report({"L1": {"overdue_days": 100}, "L2": {}, "L3": {}}))
+    assert rec.comparison.gone == ("INSP-FREQ|L2|2026-07-01",)
+    status = store.followup().set_index("finding_key")["status"].to_dict()
+    assert status == {"CLS-OVERDUE|L1|": "待整改", "INSP-FREQ|L2|2026-07-01": "已整改(待核实)"}
+    reopened = store.changes("CLS-OVERDUE|L1|").iloc[-1]
+    assert (reopened["old"], reopened["new"]) == ("已销号", "待整改")
+    assert reopened["note"].startswith("已销号的问题在第 2 次检查再次出现")
     store.close()

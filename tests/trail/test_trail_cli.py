@@ -102,3 +102,45 @@ def test_db_from_the_environment_and_a_bad_file(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     assert main(["followup", "import", src]) == 2
     assert "无法打开 Excel 文件 台账.csv" in capsys.readouterr().err
+
+
+def test_sample_record_workpaper_import_and_plan_reviews(tmp_path, capsys):
+    db = str(tmp_path / "audit.db")
+    classes, guarantees = ["正常", "关注", "次级"], ["抵押", "信用", "保证"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "贷款台账"
+    ws.append(["借据号", "客户号", "客户名称", "经营机构", "贷款余额", "五级分类", "担保方式"])
+    for i in range(14):
+        ws.append([f"L{i:03d}", f"C{i:03d}", f"客户{i}", "城东支行", f"{(40 - i) * 10_000:,}",
+                   classes[i % 3], guarantees[i % 3]])
+    branches = wb.create_sheet("机构")
+    branches.append(["机构", "最近现场检查日期"])
+    branches.append(["城东支行", None])
+    branches.append(["城西支行", dt.date(2025, 1, 1)])
+    ledger_path = tmp_path / "分行台账.xlsx"
+    wb.save(ledger_path)
+
+    paper = tmp_path / "底稿.xlsx"
+    assert main(["sample", str(ledger_path), "--branch", "城东支行", "--seed", "3", "--record",
+                 "--db", db, "--out", str(paper)]) == 0
+    assert "样本已记录为第 1 次抽样" in capsys.readouterr().out
+    book = openpyxl.load_workbook(paper)
+    sheet = book["现场检查清单"]
+    col = {c.value: c.column for c in sheet[1]}
+    day = dt.date.today() - dt.timedelta(days=3)
+    for r in range(2, sheet.max_row + 1):
+        sheet.cell(row=r, column=col["检查结论"]).value = "符合"
+        sheet.cell(row=r, column=col["检查日期"]).value = day
+    sheet.cell(row=4, column=col["检查结论"]).value = "不符合"
+    sheet.cell(row=4, column=col["问题描述"]).value = "抵押物已被查封"
+    book.save(paper)
+    assert main(["followup", "import-workpaper", str(paper), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert f"已导入现场检查清单 底稿.xlsx:城东支行 {day:%Y-%m-%d}" in out and "不符合 1 项" in out
+    assert main(["followup", "list", "--db", db, "--rule", "ONSITE"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "整改台账 / follow-up: 1 条,逾期 0 条"
+    assert main(["plan-reviews", str(ledger_path), "--year", str(day.year), "--db", db]) == 0
+    out = capsys.readouterr().out
+    line = next(row for row in out.splitlines() if row.strip().startswith("城东支行"))
+    assert f"{day:%Y-%m-%d}" in line
