@@ -95,6 +95,20 @@ from postloan_audit.portfolio import (
     top_borrower_concentration,
 )
 
+# --- the audit trail ---
+# isort: split
+from postloan_audit.trail import (
+    AuditStore,
+    ImportRefused,
+    TrailError,
+    branch_scorecard,
+    export_findings_workbook,
+    import_findings_workbook,
+    import_workpaper,
+    open_store,
+    rectification_summary,
+)
+
 #: Dashboard classes, imported on first use so the CLI does not load ipywidgets and plotly.
 _DASHBOARDS = ("BranchSamplingDashboard", "ComplianceDashboard", "ManagementDashboard",
                "StatisticalSamplingDashboard")
@@ -159,6 +173,16 @@ __all__ = [
     "review_coverage",
     "special_mention_migration_rate",
     "top_borrower_concentration",
+    # the audit trail
+    "AuditStore",
+    "ImportRefused",
+    "TrailError",
+    "branch_scorecard",
+    "export_findings_workbook",
+    "import_findings_workbook",
+    "import_workpaper",
+    "open_store",
+    "rectification_summary",
     # dashboards, loaded lazily
     "BranchSamplingDashboard",
     "ComplianceDashboard",

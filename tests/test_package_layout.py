@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "compliance": 2,
     "statistical": 2,
     "portfolio": 3,
+    "trail": 3,
     "dashboard": 4,
     "commands": 4,
 }

@@ -20,6 +20,11 @@ def register(subparsers) -> None:
                         help="只执行这些规则,逗号分隔 / rule ids to run, comma-separated")
     parser.add_argument("--out", default=None,
                         help="问题清单工作簿 (.xlsx) / write the findings workbook here")
+    parser.add_argument("--record", action="store_true",
+                        help="记入检查记录库并与上次比较 / record the run in the audit trail")
+    from postloan_audit.commands.followup import add_db_option
+
+    add_db_option(parser)
     parser.set_defaults(func=run_check)
 
     rules = subparsers.add_parser("rules", help="列出检查规则目录 / print the rule catalogue")
@@ -54,8 +59,22 @@ def run_check(args: argparse.Namespace) -> int:
             print(report.not_run.to_string(index=False))
     for warning in report.warnings:
         print(f"注意 / warning: {warning}")
+    store = None
+    if args.record:
+        from postloan_audit.trail.store import open_store
+
+        store = open_store(args.db)
+        record = store.record_run(report, branches=extract.loans["branch"])
+        print(f"已记录为第 {record.run_id} 次检查(范围 {record.scope}) / recorded as run "
+              f"{record.run_id}")
+        print(record.line())
     if args.out:
-        write_findings_workbook(report, args.out)
+        if store is not None:
+            from postloan_audit.trail.exchange import export_findings_workbook
+
+            export_findings_workbook(store, args.out, run_id=record.run_id)
+        else:
+            write_findings_workbook(report, args.out)
         print(f"问题清单已写入 / findings workbook written: {args.out}")
     return 0
 

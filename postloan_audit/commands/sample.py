@@ -21,12 +21,21 @@ def register(subparsers) -> None:
                         help="最低抽查户数(默认10) / minimum number of borrowers (default 10)")
     parser.add_argument("--out", default=None,
                         help="现场检查工作底稿 (.xlsx) / write the workpaper here")
+    parser.add_argument("--record", action="store_true",
+                        help="记入检查记录库 / record the sample in the audit trail")
+    from postloan_audit.commands.followup import add_db_option
+
+    add_db_option(parser)
     parser.set_defaults(func=run_sample)
 
     plan = subparsers.add_parser(
         "plan-reviews", help="编制年度辖内行现场检查计划 / plan this year's on-site reviews")
     plan.add_argument("extract", help="含机构表的台账文件 (.xlsx) / extract with a branches sheet")
     plan.add_argument("--year", type=int, required=True, help="计划年度 / plan year")
+    plan.add_argument("--use-trail", action="store_true",
+                      help="机构表未填最近现场检查日期时,用检查记录库中已导入的现场检查 / fill empty "
+                           "review dates from the audit trail's recorded on-site reviews")
+    add_db_option(plan)
     plan.set_defaults(func=run_plan_reviews)
 
 
@@ -69,6 +78,11 @@ def run_sample(args: argparse.Namespace) -> int:
         print()
         print("抽样结果 / sample")
         print(table.to_string(index=False))
+    if args.record:
+        from postloan_audit.trail.store import open_store
+
+        sample_id = open_store(args.db).record_sample(sample)
+        print(f"样本已记录为第 {sample_id} 次抽样 / sample recorded as sample {sample_id}")
     if args.out:
         write_sample_workpaper(sample, args.out)
         print(f"现场检查工作底稿已写入 / workpaper written: {args.out}")
@@ -84,7 +98,13 @@ def run_plan_reviews(args: argparse.Namespace) -> int:
         raise ValueError(
             f"文件 {extract.source_name} 没有机构表(需包含「机构」「最近现场检查日期」两列)。"
             f" / {extract.source_name} has no branches sheet (columns 机构, 最近现场检查日期).")
-    plan = plan_branch_reviews(extract.branches, year=args.year, loans=extract.loans)
+    reviews = None
+    if args.use_trail or args.db:
+        from postloan_audit.trail.store import open_store
+
+        reviews = open_store(args.db).last_onsite_reviews()
+    plan = plan_branch_reviews(extract.branches, year=args.year, loans=extract.loans,
+                               reviews=reviews)
     chosen = int(plan["selected"].sum())
     print(f"{args.year}年现场检查计划:辖内 {len(plan)} 个机构,必查 {int(plan['must'].sum())} 个,"
           f"计划检查 {chosen} 个")

@@ -13,6 +13,7 @@ import datetime as dt
 import pandas as pd
 
 from postloan_audit.compliance.checks import CheckReport, list_rules
+from postloan_audit.compliance.findings_followup import FollowupColumns, add_followup_columns
 from postloan_audit.compliance.rules import CATALOGUE
 from postloan_audit.core.workbooks import (
     Target,
@@ -39,7 +40,8 @@ def _findings_sheet_frame(report: CheckReport) -> pd.DataFrame:
 
 
 def write_findings_workbook(report: CheckReport, target: Target, *,
-                            deterministic: bool = False) -> None:
+                            deterministic: bool = False,
+                            followup: FollowupColumns | None = None) -> None:
     """Write ``report`` as an ``.xlsx`` workbook to a path or a binary buffer.
 
     Parameters
@@ -50,6 +52,9 @@ def write_findings_workbook(report: CheckReport, target: Target, *,
         A file path or a writable binary buffer.
     deterministic:
         Fixed document timestamps (identical reports give identical bytes).
+    followup:
+        The 整改情况 columns of a recorded run (see
+        :mod:`postloan_audit.compliance.findings_followup`), appended to 问题清单.
     """
     from postloan_audit.core.version import __version__
 
@@ -68,6 +73,8 @@ def write_findings_workbook(report: CheckReport, target: Target, *,
     write_table(ws, frame, autofilter=True,
                 headers=[FINDING_HEADERS.get(c, "规则名称") for c in frame.columns],
                 number_formats={"days_late": "#,##0"})
+    if followup is not None:
+        add_followup_columns(ws, len(frame.columns) + 1, followup)
 
     ws = wb.create_sheet("未执行规则")
     write_table(ws, report.not_run, headers=["规则编号", "未执行原因"])

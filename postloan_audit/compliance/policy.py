@@ -217,6 +217,42 @@ class FundUsePolicy:
     check_months: int = 1
 
 
+@dataclass(frozen=True)
+class RectificationPolicy:
+    """Follow-up of findings (整改跟踪) and the branch scorecard (百分制考核).
+
+    Source: ``001_…`` 篇四 (四是建立处罚机制: "百分制考核计分 … 得分低于80分的单位 … 下发限期整改通知书,
+    督促限期整改"); ``000_…`` 计划 2 and 7 (限期整改, 本周内完成整改). The manuals leave the deadline and
+    the points per finding to the bank: the values below are workbench defaults, documented as
+    bank settings in ``docs/policy.md``.
+    """
+
+    #: 高风险问题 整改期限(自首次发现起的日历天数) — bank setting, ``001_…`` 篇四 限期整改.
+    days_high: int = 30
+    #: 中风险问题 整改期限(日历天数) — bank setting, ``001_…`` 篇四 限期整改.
+    days_medium: int = 30
+    #: 低风险问题 整改期限(日历天数) — bank setting, ``001_…`` 篇四 限期整改.
+    days_low: int = 30
+    #: 考核满分 — ``001_…`` 篇四 百分制考核计分.
+    full_score: float = 100.0
+    #: 考核合格线: 得分低于该分数的单位受处罚 — ``001_…`` 篇四 得分低于80分的单位.
+    pass_score: float = 80.0
+    #: 每个未销号的高风险问题 扣分 — bank setting, ``001_…`` 篇四 量化考核.
+    deduct_high: float = 5.0
+    #: 每个未销号的中风险问题 扣分 — bank setting.
+    deduct_medium: float = 2.0
+    #: 每个未销号的低风险问题 扣分 — bank setting.
+    deduct_low: float = 1.0
+
+    def days(self, severity: str) -> int:
+        """The deadline in calendar days for a finding of ``severity`` (high/medium/low)."""
+        return int(getattr(self, f"days_{severity}"))
+
+    def deduction(self, severity: str) -> float:
+        """Points deducted per open finding of ``severity``."""
+        return float(getattr(self, f"deduct_{severity}"))
+
+
 SECTIONS: dict[str, type] = {
     "inspection": InspectionPolicy,
     "classification": ClassificationPolicy,
@@ -226,6 +262,7 @@ SECTIONS: dict[str, type] = {
     "collateral": CollateralPolicy,
     "rating": RatingPolicy,
     "fund_use": FundUsePolicy,
+    "rectification": RectificationPolicy,
 }
 
 _TYPE_NAMES = {int: "integer", float: "number", bool: "boolean (true/false)"}
@@ -267,6 +304,8 @@ class Policy:
     ----------
     inspection, classification, extension, collection, maturity, collateral, rating, fund_use:
         The thresholds (see the section classes).
+    rectification:
+        Follow-up deadlines and scorecard points (:class:`RectificationPolicy`).
     disabled:
         ``(rule_id, reason)`` pairs of rules the bank has switched off; they appear in
         ``CheckReport.not_run`` with the reason.
@@ -282,6 +321,7 @@ class Policy:
     collateral: CollateralPolicy = field(default_factory=CollateralPolicy)
     rating: RatingPolicy = field(default_factory=RatingPolicy)
     fund_use: FundUsePolicy = field(default_factory=FundUsePolicy)
+    rectification: RectificationPolicy = field(default_factory=RectificationPolicy)
     disabled: tuple[tuple[str, str], ...] = ()
     source: str = "default"
 
@@ -307,6 +347,10 @@ class Policy:
                 f"不得低于1年),实际为 {c.restructure_observation_months} / classification."
                 "restructure_observation_months must be at least 12 (the observation period is at "
                 f"least one year), got {c.restructure_observation_months}")
+        r = self.rectification
+        if r.pass_score > r.full_score:
+            raise PolicyError("rectification.pass_score 不能大于 full_score / "
+                              "rectification.pass_score must not exceed full_score")
         if self.extension.short_term_months > self.extension.medium_term_months:
             raise PolicyError("extension.short_term_months 不能大于 medium_term_months / "
                               "extension.short_term_months must not exceed medium_term_months")

@@ -33,6 +33,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import replace
+from os import PathLike
 from typing import Any
 
 import ipywidgets as widgets
@@ -61,6 +62,7 @@ from postloan_audit.dashboard.common import (
     table_html,
     user_error_message,
 )
+from postloan_audit.dashboard.followup import FollowupPanel
 
 #: The bundled sample loaded at start: a head-office extract of 6 branches.
 DEFAULT_SAMPLE = "head_office_6_branches_20260930.csv"
@@ -249,6 +251,10 @@ class ComplianceDashboard:
         extract's date, else today. Every later load resets the date to the new files' date.
     policy:
         The initial :class:`~postloan_audit.compliance.policy.Policy` (defaults when None).
+    db, trail:
+        The audit-trail store (path or URL; default ``POSTLOAN_AUDIT_DB``, else
+        ``~/.postloan-audit/audit.db``) and whether to show the 整改跟踪 section
+        (:class:`~postloan_audit.dashboard.followup.FollowupPanel`, attribute ``trail``).
 
     Attributes
     ----------
@@ -268,8 +274,11 @@ class ComplianceDashboard:
     """
 
     def __init__(self, *, sample: str = DEFAULT_SAMPLE, as_of: dt.date | str | None = None,
-                 policy: Policy | None = None) -> None:
+                 policy: Policy | None = None, db: str | PathLike | None = None,
+                 trail: bool = True) -> None:
         self.policy = policy or Policy.default()
+        # 整改跟踪 (audit trail): the comparison with the last recorded run, the follow-up tab
+        self.trail = FollowupPanel(db=db) if trail else None
         self._first_as_of = pd.Timestamp(as_of).date() if as_of is not None else None
         self._quiet = False
         self.extracts: list[Extract] = []
@@ -342,6 +351,7 @@ class ComplianceDashboard:
             widgets.HBox([self.rule_filter, self.branch_filter, self.severity_filter]),
             self.findings_note, self.findings_html,
             widgets.HTML("<h4>未执行的规则及原因</h4>"), self.not_run_html,
+            *([self.trail.widget] if self.trail is not None else []),
         ])
         self.as_of_picker.observe(self._on_as_of, names="value")
         self.policy_upload.observe(self._on_policy_upload, names="value")
@@ -502,6 +512,8 @@ class ComplianceDashboard:
                 f"<p class='pa-note'>问题较多({len(report.findings):,} 条),工作簿需点击左侧按钮"
                 "生成后下载。</p>")
             self.workbook_button.layout.display = None
+        if self.trail is not None:
+            self.trail.show_report(report, pd.concat([e.loans["branch"] for e in extracts]))
         self.progress.bar_style = "success"
         self.progress_label.value = (f"检查完成:{len(extracts)} 个文件,"
                                      f"用时 {time.perf_counter() - started:.1f} 秒")

@@ -57,6 +57,7 @@ from postloan_audit.dashboard.common import (
     table_html,
     user_error_message,
 )
+from postloan_audit.dashboard.followup import TrailSummaryPanel
 from postloan_audit.portfolio.measures import (
     BorrowerConcentration,
     InspectionTimeliness,
@@ -561,11 +562,18 @@ class ManagementDashboard:
         The bank's policy for the checks (default policy when None).
     user : str, optional
         The signed-in user; default :func:`current_user` (from the proxy's header).
+    db, trail : optional
+        The audit-trail store (default ``POSTLOAN_AUDIT_DB``, else
+        ``~/.postloan-audit/audit.db``) and whether to show its section
+        (:class:`~postloan_audit.dashboard.followup.TrailSummaryPanel`, attribute ``trail``).
     """
 
     def __init__(self, *, before: str = DEFAULT_BEFORE, after: str = DEFAULT_AFTER,
-                 policy: Policy | str | PathLike | None = None, user: str | None = None) -> None:
+                 policy: Policy | str | PathLike | None = None, user: str | None = None,
+                 db: str | PathLike | None = None, trail: bool = True) -> None:
         self.policy = policy
+        # 整改跟踪与机构考核 from the audit trail (branch-level figures only)
+        self.trail = TrailSummaryPanel(db=db, policy=Policy.coerce(policy)) if trail else None
         self.user = user if user is not None else current_user()
         self.view: ManagementView | None = None
         self.tables: dict[str, pd.DataFrame] = {}
@@ -602,6 +610,7 @@ class ManagementDashboard:
             self._section("六、贷后检查及时率", self.timeliness_table),
             self._section("七、辖内机构现场检查覆盖", self.coverage_table),
             self._section("八、五级分类迁徙", self.migration_plot, self.migration_table),
+            *([self.trail.widget] if self.trail is not None else []),
         ]
         self.widget = widgets.VBox([
             style_widget(), self.header, self.error, self.download, *sections,
@@ -621,6 +630,8 @@ class ManagementDashboard:
         """Load both bundled snapshots and show the page."""
         self.before_source.start()
         self.after_source.start()
+        if self.trail is not None:
+            self.trail.refresh()
 
     def load_after(self, files: Sequence[tuple[bytes, str]]) -> bool:
         """Replace the later snapshot (期末) by an uploaded ``(content, name)``; True when

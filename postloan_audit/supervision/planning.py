@@ -78,7 +78,8 @@ def ceil_share(rate: float, count: int) -> int:
 
 
 def plan_branch_reviews(branches: pd.DataFrame, *, year: int, loans: pd.DataFrame | None = None,
-                        policy: ReviewPlanPolicy | None = None) -> pd.DataFrame:
+                        policy: ReviewPlanPolicy | None = None,
+                        reviews: pd.DataFrame | None = None) -> pd.DataFrame:
     """Choose this year's on-site reviews of sub-branches (年度现场检查计划).
 
     `001_…` 篇三 "五、贷后组织督导" item 5: every sub-branch is reviewed on site at least once
@@ -101,6 +102,10 @@ def plan_branch_reviews(branches: pd.DataFrame, *, year: int, loans: pd.DataFram
         a tie-break, and a branch holding loans but missing from ``branches`` is treated as
         never reviewed.
     policy : ReviewPlanPolicy, optional
+    reviews : DataFrame, optional
+        Recorded on-site reviews (``branch``, ``last_onsite_review_date``), e.g. from the audit
+        trail's returned workpapers: used for a branch whose sheet date is empty (or that is
+        known only from ``loans``); a date in ``branches`` wins when given.
 
     Returns
     -------
@@ -121,6 +126,8 @@ def plan_branch_reviews(branches: pd.DataFrame, *, year: int, loans: pd.DataFram
     ratio = pd.Series(np.nan, index=frame["branch"], dtype="float64")
     if loans is not None:
         frame, ratio = _with_loans(frame, loans)
+    if reviews is not None and len(reviews):
+        frame = _with_recorded_reviews(frame, reviews)
     if frame.empty:
         raise ValueError("机构表中没有任何机构。 / The branches table holds no branch.")
 
@@ -156,6 +163,16 @@ def plan_branch_reviews(branches: pd.DataFrame, *, year: int, loans: pd.DataFram
     frame["reason"] = pd.Series(reason, dtype="str")
     frame["branch"] = frame["branch"].astype("str")
     return frame[PLAN_COLUMNS]
+
+
+def _with_recorded_reviews(frame: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
+    """Fill empty sheet dates from recorded reviews (the sheet's date wins when given)."""
+    recorded = reviews.loc[reviews["branch"].notna(), ["branch", "last_onsite_review_date"]]
+    recorded = recorded.assign(
+        last_onsite_review_date=pd.to_datetime(recorded["last_onsite_review_date"]))
+    recorded = recorded.groupby("branch")["last_onsite_review_date"].max()
+    dates = frame["last_onsite_review_date"].fillna(frame["branch"].map(recorded))
+    return frame.assign(last_onsite_review_date=dates.astype("datetime64[ns]"))
 
 
 def _with_loans(frame: pd.DataFrame, loans: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:

@@ -8,7 +8,8 @@ headers, fitted widths, thousands separators, formula-injection safety):
 * 抽样参数 — seed, every policy value with its source, the extract's name and fingerprint,
   population counts, time and package version (the sample's provenance);
 * 现场检查清单 — for every sampled loan, the on-site checklist items of `003_…` 第一篇
-  第四十五条 (个贷业务贷后检查的主要内容), with empty columns for 检查结论, 检查人, 检查日期.
+  第四十五条 (个贷业务贷后检查的主要内容), with empty columns for 检查结论 (符合 / 不符合 / 不适用),
+  问题描述, 检查人, 检查日期; uploaded back filled in, it is recorded by the audit trail.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ CHECKLIST_ITEMS: tuple[str, ...] = (
     "(五)经营类业务:借款人生产经营、财务状况是否正常,主要产品的市场状况是否有较大变化,"
     "借款人与其他债权人、债务人的合作关系是否正常",
 )
+
+#: Conclusions an inspector may enter in 检查结论 (the returned checklist is validated against them).
+CONCLUSIONS: tuple[str, ...] = ("符合", "不符合", "不适用")
 
 #: Optional loan columns shown on 抽样结果 when the extract has them: (column, header).
 _OPTIONAL_LOAN_COLUMNS = (("product", "贷款品种"), ("disbursement_date", "发放日期"),
@@ -131,6 +135,7 @@ def checklist_table(sample: SupervisionSample) -> pd.DataFrame:
         "贷款余额(元)": loans["balance"].to_numpy(dtype="float64")[rep],
         "检查项目": np.tile(np.array(CHECKLIST_ITEMS, dtype=object), len(loans)),
         "检查结论": empty,
+        "问题描述": empty.copy(),
         "检查人": empty.copy(),
         "检查日期": empty.copy(),
     })

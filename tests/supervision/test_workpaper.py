@@ -141,13 +141,13 @@ def test_parameter_sheet_carries_the_provenance(workbook_bytes, sample):
 def test_checklist_has_one_block_per_sampled_loan(workbook_bytes, sample):
     frame = pd.read_excel(io.BytesIO(workbook_bytes), sheet_name="现场检查清单", engine="calamine")
     assert list(frame.columns) == ["笔序号", "客户号", "客户名称", "借据号", "贷款余额(元)", "检查项目",
-                                   "检查结论", "检查人", "检查日期"]
+                                   "检查结论", "问题描述", "检查人", "检查日期"]
     assert len(frame) == 6 * len(CHECKLIST_ITEMS) == 30
     assert frame["借据号"].tolist() == list(np.repeat(["L02", "L01", "L03", "L04", "L05", "L06"],
                                                       5))
     assert frame["检查项目"].tolist() == list(CHECKLIST_ITEMS) * 6
     assert frame["客户名称"].tolist()[:5] == ["=SUM(A1:A9)"] * 5
-    assert frame[["检查结论", "检查人", "检查日期"]].isna().all().all()
+    assert frame[["检查结论", "问题描述", "检查人", "检查日期"]].isna().all().all()
     assert CHECKLIST_ITEMS[0] == "(一)借款人是否按照合同约定用途使用信贷资金"
 
 
