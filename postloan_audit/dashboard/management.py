@@ -57,6 +57,7 @@ from postloan_audit.dashboard.common import (
     table_html,
     user_error_message,
 )
+from postloan_audit.dashboard.units import format_wan, wan_axis
 from postloan_audit.portfolio.measures import (
     BorrowerConcentration,
     InspectionTimeliness,
@@ -442,7 +443,7 @@ def class_balance_figure(class_balance: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", title="分机构五级分类贷款余额(万元)", height=360,
                       margin={"l": 60, "r": 20, "t": 50, "b": 40}, legend_title_text="五级分类",
                       yaxis_title="万元")
-    return fig
+    return wan_axis(fig)
 
 
 def overdue_bucket_figure(buckets: pd.DataFrame) -> go.Figure:
@@ -453,7 +454,7 @@ def overdue_bucket_figure(buckets: pd.DataFrame) -> go.Figure:
                            textposition="outside", marker_color="#c62828"))
     fig.update_layout(title="逾期贷款余额分段(万元)", height=360, xaxis_title="逾期天数",
                       yaxis_title="万元", margin={"l": 60, "r": 20, "t": 50, "b": 40})
-    return fig
+    return wan_axis(fig)
 
 
 def findings_figure(findings: pd.DataFrame) -> go.Figure:
@@ -738,7 +739,7 @@ class ManagementDashboard:
         conc = view.concentration
         out["concentration_table"] = (
             f"<p>前{conc.n}户贷款余额占全部在贷余额的 <b>{_pct(conc.share)}</b>"
-            f"(全部在贷余额 {conc.total_balance:,.2f} 元)。</p>"
+            f"(全部在贷余额 {format_wan(conc.total_balance)})。</p>"
             + table_html(_screen(tables["concentration"]), css_id="pa-concentration-table"))
 
         if "findings" in tables and view.report is not None and view.findings is not None:
