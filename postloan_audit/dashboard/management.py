@@ -518,10 +518,10 @@ def write_management_workbook(view: ManagementView, target, *, user: str | None 
     params: list[tuple[str, object]] = [
         ("报表", "管理层看板数据"),
         ("当前用户", user or NO_USER_TEXT),
-        ("生成时间", f"{view.created:%Y-%m-%d %H:%M:%S}"),
+        ("生成时间", view.created),
         ("期末快照", _source_text(view.after)),
         ("期初快照", _source_text(view.before)),
-        ("检查日", f"{view.as_of:%Y-%m-%d}" if view.as_of else "(未识别)"),
+        ("检查日", view.as_of if view.as_of else "(未识别)"),
         ("检查参数", view.report.policy.source if view.report is not None else "(未执行)"),
         ("个人信息", "个人客户姓名、证件号码已脱敏(姓名保留首字,证件号保留前4位和后4位)"),
     ]

@@ -324,7 +324,7 @@ def test_workbook_holds_every_table_and_the_parameters(shown: ManagementDashboar
                                "迁徙矩阵(余额)", "迁徙矩阵(笔数)", "迁徙核对", "关注类迁徙率"]
     params = {row[0]: row[1] for row in book["参数"].iter_rows(min_row=2, values_only=True)}
     assert params["当前用户"] == "王审计"
-    assert params["检查日"] == "2026-09-30"
+    assert params["检查日"] == dt.datetime(2026, 9, 30)  # a date cell
     assert params["期末快照"].startswith("期末_20260930.xlsx(数据日期 2026-09-30")
     findings = list(book["检查发现"].iter_rows(values_only=True))
     assert findings[0] == ("机构", *FAMILIES, "合计")
