@@ -23,7 +23,8 @@ LAYERS: dict[str, int] = {
     "compliance": 2,
     "portfolio": 3,
     "dashboard": 4,
-    "commands": 4,
+    # Above the dashboards: `publish` exports the management page as a file.
+    "commands": 5,
 }
 
 

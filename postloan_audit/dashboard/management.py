@@ -30,6 +30,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
+from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
@@ -48,6 +49,8 @@ from postloan_audit.core.schema import (
 )
 from postloan_audit.core.workbooks import new_workbook, save_workbook, write_key_values, write_table
 from postloan_audit.dashboard.common import (
+    SAMPLE_DIR,
+    Sample,
     SourcePanel,
     download_link_html,
     error_html,
@@ -108,6 +111,30 @@ RULE_FAMILY_ZH: dict[str, str] = {
     "FUND": "资金用途",
     "DATA": "数据质量",
 }
+
+#: The published mode (发布版, docs/deploy.md): read-only, no upload widgets, the data fixed by
+#: the publisher. On when this environment variable is 1 / true / yes; the snapshots are then
+#: the files named by the two others (a path, or a bundled sample's file name).
+PUBLISHED_ENV: str = "POSTLOAN_AUDIT_PUBLISHED"
+BEFORE_ENV: str = "POSTLOAN_AUDIT_BEFORE"
+AFTER_ENV: str = "POSTLOAN_AUDIT_AFTER"
+_TRUE = frozenset({"1", "true", "yes", "是"})
+
+
+def published_mode(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether :data:`PUBLISHED_ENV` asks for the published (read-only) page."""
+    env = os.environ if environ is None else environ
+    return (env.get(PUBLISHED_ENV) or "").strip().lower() in _TRUE
+
+
+def _snapshot(name: str | None, env_name: str, default: str) -> Sample:
+    """The snapshot to load: ``name``, else ``$env_name``, else ``default``; a bundled sample's
+    file name or a path to the publisher's file."""
+    chosen = name or os.environ.get(env_name) or default
+    bundled = SAMPLE_DIR / chosen
+    path = bundled if bundled.is_file() else Path(chosen)
+    return Sample(f"发布数据:{path.name}", path)
+
 
 #: File name of the downloaded workbook.
 WORKBOOK_NAME: str = "管理层看板数据.xlsx"
@@ -562,10 +589,17 @@ class ManagementDashboard:
         The bank's policy for the checks (default policy when None).
     user : str, optional
         The signed-in user; default :func:`current_user` (from the proxy's header).
+    published : bool, optional
+        The published mode: read-only, no upload widgets, the two snapshots fixed by the
+        publisher (``before`` / ``after`` may then be paths; None reads
+        :data:`BEFORE_ENV` / :data:`AFTER_ENV`). Default :func:`published_mode` (from
+        :data:`PUBLISHED_ENV`, set by the service that publishes the page).
     """
 
-    def __init__(self, *, before: str = DEFAULT_BEFORE, after: str = DEFAULT_AFTER,
-                 policy: Policy | str | PathLike | None = None, user: str | None = None) -> None:
+    def __init__(self, *, before: str | None = DEFAULT_BEFORE, after: str | None = DEFAULT_AFTER,
+                 policy: Policy | str | PathLike | None = None, user: str | None = None,
+                 published: bool | None = None) -> None:
+        self.published = published_mode() if published is None else bool(published)
         self.policy = policy
         self.user = user if user is not None else current_user()
         self.view: ManagementView | None = None
@@ -575,10 +609,18 @@ class ManagementDashboard:
         self._after: Extract | None = None
         self._applied = False
 
-        self.after_source = SourcePanel(self._on_after_loaded, default=after,
-                                        title="期末快照(本期)")
-        self.before_source = SourcePanel(self._on_before_loaded, default=before,
-                                         title="期初快照(上期,用于迁徙分析)")
+        fixed_after = _snapshot(after, AFTER_ENV, DEFAULT_AFTER)
+        fixed_before = _snapshot(before, BEFORE_ENV, DEFAULT_BEFORE)
+        if self.published:  # only the publisher's two files, no other choice
+            after_kwargs = {"samples": [fixed_after], "default": fixed_after.path.name}
+            before_kwargs = {"samples": [fixed_before], "default": fixed_before.path.name}
+        else:
+            after_kwargs = {"default": after or DEFAULT_AFTER}
+            before_kwargs = {"default": before or DEFAULT_BEFORE}
+        self.after_source = SourcePanel(self._on_after_loaded, title="期末快照(本期)",
+                                        **after_kwargs)
+        self.before_source = SourcePanel(self._on_before_loaded,
+                                         title="期初快照(上期,用于迁徙分析)", **before_kwargs)
         self.error = widgets.HTML()
         self.header = widgets.HTML()
         self.kpis = widgets.HTML()
@@ -604,11 +646,19 @@ class ManagementDashboard:
             self._section("七、辖内机构现场检查覆盖", self.coverage_table),
             self._section("八、五级分类迁徙", self.migration_plot, self.migration_table),
         ]
+        if self.published:
+            sources: list[widgets.Widget] = [widgets.HTML(
+                "<h2>数据来源</h2><p class='pa-note pa-published'>本页为发布版(只读):数据由"
+                f"发布人固定为期末快照 {html.escape(fixed_after.path.name)}、期初快照 "
+                f"{html.escape(fixed_before.path.name)},不能上传或更换。</p>")]
+        else:
+            sources = [
+                widgets.HTML("<h2>数据来源</h2><p class='pa-note'>默认使用样例全辖快照;上传本行"
+                             "两期台账可替换期末或期初快照。上传的文件只保存在本次会话的内存中。</p>"),
+                widgets.HBox([self.after_source.widget, self.before_source.widget]),
+            ]
         self.widget = widgets.VBox([
-            style_widget(), self.header, self.error, self.download, *sections,
-            widgets.HTML("<h2>数据来源</h2><p class='pa-note'>默认使用样例全辖快照;上传本行两期"
-                         "台账可替换期末或期初快照。上传的文件只保存在本次会话的内存中。</p>"),
-            widgets.HBox([self.after_source.widget, self.before_source.widget]),
+            style_widget(), self.header, self.error, self.download, *sections, *sources,
         ])
         self._show_header()
 
@@ -703,8 +753,9 @@ class ManagementDashboard:
         self.header.value = (
             f"<p class='pa-note' id='pa-current-user'>当前用户:{html.escape(user)}</p>"
             f"<p class='pa-note'>{dates}</p>"
-            "<p class='pa-note'>个人客户姓名与证件号码已脱敏。如需查看本行数据,"
-            "请在页面底部「数据来源」上传期末、期初两期贷款台账。</p>")
+            "<p class='pa-note'>个人客户姓名与证件号码已脱敏。"
+            + ("本页为发布版,数据由发布人固定。</p>" if self.published else
+               "如需查看本行数据,请在页面底部「数据来源」上传期末、期初两期贷款台账。</p>"))
 
     @staticmethod
     def _compose(view: ManagementView, tables: dict[str, pd.DataFrame], workbook: bytes

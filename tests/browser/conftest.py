@@ -106,11 +106,13 @@ def kernel_processes(process: subprocess.Popen) -> list:
 
 
 @contextlib.contextmanager
-def running_voila(target: str = "notebooks/", *extra_args: str, log_name: str = "voila.log"):
+def running_voila(target: str = "notebooks/", *extra_args: str, log_name: str = "voila.log",
+                  env: dict[str, str] | None = None):
     """Run Voila on a free 127.0.0.1 port from the repository root; yield its base URL.
 
     The repository's voila.json applies. The server's output goes to tests/artifacts/.
-    The URL yielded is a :class:`ServerURL` (``.process`` is the server).
+    The URL yielded is a :class:`ServerURL` (``.process`` is the server). ``env`` adds
+    environment variables for the server and its kernels.
     """
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -120,7 +122,7 @@ def running_voila(target: str = "notebooks/", *extra_args: str, log_name: str = 
              "--Voila.ip=127.0.0.1", *extra_args],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             # voila.json selects the repository's offline template (share/jupyter/voila).
-            env={**os.environ, "JUPYTER_PATH": os.pathsep.join(
+            env={**os.environ, **(env or {}), "JUPYTER_PATH": os.pathsep.join(
                 p for p in (str(ROOT / "share" / "jupyter"), os.environ.get("JUPYTER_PATH"))
                 if p)},
         )

@@ -95,8 +95,10 @@ def published_url(start_voila):
     """Voila serving only the management notebook, as docs/deploy.md publishes it: bound to
     127.0.0.1 and passing the proxy's ``X-Remote-User`` header into the kernel."""
     with start_voila(f"notebooks/{NOTEBOOK}",
-                       "--VoilaConfiguration.http_header_envs=['X-Remote-User']",
-                       log_name="voila_published.log") as base:
+                     "--VoilaConfiguration.http_header_envs=['X-Remote-User']",
+                     log_name="voila_published.log",
+                     env={"POSTLOAN_AUDIT_PUBLISHED": "1",
+                          "POSTLOAN_AUDIT_AFTER": str(BRANCH)}) as base:
         yield base
 
 
@@ -105,6 +107,13 @@ def test_published_page_shows_and_records_the_signed_in_user(page, published_url
     page.goto(published_url + "/")
     expect(page.locator(READY)).to_be_visible()
     expect(page.locator("#pa-current-user")).to_have_text("当前用户:zhang.san")
+    # Published: read-only, the publisher's data, no upload or source picker anywhere.
+    expect(page.locator(".pa-published")).to_contain_text(
+        "数据由发布人固定为期末快照 branch_chengguan_20260930.xlsx、期初快照 "
+        "network_snapshot_20260630.xlsx")
+    expect(page.locator("#pa-class-table tbody tr")).to_have_count(1)
+    expect(page.locator("button.widget-upload")).to_have_count(0)
+    expect(page.locator(".widget-dropdown")).to_have_count(0)
     with page.expect_download() as download:
         page.locator("a.pa-download").first.click()
     target = tmp_path / "published.xlsx"
@@ -112,7 +121,23 @@ def test_published_page_shows_and_records_the_signed_in_user(page, published_url
     params = {r[0]: r[1] for r in
               load_workbook(target)["参数"].iter_rows(min_row=2, values_only=True)}
     assert params["当前用户"] == "zhang.san"
+    assert params["期末快照"].startswith("branch_chengguan_20260930.xlsx")
     # Only this notebook is served: the other dashboards and the tree are not reachable.
     for path in ("/voila/render/01_branch_sampling.ipynb", "/voila/tree"):
         response = page.request.get(published_url + path)
         assert response.status in (403, 404), (path, response.status)
+
+
+def test_the_published_report_file_opens_without_a_server(page, tmp_path):
+    """``postloan-audit publish`` writes one HTML file; chromium opens it from disk with every
+    chart drawn and no request leaving the machine (the page fixture checks that)."""
+    from postloan_audit.commands.cli import main
+
+    out = tmp_path / "report.html"
+    assert main(["publish", str(ROOT / "sample_extracts" / "network_snapshot_20260630.xlsx"),
+                 str(ROOT / "sample_extracts" / "network_snapshot_20260930.xlsx"),
+                 "--out", str(out)]) == 0
+    page.goto(out.as_uri())
+    expect(page.locator(".js-plotly-plot")).to_have_count(4)
+    expect(page.locator("#pa-migration-count tbody tr")).to_have_count(6)
+    expect(page.locator("text=个人客户姓名与证件号码已脱敏").first).to_be_visible()
