@@ -6,8 +6,7 @@ import argparse
 
 import pandas as pd
 
-_DISPLAY = {"display.width": 200, "display.max_columns": 40, "display.max_colwidth": 80,
-            "display.max_rows": 500, "display.unicode.east_asian_width": True}
+from postloan_audit.commands.tables import format_table
 
 
 def register(subparsers) -> None:
@@ -28,10 +27,6 @@ def register(subparsers) -> None:
     plan.add_argument("extract", help="含机构表的台账文件 (.xlsx) / extract with a branches sheet")
     plan.add_argument("--year", type=int, required=True, help="计划年度 / plan year")
     plan.set_defaults(func=run_plan_reviews)
-
-
-def _options() -> list:
-    return [item for pair in _DISPLAY.items() for item in pair]
 
 
 def run_sample(args: argparse.Namespace) -> int:
@@ -62,13 +57,12 @@ def run_sample(args: argparse.Namespace) -> int:
         "抽样理由": bor["reasons"].map(lambda rs: "、".join(REASON_ZH[r] for r in rs)),
         "借据号": bor["borrower_id"].map(loans),
     })
-    with pd.option_context(*_options()):
-        print()
-        print("分层统计 / strata")
-        print(strata.to_string(index=False))
-        print()
-        print("抽样结果 / sample")
-        print(table.to_string(index=False))
+    print()
+    print("分层统计 / strata")
+    print(format_table(strata))
+    print()
+    print("抽样结果 / sample")
+    print(format_table(table))
     if args.out:
         write_sample_workpaper(sample, args.out)
         print(f"现场检查工作底稿已写入 / workpaper written: {args.out}")
@@ -95,6 +89,5 @@ def run_plan_reviews(args: argparse.Namespace) -> int:
         "计划检查": plan["selected"].map({True: "是", False: "否"}),
         "理由": plan["reason"],
     })
-    with pd.option_context(*_options()):
-        print(table.to_string(index=False))
+    print(format_table(table))
     return 0
