@@ -26,17 +26,23 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 TEMPLATE     := share/jupyter/voila/templates/postloan
 TEMPLATE_DST := $(VENV)/$(TEMPLATE)
 
-$(TEMPLATE_DST)/index.html.j2: $(TEMPLATE)/index.html.j2 $(TEMPLATE)/conf.json | $(BIN)/python
+TEMPLATE_FILES := $(TEMPLATE)/index.html.j2 $(TEMPLATE)/conf.json $(TEMPLATE)/tree.html \
+                  $(TEMPLATE)/pages.j2
+
+$(TEMPLATE_DST)/index.html.j2: $(TEMPLATE_FILES) | $(BIN)/python
 	mkdir -p $(TEMPLATE_DST)
-	cp $(TEMPLATE)/index.html.j2 $(TEMPLATE)/conf.json $(TEMPLATE_DST)/
+	cp $(TEMPLATE_FILES) $(TEMPLATE_DST)/
 
 install: $(VENV)/.installed $(TEMPLATE_DST)/index.html.j2
 
 install-test: $(VENV)/.installed-test $(TEMPLATE_DST)/index.html.j2
 
-## Serve notebooks/ with Voila on http://localhost:8866 (sample extracts preloaded;
-## settings in voila.json: sources stripped, tracebacks hidden, 100 MB uploads, idle kernels culled).
+## Serve notebooks/ with Voila on http://localhost:8866 (PORT=8870 to change), opening on the
+## landing page 首页; it keeps the terminal (Ctrl-C stops it): run `make test` in another one.
+## Settings in voila.json: sources stripped, tracebacks hidden, 100 MB uploads, a closed page's
+## kernel freed within a minute.
 dashboards: install
+	@echo "首页 / landing page: http://localhost:$(PORT)/  (Ctrl-C 停止 / to stop)"
 	$(BIN)/voila notebooks/ --port=$(PORT)
 
 ## Run the whole suite: unit, property and notebook (nbval) tests.

@@ -25,7 +25,8 @@ LAYERS: dict[str, int] = {
     "portfolio": 3,
     "trail": 3,
     "dashboard": 4,
-    "commands": 4,
+    # Above the dashboards: `publish` exports the management page as a file.
+    "commands": 5,
 }
 
 

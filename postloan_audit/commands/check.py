@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
+from postloan_audit.commands.tables import format_table
 
-_DISPLAY = {"display.width": 200, "display.max_columns": 40, "display.max_colwidth": 80,
-            "display.max_rows": 500, "display.unicode.east_asian_width": True}
+#: Severity as users read it (严重程度).
+SEVERITY_ZH: dict[str, str] = {"high": "高", "medium": "中", "low": "低"}
+BY_RULE_HEADERS: dict[str, str] = {"title_zh": "规则名称", "rule_id": "规则编号",
+                                   "severity": "严重程度", "findings": "问题数",
+                                   "loans": "涉及借据数", "branches": "涉及机构数"}
 
 
 def register(subparsers) -> None:
@@ -32,8 +35,11 @@ def register(subparsers) -> None:
     rules.set_defaults(func=run_rules)
 
 
-def _options() -> list:
-    return [item for pair in _DISPLAY.items() for item in pair]
+def _rule_label(rule_id: str) -> str:
+    from postloan_audit.compliance.rules import CATALOGUE
+
+    rule = CATALOGUE.get(rule_id)
+    return f"{rule.title_zh}({rule_id})" if rule is not None else rule_id
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -46,17 +52,22 @@ def run_check(args: argparse.Namespace) -> int:
     print(f"文件 {report.source_name}(指纹 {report.fingerprint[:12]}),检查日 "
           f"{report.as_of:%Y-%m-%d},贷款 {report.loans_checked} 笔,发现问题 "
           f"{len(report.findings)} 条")
-    with pd.option_context(*_options()):
+    by_rule = report.summary_by_rule()
+    by_rule = by_rule.assign(severity=by_rule["severity"].map(SEVERITY_ZH).fillna(
+        by_rule["severity"]))[list(BY_RULE_HEADERS)]
+    by_branch = report.summary_by_branch()
+    by_branch.columns = ["机构", *[_rule_label(c) for c in by_branch.columns[1:-1]], "合计"]
+    print()
+    print("按规则 / by rule")
+    print(format_table(by_rule, headers=BY_RULE_HEADERS))
+    print()
+    print("按机构 / by branch")
+    print(format_table(by_branch, transpose_if_wide=True))
+    if len(report.not_run):
+        not_run = report.not_run.assign(rule_id=report.not_run["rule_id"].map(_rule_label))
         print()
-        print("按规则 / by rule")
-        print(report.summary_by_rule().to_string(index=False))
-        print()
-        print("按机构 / by branch")
-        print(report.summary_by_branch().to_string(index=False))
-        if len(report.not_run):
-            print()
-            print("未执行规则 / rules not run")
-            print(report.not_run.to_string(index=False))
+        print("未执行规则 / rules not run")
+        print(format_table(not_run, headers={"rule_id": "规则", "reason": "未执行原因"}))
     for warning in report.warnings:
         print(f"注意 / warning: {warning}")
     store = None
@@ -85,7 +96,8 @@ def run_rules(args: argparse.Namespace) -> int:
 
     table = list_rules(Policy.coerce(args.policy))
     for rec in table.to_dict("records"):
-        print(f"{rec['rule_id']:<16}{rec['title_zh']}({rec['title_en']})[{rec['severity']}]")
+        severity = SEVERITY_ZH.get(str(rec["severity"]), rec["severity"])
+        print(f"{rec['title_zh']}({rec['rule_id']})[严重程度:{severity}] {rec['title_en']}")
         print(f"    依据 / source: {rec['citation']}")
         if rec["parameters"]:
             print(f"    参数 / parameters: {rec['parameters']}")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
+from postloan_audit.commands.tables import format_table
 from postloan_audit.ingest.loader import load_extract
 from postloan_audit.ingest.overview import accounting_table, issues_table
 
@@ -22,15 +21,12 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     extract = load_extract(args.extract, as_of=args.as_of)
     print(extract.summary())
-    with pd.option_context("display.width", 200, "display.max_columns", 20,
-                           "display.max_colwidth", 120, "display.max_rows", 200):
+    print()
+    print(format_table(accounting_table(extract)))
+    issues = extract.issues
+    if not args.all_issues:
+        issues = issues[issues["severity"] != "info"]
+    if len(issues):
         print()
-        print(accounting_table(extract).to_string(index=False))
-        issues = extract.issues
-        if not args.all_issues:
-            issues = issues[issues["severity"] != "info"]
-        if len(issues):
-            print()
-            shown = issues_table(extract).loc[issues.index]
-            print(shown.to_string(index=False, na_rep=""))
+        print(format_table(issues_table(extract).loc[issues.index]))
     return 0

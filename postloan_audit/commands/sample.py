@@ -6,8 +6,7 @@ import argparse
 
 import pandas as pd
 
-_DISPLAY = {"display.width": 200, "display.max_columns": 40, "display.max_colwidth": 80,
-            "display.max_rows": 500, "display.unicode.east_asian_width": True}
+from postloan_audit.commands.tables import format_table
 
 
 def register(subparsers) -> None:
@@ -39,10 +38,6 @@ def register(subparsers) -> None:
     plan.set_defaults(func=run_plan_reviews)
 
 
-def _options() -> list:
-    return [item for pair in _DISPLAY.items() for item in pair]
-
-
 def run_sample(args: argparse.Namespace) -> int:
     from postloan_audit.core.schema import CLASSIFICATION_ZH
     from postloan_audit.ingest.loader import load_extract
@@ -71,13 +66,12 @@ def run_sample(args: argparse.Namespace) -> int:
         "抽样理由": bor["reasons"].map(lambda rs: "、".join(REASON_ZH[r] for r in rs)),
         "借据号": bor["borrower_id"].map(loans),
     })
-    with pd.option_context(*_options()):
-        print()
-        print("分层统计 / strata")
-        print(strata.to_string(index=False))
-        print()
-        print("抽样结果 / sample")
-        print(table.to_string(index=False))
+    print()
+    print("分层统计 / strata")
+    print(format_table(strata))
+    print()
+    print("抽样结果 / sample")
+    print(format_table(table))
     if args.record:
         from postloan_audit.trail.store import open_store
 
@@ -115,6 +109,5 @@ def run_plan_reviews(args: argparse.Namespace) -> int:
         "计划检查": plan["selected"].map({True: "是", False: "否"}),
         "理由": plan["reason"],
     })
-    with pd.option_context(*_options()):
-        print(table.to_string(index=False))
+    print(format_table(table))
     return 0

@@ -4,6 +4,10 @@ Sheets: 汇总 (branch × rule counts), 问题清单 (every finding, filterable)
 run and why), 规则目录 (the catalogue with citations), 参数 (check date, policy values,
 fingerprint, source, time, version). All formatting and formula-injection safety come from
 :mod:`postloan_audit.core.workbooks`.
+
+Users read rules by their Chinese titles: a rule's column in 汇总 is headed by its title with
+the id below it (smaller, secondary), and severity reads 高 / 中 / 低 on every sheet. The
+dates of 参数 (检查日期, 生成时间) are stored as dates with a date format.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from openpyxl.styles import Alignment
 
 from postloan_audit.compliance.checks import CheckReport, list_rules
 from postloan_audit.compliance.findings_followup import FollowupColumns, add_followup_columns
@@ -31,11 +36,25 @@ FINDING_HEADERS: dict[str, str] = {
 SEVERITY_ZH: dict[str, str] = {"high": "高", "medium": "中", "low": "低"}
 
 
+def rule_header(rule_id: str) -> str:
+    """A rule's column header: its Chinese title, then its id on a second line."""
+    rule = CATALOGUE.get(rule_id)
+    return f"{rule.title_zh}\n{rule_id}" if rule is not None else str(rule_id)
+
+
+def zh_severity(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its ``severity`` column as 高 / 中 / 低."""
+    out = frame.copy()
+    severity = out["severity"].astype("str")
+    out["severity"] = severity.map(SEVERITY_ZH).fillna(severity).astype("str")
+    return out
+
+
 def _findings_sheet_frame(report: CheckReport) -> pd.DataFrame:
     f = report.findings.copy()
     f["severity"] = f["severity"].map(SEVERITY_ZH).astype("str")
     title = {rid: rule.title_zh for rid, rule in CATALOGUE.items()}
-    f.insert(1, "title_zh", f["rule_id"].map(title).astype("str"))
+    f.insert(0, "title_zh", f["rule_id"].map(title).astype("str"))  # the title first, the id after
     return f
 
 
@@ -62,9 +81,12 @@ def write_findings_workbook(report: CheckReport, target: Target, *,
 
     ws = wb.create_sheet("汇总")
     by_branch = report.summary_by_branch()
-    headers = ["经营机构", *[c for c in by_branch.columns[1:-1]], "合计"]
+    headers = ["经营机构", *[rule_header(c) for c in by_branch.columns[1:-1]], "合计"]
     next_row = write_table(ws, by_branch, headers=headers)
-    by_rule = report.summary_by_rule()
+    for cell in ws[1]:
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    ws.row_dimensions[1].height = 45
+    by_rule = zh_severity(report.summary_by_rule())
     write_table(ws, by_rule, start_row=next_row + 1, freeze=False,
                 headers=["规则编号", "规则名称", "严重程度", "问题数", "涉及借据数", "涉及机构数"])
 
@@ -80,7 +102,7 @@ def write_findings_workbook(report: CheckReport, target: Target, *,
     write_table(ws, report.not_run, headers=["规则编号", "未执行原因"])
 
     ws = wb.create_sheet("规则目录")
-    write_table(ws, list_rules(report.policy),
+    write_table(ws, zh_severity(list_rules(report.policy)),
                 headers=["规则编号", "规则名称", "英文名称", "严重程度", "依据", "参数", "所需数据"])
 
     ws = wb.create_sheet("参数")

@@ -6,7 +6,14 @@ extracts) goes through these helpers so that they look alike and share two guara
 * cell text that starts with ``=``, ``+``, ``-`` or ``@`` is stored as literal text (with
   Excel's quote prefix), never as a formula (formula injection, CWE-1236);
 * :func:`save_workbook` can write byte-identical files for identical content (fixed document
-  properties and zip timestamps), which ``make sample-extracts`` relies on.
+  properties and zip timestamps), which ``make sample-extracts`` relies on;
+* every date cell carries a date format (``yyyy-mm-dd``, or ``yyyy-mm-dd hh:mm:ss`` for a time
+  of day), even in a sheet whose column is otherwise ``General``: Excel shows a date stored
+  without one as a bare serial number (46295).
+
+:func:`set_print_layout`, :func:`add_choice_list` and :func:`write_sign_off` make a sheet fit
+to print and carry (A4 landscape, fit to width, repeated header rows, a header and page
+numbers; drop-down lists; a sign-off block).
 """
 
 from __future__ import annotations
@@ -22,8 +29,9 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -32,6 +40,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 AMOUNT_FORMAT = "#,##0.00"
 INT_FORMAT = "#,##0"
 DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)
 
 Target = str | PathLike | IO[bytes]
@@ -63,10 +72,24 @@ def write_cell(ws: Worksheet, row: int, column: int, value: Any, number_format: 
         cell.data_type = "s"
         cell.quotePrefix = True
     elif isinstance(value, dt.datetime | dt.date):
-        cell.number_format = number_format or DATE_FORMAT
+        cell.number_format = (number_format if number_format and _is_date_format(number_format)
+                              else date_format(value))
     elif number_format and isinstance(value, int | float) and not isinstance(value, bool):
         cell.number_format = number_format
     return cell
+
+
+def date_format(value: dt.date) -> str:
+    """:data:`DATETIME_FORMAT` for a datetime with a time of day, else :data:`DATE_FORMAT`."""
+    if isinstance(value, dt.datetime) and value.time() != dt.time(0):
+        return DATETIME_FORMAT
+    return DATE_FORMAT
+
+
+def _is_date_format(number_format: str) -> bool:
+    from openpyxl.styles.numbers import is_date_format
+
+    return is_date_format(number_format)
 
 
 def _display_width(value: Any) -> int:
@@ -278,3 +301,73 @@ def append_table(ws: Any, frame: pd.DataFrame, *, headers: Sequence[str] | None 
     for row in trailing_rows:
         ws.append([styled(v, fmt_by_pos[j]) if j in fmt_by_pos and v is not None
                    else cell_value(v) for j, v in enumerate(row)])
+
+
+# --------------------------------------------------------------------------- printing
+
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def set_print_layout(ws: Worksheet, *, header: str, title_rows: str | None = "1:1",
+                     landscape: bool = True, wrap_columns: Sequence[int] = (),
+                     wrap_width: int | None = None) -> None:
+    """Make ``ws`` print as a bank workpaper: A4, landscape, fit to one page wide, the
+    ``title_rows`` repeated on every page, ``header`` at the top of each page (e.g. branch,
+    data date, seed) and 「第 N 页,共 M 页」 at the bottom. ``wrap_columns`` (1-based) wrap
+    their text (at ``wrap_width`` characters when given) so that long items stay readable.
+    """
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages long as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddHeader.center.text = header
+    ws.oddHeader.center.size = 10
+    ws.oddFooter.center.text = "第 &P 页,共 &N 页"
+    ws.oddFooter.center.size = 9
+    for j in wrap_columns:
+        letter = get_column_letter(j)
+        if wrap_width is not None:
+            ws.column_dimensions[letter].width = wrap_width
+        for (cell,) in ws.iter_rows(min_col=j, max_col=j):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def add_choice_list(ws: Worksheet, column: int, first_row: int, last_row: int,
+                    choices: Sequence[str], *, title: str, prompt: str) -> DataValidation:
+    """A drop-down list (数据验证) of ``choices`` on ``column`` rows ``first_row``–``last_row``;
+    anything else is refused with a message naming the choices."""
+    letter = get_column_letter(column)
+    listed = ",".join(choices)
+    validation = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True,
+                                showDropDown=False, showErrorMessage=True,
+                                showInputMessage=True)
+    validation.errorTitle = f"{title}无效"
+    validation.error = f"请从下拉列表中选择:{'、'.join(choices)}。"
+    validation.promptTitle = title
+    validation.prompt = prompt
+    ws.add_data_validation(validation)
+    if last_row >= first_row:
+        validation.add(f"{letter}{first_row}:{letter}{last_row}")
+    return validation
+
+
+def write_sign_off(ws: Worksheet, row: int, labels: Sequence[str] = ("检查人", "复核人", "日期"),
+                   *, column: int = 1) -> int:
+    """A sign-off block (签字栏) from ``row``: each label with a boxed empty space (three
+    merged cells) to sign in; returns the next free row."""
+    for i, label in enumerate(labels):
+        r = row + i
+        title = ws.cell(row=r, column=column, value=f"{label}:")
+        title.font = HEADER_FONT
+        for j in range(column + 1, column + 4):
+            ws.cell(row=r, column=j).border = BOX
+        ws.merge_cells(start_row=r, start_column=column + 1, end_row=r, end_column=column + 3)
+        ws.row_dimensions[r].height = 28
+    return row + len(labels)

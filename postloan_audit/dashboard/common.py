@@ -30,6 +30,7 @@ import pandas as pd
 
 from postloan_audit.core.errors import ExtractError, PostloanAuditError
 from postloan_audit.core.extract import Extract
+from postloan_audit.core.schema import SHEETS
 from postloan_audit.ingest.loader import load_extract
 from postloan_audit.ingest.overview import accounting_table, issues_table
 
@@ -58,6 +59,11 @@ _STYLE = """
 a.pa-download { display: inline-block; background: #1f6feb; color: white !important;
                 padding: 6px 14px; border-radius: 4px; text-decoration: none; margin: 6px 0; }
 .pa-note { color: #57606a; font-size: 12px; }
+/* Wide tables scroll inside their own box at the page width, never the page sideways. */
+.pa-scroll { max-width: 100%; overflow-x: auto; }
+.pa-table .pa-rule-id { color: #57606a; font-size: 11px; }
+.widget-html, .widget-html-content, .widget-box { max-width: 100%; min-width: 0; }
+.widget-html-content { overflow-x: auto; }
 </style>
 """
 
@@ -72,10 +78,13 @@ def style_widget() -> widgets.HTML:
 
 def table_html(frame: pd.DataFrame, *, headers: dict[str, str] | None = None,
                max_rows: int = MAX_TABLE_ROWS, number_format: str = "{:,.2f}",
-               css_id: str | None = None) -> str:
+               css_id: str | None = None, scroll: bool = True) -> str:
     """An escaped HTML table with Chinese headers; floats with thousands separators.
 
     Only the first ``max_rows`` rows are shown, followed by a note with the full count.
+    With ``scroll`` the table sits in its own sideways-scrolling box (``pa-scroll``) at the
+    page width; pass False when the caller puts it in a scroll box of its own (one box, not a
+    box inside a box).
     """
     shown = frame.head(max_rows)
     headers = headers or {}
@@ -108,10 +117,12 @@ def table_html(frame: pd.DataFrame, *, headers: dict[str, str] | None = None,
     if len(frame) > max_rows:
         more = (f"<p class='pa-note'>仅显示前 {max_rows} 行,共 {len(frame):,} 行;"
                 f"完整内容请下载工作簿。</p>")
+    box, end = ("<div class='pa-scroll'>", "</div>") if scroll else ("", "")
     if not len(frame):
-        return f"<table class='pa-table'{ident}><tr>{head}</tr></table><p class='pa-note'>(无)</p>"
-    return (f"<table class='pa-table'{ident}><thead><tr>{head}</tr></thead><tbody>"
-            + "".join(body_rows) + "</tbody></table>" + more)
+        return (f"{box}<table class='pa-table'{ident}><tr>{head}</tr></table>{end}"
+                "<p class='pa-note'>(无)</p>")
+    return (f"{box}<table class='pa-table'{ident}><thead><tr>{head}</tr></thead><tbody>"
+            + "".join(body_rows) + f"</tbody></table>{end}" + more)
 
 
 def error_html(title: str, message: str, *, hint: str | None = None) -> str:
@@ -175,6 +186,23 @@ def user_error_message(exc: BaseException) -> tuple[str, str]:
             f"{type(exc).__name__}: {exc}。请把此信息告知系统管理员。 / Please report this message.")
 
 
+def zh_names(frame: pd.DataFrame, *, sheet: str, column: str | None = None) -> pd.DataFrame:
+    """``frame`` with the canonical sheet names in column ``sheet`` (``loans`` …) and the
+    canonical column names in ``column`` (``balance`` …) replaced by their Chinese names
+    (贷款台账 / 贷后检查记录 / 催收记录, 贷款余额 …), as users know them from their files."""
+    out = frame.copy()
+    sheets = out[sheet].astype(object)
+    if column is not None and column in out.columns:
+        zh = {(s.name, c.name): c.zh for s in SHEETS.values() for c in s.columns}
+        cols = out[column].astype(object)
+        mapped = pd.Series([zh.get(k) for k in zip(sheets, cols, strict=True)],
+                           index=out.index, dtype=object)
+        out[column] = mapped.where(mapped.notna(), cols)
+    out[sheet] = sheets.map({s.name: s.zh for s in SHEETS.values()}).where(
+        sheets.isin(list(SHEETS)), sheets)
+    return out
+
+
 # --------------------------------------------------------------------------- source panel
 
 
@@ -234,6 +262,8 @@ class SourcePanel:
         self.upload = widgets.FileUpload(accept=UPLOAD_ACCEPT, multiple=multiple,
                                          description="上传台账", button_style="info")
         self.status = widgets.HTML()
+        #: The data in use now (当前数据), so an upload is never mistaken for the sample.
+        self.current = widgets.HTML()
         self.error = widgets.HTML()
         self.issues = widgets.HTML()
         self.widget = widgets.VBox([
@@ -241,7 +271,7 @@ class SourcePanel:
                          "<p class='pa-note'>可直接使用样例台账,或上传本行导出的贷款台账"
                          "(.xlsx / .csv,单个文件不超过 100 MB)。</p>"),
             widgets.HBox([self.sample_picker, self.upload]),
-            self.error, self.status, self.issues,
+            self.current, self.error, self.status, self.issues,
         ])
         self.sample_picker.observe(self._on_sample, names="value")
         self.upload.observe(self._on_upload, names="value")
@@ -257,10 +287,16 @@ class SourcePanel:
         return self._load([(p.read_bytes(), p.name) for p in paths])
 
     def load_files(self, files: Sequence[tuple[bytes, str]]) -> bool:
-        """Load uploaded ``(content, filename)`` pairs; True when all loaded."""
-        return self._load(list(files))
+        """Load uploaded ``(content, filename)`` pairs; True when all loaded.
+
+        On success the sample picker is cleared (it no longer names the data shown) and
+        :attr:`current` names the uploaded files.
+        """
+        return self._load(list(files), uploaded=True)
 
     def _on_sample(self, change) -> None:
+        if change["new"] is None:  # cleared after an upload
+            return
         self.load_paths([Path(change["new"])])
 
     def _on_upload(self, change) -> None:
@@ -273,7 +309,7 @@ class SourcePanel:
         self.upload.value = ()
         self.load_files(contents)
 
-    def _load(self, files: list[tuple[bytes, str]]) -> bool:
+    def _load(self, files: list[tuple[bytes, str]], *, uploaded: bool = False) -> bool:
         try:
             too_big = [name for content, name in files if len(content) > MAX_UPLOAD_BYTES]
             if too_big:
@@ -288,6 +324,7 @@ class SourcePanel:
             return False
         self.error.value = ""
         self.extracts = extracts
+        self._show_current(extracts, uploaded=uploaded)
         self._show_result(extracts)
         try:
             self.on_loaded(extracts)
@@ -310,6 +347,19 @@ class SourcePanel:
             # Unexpected: keep the details in the server log for the administrator.
             traceback.print_exception(exc)
 
+    def _show_current(self, extracts: list[Extract], *, uploaded: bool) -> None:
+        if uploaded and self.sample_picker.value is not None:
+            # Without a callback: clearing the picker must not load anything.
+            self.sample_picker.unobserve(self._on_sample, names="value")
+            try:
+                self.sample_picker.value = None
+            finally:
+                self.sample_picker.observe(self._on_sample, names="value")
+        names = "、".join(e.source_name for e in extracts)
+        kind = "上传的文件" if uploaded else "样例台账"
+        self.current.value = (f"<p class='pa-source-current'>当前数据({kind}):"
+                              f"<b>{html.escape(names)}</b></p>")
+
     def _show_result(self, extracts: list[Extract]) -> None:
         blocks, issue_blocks = [], []
         for extract in extracts:
@@ -320,7 +370,7 @@ class SourcePanel:
                 f"(数据日期 {extract.as_of or '未识别'}):贷款台账读取 {int(loans['rows_read']):,} 行,"
                 f"保留 {int(loans['kept']):,} 行,拒绝 {int(loans['rejected']):,} 行,"
                 f"合计行 {int(loans['summary_rows']):,} 行;各工作表见下表</div>"
-                + table_html(accounting_table(extract))
+                + table_html(zh_names(accounting_table(extract), sheet="数据表"))
             )
             shown = extract.issues[extract.issues["severity"] != "info"]
             if len(shown):
@@ -328,6 +378,7 @@ class SourcePanel:
                     f"<h4>{html.escape(extract.source_name)} 的问题清单"
                     f"(错误 {int((shown['severity'] == 'error').sum())} 条,"
                     f"警告 {int((shown['severity'] == 'warning').sum())} 条)</h4>"
-                    + table_html(issues_table(extract).loc[shown.index]))
+                    + table_html(zh_names(issues_table(extract).loc[shown.index],
+                                          sheet="工作表", column="列")))
         self.status.value = "".join(blocks)
         self.issues.value = "".join(issue_blocks)

@@ -552,8 +552,9 @@ class ComplianceDashboard:
             + "。</p>")
         # A scroll box with the sticky header of table_html keeps the filters in view.
         self.findings_html.value = (
-            "<div style='max-height:560px; overflow:auto'>"
-            + table_html(shown[columns], headers=FINDINGS_TABLE_HEADERS, css_id="pa-findings")
+            "<div class='pa-findings-box' style='max-height:560px; max-width:100%; overflow:auto'>"
+            + table_html(shown[columns], headers=FINDINGS_TABLE_HEADERS, css_id="pa-findings",
+                         scroll=False)
             + "</div>")
 
     def _set_filter_options(self) -> None:

@@ -30,6 +30,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
+from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
@@ -48,6 +49,8 @@ from postloan_audit.core.schema import (
 )
 from postloan_audit.core.workbooks import new_workbook, save_workbook, write_key_values, write_table
 from postloan_audit.dashboard.common import (
+    SAMPLE_DIR,
+    Sample,
     SourcePanel,
     download_link_html,
     error_html,
@@ -58,6 +61,7 @@ from postloan_audit.dashboard.common import (
     user_error_message,
 )
 from postloan_audit.dashboard.followup import TrailSummaryPanel
+from postloan_audit.dashboard.units import format_wan, wan_axis
 from postloan_audit.portfolio.measures import (
     BorrowerConcentration,
     InspectionTimeliness,
@@ -108,6 +112,30 @@ RULE_FAMILY_ZH: dict[str, str] = {
     "FUND": "资金用途",
     "DATA": "数据质量",
 }
+
+#: The published mode (发布版, docs/deploy.md): read-only, no upload widgets, the data fixed by
+#: the publisher. On when this environment variable is 1 / true / yes; the snapshots are then
+#: the files named by the two others (a path, or a bundled sample's file name).
+PUBLISHED_ENV: str = "POSTLOAN_AUDIT_PUBLISHED"
+BEFORE_ENV: str = "POSTLOAN_AUDIT_BEFORE"
+AFTER_ENV: str = "POSTLOAN_AUDIT_AFTER"
+_TRUE = frozenset({"1", "true", "yes", "是"})
+
+
+def published_mode(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether :data:`PUBLISHED_ENV` asks for the published (read-only) page."""
+    env = os.environ if environ is None else environ
+    return (env.get(PUBLISHED_ENV) or "").strip().lower() in _TRUE
+
+
+def _snapshot(name: str | None, env_name: str, default: str) -> Sample:
+    """The snapshot to load: ``name``, else ``$env_name``, else ``default``; a bundled sample's
+    file name or a path to the publisher's file."""
+    chosen = name or os.environ.get(env_name) or default
+    bundled = SAMPLE_DIR / chosen
+    path = bundled if bundled.is_file() else Path(chosen)
+    return Sample(f"发布数据:{path.name}", path)
+
 
 #: File name of the downloaded workbook.
 WORKBOOK_NAME: str = "管理层看板数据.xlsx"
@@ -443,7 +471,7 @@ def class_balance_figure(class_balance: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", title="分机构五级分类贷款余额(万元)", height=360,
                       margin={"l": 60, "r": 20, "t": 50, "b": 40}, legend_title_text="五级分类",
                       yaxis_title="万元")
-    return fig
+    return wan_axis(fig)
 
 
 def overdue_bucket_figure(buckets: pd.DataFrame) -> go.Figure:
@@ -454,7 +482,7 @@ def overdue_bucket_figure(buckets: pd.DataFrame) -> go.Figure:
                            textposition="outside", marker_color="#c62828"))
     fig.update_layout(title="逾期贷款余额分段(万元)", height=360, xaxis_title="逾期天数",
                       yaxis_title="万元", margin={"l": 60, "r": 20, "t": 50, "b": 40})
-    return fig
+    return wan_axis(fig)
 
 
 def findings_figure(findings: pd.DataFrame) -> go.Figure:
@@ -518,10 +546,10 @@ def write_management_workbook(view: ManagementView, target, *, user: str | None 
     params: list[tuple[str, object]] = [
         ("报表", "管理层看板数据"),
         ("当前用户", user or NO_USER_TEXT),
-        ("生成时间", f"{view.created:%Y-%m-%d %H:%M:%S}"),
+        ("生成时间", view.created),
         ("期末快照", _source_text(view.after)),
         ("期初快照", _source_text(view.before)),
-        ("检查日", f"{view.as_of:%Y-%m-%d}" if view.as_of else "(未识别)"),
+        ("检查日", view.as_of if view.as_of else "(未识别)"),
         ("检查参数", view.report.policy.source if view.report is not None else "(未执行)"),
         ("个人信息", "个人客户姓名、证件号码已脱敏(姓名保留首字,证件号保留前4位和后4位)"),
     ]
@@ -566,11 +594,18 @@ class ManagementDashboard:
         The audit-trail store (default ``POSTLOAN_AUDIT_DB``, else
         ``~/.postloan-audit/audit.db``) and whether to show its section
         (:class:`~postloan_audit.dashboard.followup.TrailSummaryPanel`, attribute ``trail``).
+    published : bool, optional
+        The published mode: read-only, no upload widgets, the two snapshots fixed by the
+        publisher (``before`` / ``after`` may then be paths; None reads
+        :data:`BEFORE_ENV` / :data:`AFTER_ENV`). Default :func:`published_mode` (from
+        :data:`PUBLISHED_ENV`, set by the service that publishes the page).
     """
 
-    def __init__(self, *, before: str = DEFAULT_BEFORE, after: str = DEFAULT_AFTER,
+    def __init__(self, *, before: str | None = DEFAULT_BEFORE, after: str | None = DEFAULT_AFTER,
                  policy: Policy | str | PathLike | None = None, user: str | None = None,
-                 db: str | PathLike | None = None, trail: bool = True) -> None:
+                 db: str | PathLike | None = None, trail: bool = True,
+                 published: bool | None = None) -> None:
+        self.published = published_mode() if published is None else bool(published)
         self.policy = policy
         # 整改跟踪与机构考核 from the audit trail (branch-level figures only)
         self.trail = TrailSummaryPanel(db=db, policy=Policy.coerce(policy)) if trail else None
@@ -582,10 +617,18 @@ class ManagementDashboard:
         self._after: Extract | None = None
         self._applied = False
 
-        self.after_source = SourcePanel(self._on_after_loaded, default=after,
-                                        title="期末快照(本期)")
-        self.before_source = SourcePanel(self._on_before_loaded, default=before,
-                                         title="期初快照(上期,用于迁徙分析)")
+        fixed_after = _snapshot(after, AFTER_ENV, DEFAULT_AFTER)
+        fixed_before = _snapshot(before, BEFORE_ENV, DEFAULT_BEFORE)
+        if self.published:  # only the publisher's two files, no other choice
+            after_kwargs = {"samples": [fixed_after], "default": fixed_after.path.name}
+            before_kwargs = {"samples": [fixed_before], "default": fixed_before.path.name}
+        else:
+            after_kwargs = {"default": after or DEFAULT_AFTER}
+            before_kwargs = {"default": before or DEFAULT_BEFORE}
+        self.after_source = SourcePanel(self._on_after_loaded, title="期末快照(本期)",
+                                        **after_kwargs)
+        self.before_source = SourcePanel(self._on_before_loaded,
+                                         title="期初快照(上期,用于迁徙分析)", **before_kwargs)
         self.error = widgets.HTML()
         self.header = widgets.HTML()
         self.kpis = widgets.HTML()
@@ -612,11 +655,19 @@ class ManagementDashboard:
             self._section("八、五级分类迁徙", self.migration_plot, self.migration_table),
             *([self.trail.widget] if self.trail is not None else []),
         ]
+        if self.published:
+            sources: list[widgets.Widget] = [widgets.HTML(
+                "<h2>数据来源</h2><p class='pa-note pa-published'>本页为发布版(只读):数据由"
+                f"发布人固定为期末快照 {html.escape(fixed_after.path.name)}、期初快照 "
+                f"{html.escape(fixed_before.path.name)},不能上传或更换。</p>")]
+        else:
+            sources = [
+                widgets.HTML("<h2>数据来源</h2><p class='pa-note'>默认使用样例全辖快照;上传本行"
+                             "两期台账可替换期末或期初快照。上传的文件只保存在本次会话的内存中。</p>"),
+                widgets.HBox([self.after_source.widget, self.before_source.widget]),
+            ]
         self.widget = widgets.VBox([
-            style_widget(), self.header, self.error, self.download, *sections,
-            widgets.HTML("<h2>数据来源</h2><p class='pa-note'>默认使用样例全辖快照;上传本行两期"
-                         "台账可替换期末或期初快照。上传的文件只保存在本次会话的内存中。</p>"),
-            widgets.HBox([self.after_source.widget, self.before_source.widget]),
+            style_widget(), self.header, self.error, self.download, *sections, *sources,
         ])
         self._show_header()
 
@@ -713,8 +764,9 @@ class ManagementDashboard:
         self.header.value = (
             f"<p class='pa-note' id='pa-current-user'>当前用户:{html.escape(user)}</p>"
             f"<p class='pa-note'>{dates}</p>"
-            "<p class='pa-note'>个人客户姓名与证件号码已脱敏。如需查看本行数据,"
-            "请在页面底部「数据来源」上传期末、期初两期贷款台账。</p>")
+            "<p class='pa-note'>个人客户姓名与证件号码已脱敏。"
+            + ("本页为发布版,数据由发布人固定。</p>" if self.published else
+               "如需查看本行数据,请在页面底部「数据来源」上传期末、期初两期贷款台账。</p>"))
 
     @staticmethod
     def _compose(view: ManagementView, tables: dict[str, pd.DataFrame], workbook: bytes
@@ -749,7 +801,7 @@ class ManagementDashboard:
         conc = view.concentration
         out["concentration_table"] = (
             f"<p>前{conc.n}户贷款余额占全部在贷余额的 <b>{_pct(conc.share)}</b>"
-            f"(全部在贷余额 {conc.total_balance:,.2f} 元)。</p>"
+            f"(全部在贷余额 {format_wan(conc.total_balance)})。</p>"
             + table_html(_screen(tables["concentration"]), css_id="pa-concentration-table"))
 
         if "findings" in tables and view.report is not None and view.findings is not None:

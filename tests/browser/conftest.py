@@ -4,8 +4,15 @@ No browser is downloaded: Playwright launches the system chromium (``/usr/bin/ch
 ``$CHROMIUM``) through ``executable_path``. A missing chromium fails these tests with a message
 saying how to install it; they are never skipped (``.ci/run`` installs it with apt).
 
+A CJK font is required too: without one chromium draws every Chinese character as a box and
+the screenshots are useless, so the ``browser`` fixture fails when ``fc-list :lang=zh`` finds
+no font (Debian's ``fonts-wqy-microhei``; ``.ci/run`` installs it).
+
 Screenshots go to ``tests/artifacts/`` (git-ignored), and each dashboard's time to first full
 render is appended to ``tests/artifacts/render_times.json`` for docs/performance.md.
+
+Every assertion about something the page updates after an action waits for that state
+(Playwright's ``expect(...)``, or ``wait_for_function``); there are no fixed sleeps.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -36,6 +44,9 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 #: Generous limit for a dashboard's first render on a busy 2-core CI machine (the target
 #: recorded in docs/performance.md is 8 s; this only stops a hung test).
 RENDER_TIMEOUT_MS = 90_000
+#: How long ``expect(...)`` waits for a state after an action (an upload of the network
+#: snapshot takes a few seconds on a busy machine); only a hung page reaches it.
+EXPECT_TIMEOUT_MS = 60_000
 
 
 def chromium_path() -> str:
@@ -46,17 +57,62 @@ def chromium_path() -> str:
     return path
 
 
+def cjk_fonts() -> list[str]:
+    """Font families fontconfig offers for Chinese (``fc-list :lang=zh family``)."""
+    try:
+        out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True,
+                             text=True, timeout=30, check=False).stdout
+    except FileNotFoundError:
+        return []
+    return sorted({line.strip() for line in out.splitlines() if line.strip()})
+
+
+def require_cjk_font() -> list[str]:
+    """Fail (never skip) when no Chinese font is installed; return the families found."""
+    families = cjk_fonts()
+    if not families:
+        pytest.fail("No Chinese (CJK) font: chromium would draw every Chinese character as a "
+                    "box. Install Debian's `fonts-wqy-microhei` (`apt-get install "
+                    "fonts-wqy-microhei`; CI's .ci/run does this).", pytrace=False)
+    return families
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
+class ServerURL(str):
+    """A running Voila's base URL that also knows the server process (to count kernels)."""
+
+    process: subprocess.Popen
+
+
+def kernel_processes(process: subprocess.Popen) -> list:
+    """The kernels (``ipykernel_launcher`` child processes) a Voila server is running now."""
+    import psutil
+
+    try:
+        children = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            if any("ipykernel" in part for part in child.cmdline()):
+                found.append(child)
+    return found
+
+
 @contextlib.contextmanager
-def running_voila(target: str = "notebooks/", *extra_args: str, log_name: str = "voila.log"):
+def running_voila(target: str = "notebooks/", *extra_args: str, log_name: str = "voila.log",
+                  env: dict[str, str] | None = None):
     """Run Voila on a free 127.0.0.1 port from the repository root; yield its base URL.
 
     The repository's voila.json applies. The server's output goes to tests/artifacts/.
+    The URL yielded is a :class:`ServerURL` (``.process`` is the server). ``env`` adds
+    environment variables for the server and its kernels.
     """
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -66,11 +122,12 @@ def running_voila(target: str = "notebooks/", *extra_args: str, log_name: str = 
              "--Voila.ip=127.0.0.1", *extra_args],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             # voila.json selects the repository's offline template (share/jupyter/voila).
-            env={**os.environ, "JUPYTER_PATH": os.pathsep.join(
+            env={**os.environ, **(env or {}), "JUPYTER_PATH": os.pathsep.join(
                 p for p in (str(ROOT / "share" / "jupyter"), os.environ.get("JUPYTER_PATH"))
                 if p)},
         )
-        base = f"http://127.0.0.1:{port}"
+        base = ServerURL(f"http://127.0.0.1:{port}")
+        base.process = proc
         deadline = time.monotonic() + 60
         try:
             while True:
@@ -111,6 +168,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
+    require_cjk_font()
     with sync_playwright() as pw:
         instance = pw.chromium.launch(executable_path=executable, headless=True,
                                       args=CHROMIUM_ARGS)
@@ -123,6 +181,7 @@ def page(browser):
     context = browser.new_context(accept_downloads=True,
                                   viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     context.set_default_timeout(RENDER_TIMEOUT_MS)
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     outside: list[str] = []
     # The dashboards must work without internet (plotly through its bundled mimetype renderer,
     # no CDN): every request of every browser test has to stay on this machine.
@@ -133,6 +192,16 @@ def page(browser):
     yield pg
     context.close()
     assert outside == [], f"requests left the machine (CDN?): {outside[:5]}"
+
+
+#: What each dashboard shows once its first screen is complete (the browser tests' ready
+#: state); the time to reach it is a page's first render (docs/performance.md).
+READY_SELECTORS: dict[str, str] = {
+    "00_extract_overview.ipynb": "#pa-overview-facts",
+    "01_branch_sampling.ipynb": "#pa-sampling-strata",
+    "02_compliance_checks.ipynb": "body:has(#pa-findings):has(.js-plotly-plot)",
+    "03_management_dashboard.ipynb": "body:has(#pa-mgmt-kpis):has(.js-plotly-plot)",
+}
 
 
 def open_dashboard(page, voila_url: str, notebook: str, ready_selector: str) -> float:
@@ -199,3 +268,15 @@ def save_screenshot(page):
 def upload_files(page):
     """``upload_files(files, button_text=None, index=0)``: choose files with an upload button."""
     return lambda files, **kwargs: choose_files(page, files, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def ready_selectors() -> dict[str, str]:
+    """:data:`READY_SELECTORS`: notebook → the selector of its complete first screen."""
+    return dict(READY_SELECTORS)
+
+
+@pytest.fixture(scope="session")
+def count_kernels():
+    """``count_kernels(server_url) -> int``: kernel processes of a :func:`running_voila`."""
+    return lambda base: len(kernel_processes(base.process))

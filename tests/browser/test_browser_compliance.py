@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from playwright.sync_api import expect
 
 from postloan_audit.compliance.rules import CATALOGUE
 
@@ -29,51 +30,52 @@ def test_compliance_dashboard_sample_upload_errors_filters_and_download(
     print(f"02_compliance_checks first full render: {seconds:.2f} s")
 
     # The head-office sample: six branches, every rule run, the heatmap drawn.
-    page.get_by_text("检查完成:1 个文件").wait_for()
-    assert page.locator(".js-plotly-plot").count() >= 1
-    assert page.locator("text=Traceback").count() == 0
+    expect(page.get_by_text("检查完成:1 个文件")).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    expect(page.locator("text=Traceback")).to_have_count(0)
     by_branch = page.locator("#pa-by-branch")
-    assert by_branch.get_by_text("柳林镇支行").count() == 1
-    assert page.locator("#pa-findings").get_by_text("001202200000344").count() == 0
-    assert page.get_by_text("全部规则均已执行。").is_visible()
+    expect(by_branch.get_by_text("柳林镇支行")).to_have_count(1)
+    expect(page.locator("#pa-findings").get_by_text("001202200000344")).to_have_count(0)
+    expect(page.get_by_text("全部规则均已执行。")).to_be_visible()
     save_screenshot("02_compliance_checks")
 
     # Upload the Chengguan workbook through the extract chooser (not the policy chooser).
     chengguan = pd.read_csv(SAMPLES / "branch_chengguan_20260930.planted.csv", dtype=str)
     upload_files(button_text="上传台账", files=str(SAMPLES / "branch_chengguan_20260930.xlsx"))
     findings = page.locator("#pa-findings")
-    findings.get_by_text("001202200000344").wait_for()
+    expect(page.locator(".pa-check-result").get_by_text(
+        "branch_chengguan_20260930.xlsx")).to_have_count(1)
+    expect(findings.get_by_text("001202200000344")).to_have_count(1)
     for loan_id in chengguan["loan_id"]:
-        assert findings.get_by_text(loan_id, exact=True).count() == 1
-    assert page.locator("#pa-by-branch").get_by_text("柳林镇支行").count() == 0
-    assert page.locator(".pa-check-result").get_by_text(
-        "branch_chengguan_20260930.xlsx").count() == 1
+        expect(findings.get_by_text(loan_id, exact=True)).to_have_count(1)
+    expect(page.locator("#pa-by-branch").get_by_text("柳林镇支行")).to_have_count(0)
+    expect(page.locator(".pa-source-current").first).to_contain_text(
+        "branch_chengguan_20260930.xlsx")
 
     # A garbage file: readable error panel, the Chengguan results stay.
     upload_files(button_text="上传台账", files=[{
         "name": "garbage.xlsx", "buffer": b"\x00\x01 not a workbook" * 50,
         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     error = page.locator(".pa-error")
-    error.first.wait_for(state="visible")
-    assert "文件无法读取" in error.first.inner_text()
-    assert "garbage.xlsx" in error.first.inner_text()
-    assert findings.get_by_text("001202200000344").count() == 1
-    assert page.locator("text=Traceback").count() == 0
+    expect(error.first).to_contain_text("文件无法读取")
+    expect(error.first).to_contain_text("garbage.xlsx")
+    expect(findings.get_by_text("001202200000344")).to_have_count(1)
+    expect(page.locator("text=Traceback")).to_have_count(0)
 
     # A bad policy file names the key; the policy and results stay.
     upload_files(button_text="上传参数文件", files=[{
         "name": "bank.toml", "buffer": b"[inspection]\nbogus_months = 3\n",
         "mimeType": "application/toml"}])
     policy_error = page.locator(".pa-error", has_text="未知参数 inspection.bogus_months")
-    policy_error.wait_for(state="visible")
-    assert findings.get_by_text("001202200000344").count() == 1
+    expect(policy_error).to_be_visible()
+    expect(findings.get_by_text("001202200000344")).to_have_count(1)
 
     # Still usable: the severity filter narrows the table to the high-severity findings.
     high = sum(1 for rid in chengguan["rule_id"] if str(CATALOGUE[rid].severity) == "high")
     page.locator(".widget-dropdown", has_text="严重程度").locator("select").select_option(
         label="高")
-    page.get_by_text(f"筛选结果 {high} 条,共 {len(chengguan)} 条").wait_for()
-    assert findings.locator("tbody tr").count() == high
+    expect(page.get_by_text(f"筛选结果 {high} 条,共 {len(chengguan)} 条")).to_be_visible()
+    expect(findings.locator("tbody tr")).to_have_count(high)
 
     # The download is the findings workbook of the Chengguan report on screen.
     with page.expect_download() as download:

@@ -9,9 +9,11 @@ workpaper link downloads a workbook openpyxl opens.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = "01_branch_sampling.ipynb"
@@ -26,26 +28,30 @@ def test_branch_sampling_dashboard_in_the_browser(page, open_voila, save_screens
 
     # Rendered with the bundled branch extract: one branch, its sample, the chart.
     branch_select = page.locator(".pa-branch-picker select")
-    assert branch_select.locator("option").all_inner_texts() == ["城关支行(260笔贷款)"]
-    page.locator(".js-plotly-plot").first.wait_for(state="visible")
-    assert page.locator(".js-plotly-plot").count() >= 1
+    expect(branch_select.locator("option")).to_have_text(["城关支行(260笔贷款)"])
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
     summary = page.locator(".pa-sample-summary")
-    assert "抽中 10 户" in summary.inner_text()
-    assert page.locator("#pa-sampling-borrowers tbody tr").count() == 10
-    assert page.locator(".pa-plan-missing").is_visible()
-    assert page.locator("text=Traceback").count() == 0
+    expect(summary).to_contain_text("抽中 10 户")
+    expect(page.locator("#pa-sampling-borrowers tbody tr")).to_have_count(10)
+    expect(page.locator(".pa-plan-missing")).to_be_visible()
+    expect(page.locator("text=Traceback")).to_have_count(0)
     save_screenshot("01_branch_sampling")
 
-    # Upload the four-branch network snapshot through the file chooser.
+    # Upload the four-branch network snapshot through the file chooser. The branch list, the
+    # plan and the summary are updated one after another (the summary ~0.16 s after the
+    # list): each assertion waits for its own state.
     upload_files(files=str(SNAPSHOT))
-    page.locator("#pa-sampling-plan").wait_for(state="visible")
+    plan_rows = page.locator("#pa-sampling-plan tbody tr")
+    expect(plan_rows).to_have_count(4)
+    expect(branch_select.locator("option")).to_have_count(4)
     options = branch_select.locator("option").all_inner_texts()
     assert [o.split("(")[0] for o in options] == ["城关支行", "河口镇支行", "石桥镇支行",
                                                   "青山镇支行"]
-    assert "network_snapshot_20260930.xlsx" in summary.inner_text()
-    plan_rows = page.locator("#pa-sampling-plan tbody tr")
-    assert plan_rows.count() == 4
-    assert page.locator(".pa-plan-summary").inner_text().startswith("2026 年:辖内 4 家机构")
+    expect(summary).to_contain_text("network_snapshot_20260930.xlsx")
+    expect(page.locator(".pa-plan-summary")).to_have_text(re.compile(r"^2026 年:辖内 4 家机构"))
+    # The source picker names the uploaded file, not the sample loaded before.
+    expect(page.locator(".pa-source-current")).to_contain_text(
+        "network_snapshot_20260930.xlsx")
     save_screenshot("01_branch_sampling_network")
 
     # A garbage file named .xlsx: the error panel, the snapshot still shown.
@@ -53,18 +59,21 @@ def test_branch_sampling_dashboard_in_the_browser(page, open_voila, save_screens
         "name": "坏文件.xlsx", "buffer": b"this is not a workbook" * 20,
         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     error = page.locator(".pa-error")
-    error.first.wait_for(state="visible")
-    text = error.first.inner_text()
-    assert "文件无法读取" in text and "不是 Excel 工作簿" in text
-    assert "当前仍显示上一次成功读取的数据:network_snapshot_20260930.xlsx" in text
-    assert plan_rows.count() == 4
+    expect(error.first).to_be_visible()
+    expect(error.first).to_contain_text("文件无法读取")
+    expect(error.first).to_contain_text("不是 Excel 工作簿")
+    expect(error.first).to_contain_text(
+        "当前仍显示上一次成功读取的数据:network_snapshot_20260930.xlsx")
+    expect(plan_rows).to_have_count(4)
     # Still usable: another branch is sampled.
     branch_select.select_option(label=next(o for o in options if o.startswith("河口镇支行")))
-    page.locator(".pa-sample-summary", has_text="河口镇支行").wait_for(state="visible")
+    expect(summary).to_contain_text("河口镇支行")
 
     # The download is a workbook openpyxl opens, for the branch on screen.
+    link = page.locator("a.pa-download").first
+    expect(link).to_have_attribute("download", re.compile(r"^现场检查工作底稿_河口镇支行_20260930"))
     with page.expect_download() as download:
-        page.locator("a.pa-download").first.click()
+        link.click()
     target = tmp_path / "workpaper.xlsx"
     download.value.save_as(target)
     assert download.value.suggested_filename.startswith("现场检查工作底稿_河口镇支行_20260930")

@@ -8,6 +8,7 @@ from checks_factory import AS_OF, make_loans
 from openpyxl import load_workbook
 
 from postloan_audit import Policy, run_checks, write_findings_workbook
+from postloan_audit.compliance.rules import CATALOGUE
 
 
 def _report():
@@ -27,10 +28,11 @@ def test_workbook_sheets_and_contents(tmp_path):
     assert wb.sheetnames == ["汇总", "问题清单", "未执行规则", "规则目录", "参数"]
     ws = wb["问题清单"]
     header = [c.value for c in ws[1]]
-    assert header == ["规则编号", "规则名称", "严重程度", "借据号", "客户号", "客户名称",
+    assert header == ["规则名称", "规则编号", "严重程度", "借据号", "客户号", "客户名称",
                       "经营机构", "问题描述", "应完成日期", "逾期天数", "依据"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
-    assert [(r[0], r[3]) for r in rows] == [("INSP-FREQ", "late"), ("CLS-OVERDUE", "overdue")]
+    assert [(r[1], r[3]) for r in rows] == [("INSP-FREQ", "late"), ("CLS-OVERDUE", "overdue")]
+    assert [r[2] for r in rows] == ["中", "高"]  # severity in Chinese
     assert ws.auto_filter.ref == "A1:K3"
     assert ws.freeze_panes == "A2"
     name_cell = ws.cell(row=2, column=6)
@@ -40,6 +42,17 @@ def test_workbook_sheets_and_contents(tmp_path):
     assert [r[0] for r in not_run] == ["RATING-STALE", "EXIT-VISIT"]
     summary = [[c.value for c in r] for r in wb["汇总"].iter_rows(min_row=1, max_row=3)]
     assert summary[0][0] == "经营机构" and summary[0][-1] == "合计"
+    # Rules by their Chinese title, the id on a second line.
+    assert summary[0][1:-1] == [f"{CATALOGUE[r].title_zh}\n{r}" for r in report.rules_run]
+    by_rule = [[c.value for c in r] for r in wb["汇总"].iter_rows(min_row=5)]
+    assert by_rule[0][:3] == ["规则编号", "规则名称", "严重程度"]
+    zh = {"high": "高", "medium": "中", "low": "低"}
+    assert [r[2] for r in by_rule[1:]] == [zh[str(CATALOGUE[r].severity)]
+                                           for r in report.rules_run]
+    assert by_rule[3][:3] == ["CLS-OVERDUE", "逾期贷款分类偏高", "高"]
+    catalogue = [[c.value for c in r] for r in wb["规则目录"].iter_rows(min_row=2)]
+    assert [r[3] for r in catalogue] == [zh[str(CATALOGUE[r[0]].severity)] for r in catalogue]
+    assert sorted(r[3] for r in catalogue).count("低") == 2
     assert summary[1][0] == "东关支行" and summary[1][-1] == 1
     assert wb["规则目录"].max_row == 20
     params = {r[0].value: r[1].value for r in wb["参数"].iter_rows(min_row=2)}

@@ -324,7 +324,7 @@ def test_workbook_holds_every_table_and_the_parameters(shown: ManagementDashboar
                                "迁徙矩阵(余额)", "迁徙矩阵(笔数)", "迁徙核对", "关注类迁徙率"]
     params = {row[0]: row[1] for row in book["参数"].iter_rows(min_row=2, values_only=True)}
     assert params["当前用户"] == "王审计"
-    assert params["检查日"] == "2026-09-30"
+    assert params["检查日"] == dt.datetime(2026, 9, 30)  # a date cell
     assert params["期末快照"].startswith("期末_20260930.xlsx(数据日期 2026-09-30")
     findings = list(book["检查发现"].iter_rows(values_only=True))
     assert findings[0] == ("机构", *FAMILIES, "合计")
@@ -479,3 +479,39 @@ def test_notebook_parameters_match_the_dashboard_defaults() -> None:
     assert f'after_file = "{mgmt.DEFAULT_AFTER}"' in params[0].source
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     assert load_extract(SAMPLE_DIR / mgmt.DEFAULT_BEFORE).as_of == dt.date(2026, 6, 30)
+
+
+# --------------------------------------------------------------------------- published mode
+
+
+def _widgets(root):
+    stack = [root]
+    while stack:
+        w = stack.pop()
+        yield w
+        stack.extend(getattr(w, "children", ()))
+
+
+def test_published_mode_is_read_only_with_the_publishers_files(monkeypatch):
+    import ipywidgets as widgets
+
+    branch = str(mgmt.SAMPLE_DIR / "branch_chengguan_20260930.xlsx")
+    monkeypatch.setenv(mgmt.PUBLISHED_ENV, "1")
+    monkeypatch.setenv(mgmt.AFTER_ENV, branch)
+    monkeypatch.delenv(mgmt.BEFORE_ENV, raising=False)
+    board = mgmt.ManagementDashboard(before=None, after=None)
+    board.start()
+    assert board.published is True
+    shown = list(_widgets(board.widget))
+    assert not any(isinstance(w, widgets.FileUpload | widgets.Dropdown) for w in shown)
+    assert board.view.after.source_name == "branch_chengguan_20260930.xlsx"
+    assert board.view.before.source_name == "network_snapshot_20260630.xlsx"
+    assert ("数据由发布人固定为期末快照 branch_chengguan_20260930.xlsx、期初快照 "
+            "network_snapshot_20260630.xlsx") in board.displayed_html()
+
+
+def test_published_mode_follows_the_environment_and_is_off_by_default():
+    assert mgmt.published_mode({}) is False
+    assert mgmt.published_mode({mgmt.PUBLISHED_ENV: "0"}) is False
+    assert mgmt.published_mode({mgmt.PUBLISHED_ENV: " TRUE "}) is True
+    assert mgmt.published_mode({mgmt.PUBLISHED_ENV: "1"}) is True

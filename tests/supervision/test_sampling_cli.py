@@ -74,8 +74,8 @@ def test_sample_min_borrowers_option(csv_file, capsys):
     (["--seed", "-4"],
      "错误 / Error: 随机种子须为非负整数,收到 -4。 / seed must be a non-negative integer, got -4."),
     (["--seed", "1", "--min-borrowers", "-1"],
-     "错误 / Error: 抽样参数 min_borrowers(最低抽查户数)须为非负整数,收到 -1。 / Sampling policy"
-     " value min_borrowers must be a non-negative integer, got -1."),
+     "错误 / Error: 抽样参数 --min-borrowers(最低抽查户数)须为非负整数,收到 -1。 / Sampling policy"
+     " value --min-borrowers must be a non-negative integer, got -1."),
 ])
 def test_sample_bad_input_exits_2_with_a_message(csv_file, capsys, argv, message):
     assert main(["sample", str(csv_file), *argv]) == 2
@@ -84,7 +84,11 @@ def test_sample_bad_input_exits_2_with_a_message(csv_file, capsys, argv, message
 
 def test_sample_several_branches_need_a_branch(xlsx_file, capsys):
     assert main(["sample", str(xlsx_file), "--seed", "1"]) == 2
-    assert "The data holds 2 branches (城东支行, 城西支行)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "The data holds 2 branches (城东支行, 城西支行)" in err
+    # The hint names the CLI option, not the Python keyword.
+    assert "请用 --branch 指定被查机构。" in err and "choose one with --branch." in err
+    assert "branch=" not in err
 
 
 def test_sample_missing_file_exits_2(tmp_path, capsys):

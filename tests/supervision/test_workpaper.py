@@ -15,7 +15,13 @@ import pandas as pd
 import pytest
 
 from postloan_audit import Extract, SamplingPolicy, __version__, draw_sample, write_sample_workpaper
-from postloan_audit.supervision.workpaper import CHECKLIST_ITEMS, SHEETS
+from postloan_audit.supervision.workpaper import (
+    CHECKLIST,
+    CHECKLIST_HEADERS,
+    CHECKLIST_ITEMS,
+    SHEETS,
+    checklist_items,
+)
 
 CLASSES = ["normal", "special_mention", "substandard", "doubtful", "loss"]
 
@@ -131,24 +137,83 @@ def test_parameter_sheet_carries_the_provenance(workbook_bytes, sample):
         assert pairs[f"{zh}({name})"] == value
     assert pairs["数据文件"] == "城东支行贷款台账.xlsx"
     assert pairs["文件指纹(SHA-256)"] == "0123456789abcdef" * 4
-    assert pairs["数据日期"] == "2026-09-30"
+    assert pairs["数据日期"] == dt.datetime(2026, 9, 30)  # a date cell, not text
     assert (pairs["抽样总体贷款笔数"], pairs["抽样总体借款人户数"], pairs["剔除贷款笔数"]) == (6, 5, 1)
     assert (pairs["抽取借款人户数"], pairs["抽取贷款笔数"]) == (5, 6)
-    assert pairs["抽样时间"] == sample.drawn_at.strftime("%Y-%m-%d %H:%M:%S")
+    assert pairs["抽样时间"] == sample.drawn_at.replace(microsecond=0)
+    formats = {row[0].value: row[1].number_format for row in ws.iter_rows(min_row=2)}
+    assert formats["数据日期"] == "yyyy-mm-dd"
+    assert formats["抽样时间"] == "yyyy-mm-dd hh:mm:ss"
     assert pairs["软件版本"] == f"postloan-audit {__version__}"
 
 
-def test_checklist_has_one_block_per_sampled_loan(workbook_bytes, sample):
+def test_checklist_has_the_items_of_each_loans_type(workbook_bytes, sample):
     frame = pd.read_excel(io.BytesIO(workbook_bytes), sheet_name="现场检查清单", engine="calamine")
-    assert list(frame.columns) == ["笔序号", "客户号", "客户名称", "借据号", "贷款余额(元)", "检查项目",
-                                   "检查结论", "问题描述", "检查人", "检查日期"]
-    assert len(frame) == 6 * len(CHECKLIST_ITEMS) == 30
-    assert frame["借据号"].tolist() == list(np.repeat(["L02", "L01", "L03", "L04", "L05", "L06"],
-                                                      5))
-    assert frame["检查项目"].tolist() == list(CHECKLIST_ITEMS) * 6
-    assert frame["客户名称"].tolist()[:5] == ["=SUM(A1:A9)"] * 5
-    assert frame[["检查结论", "问题描述", "检查人", "检查日期"]].isna().all().all()
+    assert list(frame.columns) == list(CHECKLIST_HEADERS) == [
+        "笔序号", "客户号", "客户名称", "借据号", "客户类型", "贷款品种", "担保方式", "贷款余额(元)",
+        "检查项目", "依据", "检查结论", "问题描述", "检查人", "检查日期"]
+    table = frame[frame["借据号"].notna()]
+    # No customer type in this ledger: every loan is checked as an individual's; credit loans
+    # get items (一)–(三), the guaranteed L03 also the guarantor item, the mortgaged L01 and
+    # pledged L05 the collateral item; no 贷款品种, so no business item (五).
+    personal = list(CHECKLIST_ITEMS[:3])
+    guarantor, collateral = CHECKLIST[3].text, CHECKLIST[4].text
+    expected = {"L02": personal, "L01": [*personal, collateral], "L03": [*personal, guarantor],
+                "L04": personal, "L05": [*personal, collateral], "L06": personal}
+    assert table["借据号"].tolist() == [k for k, v in expected.items() for _ in v]
+    assert table["检查项目"].tolist() == [t for v in expected.values() for t in v]
+    assert table["依据"].tolist()[:3] == ["`003_…` 第一篇 第四十五条(一)",
+                                         "`003_…` 第一篇 第四十五条(二)",
+                                         "`003_…` 第一篇 第四十五条(三)"]
+    assert table["笔序号"].tolist()[:4] == [1, 1, 1, 2]
+    assert table["客户名称"].tolist()[:3] == ["=SUM(A1:A9)"] * 3
+    assert table[["检查结论", "问题描述", "检查人", "检查日期"]].isna().all().all()
     assert CHECKLIST_ITEMS[0] == "(一)借款人是否按照合同约定用途使用信贷资金"
+
+
+def test_checklist_gives_corporate_loans_the_corporate_items_and_business_loans_item_five():
+    loans = ledger().iloc[:4].copy()
+    loans["customer_type"] = pd.Series(["corporate", "individual", "individual", "individual"],
+                                       dtype="str").to_numpy()
+    loans["product"] = pd.Series(["流动资金贷款", "个人经营贷款", "个人消费贷款", "个人经营贷款"],
+                                 dtype="str").to_numpy()
+    applies = checklist_items(loans.reset_index(drop=True))
+    chosen = [[CHECKLIST[j].source for j in np.flatnonzero(row)] for row in applies]
+    s003, s001 = "`003_…` 第一篇 第四十五条", "`001_…` 篇三"
+    assert chosen == [
+        # L01: corporate, mortgaged: basic information, statements, fund flows, collateral.
+        [f"{s001} 一(一)", f"{s001} 一(一)", f"{s001} 一(二)3", f"{s001} 二(四)"],
+        # L02: individual business loan, credit: (一)–(三) and (五).
+        [f"{s003}(一)", f"{s003}(二)", f"{s003}(三)", f"{s003}(五)"],
+        # L03: individual consumer loan, guaranteed: (一)–(三) and the guarantor item.
+        [f"{s003}(一)", f"{s003}(二)", f"{s003}(三)", f"{s003}(四)"],
+        # L04: individual business loan, credit.
+        [f"{s003}(一)", f"{s003}(二)", f"{s003}(三)", f"{s003}(五)"],
+    ]
+    assert CHECKLIST[int(np.flatnonzero(applies[2])[-1])].needs == "guarantor"
+
+
+def test_workpaper_prints_on_a4_landscape_with_drop_downs_and_a_sign_off(workbook_bytes):
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape"
+        assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0)
+        assert ws.print_title_rows == "$1:$1"
+        assert ws.oddHeader.center.text == (
+            f"现场检查工作底稿 · {ws.title} · 被查机构:城东支行 · 数据日期:2026-09-30 · 随机种子:7")
+        assert ws.oddFooter.center.text == "第 &P 页,共 &N 页"
+    ws = book["现场检查清单"]
+    assert ws["I2"].alignment.wrap_text is True  # 检查项目 wraps
+    validations = ws.data_validations.dataValidation
+    assert len(validations) == 1
+    assert validations[0].type == "list" and validations[0].formula1 == '"符合,不符合,不适用"'
+    assert str(validations[0].sqref) == "K2:K22"  # 检查结论 of the 21 checklist rows
+    assert ws["K1"].value == "检查结论" and ws["L1"].value == "问题描述"
+    # The sign-off block below the table (a blank row, then 检查人 / 复核人 / 日期).
+    assert [ws.cell(row=r, column=1).value for r in (24, 25, 26)] == ["检查人:", "复核人:", "日期:"]
+    assert {str(m) for m in ws.merged_cells.ranges} == {"B24:D24", "B25:D25", "B26:D26"}
 
 
 def test_workpaper_written_to_a_path(tmp_path, sample, workbook_bytes):
