@@ -69,6 +69,20 @@ def add_months(values: np.ndarray, months: int | np.ndarray) -> np.ndarray:
     return out
 
 
+def month_index(values: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of each date (``datetime64``, no NaT), via a lookup of the days.
+
+    Converting to ``datetime64[M]`` is a calendar computation per element; a table over the
+    (few thousand) days the dates span does it once per day.
+    """
+    days = np.asarray(values).astype("datetime64[D]").view(np.int64)
+    if not len(days):
+        return days
+    lo, hi = int(days.min()), int(days.max())
+    table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]")
+    return table.view(np.int64)[days - lo]
+
+
 def full_months(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """Whole calendar months from ``start`` to ``end`` (the largest k with start + k months <= end).
 
@@ -426,8 +440,9 @@ class CheckContext:
         ``inspections`` dated <= D, and the loan's latest inspection (:attr:`last_inspection`,
         which falls back to ``last_inspection_date``).
 
-        Vectorised over loans × periods: the period grid is built with numpy per distinct
-        interval (a handful) and matched to the inspections by sorted keys.
+        Vectorised over loans × periods: the window's periods are built with numpy per
+        distinct interval (a handful), every inspection marks its (loan, period) cell in a dense
+        boolean table, and each interval's loans × periods grid is read from it.
 
         Returns
         -------
@@ -461,21 +476,26 @@ class CheckContext:
         counts = np.array([t[1] for t in tables], dtype=np.int64)
         # covered[loan code, slot]: an inspection dated in that period of the window
         covered = np.zeros((n_codes, width), dtype=bool)
-        length_of_code = np.zeros(n_codes, dtype=np.int64)
-        length_of_code[loan_codes] = np.where(judged, interval, 0)
+        # per loan code: which interval table applies (-1: not judged)
+        table_of_code = np.full(n_codes, -1, dtype=np.int64)
+        table_of_code[loan_codes] = np.where(judged & (interval > 0),
+                                             np.searchsorted(lengths, interval), -1)
+        lengths_ext = np.append(lengths, 1).astype(np.int64)  # index -1: a dummy length
 
         def mark(codes: np.ndarray, dates: np.ndarray) -> None:
-            length = length_of_code[codes]
-            ok = length > 0
-            codes, dates, length = codes[ok], dates[ok], length[ok]
-            which = np.searchsorted(lengths, length)
-            months = dates.astype("datetime64[M]").astype(np.int64)
-            slot = months // length - first_period[which]
+            which = table_of_code[codes]
+            ok = which >= 0
+            codes, which = codes[ok], which[ok]
+            slot = month_index(dates[ok]) // lengths_ext[which] - first_period[which]
             ok = (slot >= 0) & (slot < counts[which])
             covered[codes[ok], slot[ok]] = True
 
+        # only rows from the first day of the earliest period in the window can cover one
+        earliest = min(np.datetime64(int(first * length), "M")
+                       for first, length in zip(first_period.tolist(), lengths.tolist(),
+                                                strict=True))
         codes, dates = self._inspection_rows
-        keep = (codes >= 0) & ~np.isnat(dates) & (dates <= D)
+        keep = (dates >= earliest.astype("datetime64[ns]")) & (dates <= D) & (codes >= 0)
         mark(codes[keep], dates[keep])
         last = self.last_inspection
         has_last = ~np.isnat(last) & judged
