@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from postloan_audit.commands.tables import format_table
+from postloan_audit.commands.tables import format_table, wrap_text
 
 #: Severity as users read it (严重程度).
 SEVERITY_ZH: dict[str, str] = {"high": "高", "medium": "中", "low": "低"}
@@ -69,7 +69,7 @@ def run_check(args: argparse.Namespace) -> int:
         print("未执行规则 / rules not run")
         print(format_table(not_run, headers={"rule_id": "规则", "reason": "未执行原因"}))
     for warning in report.warnings:
-        print(f"注意 / warning: {warning}")
+        print(wrap_text(f"注意 / warning: {warning}"))
     store = None
     if args.record:
         from postloan_audit.trail.store import open_store

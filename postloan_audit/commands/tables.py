@@ -37,6 +37,29 @@ def display_width(text: str) -> int:
     return width if width >= 0 else len(text)
 
 
+def wrap_text(text: str, width: int | None = None) -> str:
+    """``text`` broken into lines of at most ``width`` terminal columns (default: the
+    terminal's width; unlimited when output goes to a file). Breaks at a space when one is
+    near, else between characters, which is how Chinese text wraps."""
+    width = terminal_width() if width is None else width
+    if not width or display_width(text) <= width:
+        return text
+    lines: list[str] = []
+    line = ""
+    for char in text:
+        if display_width(line + char) > width:
+            cut = line.rfind(" ")
+            if cut > len(line) // 2:
+                lines.append(line[:cut].rstrip())
+                line = line[cut + 1:]
+            else:
+                lines.append(line)
+                line = ""
+        line += char
+    lines.append(line)
+    return "\n".join(lines)
+
+
 def _text(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
