@@ -31,6 +31,8 @@ from postloan_audit.core.extract import (
     Extract,
 )
 from postloan_audit.ingest import parsing
+from postloan_audit.ingest import profile as profiles
+from postloan_audit.ingest.profile import ExportProfile
 
 Source = str | os.PathLike | bytes | bytearray | IO[bytes]
 
@@ -57,13 +59,19 @@ class RawSheet:
 # =========================================================================== entry point
 
 
-def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> Extract:
+def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike | None = None,
+                 filename: str | None = None, as_of=None) -> Extract:
     """Load a loan-ledger extract into canonical form.
 
     Parameters
     ----------
     source:
         A path, ``bytes``, or a binary file-like object (e.g. a browser upload).
+    profile:
+        The bank's export profile (导出配置, see ``docs/export-profiles.md``): an
+        :class:`~postloan_audit.ingest.profile.ExportProfile` or the path of its TOML file. Its
+        headers, sheet names and values add to the built-in ones and win over them; its units
+        and derivations apply. The extract records its name and sha256.
     filename:
         The file name, used to tell the type (``.xlsx``/``.xlsm``/``.xls``/``.csv``) and in
         messages. Defaults to the path's name.
@@ -82,7 +90,11 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
         When the file as a whole cannot be used: empty, unreadable or of the wrong type, no
         loans sheet, required columns missing, no data rows. The message is in Chinese and
         English and names the file, the sheet and what was found.
+    ProfileError
+        When ``profile`` is a path to an invalid profile.
     """
+    profile = ExportProfile.coerce(profile)
+    match = profile.match_header if profile is not None else schema.match_header
     data, name = _read_bytes(source, filename)
     if not data.strip():
         raise ExtractError(
@@ -93,13 +105,13 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
     kind = _detect_kind(data, name)
     issues: list[dict] = []
     if kind == "csv":
-        raw_sheets = [_read_csv(data, name, issues)]
+        raw_sheets = [_read_csv(data, name, issues, match)]
         sheet_map = {"loans": raw_sheets[0]}
     else:
         raw_sheets = _read_workbook(data, name, kind)
-        sheet_map = _assign_sheets(raw_sheets, name, issues)
+        sheet_map = _assign_sheets(raw_sheets, name, issues, profile)
 
-    builder = _Builder(name, issues)
+    builder = _Builder(name, issues, profile)
     frames: dict[str, pd.DataFrame | None] = {}
     title_texts: list[str] = []
     for sheet_name in schema.SHEETS:
@@ -111,6 +123,8 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
         frames[sheet_name] = frame
         title_texts.extend(titles)
     _cross_check(frames, builder, {k: v.name for k, v in sheet_map.items()})
+    day = _resolve_as_of(as_of, title_texts, name)
+    builder.finish_days_since(frames, day)
 
     return Extract(
         loans=frames["loans"],
@@ -122,7 +136,9 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
         accounting=pd.DataFrame(builder.accounting, columns=ACCOUNTING_COLUMNS),
         fingerprint=hashlib.sha256(data).hexdigest(),
         source_name=name,
-        as_of=_resolve_as_of(as_of, title_texts, name),
+        as_of=day,
+        profile_name=profile.name if profile is not None else None,
+        profile_sha256=profile.sha256 if profile is not None else None,
     )
 
 
@@ -215,7 +231,7 @@ def _decode(data: bytes, name: str, issues: list[dict]) -> str:
     )
 
 
-def _read_csv(data: bytes, name: str, issues: list[dict]) -> RawSheet:
+def _read_csv(data: bytes, name: str, issues: list[dict], match=schema.match_header) -> RawSheet:
     text = _decode(data, name, issues)
     if not text.strip():
         raise ExtractError(
@@ -229,7 +245,7 @@ def _read_csv(data: bytes, name: str, issues: list[dict]) -> RawSheet:
     except csv.Error:
         delimiter = ","
     head = list(csv.reader(head_lines, delimiter=delimiter))
-    header_idx = _find_header_row(head, ("loans",))
+    header_idx = _find_header_row(head, ("loans",), match)
     if header_idx is None:
         header_idx = 0
     header = head[header_idx] if head else []
@@ -322,12 +338,15 @@ def _as_text(column: pd.Series) -> pd.Series:
     return parsing.clean_text(column)
 
 
-def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict]) -> dict:
+def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict],
+                   profile: ExportProfile | None = None) -> dict:
     """Decide which workbook sheet is loans, inspections, collections, branches."""
     assigned: dict[str, RawSheet] = {}
     by_columns: list[RawSheet] = []
+    match = profile.match_header if profile is not None else schema.match_header
+    sheet_for_name = profile.sheet_for_name if profile is not None else schema.sheet_for_name
     for raw in raw_sheets:
-        canonical = schema.sheet_for_name(raw.name)
+        canonical = sheet_for_name(raw.name)
         if canonical is None or canonical in assigned:
             by_columns.append(raw)
         else:
@@ -336,10 +355,10 @@ def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict]) ->
         head = raw.cells.head(HEADER_SEARCH_ROWS).fillna("").to_numpy().tolist()
         best, best_score = None, 0
         for sheet_name, sheet in schema.SHEETS.items():
-            idx = _find_header_row(head, (sheet_name,))
+            idx = _find_header_row(head, (sheet_name,), match)
             if idx is None:
                 continue
-            found = {schema.match_header(sheet_name, h)[0] for h in head[idx]}
+            found = {match(sheet_name, h)[0] for h in head[idx]}
             if set(sheet.required) <= found and len(found) > best_score:
                 best, best_score = sheet_name, len(found)
         if best is not None and best not in assigned:
@@ -379,12 +398,16 @@ def _required_list(sheet: str) -> str:
 # =========================================================================== header
 
 
-def _find_header_row(rows: list[list], sheets: tuple[str, ...]) -> int | None:
-    """Index of the row with the most recognised headers (at least two), or None."""
+def _find_header_row(rows: list[list], sheets: tuple[str, ...],
+                     match=schema.match_header) -> int | None:
+    """Index of the row with the most recognised headers (at least two), or None.
+
+    ``match`` maps a header to its canonical column (an export profile's, or the built-in one).
+    """
     best_idx, best = None, 1
     for idx, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         for sheet in sheets:
-            matched = {schema.match_header(sheet, cell)[0] for cell in row if str(cell).strip()}
+            matched = {match(sheet, cell)[0] for cell in row if str(cell).strip()}
             matched.discard(None)
             if len(matched) > best:
                 best_idx, best = idx, len(matched)
@@ -397,9 +420,13 @@ def _find_header_row(rows: list[list], sheets: tuple[str, ...]) -> int | None:
 class _Builder:
     """Accumulates rejected rows, issues and accounting while sheets are canonicalised."""
 
-    def __init__(self, source_name: str, issues: list[dict]) -> None:
+    def __init__(self, source_name: str, issues: list[dict],
+                 profile: ExportProfile | None = None) -> None:
         self.source_name = source_name
         self.issues = issues
+        self.profile = profile
+        self.match = profile.match_header if profile is not None else schema.match_header
+        self.pending_days: dict[str, list[tuple[str, str]]] = {}
         self.rejected: list[pd.DataFrame] = []
         self.accounting: list[dict] = []
 
@@ -432,7 +459,7 @@ class _Builder:
     def canonicalise(self, sheet: schema.Sheet, raw: RawSheet) -> tuple[pd.DataFrame, list[str]]:
         cells = raw.cells
         head = cells.head(HEADER_SEARCH_ROWS).fillna("").to_numpy().tolist()
-        header_idx = _find_header_row(head, (sheet.name,))
+        header_idx = _find_header_row(head, (sheet.name,), self.match)
         if header_idx is None:
             header_idx = 0
         headers = head[header_idx] if head else []
@@ -440,13 +467,15 @@ class _Builder:
         where = self._where(raw)
 
         mapping, units = self._map_headers(sheet, headers, raw.name, raw.first_row + header_idx)
-        missing = [c for c in sheet.required if c not in mapping]
+        derived = self._derivation_sources(sheet, headers, mapping, raw)
+        missing = [c for c in sheet.required if c not in mapping and c not in derived]
         if missing:
             self._raise_missing(sheet, raw, headers, missing, where)
 
         body = cells.iloc[header_idx + 1:].reset_index(drop=True)
         rows = np.arange(len(body), dtype="int64") + raw.first_row + header_idx + 1
-        used = sorted({0, *(p for positions in mapping.values() for p in positions)}
+        used = sorted({0, *(p for positions in mapping.values() for p in positions),
+                       *(p for _, p in derived.values() if isinstance(p, int))}
                       & set(body.columns))
         text = pd.DataFrame({p: _as_text(body[p]) for p in used}, index=body.index)
         blank = _blank_rows(body)
@@ -473,7 +502,17 @@ class _Builder:
 
         data = _select_rows(text, data_mask)
         rows = rows[data_mask]
+        data, mapping, after, durations = self._apply_profile(
+            sheet, data, mapping, units, derived, raw.name, rows)
         frame, problems = self._parse_columns(sheet, data, mapping, units, raw.name, rows)
+        for column, unit in durations.items():
+            frame[column] = profiles.convert_duration(frame[column], unit)
+            self.issues.append(_issue(
+                "info", raw.name, None, column, unit,
+                f"列 {sheet.column_index[column].zh} 按导出配置的单位{unit}换算为月"
+                f" / {column} converted from {unit} to months as the profile says"))
+        for column, values in after.items():
+            frame[column] = values
         reject = self._row_rules(sheet, frame, problems, raw.name, rows)
         rejected_rows = np.zeros(len(frame), dtype=bool)
         if reject:
@@ -481,6 +520,16 @@ class _Builder:
             self.rejected.append(rej)
             rejected_rows = np.isin(rows, rej["row"].to_numpy())
         frame["source_row"] = rows
+        if sheet.name == "loans" and "secured" not in frame.columns:
+            self.issues.append(_issue(
+                "warning", raw.name, None, "guarantee_type", None,
+                "文件没有担保方式(guarantee_type)列:需要担保方式的检查规则列为未执行,督导抽样无法按"
+                "保证/抵质押配额抽取。若文件有担保信息,请在导出配置中写明,如 [headers.loans]"
+                " \"担保方式列名\" = \"guarantee_type\",或 [derive.loans] secured = { nonblank ="
+                " \"担保人证件号码\" }"
+                " / no guarantee_type column: the rules that need it are not run and sampling"
+                " cannot meet the secured quota; map it in the export profile ([headers.loans] or"
+                " [derive.loans] secured = { nonblank = ... })"))
         kept = _select_rows(frame, ~rejected_rows)
         self.accounting.append({
             "sheet": sheet.name, "source_sheet": raw.name,
@@ -489,6 +538,130 @@ class _Builder:
             "blank_rows": int(blank.sum()),
         })
         return kept, titles
+
+    # ------------------------------------------------------------------ export profile
+
+    def _derivation_sources(self, sheet: schema.Sheet, headers: list, mapping: dict,
+                            raw: RawSheet) -> dict[str, tuple[profiles.Derivation, object]]:
+        """Each ``[derive.<sheet>]`` target with its source: a canonical column or a position."""
+        if self.profile is None:
+            return {}
+        out: dict[str, tuple[profiles.Derivation, object]] = {}
+        keys = [schema.split_header(h)[0] if str(h).strip() else "" for h in headers]
+        for rule in self.profile.derive.get(sheet.name, ()):
+            line = f"第 {rule.line} 行" if rule.line else ""
+            line_en = f" line {rule.line}" if rule.line else ""
+            if rule.form == "copy":
+                if rule.argument not in mapping:
+                    raise ExtractError(
+                        f"导出配置「{self.profile.name}」{line}要求 {rule.target} 复制自"
+                        f" {rule.argument},但{self._where(raw)}没有 {rule.argument} 列。"
+                        f"请在 [headers.{sheet.name}] 中写明哪一列是 {rule.argument}。"
+                        f" / export profile '{self.profile.name}'{line_en} copies {rule.target}"
+                        f" from {rule.argument}, but {self._where_en(raw)} has no"
+                        f" {rule.argument} column; map it in [headers.{sheet.name}].",
+                        source_name=self.source_name, sheet=raw.name, problem="missing_columns",
+                        details={"missing": [rule.argument]})
+                out[rule.target] = (rule, rule.argument)
+                continue
+            wanted = schema.split_header(rule.argument)[0]
+            if wanted not in keys:
+                found = "、".join(f"「{h}」" for h in headers if str(h).strip()) or "(无 / none)"
+                raise ExtractError(
+                    f"导出配置「{self.profile.name}」{line}要求由「{rule.argument}」列生成"
+                    f" {rule.target}({rule.form}),但{self._where(raw)}没有这一列。读到的表头:"
+                    f"{found}。 / export profile '{self.profile.name}'{line_en} builds"
+                    f" {rule.target} from the column '{rule.argument}' ({rule.form}), which"
+                    f" {self._where_en(raw)} does not have. Headers found: {found}.",
+                    source_name=self.source_name, sheet=raw.name, problem="missing_columns",
+                    details={"missing": [rule.argument]})
+            out[rule.target] = (rule, keys.index(wanted))
+        return out
+
+    def _apply_profile(self, sheet: schema.Sheet, data: pd.DataFrame, mapping: dict,
+                       units: dict, derived: dict, sheet_name: str, rows: np.ndarray):
+        """Profile values, units and derivations on the data rows' text.
+
+        Returns the (copied) text, the mapping including ``copy`` derivations, and the
+        columns set after parsing (flags, ``negative_of`` and ``days_since`` results).
+        """
+        after: dict[str, object] = {}
+        durations: dict[str, str] = {}
+        if self.profile is None:
+            return data, mapping, after, durations
+        data = data.copy()
+        mapping = dict(mapping)
+        for column, unit in self.profile.units.get(sheet.name, {}).items():
+            col = sheet.column_index[column]
+            for position in mapping.get(column, [])[:1]:
+                own = units.get(position)
+                if col.kind == "amount" and own is None:
+                    units[position] = unit
+                elif own is not None and own != unit:
+                    self.issues.append(_issue(
+                        "warning", sheet_name, None, column, own,
+                        f"列 {col.zh} 的表头单位为{own},导出配置写的是{unit},按表头单位{own}读取"
+                        f" / {column}: the header says {own}, the profile says {unit};"
+                        f" the header's unit is used"))
+                elif col.kind == "int":
+                    durations[column] = unit
+        for column, positions in mapping.items():
+            if column in self.profile.values and positions[0] in data.columns:
+                data[positions[0]] = self.profile.map_values(column, data[positions[0]])
+        for target, (rule, source) in derived.items():
+            if target in mapping:
+                self.issues.append(_issue(
+                    "info", sheet_name, None, target, None,
+                    f"{target} 按导出配置由 {rule.argument} 生成({rule.form}),文件中的同名列未采用"
+                    f" / {target} is built by the profile ({rule.form} {rule.argument});"
+                    f" the file's own column is not used"))
+                del mapping[target]
+            if rule.form == "copy":
+                mapping[target] = mapping[source][:1]
+                continue
+            raw = data[source] if source in data.columns else pd.Series(
+                np.nan, index=data.index, dtype="str")
+            if rule.form == "nonblank":
+                after[target] = profiles.nonblank(raw)
+                continue
+            if rule.form == "days_since":
+                values, invalid = parsing.parse_dates(raw)
+                label = ("日期", "date")
+            else:
+                values, invalid = parsing.parse_amounts(raw)
+                label = ("数字", "number")
+            bad = invalid.to_numpy(dtype=bool)
+            for row_no, value in zip(rows[bad], raw[bad].tolist(), strict=True):
+                self.issues.append(_issue(
+                    "warning", sheet_name, int(row_no), rule.argument, value,
+                    f"无法识别的{label[0]}「{value}」,{target} 按空值处理(导出配置 {rule.form})"
+                    f" / unparseable {label[1]} '{value}' in {rule.argument}, {target} treated"
+                    f" as empty (profile {rule.form})"))
+            values = values.where(~invalid)
+            if rule.form == "days_since":
+                self.pending_days.setdefault(sheet.name, []).append((target, rule.argument))
+                after[target] = values.to_numpy()
+            else:
+                after[target] = profiles.negative_of(values).to_numpy()
+        return data, mapping, after, durations
+
+    def finish_days_since(self, frames: dict, as_of) -> None:
+        """Turn ``days_since`` dates into whole days to the extract date."""
+        for sheet_name, targets in self.pending_days.items():
+            frame = frames.get(sheet_name)
+            if frame is None:
+                continue
+            for target, argument in targets:
+                if as_of is None:
+                    raise ExtractError(
+                        f"导出配置「{self.profile.name}」由「{argument}」计算 {target},需要数据日期,"
+                        f"但文件标题和文件名中都没有日期。请指定数据日期(命令行 --as-of YYYY-MM-DD)。"
+                        f" / export profile '{self.profile.name}' computes {target} from"
+                        f" '{argument}' and needs the extract date, which neither a title row"
+                        f" nor the file name gives: pass as_of (--as-of YYYY-MM-DD).",
+                        source_name=self.source_name, problem="no_as_of")
+                frame[target] = profiles.days_since(
+                    pd.Series(frame[target], dtype="datetime64[ns]"), as_of).to_numpy()
 
     def _where(self, raw: RawSheet) -> str:
         if raw.name == "loans" and self.source_name.lower().endswith((".csv", ".txt")):
@@ -506,7 +679,7 @@ class _Builder:
         for j, header in enumerate(headers):
             if not str(header).strip():
                 continue
-            canonical, unit = schema.match_header(sheet.name, header)
+            canonical, unit = self.match(sheet.name, header)
             if canonical is None:
                 self.issues.append(_issue("info", sheet_name, header_row, str(header), None,
                                           f"未识别的列「{header}」,已忽略"
@@ -609,7 +782,8 @@ class _Builder:
         frame = pd.DataFrame(out)
         for name, (invalid, raw) in problems.items():
             col = sheet.column_index[name]
-            if col.required or not invalid.any():
+            if col.required or name in _REQUIRED_WHEN_PRESENT.get(sheet.name, ()) \
+                    or not invalid.any():
                 continue
             bad = invalid.to_numpy(dtype=bool)
             label = _KIND_LABEL.get(col.kind.split(":")[0], ("值", "value"))
@@ -635,7 +809,8 @@ class _Builder:
                 "reason": reason if isinstance(reason, str) else np.asarray(reason)[mask],
             }))
 
-        for name in sheet.required:
+        present = [c for c in _REQUIRED_WHEN_PRESENT.get(sheet.name, ()) if c in problems]
+        for name in (*sheet.required, *present):
             col = sheet.column_index[name]
             invalid, raw = problems[name]
             missing = raw.isna().to_numpy()
@@ -666,6 +841,10 @@ class _Builder:
                 reject(dup.to_numpy(), "loan_id", ids, reason.to_numpy())
         return out
 
+
+#: Optional columns whose values, when the column is there, must be present and readable: a
+#: blank or unknown guarantee is rejected, never guessed (an absent column is a warning).
+_REQUIRED_WHEN_PRESENT: dict[str, tuple[str, ...]] = {"loans": ("guarantee_type",)}
 
 _KIND_LABEL = {
     "id": ("编号", "id"), "text": ("文本", "text"), "amount": ("金额", "amount"),

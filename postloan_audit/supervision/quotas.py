@@ -434,6 +434,15 @@ def _population(loans: pd.DataFrame, branch: str | None
     required = ["loan_id", "borrower_id", "branch", "balance", "classification"]
     missing = [c for c in required if c not in loans.columns]
     if "secured" not in loans.columns and "guarantee_type" not in loans.columns:
+        if not missing:
+            raise ValueError(
+                "贷款台账没有担保方式(guarantee_type)列,无法按“保证、抵(质)押类贷款户不低于5户”"
+                "的配额抽样。请在导出配置中映射担保方式列([headers.loans] \"担保方式列名\" ="
+                " \"guarantee_type\"),或由担保人信息生成([derive.loans] secured = { nonblank ="
+                " \"担保人证件号码\" })。"
+                " / The loans have no guarantee_type column, so the secured-borrower quota cannot"
+                " be met. Map the column in the export profile ([headers.loans] ... ="
+                " \"guarantee_type\") or derive it ([derive.loans] secured = { nonblank = ... }).")
         missing.append("secured/guarantee_type")
     if missing:
         raise ValueError(f"贷款台账缺少抽样所需的列:{'、'.join(missing)}。"
