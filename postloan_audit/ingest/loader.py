@@ -821,6 +821,22 @@ class _Builder:
             if not bad.any():
                 continue
             shown = raw.astype("str").fillna("")
+            if col.kind == "classification":
+                four = bad & profiles.is_four_tier(raw).to_numpy(dtype=bool)
+                if four.any():
+                    words = [w for w in profiles.FOUR_TIER_WORDS
+                             if w in set(parsing.normalise_values(shown[four]))]
+                    lines = profiles.four_tier_lines(words)
+                    reject(four, name, raw,
+                           ("「" + shown + "」是四级分类(一逾两呆:正常/逾期/呆滞/呆账)的取值,不是五级分类;"
+                            "四级如何对应五级由本行确定,请在导出配置中写明:" + lines
+                            + " / '" + shown + "' is on the four-tier scale (一逾两呆), not a"
+                            " five-tier class; the bank decides the mapping: add the"
+                            " [values.classification] lines above to the export profile"
+                            ).to_numpy())
+                    bad = bad & ~four
+                    if not bad.any():
+                        continue
             reject(bad, name, raw,
                    (f"无法识别的{label[0]}「" + shown + f"」(列 {col.zh}){_HINTS.get(col.kind, '')}"
                     f" / unparseable {label[1]} '" + shown + f"' in {name}").to_numpy())

@@ -1,0 +1,147 @@
+"""Ledgers shaped like real bank exports load with their export profile, and only with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import postloan_audit as pa
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "profiles"
+COLUMNS = ["loan_id", "borrower_id", "branch", "balance", "classification", "overdue_days",
+           "secured"]
+
+
+def frame(extract: pa.Extract, extra: tuple[str, ...] = ()) -> list[tuple]:
+    loans = extract.loans[[*COLUMNS, *extra]].astype(object)
+    return list(loans.itertuples(index=False, name=None))
+
+
+@pytest.mark.parametrize("ledger", ["rcb_balance.xlsx", "personal_monthly.csv",
+                                    "branch_loan_data.xlsx"])
+def test_each_ledger_does_not_load_without_its_profile(ledger):
+    with pytest.raises(pa.ExtractError) as err:
+        pa.load_extract(DATA / ledger)
+    assert err.value.problem in {"no_loans_sheet", "missing_columns"}
+
+
+def test_rural_commercial_bank_balance_sheet():
+    extract = pa.load_extract(DATA / "rcb_balance.xlsx", profile=DATA / "rcb_balance.toml")
+    assert frame(extract, ("repayment_method", "disbursement_date")) == [
+        ("RCB0001", "110101198001010011", "城关支行", 125000.0, "normal", 0, True, "bullet",
+         pd.Timestamp("2025-03-01")),
+        ("RCB0002", "110101198001010011", "城关支行", 32000.0, "substandard", 60, False,
+         "bullet", pd.Timestamp("2024-06-15")),
+        ("RCB0003", "110101198502020033", "河西支行", 400000.0, "doubtful", 628, True,
+         "installment", pd.Timestamp("2023-01-10")),
+        ("RCB0004", "110101199003030055", "河西支行", 7500.0, "loss", 863, False, "installment",
+         pd.Timestamp("2022-05-20")),
+        ("RCB0005", "110101199104040066", "城关支行", 1000000.0, "normal", 0, False, "bullet",
+         pd.Timestamp("2026-01-05")),
+    ]
+    assert "guarantee_type" not in extract.loans.columns
+    assert extract.as_of == pd.Timestamp("2026-09-30").date()
+    assert extract.accounting[["source_sheet", "rows_read", "kept", "rejected",
+                               "summary_rows"]].values.tolist() == [["贷款余额表", 6, 5, 0, 1]]
+    profile = pa.ExportProfile.from_toml(DATA / "rcb_balance.toml")
+    assert (extract.profile_name, extract.profile_sha256) == (
+        "XX农商行 信贷系统 贷款余额表", profile.sha256)
+    assert extract.rejected.empty
+
+
+def test_days_since_counts_to_the_given_extract_date():
+    extract = pa.load_extract(DATA / "rcb_balance.xlsx", profile=DATA / "rcb_balance.toml",
+                              as_of="2026-08-02")
+    # 2026-08-01 → 1 day; 2026-10-15 is after the date → 0.
+    assert extract.loans["overdue_days"].tolist() == [0, 1, 569, 804, 0]
+
+
+def test_monthly_personal_loan_export():
+    extract = pa.load_extract(DATA / "personal_monthly.csv",
+                              profile=DATA / "personal_monthly.toml")
+    assert frame(extract, ("extension_months", "repayment_method", "guarantee_type")) == [
+        ("6210001", "P001", "0101", 50000.0, "normal", 0, False, 0, "installment", "credit"),
+        ("6210002", "P002", "0101", 8000.5, "special_mention", 37, True, 3, "bullet",
+         "guarantee"),
+        ("6210003", "P003", "0102", 200000.0, "substandard", 95, True, 2, "installment",
+         "mortgage"),
+        ("6210004", "P001", "0101", 1200.0, "normal", 0, False, 0, "installment", "credit"),
+    ]
+    assert extract.profile_name == "个贷月度导出"
+
+
+def test_branch_loan_data_workbook_beside_a_summary_sheet():
+    extract = pa.load_extract(DATA / "branch_loan_data.xlsx",
+                              profile=DATA / "branch_loan_data.toml")
+    assert frame(extract, ("guarantee_type", "loan_officer")) == [
+        ("D-01", "K01", "开发区支行", 300000.0, "substandard", 120, True, "pledge", "张经理"),
+        ("D-02", "K02", "开发区支行", 700000.0, "doubtful", 400, True, "mortgage", "李经理"),
+        ("D-03", "K02", "开发区支行", 1500.0, "normal", 0, False, "credit", "李经理"),
+    ]
+    assert extract.accounting["source_sheet"].tolist() == ["贷款数据"]
+
+
+def test_profile_object_and_path_give_the_same_extract():
+    profile = pa.ExportProfile.from_toml(DATA / "personal_monthly.toml")
+    by_object = pa.load_extract(DATA / "personal_monthly.csv", profile=profile)
+    by_path = pa.load_extract(DATA / "personal_monthly.csv",
+                              profile=str(DATA / "personal_monthly.toml"))
+    pd.testing.assert_frame_equal(by_object.loans, by_path.loans)
+    assert by_object.profile_sha256 == by_path.profile_sha256 == profile.sha256
+
+
+def test_four_tier_scale_without_a_mapping_is_rejected_showing_the_lines():
+    text = (DATA / "rcb_balance.toml").read_text(encoding="utf-8")
+    start = text.index("[values.classification]")
+    text = text[:start] + text[text.index("[values.repayment_method]"):]
+    profile = pa.ExportProfile.from_toml_text(text, source="no_scale.toml")
+    extract = pa.load_extract(DATA / "rcb_balance.xlsx", profile=profile)
+    assert extract.loans["loan_id"].tolist() == ["RCB0001", "RCB0005"]
+    assert extract.rejected[["row", "column", "value"]].values.tolist() == [
+        [5, "classification", "逾期"], [6, "classification", "呆滞"],
+        [7, "classification", "呆账"]]
+    lines = ('[values.classification]\n'
+             '"逾期" = "…"  # normal/special_mention/substandard/doubtful/loss\n'
+             '"呆滞" = "…"  # normal/special_mention/substandard/doubtful/loss\n'
+             '"呆账" = "…"  # normal/special_mention/substandard/doubtful/loss')
+    assert extract.rejected["reason"].iloc[1] == (
+        "「呆滞」是四级分类(一逾两呆:正常/逾期/呆滞/呆账)的取值,不是五级分类;四级如何对应五级由本行确定,"
+        "请在导出配置中写明:" + lines + " / '呆滞' is on the four-tier scale (一逾两呆), not a"
+        " five-tier class; the bank decides the mapping: add the [values.classification] lines"
+        " above to the export profile")
+
+
+def test_a_derivation_whose_file_column_is_absent_names_it():
+    profile = pa.ExportProfile.from_toml_text(
+        '[profile]\nname = "余额表"\n[headers.loans]\n"机构代码" = "branch"\n'
+        '[derive.loans]\noverdue_days = { negative_of = "剩余天数" }\n', source="x.toml")
+    data = "贷款账号,客户编号,机构代码,五级分类,余额\n1,P1,0101,正常,5\n".encode()
+    with pytest.raises(pa.ExtractError) as err:
+        pa.load_extract(data, filename="m.csv", profile=profile)
+    assert err.value.message == (
+        "导出配置「余额表」第 6 行要求由「剩余天数」列生成 overdue_days(negative_of),但文件 m.csv"
+        " 没有这一列。读到的表头:「贷款账号」、「客户编号」、「机构代码」、「五级分类」、「余额」。"
+        " / export profile '余额表' line 6 builds overdue_days from the column '剩余天数'"
+        " (negative_of), which file m.csv does not have. Headers found: 「贷款账号」、「客户编号」、"
+        "「机构代码」、「五级分类」、「余额」.")
+
+
+def test_days_since_without_an_extract_date_asks_for_one():
+    profile = pa.ExportProfile.from_toml_text(
+        '[derive.loans]\noverdue_days = { days_since = "最小欠息日" }\n', source="d.toml")
+    data = "借据号,客户号,经营机构,五级分类,余额,最小欠息日\n1,P1,城关,正常,5,2026-01-01\n".encode()
+    with pytest.raises(pa.ExtractError, match="需要数据日期") as err:
+        pa.load_extract(data, filename="m.csv", profile=profile)
+    assert err.value.problem == "no_as_of"
+    loaded = pa.load_extract(data, filename="m.csv", profile=profile, as_of="2026-01-31")
+    assert loaded.loans["overdue_days"].tolist() == [30]
+
+
+def test_profile_header_wins_over_the_builtin_alias():
+    profile = pa.ExportProfile.from_toml_text('[headers.loans]\n"余额" = "collateral_value"\n'
+                                              '"核心余额" = "balance"\n', source="w.toml")
+    data = "借据号,客户号,经营机构,五级分类,余额,核心余额\n1,P1,城关,正常,5,7\n".encode()
+    extract = pa.load_extract(data, filename="w.csv", profile=profile)
+    assert extract.loans[["balance", "collateral_value"]].values.tolist() == [[7.0, 5.0]]
