@@ -247,6 +247,8 @@ class SupervisionSample:
         The fewest borrowers meeting all class, largest and secured quotas together.
     drawn_at : datetime
         When the sample was drawn (local time).
+    profile_name, profile_sha256 : str or None
+        The export profile (导出配置) the extract was read with, if any.
     """
 
     borrowers: pd.DataFrame
@@ -264,6 +266,8 @@ class SupervisionSample:
     excluded_loans: int
     quota_core_size: int
     drawn_at: dt.datetime
+    profile_name: str | None = None
+    profile_sha256: str | None = None
 
     @property
     def size(self) -> int:
@@ -278,6 +282,8 @@ class SupervisionSample:
             lines.append(f"数据文件:{self.source_name}{fp}")
         if self.as_of is not None:
             lines.append(f"数据日期:{self.as_of:%Y-%m-%d}")
+        if self.profile_name:
+            lines.append(f"导出配置:{self.profile_name}(sha256 {self.profile_sha256[:12]})")
         lines.append(
             f"抽样总体:贷款 {self.population_loans} 笔,借款人 {self.population_borrowers} 户;"
             f"剔除 {self.excluded_loans} 笔")
@@ -404,6 +410,8 @@ def draw_sample(data: Extract | pd.DataFrame, *, seed: int, branch: str | None =
         excluded_loans=len(excluded),
         quota_core_size=len(core),
         drawn_at=dt.datetime.now().replace(microsecond=0),
+        profile_name=meta.get("profile_name"),
+        profile_sha256=meta.get("profile_sha256"),
     )
 
 
@@ -414,7 +422,9 @@ def _join(a: str, b: str) -> str:
 def _unpack(data: Extract | pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     if isinstance(data, Extract):
         return data.loans, {"fingerprint": data.fingerprint or None,
-                            "source_name": data.source_name or None, "as_of": data.as_of}
+                            "source_name": data.source_name or None, "as_of": data.as_of,
+                            "profile_name": data.profile_name,
+                            "profile_sha256": data.profile_sha256}
     if isinstance(data, pd.DataFrame):
         return data, {}
     raise TypeError(f"data must be an Extract or a DataFrame, got {type(data).__name__}")
