@@ -16,6 +16,8 @@ def register(subparsers) -> None:
     parser.add_argument("extract", help="贷款台账文件 (.xlsx/.csv)")
     parser.add_argument("--as-of", required=True, help="检查日期 YYYY-MM-DD / check date")
     parser.add_argument("--policy", default=None, help="参数文件 (TOML) / policy file")
+    parser.add_argument("--profile", default=None,
+                        help="导出配置 (TOML),说明本行导出的表头 / export profile (TOML)")
     parser.add_argument("--rules", default=None,
                         help="只执行这些规则,逗号分隔 / rule ids to run, comma-separated")
     parser.add_argument("--out", default=None,
@@ -36,11 +38,14 @@ def run_check(args: argparse.Namespace) -> int:
     from postloan_audit.compliance.findings_workbook import write_findings_workbook
     from postloan_audit.ingest.loader import load_extract
 
-    extract = load_extract(args.extract, as_of=args.as_of)
+    extract = load_extract(args.extract, as_of=args.as_of, profile=args.profile)
     report = run_checks(extract, as_of=args.as_of, policy=args.policy, rules=args.rules)
     print(f"文件 {report.source_name}(指纹 {report.fingerprint[:12]}),检查日 "
           f"{report.as_of:%Y-%m-%d},贷款 {report.loans_checked} 笔,发现问题 "
           f"{len(report.findings)} 条")
+    if report.profile_name:
+        print(f"导出配置 / export profile: {report.profile_name}"
+              f"(sha256 {report.profile_sha256[:12]})")
     with pd.option_context(*_options()):
         print()
         print("按规则 / by rule")

@@ -21,12 +21,16 @@ def register(subparsers) -> None:
                         help="最低抽查户数(默认10) / minimum number of borrowers (default 10)")
     parser.add_argument("--out", default=None,
                         help="现场检查工作底稿 (.xlsx) / write the workpaper here")
+    parser.add_argument("--profile", default=None,
+                        help="导出配置 (TOML),说明本行导出的表头 / export profile (TOML)")
     parser.set_defaults(func=run_sample)
 
     plan = subparsers.add_parser(
         "plan-reviews", help="编制年度辖内行现场检查计划 / plan this year's on-site reviews")
     plan.add_argument("extract", help="含机构表的台账文件 (.xlsx) / extract with a branches sheet")
     plan.add_argument("--year", type=int, required=True, help="计划年度 / plan year")
+    plan.add_argument("--profile", default=None,
+                      help="导出配置 (TOML),说明本行导出的表头 / export profile (TOML)")
     plan.set_defaults(func=run_plan_reviews)
 
 
@@ -42,7 +46,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
     policy = (SamplingPolicy() if args.min_borrowers is None
               else SamplingPolicy(min_borrowers=args.min_borrowers))
-    extract = load_extract(args.extract)
+    extract = load_extract(args.extract, profile=args.profile)
     sample = draw_sample(extract, seed=args.seed, branch=args.branch, policy=policy)
     print(sample.summary())
     strata = pd.DataFrame({
@@ -79,7 +83,7 @@ def run_plan_reviews(args: argparse.Namespace) -> int:
     from postloan_audit.ingest.loader import load_extract
     from postloan_audit.supervision.planning import plan_branch_reviews
 
-    extract = load_extract(args.extract)
+    extract = load_extract(args.extract, profile=args.profile)
     if extract.branches is None:
         raise ValueError(
             f"文件 {extract.source_name} 没有机构表(需包含「机构」「最近现场检查日期」两列)。"

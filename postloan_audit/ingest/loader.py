@@ -414,6 +414,29 @@ def _find_header_row(rows: list[list], sheets: tuple[str, ...],
     return best_idx
 
 
+def best_candidate_row(rows: list[list], sheet: str, match=schema.match_header
+                       ) -> tuple[int | None, int]:
+    """The row most like a header of ``sheet`` and how many of its cells are recognised.
+
+    The row with the most recognised headers wins; with none recognised, the row with the
+    most text (non-number) cells, so a blank row or a data row is never offered as "the
+    header found". ``(None, 0)`` when every searched row is blank.
+    """
+    best_idx, best = None, (0, 0)
+    for idx, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        cells = [str(c).strip() for c in row if str(c).strip() and str(c) != "nan"]
+        if not cells:
+            continue
+        recognised = len({match(sheet, c)[0] for c in cells} - {None})
+        texts = sum(not _NUMBER_RE.match(c) for c in cells)
+        if (recognised, texts) > best:
+            best_idx, best = idx, (recognised, texts)
+    return best_idx, best[0]
+
+
+_NUMBER_RE = re.compile(r"^[-+]?[\d,.%]+$")
+
+
 # =========================================================================== canonical form
 
 
