@@ -371,9 +371,8 @@ def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict],
                 f" branches and was not read",
             ))
     if "loans" not in assigned:
-        found = "; ".join(
-            f"「{r.name}」: " + ", ".join(_header_preview(r)) for r in raw_sheets
-        ) or "(无工作表 / no sheets)"
+        found = "; ".join(_sheet_diagnosis(r, match) for r in raw_sheets) \
+            or "(无工作表 / no sheets)"
         raise ExtractError(
             f"文件 {name} 中找不到贷款台账工作表。工作表应命名为「贷款台账」「借据明细」或 loans,"
             f"或至少包含必填列 {_required_list('loans')}。找到的工作表及表头:{found}"
@@ -384,10 +383,48 @@ def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict],
     return assigned
 
 
-def _header_preview(raw: RawSheet) -> list[str]:
+#: Headers of a report of counts and sums by category (户数, 笔数, 金额, 占比): with two of them and
+#: no loan id, a sheet is a summary report, not the loan-level detail (借据明细) the checks need
+#: (``shared/domain.md``, "Real exports": a branch NPL-structure report).
+SUMMARY_REPORT_HEADERS: tuple[str, ...] = ("户数", "笔数", "金额", "占比", "比例", "比重")
+SUMMARY_REPORT_MIN_HEADERS = 2
+#: Headers shown per sheet in a "no loans sheet" message.
+PREVIEW_HEADERS = 20
+
+
+def is_summary_report(headers: list, recognised: set) -> bool:
+    """True for a header row of counts and sums by category without a loan id column."""
+    if "loan_id" in recognised:
+        return False
+    keys = [schema.split_header(h)[0] for h in headers if str(h).strip()]
+    hits = sum(any(word in key for word in SUMMARY_REPORT_HEADERS) for key in keys)
+    return hits >= SUMMARY_REPORT_MIN_HEADERS
+
+
+SUMMARY_REPORT_ADVICE_ZH = ("这是汇总报表(按类别统计的户数、笔数、金额、占比),不是逐笔贷款明细;"
+                            "请从信贷系统导出借据明细(每笔贷款一行)")
+SUMMARY_REPORT_ADVICE_EN = ("this is a summary report (counts and sums by category), not"
+                            " loan-level data: export the loan-level detail (借据明细) instead")
+SUMMARY_REPORT_ADVICE = f"{SUMMARY_REPORT_ADVICE_ZH} / {SUMMARY_REPORT_ADVICE_EN}"
+
+
+def _sheet_diagnosis(raw: RawSheet, match=schema.match_header) -> str:
+    """One sheet of a "no loans sheet" message: its best header row and what it lacks."""
     head = raw.cells.head(HEADER_SEARCH_ROWS).fillna("").to_numpy().tolist()
-    idx = _find_header_row(head, tuple(schema.SHEETS)) or 0
-    return [str(h) for h in (head[idx] if head else []) if str(h)][:20]
+    idx, _ = best_candidate_row(head, "loans", match)
+    if idx is None:
+        return f"「{raw.name}」:空工作表 / empty sheet"
+    headers = [str(h).strip() for h in head[idx] if str(h).strip()]
+    recognised = {match("loans", h)[0] for h in headers} - {None}
+    missing = [c for c in schema.SHEETS["loans"].required if c not in recognised]
+    text = (f"「{raw.name}」第 {raw.first_row + idx} 行表头:" + "、".join(headers[:PREVIEW_HEADERS])
+            + (" …" if len(headers) > PREVIEW_HEADERS else ""))
+    if missing:
+        sheet = schema.SHEETS["loans"]
+        text += ",缺少必填列 " + "、".join(f"{sheet.column_index[c].zh}({c})" for c in missing)
+    if is_summary_report(headers, recognised):
+        text += "," + SUMMARY_REPORT_ADVICE
+    return text
 
 
 def _required_list(sheet: str) -> str:
@@ -484,7 +521,9 @@ class _Builder:
         head = cells.head(HEADER_SEARCH_ROWS).fillna("").to_numpy().tolist()
         header_idx = _find_header_row(head, (sheet.name,), self.match)
         if header_idx is None:
-            header_idx = 0
+            # No row with two known headers: the best candidate (never a blank row) is
+            # what the missing-columns message shows.
+            header_idx = best_candidate_row(head, sheet.name, self.match)[0] or 0
         headers = head[header_idx] if head else []
         titles = [" ".join(str(c) for c in row if str(c)) for row in head[:header_idx]]
         where = self._where(raw)
@@ -493,7 +532,8 @@ class _Builder:
         derived = self._derivation_sources(sheet, headers, mapping, raw)
         missing = [c for c in sheet.required if c not in mapping and c not in derived]
         if missing:
-            self._raise_missing(sheet, raw, headers, missing, where)
+            self._raise_missing(sheet, raw, headers, missing, where,
+                                raw.first_row + header_idx)
 
         body = cells.iloc[header_idx + 1:].reset_index(drop=True)
         rows = np.arange(len(body), dtype="int64") + raw.first_row + header_idx + 1
@@ -720,17 +760,22 @@ class _Builder:
                     f" / several columns map to {canonical}; the first one is used"))
         return mapping, units
 
-    def _raise_missing(self, sheet, raw, headers, missing, where):
+    def _raise_missing(self, sheet, raw, headers, missing, where, header_row):
         found = "、".join(f"「{h}」" for h in headers if str(h).strip()) or "(无 / none)"
+        recognised = {self.match(sheet.name, h)[0] for h in headers if str(h).strip()}
+        advice = advice_en = ""
+        if sheet.name == "loans" and is_summary_report(headers, recognised):
+            advice, advice_en = SUMMARY_REPORT_ADVICE_ZH + "。", " " + SUMMARY_REPORT_ADVICE_EN + "."
         wanted = ";".join(
             f"{sheet.column_index[c].zh}({c}),可用列名 / accepted: "
             + "、".join(schema.accepted_headers(sheet.name, c))
             for c in missing
         )
         raise ExtractError(
-            f"{where}缺少必填列:{wanted}。读到的表头:{found}。请在导出模板中加上这些列,或把列名改为可识别的名称。"
+            f"{where}缺少必填列:{wanted}。读到的表头(第 {header_row} 行):{found}。{advice}"
+            f"请在导出模板中加上这些列,把列名改为可识别的名称,或在导出配置中写明(见 docs/export-profiles.md)。"
             f" / {self._where_en(raw)} is missing required column(s)"
-            f" {', '.join(missing)}. Headers found: {found}.",
+            f" {', '.join(missing)}. Headers found (row {header_row}): {found}.{advice_en}",
             source_name=self.source_name, sheet=raw.name, problem="missing_columns",
             details={"missing": missing, "headers": [str(h) for h in headers]},
         )

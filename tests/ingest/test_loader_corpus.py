@@ -80,10 +80,10 @@ def test_missing_required_column_names_it_its_aliases_and_the_headers_found():
     assert str(err.value) == (
         "文件 no_class.csv 缺少必填列:五级分类(classification),可用列名 / accepted: "
         "classification、五级分类、风险分类、五级分类结果、分类结果、资产分类、十二级分类、贷款五级分类。"
-        "读到的表头:「借据号」、「客户号」、「客户名称」、「经营机构」、「贷款余额」、「担保方式」。"
-        "请在导出模板中加上这些列,或把列名改为可识别的名称。"
+        "读到的表头(第 1 行):「借据号」、「客户号」、「客户名称」、「经营机构」、「贷款余额」、「担保方式」。"
+        "请在导出模板中加上这些列,把列名改为可识别的名称,或在导出配置中写明(见 docs/export-profiles.md)。"
         " / file no_class.csv is missing required column(s) classification."
-        " Headers found: 「借据号」、「客户号」、「客户名称」、「经营机构」、「贷款余额」、「担保方式」.")
+        " Headers found (row 1): 「借据号」、「客户号」、「客户名称」、「经营机构」、「贷款余额」、「担保方式」.")
     assert err.value.problem == "missing_columns"
     assert err.value.details["missing"] == ["classification"]
 
@@ -109,8 +109,9 @@ def test_workbook_without_a_loans_sheet_lists_sheets_and_headers():
         pa.load_extract(DATA / "no_loans_sheet.xlsx")
     message = str(err.value)
     assert message.startswith("文件 no_loans_sheet.xlsx 中找不到贷款台账工作表。")
-    assert "「说明」: 本文件为检查说明" in message
-    assert "「Sheet2」: 姓名, 电话" in message
+    required = "借据号(loan_id)、客户号(borrower_id)、经营机构(branch)、贷款余额(balance)、五级分类(classification)"
+    assert f"「说明」第 1 行表头:本文件为检查说明,缺少必填列 {required}; " in message
+    assert f"「Sheet2」第 1 行表头:姓名、电话,缺少必填列 {required} / " in message
     assert "No loans sheet in no_loans_sheet.xlsx" in message
     assert err.value.problem == "no_loans_sheet"
 

@@ -145,3 +145,53 @@ def test_profile_header_wins_over_the_builtin_alias():
     data = "借据号,客户号,经营机构,五级分类,余额,核心余额\n1,P1,城关,正常,5,7\n".encode()
     extract = pa.load_extract(data, filename="w.csv", profile=profile)
     assert extract.loans[["balance", "collateral_value"]].values.tolist() == [[7.0, 5.0]]
+
+
+# ----------------------------------------------------------------------------- no loans sheet
+
+REQUIRED = ("借据号(loan_id)、客户号(borrower_id)、经营机构(branch)、贷款余额(balance)、"
+            "五级分类(classification)")
+SUMMARY_ZH = ("这是汇总报表(按类别统计的户数、笔数、金额、占比),不是逐笔贷款明细;"
+              "请从信贷系统导出借据明细(每笔贷款一行)")
+SUMMARY_EN = ("this is a summary report (counts and sums by category), not loan-level data:"
+              " export the loan-level detail (借据明细) instead")
+
+
+def test_no_loans_sheet_names_each_sheet_its_header_row_and_missing_columns():
+    with pytest.raises(pa.ExtractError) as err:
+        pa.load_extract(DATA / "branch_loan_data.xlsx")
+    found = (f"「不良结构」第 1 行表头:贷款类别、户数、笔数、金额、占比,缺少必填列 {REQUIRED},"
+             f"{SUMMARY_ZH} / {SUMMARY_EN}; 「贷款数据」第 1 行表头:借据编号、客户代码、客户名称、"
+             "经营机构、风险分类、贷款本金（千元）、担保类型、主客户经理、欠息天数、到期日,"
+             "缺少必填列 贷款余额(balance)")
+    assert err.value.message == (
+        "文件 branch_loan_data.xlsx 中找不到贷款台账工作表。工作表应命名为「贷款台账」「借据明细」或"
+        f" loans,或至少包含必填列 {REQUIRED}。找到的工作表及表头:{found}"
+        " / No loans sheet in branch_loan_data.xlsx: name it 贷款台账, 借据明细 or loans, or give"
+        f" it the required columns. Sheets and headers found: {found}")
+
+
+def test_the_best_candidate_header_row_is_named_not_a_title_or_blank_row():
+    with pytest.raises(pa.ExtractError) as err:
+        pa.load_extract(DATA / "rcb_balance.xlsx")
+    assert ("「贷款余额表」第 3 行表头:借据号、证件号码、户名、开户机构、贷款形态、核心余额、借款日期、"
+            "到期日期、最小欠息日、担保人证件号码、还款期限,缺少必填列 客户号(borrower_id)、经营机构(branch)、"
+            "贷款余额(balance)、五级分类(classification)") in err.value.message
+
+
+def test_a_csv_summary_report_is_called_one_with_the_advice():
+    data = "\n\n类别,户数,笔数,金额,占比\n次级,1,1,300,30%\n".encode()
+    with pytest.raises(pa.ExtractError) as err:
+        pa.load_extract(data, filename="npl.csv")
+    message = err.value.message
+    assert "读到的表头(第 3 行):「类别」、「户数」、「笔数」、「金额」、「占比」。" + SUMMARY_ZH + "。" \
+        in message
+    assert message.endswith("Headers found (row 3): 「类别」、「户数」、「笔数」、「金额」、「占比」. "
+                            + SUMMARY_EN + ".")
+
+
+def test_a_ledger_with_counts_and_a_loan_id_is_not_a_summary_report():
+    from postloan_audit.ingest.loader import is_summary_report
+    assert is_summary_report(["类别", "户数", "金额"], set()) is True
+    assert is_summary_report(["类别", "户数"], set()) is False  # one such header is not enough
+    assert is_summary_report(["借据号", "户数", "金额"], {"loan_id"}) is False
