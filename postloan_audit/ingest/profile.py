@@ -225,11 +225,16 @@ class ExportProfile:
             return raw
         from postloan_audit.ingest.parsing import normalise_values
 
-        mapped = normalise_values(raw.astype("str")).map(table)
-        hit = mapped.notna() & raw.notna()
-        if not hit.any():
+        # On the distinct values (a code column repeats few), broadcast back by position.
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        distinct = pd.Series(uniques, dtype="str")
+        mapped = normalise_values(distinct).map(table)
+        if not mapped.notna().any():
             return raw
-        return raw.where(~hit, mapped)
+        distinct = distinct.where(mapped.isna(), mapped)
+        out = pd.Series(pd.api.extensions.take(distinct.array, codes, allow_fill=True),
+                        index=raw.index, dtype="str")
+        return out
 
     def describe(self) -> str:
         """``name(sha256 前12位)`` as shown in messages and dashboards."""

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import postloan_audit as pa
+from postloan_audit.core import schema
 from postloan_audit.core.errors import PolicyError, ProfileError
 from postloan_audit.ingest.profile import (
     ExportProfile,
@@ -198,10 +199,19 @@ def test_derive_with_two_forms():
 
 
 def test_copy_of_a_file_column_is_refused():
-    message = _error('[derive.loans]\nborrower_id = { copy = "证件号码" }\n').message
-    assert message.startswith(
+    columns = [c.name for c in schema.LOAN_COLUMNS]
+    assert _error('[derive.loans]\nborrower_id = { copy = "证件号码" }\n').message == (
         "导出配置 bank.toml 第 2 行,derive.loans.borrower_id:copy 的来源应为标准列,证件号码 不是;"
-        "可用值:loan_id、borrower_id、")
+        "可用值:" + "、".join(columns)
+        + " / export profile bank.toml, line 2, derive.loans.borrower_id: copy takes a canonical"
+        " column, 证件号码 is not one; allowed: " + ", ".join(columns))
+
+
+def test_copy_onto_itself_is_refused():
+    assert _error('[derive.loans]\nbranch = { copy = "branch" }\n').message == (
+        "导出配置 bank.toml 第 2 行,derive.loans.branch:copy 的来源不能是它自己"
+        " / export profile bank.toml, line 2, derive.loans.branch: copy cannot copy a column"
+        " onto itself")
 
 
 def test_days_since_must_build_a_whole_number_column():
@@ -213,10 +223,37 @@ def test_days_since_must_build_a_whole_number_column():
 
 
 def test_nonblank_must_build_a_flag():
-    message = _error('[derive.loans]\nbalance = { nonblank = "担保人证件号码" }\n').message
-    assert message.startswith(
+    assert _error('[derive.loans]\nbalance = { nonblank = "担保人证件号码" }\n').message == (
         "导出配置 bank.toml 第 2 行,derive.loans.balance:nonblank 只能生成是否标志列,balance 不是;"
-        "可用值:secured、refinanced、restructured、additional_guarantee、exit_list、litigation")
+        "可用值:secured、refinanced、restructured、additional_guarantee、exit_list、litigation"
+        " / export profile bank.toml, line 2, derive.loans.balance: nonblank builds a yes/no"
+        " column, balance is not one; allowed: secured, refinanced, restructured,"
+        " additional_guarantee, exit_list, litigation")
+
+
+def test_derive_argument_must_be_text():
+    assert _error('[derive.loans]\nsecured = { nonblank = 3 }\n').message == (
+        "导出配置 bank.toml 第 2 行,derive.loans.secured:应为非空文字,实际为 3"
+        " / export profile bank.toml, line 2, derive.loans.secured: must be non-empty text, got 3")
+
+
+def test_a_table_written_as_a_value():
+    assert _error('headers = "开户机构"\n').message == (
+        "导出配置 bank.toml 第 1 行,headers:应为表 [headers] / export profile bank.toml, line 1,"
+        " headers: must be a table [headers]")
+
+
+def test_profile_name_must_be_text():
+    assert _error('[profile]\nname = 12\n').message == (
+        "导出配置 bank.toml 第 2 行,profile.name:应为非空文字,实际为 12"
+        " / export profile bank.toml, line 2, profile.name: must be non-empty text, got 12")
+
+
+def test_unknown_value_of_a_yes_no_column():
+    assert _error('[values.litigation]\n"已诉" = "yes"\n').message == (
+        '导出配置 bank.toml 第 2 行,values.litigation."已诉":未知的标准取值 yes;可用值:true、false'
+        ' / export profile bank.toml, line 2, values.litigation."已诉": unknown canonical value'
+        " yes; allowed: true, false")
 
 
 def test_invalid_toml_names_the_file_and_line():
@@ -226,8 +263,20 @@ def test_invalid_toml_names_the_file_and_line():
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(ProfileError, match="无法读取导出配置 .*none.toml"):
+    with pytest.raises(ProfileError) as info:
         ExportProfile.from_toml(tmp_path / "none.toml")
+    path = tmp_path / "none.toml"
+    assert info.value.message == (f"无法读取导出配置 {path}:No such file or directory"
+                                  f" / cannot read export profile {path}: No such file or directory")
+
+
+def test_a_file_not_in_utf8(tmp_path):
+    path = tmp_path / "gbk.toml"
+    path.write_bytes('[headers.loans]\n"开户机构" = "branch"\n'.encode("gbk"))
+    with pytest.raises(ProfileError) as info:
+        ExportProfile.from_toml(path)
+    assert info.value.message == ("导出配置 gbk.toml 不是 UTF-8 编码,请用记事本另存为 UTF-8"
+                                  " / export profile gbk.toml is not UTF-8; save it as UTF-8")
 
 
 def test_derive_forms_on_both_sides_of_zero():

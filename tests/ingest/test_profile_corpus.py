@@ -139,6 +139,23 @@ def test_days_since_without_an_extract_date_asks_for_one():
     assert loaded.loans["overdue_days"].tolist() == [30]
 
 
+def test_profile_values_win_over_the_builtin_vocabulary():
+    # Built in, 保证金 holds 保证 (guarantee); this bank means a cash-margin pledge, and 已诉 is
+    # its yes for litigation.
+    profile = pa.ExportProfile.from_toml_text(
+        '[values.guarantee_type]\n"保证金" = "pledge"\n[values.litigation]\n"已诉" = true\n',
+        source="v.toml")
+    data = ("借据号,客户号,经营机构,五级分类,余额,担保方式,是否诉讼\n"
+            "1,P1,城关,正常,5,保证金,已诉\n2,P2,城关,正常,5,保证,否\n").encode()
+    extract = pa.load_extract(data, filename="v.csv", profile=profile)
+    assert extract.loans[["guarantee_type", "litigation"]].values.tolist() == [
+        ["pledge", True], ["guarantee", False]]
+    plain = pa.load_extract(data, filename="v.csv")
+    assert plain.loans[["guarantee_type", "litigation"]].values.tolist() == [
+        ["guarantee", False], ["guarantee", False]]
+    assert plain.issues.loc[plain.issues["severity"] == "warning", "value"].tolist() == ["已诉"]
+
+
 def test_profile_header_wins_over_the_builtin_alias():
     profile = pa.ExportProfile.from_toml_text('[headers.loans]\n"余额" = "collateral_value"\n'
                                               '"核心余额" = "balance"\n', source="w.toml")
