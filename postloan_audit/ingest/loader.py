@@ -772,10 +772,10 @@ class _Builder:
             for c in missing
         )
         raise ExtractError(
-            f"{where}缺少必填列:{wanted}。读到的表头(第 {header_row} 行):{found}。{advice}"
+            f"{where}缺少必填列:{wanted}。读到的表头:{found}(表头在第 {header_row} 行)。{advice}"
             f"请在导出模板中加上这些列,把列名改为可识别的名称,或在导出配置中写明(见 docs/export-profiles.md)。"
             f" / {self._where_en(raw)} is missing required column(s)"
-            f" {', '.join(missing)}. Headers found (row {header_row}): {found}.{advice_en}",
+            f" {', '.join(missing)}. Headers found: {found} (header row {header_row}).{advice_en}",
             source_name=self.source_name, sheet=raw.name, problem="missing_columns",
             details={"missing": missing, "headers": [str(h) for h in headers]},
         )

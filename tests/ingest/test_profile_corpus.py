@@ -201,9 +201,9 @@ def test_a_csv_summary_report_is_called_one_with_the_advice():
     with pytest.raises(pa.ExtractError) as err:
         pa.load_extract(data, filename="npl.csv")
     message = err.value.message
-    assert "读到的表头(第 3 行):「类别」、「户数」、「笔数」、「金额」、「占比」。" + SUMMARY_ZH + "。" \
+    assert "读到的表头:「类别」、「户数」、「笔数」、「金额」、「占比」(表头在第 3 行)。" + SUMMARY_ZH + "。" \
         in message
-    assert message.endswith("Headers found (row 3): 「类别」、「户数」、「笔数」、「金额」、「占比」. "
+    assert message.endswith("Headers found: 「类别」、「户数」、「笔数」、「金额」、「占比」 (header row 3). "
                             + SUMMARY_EN + ".")
 
 
