@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = "01_branch_sampling.ipynb"
@@ -42,7 +43,8 @@ def test_branch_sampling_dashboard_in_the_browser(page, open_voila, save_screens
     options = branch_select.locator("option").all_inner_texts()
     assert [o.split("(")[0] for o in options] == ["城关支行", "河口镇支行", "石桥镇支行",
                                                   "青山镇支行"]
-    assert "network_snapshot_20260930.xlsx" in summary.inner_text()
+    # The sample summary is redrawn after the plan: wait for it rather than read it at once.
+    expect(summary).to_contain_text("network_snapshot_20260930.xlsx")
     plan_rows = page.locator("#pa-sampling-plan tbody tr")
     assert plan_rows.count() == 4
     assert page.locator(".pa-plan-summary").inner_text().startswith("2026 年:辖内 4 家机构")
