@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from postloan_audit.core import schema
@@ -55,12 +54,6 @@ PROFILE_KEYS: tuple[str, ...] = ("name",)
 DERIVE_FORMS: tuple[str, ...] = ("copy", "days_since", "negative_of", "nonblank")
 #: The derived flag a ``nonblank`` form may build besides the bool columns.
 DERIVED_FLAGS: dict[str, tuple[str, ...]] = {"loans": ("secured",)}
-#: Duration units accepted in ``[units.*]`` and their factor to the canonical unit.
-#: Days → months: a started month counts (ceil of days / 30), so a 展期期限（天） column is never
-#: read as months and never shortens an extension (``shared/domain.md``, "Real exports").
-DAYS_PER_MONTH = 30
-MONTH_UNITS: tuple[str, ...] = ("月", "天", "年")
-DAY_UNITS: tuple[str, ...] = ("天",)
 #: Canonical words of the bool columns in ``[values.*]``.
 BOOL_VALUES: tuple[str, ...] = ("true", "false")
 #: The four-tier scale (一逾两呆: 正常/逾期/呆滞/呆账) used before the five-tier reform; only a
@@ -85,11 +78,9 @@ def _value_vocabulary(column: schema.Column) -> tuple[str, ...] | None:
 def _units_for(column: schema.Column) -> tuple[str, ...] | None:
     if column.kind == "amount":
         return tuple(schema.AMOUNT_UNITS)
-    if column.kind == "int" and column.name.endswith("_months"):
-        return MONTH_UNITS
-    if column.kind == "int" and column.name.endswith("_days"):
-        return DAY_UNITS
-    return None
+    # Duration columns take the units their header may carry (converted by the loader as a
+    # header unit would be: 展期期限（天） is never read as months).
+    return schema.UNITS_BY_COLUMN.get(column.name)
 
 
 def _value_columns() -> dict[str, schema.Column]:
@@ -236,6 +227,16 @@ class ExportProfile:
                         index=raw.index, dtype="str")
         return out
 
+    def derivable(self, sheet: str, headers: list, found: set) -> set[str]:
+        """The ``[derive.<sheet>]`` targets a header row can build (their sources present)."""
+        keys = {schema.split_header(h)[0] for h in headers if str(h).strip()}
+        out = set()
+        for rule in self.derive.get(sheet, ()):
+            if (rule.argument in found if rule.form == "copy"
+                    else schema.split_header(rule.argument)[0] in keys):
+                out.add(rule.target)
+        return out
+
     def describe(self) -> str:
         """``name(sha256 前12位)`` as shown in messages and dashboards."""
         return f"{self.name}(sha256 {self.sha256[:12]})"
@@ -264,15 +265,6 @@ def negative_of(numbers: pd.Series) -> pd.Series:
 def nonblank(raw: pd.Series) -> pd.Series:
     """True where the cell holds anything but blanks."""
     return raw.astype("str").str.strip().fillna("").ne("").to_numpy(dtype=bool)
-
-
-def convert_duration(values: pd.Series, unit: str | None) -> pd.Series:
-    """Whole months from a duration in ``unit`` (月/天/年); 天 → ceil(days / 30)."""
-    if unit == "年":
-        return values * 12
-    if unit == "天":
-        return np.ceil(values / DAYS_PER_MONTH).astype("int64")
-    return values
 
 
 def four_tier_lines(found: list[str]) -> str:
@@ -538,5 +530,5 @@ def is_four_tier(values: pd.Series) -> pd.Series:
 
 
 __all__ = ["DERIVE_FORMS", "Derivation", "ExportProfile", "TABLES", "coerce_profile",
-           "convert_duration", "days_since", "four_tier_lines", "is_four_tier",
+           "days_since", "four_tier_lines", "is_four_tier",
            "negative_of", "nonblank"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from postloan_audit.core import schema
 from postloan_audit.core.errors import ExtractError
-from postloan_audit.ingest import loader
+from postloan_audit.ingest import delimited, loader
 
 #: Canonical columns suggested per unrecognised header.
 SUGGESTIONS = 3
@@ -44,10 +44,13 @@ def _candidates(source, filename: str | None):
         raise ExtractError(f"文件 {name} 是空文件 / the file {name} is empty",
                            source_name=name, problem="empty")
     kind = loader._detect_kind(data, name)
-    if kind == "csv":
-        raws = [loader._read_csv(data, name, [])]
+    if kind == "text":
+        grid, _, _ = delimited.read_text_table(data, name, loader._find_header_row,
+                                               loader.HEADER_SEARCH_ROWS)
+        raws = [loader.RawSheet(name="loans", cells=grid, is_text=True)]
     else:
-        raws = loader._read_workbook(data, name, kind)
+        raws = [raw for raw in loader._read_workbook(data, name, kind, []) if not raw.hidden] \
+            or loader._read_workbook(data, name, kind, [])
     return name, kind, raws
 
 
@@ -77,7 +80,7 @@ def profile_template(source, *, filename: str | None = None) -> str:
     sheet = schema.SHEETS["loans"]
     lines = [
         "# 导出配置模板(由 postloan-audit profile-template 生成)/ export profile template",
-        f"# 文件 {name}" + ("" if kind == "csv" else f",工作表「{raw.name}」")
+        f"# 文件 {name}" + ("" if kind == "text" else f",工作表「{raw.name}」")
         + f",表头在第 {raw.first_row + idx} 行 / header row {raw.first_row + idx}",
         "# 已识别的列已填好;以 # 开头的行请核对后去掉 #,并把 \"?\" 改为标准列名",
         "# (见 docs/export-profiles.md)。",
@@ -86,7 +89,7 @@ def profile_template(source, *, filename: str | None = None) -> str:
         f'name = "{Path(name).stem} 导出"',
         "",
     ]
-    if kind != "csv" and schema.sheet_for_name(raw.name) is None:
+    if kind != "text" and schema.sheet_for_name(raw.name) is None:
         lines += ["[sheets]", f'loans = ["{_escape(raw.name)}"]', ""]
     lines.append("[headers.loans]")
     found = set()

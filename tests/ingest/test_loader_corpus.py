@@ -80,11 +80,12 @@ def test_missing_required_column_names_it_its_aliases_and_the_headers_found():
     assert str(err.value) == (
         "文件 no_class.csv 缺少必填列:五级分类(classification),可用列名 / accepted: "
         "classification、五级分类、风险分类、五级分类结果、分类结果、资产分类、十二级分类、贷款五级分类。"
-        "读到的表头:「借据号」、「客户号」、「客户名称」、「经营机构」、「贷款余额」、「担保方式」(表头在第 1 行)。"
+        "读到的表头:「借据号」、「客户号」、「客户名称」、「经营机构」、「贷款余额」、「担保方式」"
+        "(表头在第 1 行 / header row 1)。"
         "请在导出模板中加上这些列,把列名改为可识别的名称,或在导出配置中写明(见 docs/export-profiles.md)。"
         " / file no_class.csv is missing required column(s) classification."
         " Headers found: 「借据号」、「客户号」、「客户名称」、「经营机构」、「贷款余额」、「担保方式」"
-        " (header row 1).")
+        "(表头在第 1 行 / header row 1).")
     assert err.value.problem == "missing_columns"
     assert err.value.details["missing"] == ["classification"]
 

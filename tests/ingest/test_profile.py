@@ -11,7 +11,6 @@ from postloan_audit.core.errors import PolicyError, ProfileError
 from postloan_audit.ingest.profile import (
     ExportProfile,
     _value_columns,
-    convert_duration,
     days_since,
     negative_of,
     nonblank,
@@ -159,9 +158,9 @@ def test_unknown_canonical_value():
 
 def test_unknown_unit():
     assert _error('[units.loans]\nextension_months = "周"\n').message == (
-        "导出配置 bank.toml 第 2 行,units.loans.extension_months:未知的单位 周;可用值:月、天、年"
+        "导出配置 bank.toml 第 2 行,units.loans.extension_months:未知的单位 周;可用值:天、月、年"
         " / export profile bank.toml, line 2, units.loans.extension_months: unknown unit 周;"
-        " allowed: 月, 天, 年")
+        " allowed: 天, 月, 年")
 
 
 def test_unit_on_a_column_without_units():
@@ -199,7 +198,7 @@ def test_derive_with_two_forms():
 
 
 def test_copy_of_a_file_column_is_refused():
-    columns = [c.name for c in schema.LOAN_COLUMNS]
+    columns = list(schema.SHEETS["loans"].column_index)
     assert _error('[derive.loans]\nborrower_id = { copy = "证件号码" }\n').message == (
         "导出配置 bank.toml 第 2 行,derive.loans.borrower_id:copy 的来源应为标准列,证件号码 不是;"
         "可用值:" + "、".join(columns)
@@ -217,9 +216,10 @@ def test_copy_onto_itself_is_refused():
 def test_days_since_must_build_a_whole_number_column():
     assert _error('[derive.loans]\nbranch = { days_since = "最小欠息日" }\n').message == (
         "导出配置 bank.toml 第 2 行,derive.loans.branch:days_since 只能生成整数列,branch 不是;"
-        "可用值:overdue_days、extension_months"
+        "可用值:overdue_days、extension_months、extension_days"
         " / export profile bank.toml, line 2, derive.loans.branch: days_since builds a"
-        " whole-number column, branch is not one; allowed: overdue_days, extension_months")
+        " whole-number column, branch is not one; allowed: overdue_days, extension_months,"
+        " extension_days")
 
 
 def test_nonblank_must_build_a_flag():
@@ -285,7 +285,3 @@ def test_derive_forms_on_both_sides_of_zero():
     assert negative_of(pd.Series([-37.0, 0.0, 12.0, float("nan")])).tolist() == [37, 0, 0, 0]
     assert nonblank(pd.Series(["110101", "  ", None, "x"], dtype="str")).tolist() == [
         True, False, False, True]
-    months = pd.Series([0, 30, 31, 90], dtype="int64")
-    assert convert_duration(months, "天").tolist() == [0, 1, 2, 3]
-    assert convert_duration(months, "年").tolist() == [0, 360, 372, 1080]
-    assert convert_duration(months, "月").tolist() == [0, 30, 31, 90]

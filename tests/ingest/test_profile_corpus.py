@@ -65,10 +65,12 @@ def test_monthly_personal_loan_export():
         ("6210001", "P001", "0101", 50000.0, "normal", 0, False, 0, "installment", "credit"),
         ("6210002", "P002", "0101", 8000.5, "special_mention", 37, True, 3, "bullet",
          "guarantee"),
-        ("6210003", "P003", "0102", 200000.0, "substandard", 95, True, 2, "installment",
+        ("6210003", "P003", "0102", 200000.0, "substandard", 95, True, 1, "installment",
          "mortgage"),
         ("6210004", "P001", "0101", 1200.0, "normal", 0, False, 0, "installment", "credit"),
     ]
+    # The profile's 天 is read as a 天 header would be: days kept, months at 30.4375 a month.
+    assert extract.loans["extension_days"].tolist() == [0, 90, 31, 0]
     assert extract.profile_name == "个贷月度导出"
 
 
@@ -140,19 +142,19 @@ def test_days_since_without_an_extract_date_asks_for_one():
 
 
 def test_profile_values_win_over_the_builtin_vocabulary():
-    # Built in, 保证金 holds 保证 (guarantee); this bank means a cash-margin pledge, and 已诉 is
-    # its yes for litigation.
+    # Built in, 个体工商户 is an individual (个体); this bank books them as corporate
+    # customers, and 已诉 is its yes for litigation.
     profile = pa.ExportProfile.from_toml_text(
-        '[values.guarantee_type]\n"保证金" = "pledge"\n[values.litigation]\n"已诉" = true\n',
+        '[values.customer_type]\n"个体工商户" = "corporate"\n[values.litigation]\n"已诉" = true\n',
         source="v.toml")
-    data = ("借据号,客户号,经营机构,五级分类,余额,担保方式,是否诉讼\n"
-            "1,P1,城关,正常,5,保证金,已诉\n2,P2,城关,正常,5,保证,否\n").encode()
+    data = ("借据号,客户号,经营机构,五级分类,余额,担保方式,客户类型,是否诉讼\n"
+            "1,P1,城关,正常,5,保证,个体工商户,已诉\n2,P2,城关,正常,5,保证,个人,否\n").encode()
     extract = pa.load_extract(data, filename="v.csv", profile=profile)
-    assert extract.loans[["guarantee_type", "litigation"]].values.tolist() == [
-        ["pledge", True], ["guarantee", False]]
+    assert extract.loans[["customer_type", "litigation"]].values.tolist() == [
+        ["corporate", True], ["individual", False]]
     plain = pa.load_extract(data, filename="v.csv")
-    assert plain.loans[["guarantee_type", "litigation"]].values.tolist() == [
-        ["guarantee", False], ["guarantee", False]]
+    assert plain.loans[["customer_type", "litigation"]].values.tolist() == [
+        ["individual", False], ["individual", False]]
     assert plain.issues.loc[plain.issues["severity"] == "warning", "value"].tolist() == ["已诉"]
 
 
@@ -201,10 +203,10 @@ def test_a_csv_summary_report_is_called_one_with_the_advice():
     with pytest.raises(pa.ExtractError) as err:
         pa.load_extract(data, filename="npl.csv")
     message = err.value.message
-    assert "读到的表头:「类别」、「户数」、「笔数」、「金额」、「占比」(表头在第 3 行)。" + SUMMARY_ZH + "。" \
-        in message
-    assert message.endswith("Headers found: 「类别」、「户数」、「笔数」、「金额」、「占比」 (header row 3). "
-                            + SUMMARY_EN + ".")
+    found = ("「类别」、「户数」、「笔数」、「金额」、「占比」(在前 4 行中没有找到表头行,以上是最接近表头的第 3 行"
+             " / no header row found in the first 4 rows searched; the closest is row 3)")
+    assert f"读到的表头:{found}。{SUMMARY_ZH}。" in message
+    assert message.endswith(f"Headers found: {found}. {SUMMARY_EN}.")
 
 
 def test_a_ledger_with_counts_and_a_loan_id_is_not_a_summary_report():
