@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from playwright.sync_api import expect
 
 from postloan_audit.compliance.rules import CATALOGUE
 
@@ -73,7 +74,7 @@ def test_compliance_dashboard_sample_upload_errors_filters_and_download(
     page.locator(".widget-dropdown", has_text="严重程度").locator("select").select_option(
         label="高")
     page.get_by_text(f"筛选结果 {high} 条,共 {len(chengguan)} 条").wait_for()
-    assert findings.locator("tbody tr").count() == high
+    expect(findings.locator("tbody tr")).to_have_count(high)  # the table follows the count
 
     # The download is the findings workbook of the Chengguan report on screen.
     with page.expect_download() as download:
