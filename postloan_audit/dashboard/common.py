@@ -39,7 +39,7 @@ from postloan_audit.ingest.profile import ExportProfile
 
 #: Largest upload accepted (bytes); Voila's websocket limit is raised to match in voila.json.
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-UPLOAD_ACCEPT = ".xlsx,.xlsm,.xls,.csv"
+UPLOAD_ACCEPT = ".xlsx,.xlsm,.xls,.csv,.txt,.tsv"
 #: An export profile (导出配置) is a small TOML file.
 PROFILE_ACCEPT = ".toml,.txt"
 MAX_PROFILE_BYTES = 1024 * 1024

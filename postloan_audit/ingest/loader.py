@@ -1064,8 +1064,8 @@ class _Builder:
         found = "、".join(f"「{h}」" for h in headers if str(h).strip()) or "(无 / none)"
         recognised = {self.match(sheet.name, h)[0] for h in headers if str(h).strip()}
         if searched is not None:
-            found += (f"(在前 {searched} 行中没有找到表头行,以上是最接近表头的第 {header_row} 行"
-                      f" / no header row found in the first {searched} rows searched; the"
+            found += (f"(在前 {searched} 行中没有找到表头行 / no header row found in the first"
+                      f" {searched} rows searched)(以上是最接近表头的第 {header_row} 行 / the"
                       f" closest is row {header_row})")
         elif header_row is not None:
             found += f"(表头在第 {header_row} 行 / header row {header_row})"

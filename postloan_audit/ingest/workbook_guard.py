@@ -30,12 +30,14 @@ from xml.etree import ElementTree
 
 from postloan_audit.core.errors import ExtractError
 
-#: Largest inflated size of one zip part (bytes). A 1,048,576-row, 40-column sheet is ≈ 1.5 GB.
-MAX_PART_BYTES = 2 * 1024**3
+#: Largest inflated size of one zip part (bytes): about 400,000 rows × 40 columns of sheet XML.
+#: python-calamine needs about three times a sheet's XML size in memory, so this keeps a
+#: workbook under about 2 GB.
+MAX_PART_BYTES = 640 * 1024**2
 #: Largest inflated size of all parts together (bytes).
-MAX_TOTAL_BYTES = 3 * 1024**3
+MAX_TOTAL_BYTES = 1024**3
 #: Compression ratio above which a part is treated as a zip bomb (real sheet XML is 5–30×) ...
-MAX_RATIO = 200
+MAX_RATIO = 100
 #: ... once it inflates to more than this many bytes.
 RATIO_CHECK_BYTES = 64 * 1024**2
 #: Largest used rectangle (rows × columns) handed to python-calamine, which allocates all of it.
@@ -49,6 +51,10 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 _ROW_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+# Column letters of cell references: the wide (2–3 letter) ones first, which is cheap because
+# few cells of a normal sheet have them; single letters only for a sheet of at most 26 columns.
+_WIDE_COL_RE = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')
+_NARROW_COL_RE = re.compile(rb'<c r="([A-Z])[0-9]')
 _CELL_COL_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d')
 _ERROR_CELL_RE = re.compile(
     rb'<(?:\w+:)?c\b(?=[^>]*\bt="e")[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*>.*?<(?:\w+:)?v>([^<]*)<',
@@ -179,13 +185,20 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan,
                     raise _bomb(name, info.filename)
             else:
                 chunk, carry = data, b""
-            rows = _ROW_RE.findall(chunk[-65536:]) or _ROW_RE.findall(chunk)
+            tail = chunk.rfind(b"<row ")
+            rows = _ROW_RE.findall(chunk, tail) if tail >= 0 else []
+            if tail >= 0 and not rows:
+                rows = _ROW_RE.findall(chunk)
             if rows:
                 max_row = max(max_row, max(int(r) for r in rows) - 1)
-            letters = set(_CELL_COL_RE.findall(chunk))
+            letters = set(_WIDE_COL_RE.findall(chunk))
+            if not letters and b":c " not in chunk:
+                letters = set(_NARROW_COL_RE.findall(chunk))
+            if not letters:
+                letters = set(_CELL_COL_RE.findall(chunk))
             if letters:
                 max_col = max(max_col, column_index(max(letters, key=lambda c: (len(c), c))))
-            scan.cells += chunk.count(b"<c ") + chunk.count(b"<c>")
+            scan.cells += chunk.count(b"<c ")
             if b't="e"' in chunk:
                 scan.errors.extend((int(r) - 1, column_index(c), v.decode("utf-8", "replace"))
                                    for c, r, v in _ERROR_CELL_RE.findall(chunk))
@@ -228,4 +241,19 @@ def scan_xlsx(data: bytes, name: str) -> dict[str, SheetScan]:
                               f"has a damaged sheet '{sheet_name}'. Open it in Excel and save"
                               " it again as .xlsx.") from None
             out[sheet_name] = scan
+        sheet_parts = {part for _, part in parts}
+        for info in archive.infolist():
+            if info.filename in sheet_parts or info.is_dir():
+                continue
+            try:  # read through once: a part whose header lies about its size fails its CRC
+                with archive.open(info) as stream:
+                    read = 0
+                    while block := stream.read(CHUNK_BYTES):
+                        read += len(block)
+                        if read > MAX_PART_BYTES:
+                            raise _bomb(name, info.filename)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+                raise _refuse(name, f"的部件 {info.filename} 已损坏,无法读取。请在 Excel 中打开并另存为 .xlsx。",
+                              f"has a damaged part {info.filename}. Open it in Excel and save it"
+                              " again as .xlsx.") from None
         return out

@@ -62,7 +62,7 @@ def stray_note_ledger(directory: Path, loans: int = 20_000,
                 directory=directory)
 
 
-def zip_bomb(directory: Path, inflated_mib: int = 6144, name: str = "zip_bomb.xlsx") -> Path:
+def zip_bomb(directory: Path, inflated_mib: int = 1024, name: str = "zip_bomb.xlsx") -> Path:
     """A workbook whose sheet XML inflates from a few MB to ``inflated_mib`` MiB of rows."""
     path = directory / name
     base = io.BytesIO()  # a real minimal workbook to graft the bomb onto
@@ -71,7 +71,7 @@ def zip_bomb(directory: Path, inflated_mib: int = 6144, name: str = "zip_bomb.xl
     wb.active.append(HEADER.split(","))
     wb.save(base)
     with zipfile.ZipFile(io.BytesIO(base.getvalue())) as src, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
         for info in src.infolist():
             if info.filename != "xl/worksheets/sheet1.xml":
                 out.writestr(info, src.read(info.filename))

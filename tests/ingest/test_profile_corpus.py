@@ -203,8 +203,8 @@ def test_a_csv_summary_report_is_called_one_with_the_advice():
     with pytest.raises(pa.ExtractError) as err:
         pa.load_extract(data, filename="npl.csv")
     message = err.value.message
-    found = ("「类别」、「户数」、「笔数」、「金额」、「占比」(在前 4 行中没有找到表头行,以上是最接近表头的第 3 行"
-             " / no header row found in the first 4 rows searched; the closest is row 3)")
+    found = ("「类别」、「户数」、「笔数」、「金额」、「占比」(在前 4 行中没有找到表头行 / no header row found in"
+             " the first 4 rows searched)(以上是最接近表头的第 3 行 / the closest is row 3)")
     assert f"读到的表头:{found}。{SUMMARY_ZH}。" in message
     assert message.endswith(f"Headers found: {found}. {SUMMARY_EN}.")
 
