@@ -827,18 +827,16 @@ class _Builder:
         reasons[unmapped_only] = ("该行只在未识别的列中有内容(如备注),没有贷款数据,已单独列出"
                                   " / row with content only in unrecognised columns set aside")
         mask |= unmapped_only
-        # Sign-off lines (制表人 / 复核人 / 打印时间 / 备注) below the last data row.
-        first = text.bfill(axis=1).iloc[:, 0] if text.shape[1] else pd.Series(dtype="str")
-        lead = first.astype("str").str.replace(r"\s+", "", regex=True)
-        pattern = "^(?:" + "|".join(schema.SIGNOFF_WORDS) + ")"
-        signoff = lead.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool).copy()
-        if signoff.any():
-            data_like = np.flatnonzero(~blank & ~mask & ~signoff)
-            last = data_like.max() if len(data_like) else -1
-            signoff &= np.arange(n) > last
-            reasons[signoff] = ("表尾签字/落款行(制表人、复核人、打印时间、备注等),已单独列出"
-                                " / sign-off line below the data set aside")
-            mask |= signoff
+        # Sign-off lines (制表人 / 复核人 / 打印时间 / 备注) below the last data row: walk back
+        # from the last non-blank row while rows are sign-offs (only the trailing rows).
+        signoff = re.compile("^(?:" + "|".join(schema.SIGNOFF_WORDS) + ")")
+        for idx in np.flatnonzero(~blank & ~mask)[::-1]:
+            row = text.iloc[int(idx)].dropna()
+            if not len(row) or not signoff.match(re.sub(r"\s+", "", str(row.iloc[0]))):
+                break
+            mask[idx] = True
+            reasons[idx] = ("表尾签字/落款行(制表人、复核人、打印时间、备注等),已单独列出"
+                            " / sign-off line below the data set aside")
         return mask, reasons
 
     # ------------------------------------------------------------------ Excel cell errors

@@ -27,9 +27,9 @@ canonical columns of ``docs/extract-format.md``; :func:`postloan_audit.load_extr
 
 Every table, key and value is checked when the file is read: anything unknown is a
 :class:`~postloan_audit.core.errors.ProfileError` naming the key, its line and the allowed
-values, in Chinese and English. The loan classification vocabulary (五级分类) follows
-《商业银行金融资产风险分类办法》(2023) 第四条; a four-tier scale (一逾两呆) is for the bank to map
-(see ``shared/domain.md``, "What real extracts look like").
+values, in Chinese and English. The loan classification vocabulary is the five tiers (五级分类)
+of 《商业银行金融资产风险分类办法》(2023); a four-tier scale (一逾两呆) is for the bank to map (see
+``shared/domain.md``, "Real exports, as they were seen").
 """
 
 from __future__ import annotations
