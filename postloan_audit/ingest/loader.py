@@ -377,7 +377,6 @@ def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict],
                    profile: ExportProfile | None = None) -> dict:
     """Which workbook sheets are loans (every visible qualifying sheet), inspections,
     collections, branches (one each). An export profile adds sheet names and headers."""
-    match = profile.match_header if profile is not None else schema.match_header
     sheet_for_name = profile.sheet_for_name if profile is not None else schema.sheet_for_name
     qualified: dict[str, list[tuple[int, RawSheet]]] = {s: [] for s in schema.SHEETS}
     named_without_columns: list[RawSheet] = []
@@ -434,7 +433,7 @@ def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict],
         if len(named_without_columns) == 1 and len(raw_sheets) == 1:
             assigned["loans"] = named_without_columns  # canonicalise names what is missing
             return assigned
-        found = "; ".join(_sheet_summary(raw, match) for raw in raw_sheets) \
+        found = "; ".join(_sheet_summary(raw, profile) for raw in raw_sheets) \
             or "(无工作表 / no sheets)"
         raise ExtractError(
             f"文件 {name} 中找不到贷款台账工作表。工作表应命名为「贷款台账」「借据明细」或 loans,"
@@ -469,9 +468,11 @@ def is_summary_report(headers: list, recognised: set) -> bool:
     return hits >= SUMMARY_REPORT_MIN_HEADERS
 
 
-def _sheet_summary(raw: RawSheet, match=schema.match_header) -> str:
+def _sheet_summary(raw: RawSheet, profile: ExportProfile | None = None) -> str:
     """One sheet of a "no loans sheet" message: its best candidate header row (never a blank
-    or title row), the required loan columns it lacks, and whether it is a summary report."""
+    or title row), the required loan columns it lacks (an export profile's headers and
+    derivations count), and whether it is a summary report."""
+    match = profile.match_header if profile is not None else schema.match_header
     head = raw.cells.head(HEADER_SEARCH_ROWS).fillna("").to_numpy().tolist()
     hidden = "(隐藏 / hidden)" if raw.hidden else ""
     idx, _ = best_candidate_row(head, "loans", match)
@@ -479,6 +480,8 @@ def _sheet_summary(raw: RawSheet, match=schema.match_header) -> str:
         return f"「{raw.name}」{hidden}:空工作表 / empty sheet"
     headers = [str(h).strip() for h in head[idx] if str(h).strip()]
     recognised = {match("loans", h)[0] for h in headers} - {None}
+    if profile is not None:
+        recognised |= profile.derivable("loans", headers, recognised)
     missing = [c for c in schema.SHEETS["loans"].required if c not in recognised]
     text = (f"「{raw.name}」{hidden}第 {raw.first_row + idx} 行表头:"
             + "、".join(headers[:PREVIEW_HEADERS])

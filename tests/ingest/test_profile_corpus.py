@@ -214,3 +214,14 @@ def test_a_ledger_with_counts_and_a_loan_id_is_not_a_summary_report():
     assert is_summary_report(["类别", "户数", "金额"], set()) is True
     assert is_summary_report(["类别", "户数"], set()) is False  # one such header is not enough
     assert is_summary_report(["借据号", "户数", "金额"], {"loan_id"}) is False
+
+
+def test_no_loans_sheet_with_a_profile_counts_its_headers_and_derivations():
+    profile = pa.ExportProfile.from_toml_text(
+        '[headers.loans]\n"开户机构" = "branch"\n"贷款形态" = "classification"\n'
+        '[derive.loans]\nborrower_id = { copy = "id_number" }\n', source="partial.toml")
+    with pytest.raises(pa.ExtractError) as err:
+        pa.load_extract(DATA / "rcb_balance.xlsx", profile=profile)
+    # Only 核心余额 is still unknown: the profile's headers and its copy of 证件号码 count.
+    assert ("「贷款余额表」第 3 行表头:借据号、证件号码、户名、开户机构、贷款形态、核心余额、借款日期、"
+            "到期日期、最小欠息日、担保人证件号码、还款期限,缺少必填列 贷款余额(balance)") in err.value.message
