@@ -391,7 +391,8 @@ class SourcePanel:
         blocks, issue_blocks = [], []
         for extract in extracts:
             acc = extract.accounting
-            loans = acc.loc[acc["sheet"] == "loans"].iloc[0]
+            loans = acc.loc[acc["sheet"] == "loans", ["rows_read", "kept", "rejected",
+                                                      "summary_rows"]].sum()  # every loans sheet
             blocks.append(
                 f"<div class='pa-ok pa-load-summary'><b>{html.escape(extract.source_name)}</b>"
                 f"(数据日期 {extract.as_of or '未识别'}):贷款台账读取 {int(loans['rows_read']):,} 行,"
