@@ -67,6 +67,7 @@ sample-extracts: install
 ## Regenerate the bad-input corpus of tests/data/.
 corpus: install
 	$(BIN)/python tests/data/make_corpus.py
+	$(BIN)/python tests/data/profiles/make_profiles.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -31,6 +31,11 @@ from postloan_audit.core import Extract, ExtractError, PolicyError, PostloanAudi
 from postloan_audit.core.version import __version__
 from postloan_audit.ingest import load_extract
 
+# --- export profiles ---
+# isort: split
+from postloan_audit.core.errors import ProfileError
+from postloan_audit.ingest.profile import ExportProfile
+
 # --- the generator ---
 # isort: split
 from postloan_audit.synth import (
@@ -129,6 +134,9 @@ __all__ = [
     "PostloanAuditError",
     "__version__",
     "load_extract",
+    # export profiles
+    "ExportProfile",
+    "ProfileError",
     # the generator
     "SyntheticNetwork",
     "generate_network",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from postloan_audit.commands.tables import format_table, wrap_text
 
@@ -19,6 +20,8 @@ def register(subparsers) -> None:
     parser.add_argument("extract", help="贷款台账文件 (.xlsx/.csv)")
     parser.add_argument("--as-of", required=True, help="检查日期 YYYY-MM-DD / check date")
     parser.add_argument("--policy", default=None, help="参数文件 (TOML) / policy file")
+    parser.add_argument("--profile", default=None,
+                        help="导出配置 (TOML),说明本行导出的表头 / export profile (TOML)")
     parser.add_argument("--rules", default=None,
                         help="只执行这些规则,逗号分隔 / rule ids to run, comma-separated")
     parser.add_argument("--out", default=None,
@@ -46,12 +49,23 @@ def run_check(args: argparse.Namespace) -> int:
     from postloan_audit.compliance.checks import run_checks
     from postloan_audit.compliance.findings_workbook import write_findings_workbook
     from postloan_audit.ingest.loader import load_extract
+    from postloan_audit.ingest.overview import no_loans_message, reading_summary
 
-    extract = load_extract(args.extract, as_of=args.as_of)
+    extract = load_extract(args.extract, as_of=args.as_of, profile=args.profile)
+    if not len(extract.loans):
+        print(f"错误 / Error: {no_loans_message(extract)}", file=sys.stderr)
+        return 2
+    if len(extract.rejected):
+        print(reading_summary(extract, where_listed=(
+            f"问题清单工作簿的「拒绝行」表({args.out})" if args.out
+            else "postloan-audit validate 的输出,或用 --out 写出的问题清单工作簿的「拒绝行」表")))
     report = run_checks(extract, as_of=args.as_of, policy=args.policy, rules=args.rules)
     print(f"文件 {report.source_name}(指纹 {report.fingerprint[:12]}),检查日 "
           f"{report.as_of:%Y-%m-%d},贷款 {report.loans_checked} 笔,发现问题 "
           f"{len(report.findings)} 条")
+    if report.profile_name:
+        print(f"导出配置 / export profile: {report.profile_name}"
+              f"(sha256 {report.profile_sha256[:12]})")
     by_rule = report.summary_by_rule()
     by_rule = by_rule.assign(severity=by_rule["severity"].map(SEVERITY_ZH).fillna(
         by_rule["severity"]))[list(BY_RULE_HEADERS)]
@@ -83,9 +97,10 @@ def run_check(args: argparse.Namespace) -> int:
         if store is not None:
             from postloan_audit.trail.exchange import export_findings_workbook
 
-            export_findings_workbook(store, args.out, run_id=record.run_id)
+            export_findings_workbook(store, args.out, run_id=record.run_id,
+                                     rejected=extract.rejected)
         else:
-            write_findings_workbook(report, args.out)
+            write_findings_workbook(report, args.out, rejected=extract.rejected)
         print(f"问题清单已写入 / findings workbook written: {args.out}")
     return 0
 

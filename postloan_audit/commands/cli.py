@@ -15,8 +15,8 @@ import sys
 from postloan_audit.core.errors import ExtractError, PostloanAuditError
 
 #: Sub-command modules under ``postloan_audit.commands``, each exposing ``register(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("extract", "check", "generate", "sample", "statistical",
-                                   "followup", "publish")
+COMMAND_MODULES: tuple[str, ...] = ("extract", "check", "generate", "sample", "profile_template",
+                                   "statistical", "followup", "publish")
 
 
 def build_parser() -> argparse.ArgumentParser:

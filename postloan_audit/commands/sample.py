@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import pandas as pd
 
@@ -25,6 +26,8 @@ def register(subparsers) -> None:
     from postloan_audit.commands.followup import add_db_option
 
     add_db_option(parser)
+    parser.add_argument("--profile", default=None,
+                        help="导出配置 (TOML),说明本行导出的表头 / export profile (TOML)")
     parser.set_defaults(func=run_sample)
 
     plan = subparsers.add_parser(
@@ -35,6 +38,8 @@ def register(subparsers) -> None:
                       help="机构表未填最近现场检查日期时,用检查记录库中已导入的现场检查 / fill empty "
                            "review dates from the audit trail's recorded on-site reviews")
     add_db_option(plan)
+    plan.add_argument("--profile", default=None,
+                      help="导出配置 (TOML),说明本行导出的表头 / export profile (TOML)")
     plan.set_defaults(func=run_plan_reviews)
 
 
@@ -46,7 +51,14 @@ def run_sample(args: argparse.Namespace) -> int:
 
     policy = (SamplingPolicy() if args.min_borrowers is None
               else SamplingPolicy(min_borrowers=args.min_borrowers))
-    extract = load_extract(args.extract)
+    from postloan_audit.ingest.overview import no_loans_message, reading_summary
+
+    extract = load_extract(args.extract, profile=args.profile)
+    if not len(extract.loans):
+        print(f"错误 / Error: {no_loans_message(extract)}", file=sys.stderr)
+        return 2
+    if len(extract.rejected):
+        print(reading_summary(extract, where_listed="postloan-audit validate 的输出"))
     sample = draw_sample(extract, seed=args.seed, branch=args.branch, policy=policy)
     print(sample.summary())
     strata = pd.DataFrame({
@@ -87,7 +99,7 @@ def run_plan_reviews(args: argparse.Namespace) -> int:
     from postloan_audit.ingest.loader import load_extract
     from postloan_audit.supervision.planning import plan_branch_reviews
 
-    extract = load_extract(args.extract)
+    extract = load_extract(args.extract, profile=args.profile)
     if extract.branches is None:
         raise ValueError(
             f"文件 {extract.source_name} 没有机构表(需包含「机构」「最近现场检查日期」两列)。"

@@ -72,6 +72,8 @@ class CheckReport:
         Number of loans in the extract.
     created:
         When the run finished (local time).
+    profile_name, profile_sha256:
+        The export profile (导出配置) the extract was read with (None without one).
     """
 
     findings: pd.DataFrame
@@ -84,6 +86,8 @@ class CheckReport:
     warnings: tuple[str, ...] = ()
     loans_checked: int = 0
     created: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    profile_name: str | None = None
+    profile_sha256: str | None = None
 
     def summary_by_rule(self) -> pd.DataFrame:
         """Per rule that ran: ``rule_id``, ``title_zh``, ``severity``, ``findings``, ``loans``,
@@ -227,12 +231,14 @@ def run_checks(data: Extract | pd.DataFrame, *, as_of: dt.date | str | None,
         sheets = {"inspections": data.inspections, "collections": data.collections,
                   "branches": data.branches}
         fingerprint, source_name = data.fingerprint, data.source_name
+        profile = {"profile_name": data.profile_name, "profile_sha256": data.profile_sha256}
         if as_of is None:
             as_of = data.as_of
     elif isinstance(data, pd.DataFrame):
         loans = data
         sheets = {"inspections": None, "collections": None, "branches": None}
         fingerprint, source_name = _frame_fingerprint(loans), ""
+        profile = {}
     else:
         raise ValueError(f"data 应为 Extract 或 DataFrame / data must be an Extract or a "
                          f"DataFrame, got {type(data).__name__}")
@@ -271,7 +277,7 @@ def run_checks(data: Extract | pd.DataFrame, *, as_of: dt.date | str | None,
         findings=findings,
         not_run=pd.DataFrame(not_run, columns=NOT_RUN_COLUMNS).astype("str"),
         as_of=day, policy=pol, fingerprint=fingerprint, source_name=source_name,
-        rules_run=tuple(ran), warnings=tuple(warnings), loans_checked=len(loans),
+        rules_run=tuple(ran), warnings=tuple(warnings), loans_checked=len(loans), **profile,
     )
 
 

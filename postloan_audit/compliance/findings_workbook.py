@@ -60,7 +60,8 @@ def _findings_sheet_frame(report: CheckReport) -> pd.DataFrame:
 
 def write_findings_workbook(report: CheckReport, target: Target, *,
                             deterministic: bool = False,
-                            followup: FollowupColumns | None = None) -> None:
+                            followup: FollowupColumns | None = None,
+                            rejected: pd.DataFrame | None = None) -> None:
     """Write ``report`` as an ``.xlsx`` workbook to a path or a binary buffer.
 
     Parameters
@@ -74,6 +75,9 @@ def write_findings_workbook(report: CheckReport, target: Target, *,
     followup:
         The 整改情况 columns of a recorded run (see
         :mod:`postloan_audit.compliance.findings_followup`), appended to 问题清单.
+    rejected:
+        The extract's rejected rows (``Extract.rejected``); when given, a sheet 拒绝行 lists
+        them, so the reader sees which rows the findings do not cover.
     """
     from postloan_audit.core.version import __version__
 
@@ -111,6 +115,8 @@ def write_findings_workbook(report: CheckReport, target: Target, *,
         ("检查日期 as_of", report.as_of),
         ("数据文件 source", report.source_name),
         ("文件指纹 fingerprint (sha256)", report.fingerprint),
+        ("导出配置 export profile", report.profile_name or "无(按内置表头读取) / none"),
+        ("导出配置指纹 profile sha256", report.profile_sha256 or ""),
         ("贷款笔数 loans", report.loans_checked),
         ("执行规则 rules run", ", ".join(report.rules_run)),
         ("参数来源 policy source", report.policy.source),
@@ -121,5 +127,10 @@ def write_findings_workbook(report: CheckReport, target: Target, *,
     pairs += [(f"参数 {k}", v if not isinstance(v, bool) else ("是" if v else "否"))
               for k, v in report.policy.items()]
     write_key_values(ws, pairs)
+
+    if rejected is not None:
+        ws = wb.create_sheet("拒绝行")
+        write_table(ws, rejected[["sheet", "row", "column", "value", "reason"]], autofilter=True,
+                    headers=["工作表", "行号", "列", "原值", "拒绝原因"])
 
     save_workbook(wb, target, deterministic=deterministic)

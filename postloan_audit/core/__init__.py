@@ -9,7 +9,7 @@
 - :mod:`~postloan_audit.core.workdays`: Chinese working days (工作日) for deadline rules.
 """
 
-from postloan_audit.core.errors import ExtractError, PolicyError, PostloanAuditError
+from postloan_audit.core.errors import ExtractError, PolicyError, PostloanAuditError, ProfileError
 from postloan_audit.core.extract import Extract
 
-__all__ = ["Extract", "ExtractError", "PolicyError", "PostloanAuditError"]
+__all__ = ["Extract", "ExtractError", "PolicyError", "PostloanAuditError", "ProfileError"]

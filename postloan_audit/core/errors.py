@@ -35,3 +35,29 @@ class ExtractError(PostloanAuditError, ValueError):
 
 class PolicyError(PostloanAuditError, ValueError):
     """A policy file or value is invalid (参数配置错误); the message names the key."""
+
+
+class ProfileError(PolicyError):
+    """An export profile (导出配置) is invalid; the message names the key, the line and the
+    allowed values.
+
+    Attributes
+    ----------
+    source:
+        The profile's file name.
+    key:
+        The dotted key at fault, e.g. ``headers.loans."开户机构"``.
+    line:
+        The 1-based line of the TOML text holding the key, or None when it cannot be told.
+    allowed:
+        The values that would have been accepted (may be empty).
+    """
+
+    def __init__(self, message: str, *, source: str = "", key: str = "", line: int | None = None,
+                 allowed: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.key = key
+        self.line = line
+        self.allowed = tuple(allowed)

@@ -45,6 +45,9 @@ class Extract:
     as_of:
         The extract date: the ``as_of`` argument, else a date in a title row or the file name,
         else None.
+    profile_name, profile_sha256:
+        The export profile (导出配置) the file was read with (``[profile] name`` and the sha256
+        of its text), or None when it was read with the built-in headers only.
     """
 
     loans: pd.DataFrame
@@ -58,6 +61,8 @@ class Extract:
     fingerprint: str = ""
     source_name: str = ""
     as_of: dt.date | None = None
+    profile_name: str | None = None
+    profile_sha256: str | None = None
 
     @property
     def branch_names(self) -> list[str]:
@@ -70,6 +75,8 @@ class Extract:
         lines = [f"文件 {self.source_name}(指纹 {self.fingerprint[:12]})"]
         if self.as_of is not None:
             lines.append(f"数据日期 {self.as_of:%Y-%m-%d}")
+        if self.profile_name is not None:
+            lines.append(f"导出配置 {self.profile_name}(sha256 {self.profile_sha256[:12]})")
         for rec in acc.to_dict("records"):
             lines.append(
                 f"{rec['sheet']}({rec['source_sheet']}):读取 {rec['rows_read']} 行,"

@@ -230,7 +230,9 @@ LOAN_COLUMNS: tuple[Column, ...] = (
        required=True, doc="Five-tier classification; words, codes 1–5 and sub-grades accepted."),
     _c("guarantee_type", "guarantee", "担保方式",
        ["主要担保方式", "担保类型", "guarantee"],
-       required=True, doc="Strongest guarantee: pledge/mortgage before guarantee before credit."),
+       doc="Strongest guarantee: pledge/mortgage before guarantee before credit. Optional: "
+           "without it (and without a profile's ``secured`` derivation) the rules that need it "
+           "are not run and sampling refuses, naming the column."),
     _c("borrower_name", "text", "客户名称",
        ["借款人", "借款人名称", "客户姓名", "户名", "name", "customername"]),
     _c("customer_type", "vocab:customer_type", "客户类型", ["客户类别", "业务条线"]),

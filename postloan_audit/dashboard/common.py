@@ -3,16 +3,19 @@
 Every dashboard is a class that builds ipywidgets and can be driven without a browser (tests
 call the same methods the widgets' callbacks call). This module holds what they share:
 
-* :class:`SourcePanel`: choose a bundled sample extract or upload one or more files; the load
-  result (rows read / kept / rejected / summary rows and the issues table) is shown at once;
-  a bad file shows a readable error panel, and the previous data stays loaded and shown.
+* :class:`SourcePanel`: choose a bundled sample extract or upload one or more files, with an
+  optional export profile (导出配置, ``docs/export-profiles.md``) beside them; the load result
+  (rows read / kept / rejected / summary rows and the issues table) and the profile in force
+  are shown at once; a bad file shows a readable error panel, and the previous data stays
+  loaded and shown.
 * HTML helpers for tables, the error panel, KPI cards and download links (``data:`` URLs,
   so a download needs no server-side file and nothing is written to the served folder).
 * :func:`plot_output`: a plotly figure in an ``Output`` widget, rendered by the plotly
   mimetype renderer that ships with plotly (no CDN).
 
 CSS classes used by the browser tests: ``pa-error`` (error panel), ``pa-table`` (tables),
-``pa-download`` (download links), ``pa-load-summary`` (the load result).
+``pa-download`` (download links), ``pa-load-summary`` (the load result), ``pa-profile`` (the
+export profile in force).
 """
 
 from __future__ import annotations
@@ -33,10 +36,15 @@ from postloan_audit.core.extract import Extract
 from postloan_audit.core.schema import SHEETS
 from postloan_audit.ingest.loader import load_extract
 from postloan_audit.ingest.overview import accounting_table, issues_table
+from postloan_audit.ingest.profile import ExportProfile
 
 #: Largest upload accepted (bytes); Voila's websocket limit is raised to match in voila.json.
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 UPLOAD_ACCEPT = ".xlsx,.xlsm,.xls,.csv,.txt,.tsv"
+#: An export profile (导出配置) is a small TOML file.
+PROFILE_ACCEPT = ".toml,.txt"
+MAX_PROFILE_BYTES = 1024 * 1024
+NO_PROFILE_TEXT = "导出配置:未使用(按内置表头读取) / export profile: none (built-in headers)"
 #: Rows shown in an on-screen table before "… 共 N 行" (the workbook download has them all).
 MAX_TABLE_ROWS = 200
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -243,6 +251,11 @@ class SourcePanel:
         ones (e.g. two uploaded files sharing loan ids); raising ``ValueError`` or
         :class:`~postloan_audit.core.errors.PostloanAuditError` shows the error panel and keeps
         the previous data, exactly as a file that cannot be read.
+
+    Export profile: the "上传导出配置" button takes the bank's profile (TOML); it applies to
+    every uploaded ledger from then on (bundled samples are read with the built-in headers),
+    and an upload that failed before the profile was given is read again with it. The line
+    above the load result (``pa-profile``) says which profile is in force.
     """
 
     def __init__(self, on_loaded: Callable[[list[Extract]], None], *,
@@ -266,15 +279,26 @@ class SourcePanel:
         self.current = widgets.HTML()
         self.error = widgets.HTML()
         self.issues = widgets.HTML()
+        self.profile: ExportProfile | None = None
+        self._unread: list[tuple[bytes, str]] = []  # an upload that failed, kept for a profile
+        self.profile_upload = widgets.FileUpload(accept=PROFILE_ACCEPT, multiple=False,
+                                                 description="上传导出配置")
+        self.profile_clear = widgets.Button(description="不用导出配置",
+                                            layout=widgets.Layout(width="120px"))
+        self.profile_status = widgets.HTML(self._profile_html())
         self.widget = widgets.VBox([
             widgets.HTML(f"<h3>{html.escape(title)}</h3>"
                          "<p class='pa-note'>可直接使用样例台账,或上传本行导出的贷款台账"
-                         "(.xlsx / .csv,单个文件不超过 100 MB)。</p>"),
-            widgets.HBox([self.sample_picker, self.upload]),
-            self.current, self.error, self.status, self.issues,
+                         "(.xlsx / .csv,单个文件不超过 100 MB)。表头不被识别时,可在旁边上传本行的"
+                         "导出配置(.toml,见 docs/export-profiles.md)。</p>"),
+            widgets.HBox([self.sample_picker, self.upload, self.profile_upload,
+                          self.profile_clear]),
+            self.current, self.profile_status, self.error, self.status, self.issues,
         ])
         self.sample_picker.observe(self._on_sample, names="value")
         self.upload.observe(self._on_upload, names="value")
+        self.profile_upload.observe(self._on_profile_upload, names="value")
+        self.profile_clear.on_click(lambda _: self.clear_profile())
 
     # ------------------------------------------------------------------ driving
 
@@ -287,12 +311,63 @@ class SourcePanel:
         return self._load([(p.read_bytes(), p.name) for p in paths])
 
     def load_files(self, files: Sequence[tuple[bytes, str]]) -> bool:
-        """Load uploaded ``(content, filename)`` pairs; True when all loaded.
+        """Load uploaded ``(content, filename)`` pairs with the profile in force; True when
+        all loaded. A failed upload is kept until the next one, so a profile can read it.
 
         On success the sample picker is cleared (it no longer names the data shown) and
         :attr:`current` names the uploaded files.
         """
-        return self._load(list(files), uploaded=True)
+        files = list(files)
+        loaded = self._load(files, uploaded=True, profile=self.profile)
+        self._unread = [] if loaded else files
+        return loaded
+
+    def load_profile(self, content: bytes, name: str) -> bool:
+        """Use the export profile ``content`` (TOML named ``name``) for uploads; True when valid.
+
+        An invalid profile shows the error panel (naming the key and line) and the profile in
+        force stays. An upload that failed before is read again with the new profile.
+        """
+        try:
+            if len(content) > MAX_PROFILE_BYTES:
+                raise ValueError(f"导出配置 {name} 超过 1 MB,不像是导出配置文件"
+                                 f" / {name} is larger than 1 MB; not an export profile")
+            try:
+                text = content.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ValueError(f"导出配置 {name} 不是 UTF-8 编码,请另存为 UTF-8"
+                                 f" / export profile {name} is not UTF-8") from None
+            profile = ExportProfile.from_toml_text(text, source=name)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
+            self.show_error(exc)
+            return False
+        self.profile = profile
+        self.profile_status.value = self._profile_html()
+        self.error.value = ""
+        if self._unread:
+            return self.load_files(self._unread)
+        return True
+
+    def clear_profile(self) -> None:
+        """Read later uploads with the built-in headers only."""
+        self.profile = None
+        self.profile_status.value = self._profile_html()
+
+    def _profile_html(self) -> str:
+        if self.profile is None:
+            text = NO_PROFILE_TEXT
+        else:
+            text = (f"导出配置:{self.profile.name}(文件 {self.profile.source},sha256"
+                    f" {self.profile.sha256[:12]})/ export profile in force")
+        return f"<div class='pa-note pa-profile'>{html.escape(text)}</div>"
+
+    def _on_profile_upload(self, change) -> None:
+        files = change["new"]
+        if not files:
+            return
+        content, name = bytes(files[0]["content"]), files[0]["name"]
+        self.profile_upload.value = ()
+        self.load_profile(content, name)
 
     def _on_sample(self, change) -> None:
         if change["new"] is None:  # cleared after an upload
@@ -309,14 +384,16 @@ class SourcePanel:
         self.upload.value = ()
         self.load_files(contents)
 
-    def _load(self, files: list[tuple[bytes, str]], *, uploaded: bool = False) -> bool:
+    def _load(self, files: list[tuple[bytes, str]], *, uploaded: bool = False,
+              profile: ExportProfile | None = None) -> bool:
         try:
             too_big = [name for content, name in files if len(content) > MAX_UPLOAD_BYTES]
             if too_big:
                 raise ValueError(
                     f"文件 {'、'.join(too_big)} 超过 100 MB,请按机构拆分后分别上传。"
                     f" / {', '.join(too_big)} is larger than 100 MB; split it by branch.")
-            extracts = [load_extract(content, filename=name) for content, name in files]
+            extra = {"profile": profile} if profile is not None else {}
+            extracts = [load_extract(content, filename=name, **extra) for content, name in files]
             if self.validate is not None:
                 self.validate(extracts)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
@@ -364,12 +441,16 @@ class SourcePanel:
         blocks, issue_blocks = [], []
         for extract in extracts:
             acc = extract.accounting
-            loans = acc.loc[acc["sheet"] == "loans"].iloc[0]
+            loans = acc.loc[acc["sheet"] == "loans", ["rows_read", "kept", "rejected",
+                                                      "summary_rows"]].sum()  # every loans sheet
             blocks.append(
                 f"<div class='pa-ok pa-load-summary'><b>{html.escape(extract.source_name)}</b>"
                 f"(数据日期 {extract.as_of or '未识别'}):贷款台账读取 {int(loans['rows_read']):,} 行,"
                 f"保留 {int(loans['kept']):,} 行,拒绝 {int(loans['rejected']):,} 行,"
-                f"合计行 {int(loans['summary_rows']):,} 行;各工作表见下表</div>"
+                f"合计行 {int(loans['summary_rows']):,} 行;各工作表见下表"
+                + (f"<br>导出配置:{html.escape(extract.profile_name)}"
+                   f"(sha256 {extract.profile_sha256[:12]})" if extract.profile_name else "")
+                + "</div>"
                 + table_html(zh_names(accounting_table(extract), sheet="数据表"))
             )
             shown = extract.issues[extract.issues["severity"] != "info"]

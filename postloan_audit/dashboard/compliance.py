@@ -205,6 +205,8 @@ def combine_reports(reports: Sequence[CheckReport], *, notes: Sequence[str] = ()
         rules_run=tuple(rid for rid in CATALOGUE if rid in ran),
         warnings=(*warnings, *notes),
         loans_checked=sum(r.loans_checked for r in reports),
+        profile_name=first.profile_name,
+        profile_sha256=first.profile_sha256,
     )
 
 

@@ -531,7 +531,9 @@ def _source_text(extract: Extract | None) -> str:
     if extract is None:
         return "(未提供)"
     date = f"{extract.as_of:%Y-%m-%d}" if extract.as_of else "未识别"
-    return f"{extract.source_name}(数据日期 {date},指纹 {extract.fingerprint[:16]})"
+    profile = (f",导出配置 {extract.profile_name}(sha256 {extract.profile_sha256[:16]})"
+               if extract.profile_name else "")
+    return f"{extract.source_name}(数据日期 {date},指纹 {extract.fingerprint[:16]}{profile})"
 
 
 def write_management_workbook(view: ManagementView, target, *, user: str | None = None) -> None:

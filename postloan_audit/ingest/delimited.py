@@ -78,11 +78,15 @@ def decode(data: bytes, name: str) -> DecodedText:
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    escaped = data.decode("utf-8", errors="surrogateescape")
-    damaged = len(_SURROGATE_RE.findall(escaped))
-    if damaged <= max(1, len(data) * MAX_DAMAGED_SHARE):
-        text, bad = _bad_lines(escaped)
-        return DecodedText(text, "utf-8", bad)
+    # UTF-8 with a few damaged bytes, or another encoding? Count the undecodable bytes of a
+    # sample first (a GBK file fails on nearly every Chinese character), then of the file.
+    sample = data[:ENCODING_SAMPLE_BYTES].decode("utf-8", errors="surrogateescape")
+    if len(_SURROGATE_RE.findall(sample)) <= 4 + len(sample) * MAX_DAMAGED_SHARE:
+        escaped = data.decode("utf-8", errors="surrogateescape")
+        damaged = len(_SURROGATE_RE.findall(escaped))
+        if damaged <= max(1, len(data) * MAX_DAMAGED_SHARE):
+            text, bad = _bad_lines(escaped)
+            return DecodedText(text, "utf-8", bad)
     from charset_normalizer import from_bytes
 
     sample = data[:ENCODING_SAMPLE_BYTES]

@@ -37,6 +37,8 @@ from postloan_audit.core.extract import (
     Extract,
 )
 from postloan_audit.ingest import delimited, markup, parsing, sniff, workbook_guard, xlsx_stream
+from postloan_audit.ingest import profile as profiles
+from postloan_audit.ingest.profile import ExportProfile
 
 Source = str | os.PathLike | bytes | bytearray | IO[bytes]
 
@@ -73,13 +75,19 @@ class RawSheet:
 # =========================================================================== entry point
 
 
-def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> Extract:
+def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike | None = None,
+                 filename: str | None = None, as_of=None) -> Extract:
     """Load a loan-ledger extract into canonical form.
 
     Parameters
     ----------
     source:
         A path, ``bytes``, or a binary file-like object (e.g. a browser upload).
+    profile:
+        The bank's export profile (导出配置, see ``docs/export-profiles.md``): an
+        :class:`~postloan_audit.ingest.profile.ExportProfile` or the path of its TOML file. Its
+        headers, sheet names and values add to the built-in ones and win over them; its units
+        and derivations apply. The extract records its name and sha256.
     filename:
         The file name, used in messages. Defaults to the path's name. The format is told by
         content (see :mod:`postloan_audit.ingest.sniff`), not by the extension.
@@ -99,7 +107,11 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
         read safely, of the wrong type, no loans sheet, required columns missing, no data
         rows. The message is in Chinese and English and names the file, the sheet and what
         was found.
+    ProfileError
+        When ``profile`` is a path to an invalid profile.
     """
+    profile = ExportProfile.coerce(profile)
+    match = profile.match_header if profile is not None else schema.match_header
     data, name = _read_bytes(source, filename)
     if not data.strip():
         raise ExtractError(
@@ -110,16 +122,17 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
     kind = _detect_kind(data, name)
     issues: list[dict] = []
     if kind == "text":
-        grid, notes, bad_rows = delimited.read_text_table(data, name, _find_header_row,
-                                                          HEADER_SEARCH_ROWS)
+        grid, notes, bad_rows = delimited.read_text_table(
+            data, name, lambda rows, sheets: _find_header_row(rows, sheets, match),
+            HEADER_SEARCH_ROWS)
         issues.extend(_issue(sev, None, None, None, None, msg) for sev, msg in notes)
         sheet_map = {"loans": [RawSheet(name="loans", cells=grid, bad_rows=bad_rows,
                                         is_text=True)]}
     else:
         raw_sheets = _read_workbook(data, name, kind, issues)
-        sheet_map = _assign_sheets(raw_sheets, name, issues)
+        sheet_map = _assign_sheets(raw_sheets, name, issues, profile)
 
-    builder = _Builder(name, issues)
+    builder = _Builder(name, issues, profile)
     frames: dict[str, pd.DataFrame | None] = {}
     title_texts: list[str] = []
     for sheet_name in schema.SHEETS:
@@ -141,6 +154,8 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
     _cross_check(frames, builder, {k: v[0].name for k, v in sheet_map.items() if v})
     if frames["loans"] is not None:
         _currency_note(frames["loans"], builder)
+    day = _resolve_as_of(as_of, title_texts, name)
+    builder.finish_days_since(frames, day)
 
     return Extract(
         loans=frames["loans"],
@@ -152,7 +167,9 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
         accounting=pd.DataFrame(builder.accounting, columns=ACCOUNTING_COLUMNS),
         fingerprint=hashlib.sha256(data).hexdigest(),
         source_name=name,
-        as_of=_resolve_as_of(as_of, title_texts, name),
+        as_of=day,
+        profile_name=profile.name if profile is not None else None,
+        profile_sha256=profile.sha256 if profile is not None else None,
     )
 
 
@@ -339,26 +356,33 @@ def _as_text(column: pd.Series, controls: np.ndarray | None = None) -> pd.Series
     return parsing.clean_text(column, controls)
 
 
-def _sheet_candidates(raw: RawSheet) -> dict[str, tuple[int | None, set]]:
-    """For each canonical sheet: the header row found in ``raw`` and the columns it maps."""
+def _sheet_candidates(raw: RawSheet, profile: ExportProfile | None = None
+                      ) -> dict[str, tuple[int | None, set]]:
+    """For each canonical sheet: the header row found in ``raw`` and the columns it maps
+    (with an export profile: its headers, and the columns its derivations can build)."""
+    match = profile.match_header if profile is not None else schema.match_header
     head = raw.cells.head(HEADER_SEARCH_ROWS).fillna("").to_numpy().tolist()
     out = {}
     for sheet_name in schema.SHEETS:
-        idx = _find_header_row(head, (sheet_name,))
-        found = set() if idx is None else {schema.match_header(sheet_name, h)[0] for h in head[idx]}
+        idx = _find_header_row(head, (sheet_name,), match)
+        found = set() if idx is None else {match(sheet_name, h)[0] for h in head[idx]}
         found.discard(None)
+        if profile is not None and idx is not None:
+            found |= profile.derivable(sheet_name, head[idx], found)
         out[sheet_name] = (idx, found)
     return out
 
 
-def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict]) -> dict:
+def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict],
+                   profile: ExportProfile | None = None) -> dict:
     """Which workbook sheets are loans (every visible qualifying sheet), inspections,
-    collections, branches (one each)."""
+    collections, branches (one each). An export profile adds sheet names and headers."""
+    sheet_for_name = profile.sheet_for_name if profile is not None else schema.sheet_for_name
     qualified: dict[str, list[tuple[int, RawSheet]]] = {s: [] for s in schema.SHEETS}
     named_without_columns: list[RawSheet] = []
     for raw in raw_sheets:
-        candidates = _sheet_candidates(raw)
-        canonical = schema.sheet_for_name(raw.name)
+        candidates = _sheet_candidates(raw, profile)
+        canonical = sheet_for_name(raw.name)
         if canonical is not None:
             idx, found = candidates[canonical]
             if set(schema.SHEETS[canonical].required) <= found or (
@@ -400,7 +424,7 @@ def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict]) ->
                                          f"此表未读取 / sheet not read: '{top.name}' is used as"
                                          f" {sheet_name}"))
         for raw in assigned[sheet_name]:
-            if schema.sheet_for_name(raw.name) != sheet_name:
+            if sheet_for_name(raw.name) != sheet_name:
                 issues.append(_issue("info", raw.name, None, None, None,
                                      f"工作表「{raw.name}」按列识别为{schema.SHEETS[sheet_name].zh}"
                                      f" / sheet '{raw.name}' recognised as {sheet_name} by its"
@@ -409,7 +433,8 @@ def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict]) ->
         if len(named_without_columns) == 1 and len(raw_sheets) == 1:
             assigned["loans"] = named_without_columns  # canonicalise names what is missing
             return assigned
-        found = "; ".join(_sheet_summary(raw) for raw in raw_sheets) or "(无工作表 / no sheets)"
+        found = "; ".join(_sheet_summary(raw, profile) for raw in raw_sheets) \
+            or "(无工作表 / no sheets)"
         raise ExtractError(
             f"文件 {name} 中找不到贷款台账工作表。工作表应命名为「贷款台账」「借据明细」或 loans,"
             f"或至少包含必填列 {_required_list('loans')}。找到的工作表及表头:{found}"
@@ -420,21 +445,53 @@ def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict]) ->
     return assigned
 
 
-def _sheet_summary(raw: RawSheet) -> str:
-    """「name」: the headers read (and, for a ledger-named sheet, the loan columns missing)."""
-    text = f"「{raw.name}」" + ("(隐藏 / hidden)" if raw.hidden else "") + ": " + (
-        ", ".join(_header_preview(raw)) or "(空 / empty)")
-    if schema.sheet_for_name(raw.name) == "loans":
-        _, found = _sheet_candidates(raw)["loans"]
-        missing = [c for c in schema.SHEETS["loans"].required if c not in found]
-        text += (" (缺少 / missing: " + ", ".join(missing) + ")") if missing else ""
-    return text
+#: Headers of a report of counts and sums by category (户数, 笔数, 金额, 占比): with two of them and
+#: no loan id, a sheet is a summary report, not the loan-level detail (借据明细) the checks need
+#: (``shared/domain.md``, "Real exports": a branch NPL-structure report).
+SUMMARY_REPORT_HEADERS: tuple[str, ...] = ("户数", "笔数", "金额", "占比", "比例", "比重")
+SUMMARY_REPORT_MIN_HEADERS = 2
+#: Headers shown per sheet in a "no loans sheet" message.
+PREVIEW_HEADERS = 20
+SUMMARY_REPORT_ADVICE_ZH = ("这是汇总报表(按类别统计的户数、笔数、金额、占比),不是逐笔贷款明细;"
+                            "请从信贷系统导出借据明细(每笔贷款一行)")
+SUMMARY_REPORT_ADVICE_EN = ("this is a summary report (counts and sums by category), not"
+                            " loan-level data: export the loan-level detail (借据明细) instead")
+SUMMARY_REPORT_ADVICE = f"{SUMMARY_REPORT_ADVICE_ZH} / {SUMMARY_REPORT_ADVICE_EN}"
 
 
-def _header_preview(raw: RawSheet) -> list[str]:
+def is_summary_report(headers: list, recognised: set) -> bool:
+    """True for a header row of counts and sums by category without a loan id column."""
+    if "loan_id" in recognised:
+        return False
+    keys = [schema.split_header(h)[0] for h in headers if str(h).strip()]
+    hits = sum(any(word in key for word in SUMMARY_REPORT_HEADERS) for key in keys)
+    return hits >= SUMMARY_REPORT_MIN_HEADERS
+
+
+def _sheet_summary(raw: RawSheet, profile: ExportProfile | None = None) -> str:
+    """One sheet of a "no loans sheet" message: its best candidate header row (never a blank
+    or title row), the required loan columns it lacks (an export profile's headers and
+    derivations count), and whether it is a summary report."""
+    match = profile.match_header if profile is not None else schema.match_header
     head = raw.cells.head(HEADER_SEARCH_ROWS).fillna("").to_numpy().tolist()
-    idx = _find_header_row(head, tuple(schema.SHEETS)) or 0
-    return [str(h) for h in (head[idx] if head else []) if str(h)][:20]
+    hidden = "(隐藏 / hidden)" if raw.hidden else ""
+    idx, _ = best_candidate_row(head, "loans", match)
+    if idx is None:
+        return f"「{raw.name}」{hidden}:空工作表 / empty sheet"
+    headers = [str(h).strip() for h in head[idx] if str(h).strip()]
+    recognised = {match("loans", h)[0] for h in headers} - {None}
+    if profile is not None:
+        recognised |= profile.derivable("loans", headers, recognised)
+    missing = [c for c in schema.SHEETS["loans"].required if c not in recognised]
+    text = (f"「{raw.name}」{hidden}第 {raw.first_row + idx} 行表头:"
+            + "、".join(headers[:PREVIEW_HEADERS])
+            + (" …" if len(headers) > PREVIEW_HEADERS else ""))
+    if missing:
+        sheet = schema.SHEETS["loans"]
+        text += ",缺少必填列 " + "、".join(f"{sheet.column_index[c].zh}({c})" for c in missing)
+    if is_summary_report(headers, recognised):
+        text += "," + SUMMARY_REPORT_ADVICE
+    return text
 
 
 def _required_list(sheet: str) -> str:
@@ -445,16 +502,43 @@ def _required_list(sheet: str) -> str:
 # =========================================================================== header
 
 
-def _find_header_row(rows: list[list], sheets: tuple[str, ...]) -> int | None:
-    """Index of the row with the most recognised headers (at least two), or None."""
+def _find_header_row(rows: list[list], sheets: tuple[str, ...],
+                     match=schema.match_header) -> int | None:
+    """Index of the row with the most recognised headers (at least two), or None.
+
+    ``match`` maps a header to its canonical column (an export profile's, or the built-in one).
+    """
     best_idx, best = None, 1
     for idx, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         for sheet in sheets:
-            matched = {schema.match_header(sheet, cell)[0] for cell in row if str(cell).strip()}
+            matched = {match(sheet, cell)[0] for cell in row if str(cell).strip()}
             matched.discard(None)
             if len(matched) > best:
                 best_idx, best = idx, len(matched)
     return best_idx
+
+
+def best_candidate_row(rows: list[list], sheet: str, match=schema.match_header
+                       ) -> tuple[int | None, int]:
+    """The row most like a header of ``sheet`` and how many of its cells are recognised.
+
+    The row with the most recognised headers wins; with none recognised, the row with the
+    most text (non-number) cells, so a blank row or a data row is never offered as "the
+    header found". ``(None, 0)`` when every searched row is blank.
+    """
+    best_idx, best = None, (0, 0)
+    for idx, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        cells = [str(c).strip() for c in row if str(c).strip() and str(c) != "nan"]
+        if not cells:
+            continue
+        recognised = len({match(sheet, c)[0] for c in cells} - {None})
+        texts = sum(not _NUMBER_RE.match(c) for c in cells)
+        if (recognised, texts) > best:
+            best_idx, best = idx, (recognised, texts)
+    return best_idx, best[0]
+
+
+_NUMBER_RE = re.compile(r"^[-+]?[\d,.%]+$")
 
 
 # =========================================================================== canonical form
@@ -463,9 +547,13 @@ def _find_header_row(rows: list[list], sheets: tuple[str, ...]) -> int | None:
 class _Builder:
     """Accumulates rejected rows, issues and accounting while sheets are canonicalised."""
 
-    def __init__(self, source_name: str, issues: list[dict]) -> None:
+    def __init__(self, source_name: str, issues: list[dict],
+                 profile: ExportProfile | None = None) -> None:
         self.source_name = source_name
         self.issues = issues
+        self.profile = profile
+        self.match = profile.match_header if profile is not None else schema.match_header
+        self.pending_days: dict[str, list[tuple[str, str]]] = {}
         self.rejected: list[pd.DataFrame] = []
         self.accounting: list[dict] = []
 
@@ -498,31 +586,37 @@ class _Builder:
     def canonicalise(self, sheet: schema.Sheet, raw: RawSheet) -> tuple[pd.DataFrame, list[str]]:
         cells = raw.cells
         head = cells.head(HEADER_SEARCH_ROWS + 1).fillna("").to_numpy().tolist()
-        header_idx = _find_header_row(head, (sheet.name,))
+        header_idx = _find_header_row(head, (sheet.name,), self.match)
         searched = min(len(head), HEADER_SEARCH_ROWS)
+        no_header = header_idx is None
         if header_idx is None:
-            header_idx = 0
+            # No row with two known headers: the best candidate (never a blank row) is what
+            # the missing-columns message shows.
+            header_idx = best_candidate_row(head, sheet.name, self.match)[0] or 0
         headers = [schema.INVISIBLE_RE.sub("", str(h)) for h in (head[header_idx] if head else [])]
-        sub_rows = self._sub_header_rows(sheet, headers, head, header_idx)
+        sub_rows = self._sub_header_rows(sheet, headers, head, header_idx, self.match)
         if sub_rows:
             lower = head[header_idx + 1]
             for j, cell in enumerate(lower):
-                if j < len(headers) and schema.match_header(sheet.name, cell)[0] is not None:
+                if j < len(headers) and self.match(sheet.name, cell)[0] is not None:
                     headers[j] = schema.INVISIBLE_RE.sub("", str(cell))
         titles = [" ".join(str(c) for c in row if str(c)) for row in head[:header_idx]]
         where = self._where(raw)
 
         mapping, units = self._map_headers(sheet, headers, raw.name, raw.first_row + header_idx)
-        missing = [c for c in sheet.required if c not in mapping]
+        derived = self._derivation_sources(sheet, headers, mapping, raw)
+        missing = [c for c in sheet.required if c not in mapping and c not in derived]
         if missing:
             self._raise_missing(sheet, raw, headers, missing, where,
-                                searched if _find_header_row(head, (sheet.name,)) is None else None)
+                                searched if no_header else None, raw.first_row + header_idx)
+        units = self._profile_units(sheet, headers, mapping, units, raw.name)
         units = self._resolve_units(sheet, headers, mapping, units, titles, raw)
 
         body_start = header_idx + 1 + sub_rows
         body = cells.iloc[body_start:].reset_index(drop=True)
         rows = np.arange(len(body), dtype="int64") + raw.first_row + body_start
-        used = sorted({0, *(p for positions in mapping.values() for p in positions)}
+        used = sorted({0, *(p for positions in mapping.values() for p in positions),
+                       *(p for _, p in derived.values() if isinstance(p, int))}
                       & set(body.columns))
         controls = np.zeros(1, dtype=np.int64)
         text = pd.DataFrame({p: _as_text(body[p], controls) for p in used}, index=body.index)
@@ -561,7 +655,10 @@ class _Builder:
         data = _select_rows(text, data_mask)
         rows = rows[data_mask]
         data, cell_errors = self._cell_errors(sheet, data, mapping, headers, raw.name, rows)
+        data, mapping, after = self._apply_profile(sheet, data, mapping, derived, raw.name, rows)
         frame, problems = self._parse_columns(sheet, data, mapping, units, raw.name, rows)
+        for column, values in after.items():
+            frame[column] = values
         reject = self._row_rules(sheet, frame, problems, raw.name, rows, cell_errors)
         if raw.bad_rows:
             bad = np.isin(rows, np.fromiter(raw.bad_rows, dtype="int64"))
@@ -577,6 +674,16 @@ class _Builder:
             self.rejected.append(rej)
             rejected_rows = np.isin(rows, rej["row"].to_numpy())
         frame["source_row"] = rows
+        if sheet.name == "loans" and "secured" not in frame.columns:
+            self.issues.append(_issue(
+                "warning", raw.name, None, "guarantee_type", None,
+                "文件没有担保方式(guarantee_type)列:需要担保方式的检查规则列为未执行,督导抽样无法按"
+                "保证/抵质押配额抽取。若文件有担保信息,请在导出配置中写明,如 [headers.loans]"
+                " \"担保方式列名\" = \"guarantee_type\",或 [derive.loans] secured = { nonblank ="
+                " \"担保人证件号码\" }"
+                " / no guarantee_type column: the rules that need it are not run and sampling"
+                " cannot meet the secured quota; map it in the export profile ([headers.loans] or"
+                " [derive.loans] secured = { nonblank = ... })"))
         kept = _select_rows(frame, ~rejected_rows)
         self.accounting.append({
             "sheet": sheet.name, "source_sheet": raw.name,
@@ -613,7 +720,7 @@ class _Builder:
     # ------------------------------------------------------------------ header helpers
 
     @staticmethod
-    def _sub_header_rows(sheet, headers, head, header_idx) -> int:
+    def _sub_header_rows(sheet, headers, head, header_idx, match=schema.match_header) -> int:
         """1 when the row below the header is a sub-header row (two-level header), else 0.
 
         It is one when it holds recognised headers only where the header row has none (a
@@ -627,8 +734,8 @@ class _Builder:
             if not str(cell).strip():
                 continue
             upper = headers[j] if j < len(headers) else ""
-            known_lower = schema.match_header(sheet.name, cell)[0] is not None
-            known_upper = schema.match_header(sheet.name, upper)[0] is not None
+            known_lower = match(sheet.name, cell)[0] is not None
+            known_upper = match(sheet.name, upper)[0] is not None
             if known_lower and not known_upper:
                 new += 1
             elif str(cell).strip() != str(upper).strip():
@@ -723,18 +830,16 @@ class _Builder:
         reasons[unmapped_only] = ("该行只在未识别的列中有内容(如备注),没有贷款数据,已单独列出"
                                   " / row with content only in unrecognised columns set aside")
         mask |= unmapped_only
-        # Sign-off lines (制表人 / 复核人 / 打印时间 / 备注) below the last data row.
-        first = text.bfill(axis=1).iloc[:, 0] if text.shape[1] else pd.Series(dtype="str")
-        lead = first.astype("str").str.replace(r"\s+", "", regex=True)
-        pattern = "^(?:" + "|".join(schema.SIGNOFF_WORDS) + ")"
-        signoff = lead.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool).copy()
-        if signoff.any():
-            data_like = np.flatnonzero(~blank & ~mask & ~signoff)
-            last = data_like.max() if len(data_like) else -1
-            signoff &= np.arange(n) > last
-            reasons[signoff] = ("表尾签字/落款行(制表人、复核人、打印时间、备注等),已单独列出"
-                                " / sign-off line below the data set aside")
-            mask |= signoff
+        # Sign-off lines (制表人 / 复核人 / 打印时间 / 备注) below the last data row: walk back
+        # from the last non-blank row while rows are sign-offs (only the trailing rows).
+        signoff = re.compile("^(?:" + "|".join(schema.SIGNOFF_WORDS) + ")")
+        for idx in np.flatnonzero(~blank & ~mask)[::-1]:
+            row = text.iloc[int(idx)].dropna()
+            if not len(row) or not signoff.match(re.sub(r"\s+", "", str(row.iloc[0]))):
+                break
+            mask[idx] = True
+            reasons[idx] = ("表尾签字/落款行(制表人、复核人、打印时间、备注等),已单独列出"
+                            " / sign-off line below the data set aside")
         return mask, reasons
 
     # ------------------------------------------------------------------ Excel cell errors
@@ -793,6 +898,134 @@ class _Builder:
                 data[pos] = column.mask(hit)
         return data, out
 
+    # ------------------------------------------------------------------ export profile
+
+    def _derivation_sources(self, sheet: schema.Sheet, headers: list, mapping: dict,
+                            raw: RawSheet) -> dict[str, tuple[profiles.Derivation, object]]:
+        """Each ``[derive.<sheet>]`` target with its source: a canonical column or a position."""
+        if self.profile is None:
+            return {}
+        out: dict[str, tuple[profiles.Derivation, object]] = {}
+        keys = [schema.split_header(h)[0] if str(h).strip() else "" for h in headers]
+        for rule in self.profile.derive.get(sheet.name, ()):
+            line = f"第 {rule.line} 行" if rule.line else ""
+            line_en = f" line {rule.line}" if rule.line else ""
+            if rule.form == "copy":
+                if rule.argument not in mapping:
+                    raise ExtractError(
+                        f"导出配置「{self.profile.name}」{line}要求 {rule.target} 复制自"
+                        f" {rule.argument},但{self._where(raw)}没有 {rule.argument} 列。"
+                        f"请在 [headers.{sheet.name}] 中写明哪一列是 {rule.argument}。"
+                        f" / export profile '{self.profile.name}'{line_en} copies {rule.target}"
+                        f" from {rule.argument}, but {self._where_en(raw)} has no"
+                        f" {rule.argument} column; map it in [headers.{sheet.name}].",
+                        source_name=self.source_name, sheet=raw.name, problem="missing_columns",
+                        details={"missing": [rule.argument]})
+                out[rule.target] = (rule, rule.argument)
+                continue
+            wanted = schema.split_header(rule.argument)[0]
+            if wanted not in keys:
+                found = "、".join(f"「{h}」" for h in headers if str(h).strip()) or "(无 / none)"
+                raise ExtractError(
+                    f"导出配置「{self.profile.name}」{line}要求由「{rule.argument}」列生成"
+                    f" {rule.target}({rule.form}),但{self._where(raw)}没有这一列。读到的表头:"
+                    f"{found}。 / export profile '{self.profile.name}'{line_en} builds"
+                    f" {rule.target} from the column '{rule.argument}' ({rule.form}), which"
+                    f" {self._where_en(raw)} does not have. Headers found: {found}.",
+                    source_name=self.source_name, sheet=raw.name, problem="missing_columns",
+                    details={"missing": [rule.argument]})
+            out[rule.target] = (rule, keys.index(wanted))
+        return out
+
+    def _profile_units(self, sheet: schema.Sheet, headers: list, mapping: dict, units: dict,
+                       sheet_name: str) -> dict:
+        """``[units.<sheet>]`` for the mapped columns whose header carries no unit."""
+        if self.profile is None:
+            return units
+        out = dict(units)
+        for column, unit in self.profile.units.get(sheet.name, {}).items():
+            for position in mapping.get(column, [])[:1]:
+                own = units.get(position)
+                if own is None:
+                    out[position] = unit
+                elif own != unit:
+                    self.issues.append(_issue(
+                        "warning", sheet_name, None, column, own,
+                        f"列「{headers[position]}」的表头单位为{own},导出配置写的是{unit},按表头单位读取"
+                        f" / column '{headers[position]}' says {own}, the profile says {unit};"
+                        f" the header's unit is used"))
+        return out
+
+    def _apply_profile(self, sheet: schema.Sheet, data: pd.DataFrame, mapping: dict,
+                       derived: dict, sheet_name: str, rows: np.ndarray):
+        """Profile values and derivations on the data rows' text.
+
+        Returns the (copied) text, the mapping including ``copy`` derivations, and the
+        columns set after parsing (flags, ``negative_of`` and ``days_since`` results).
+        """
+        after: dict[str, object] = {}
+        if self.profile is None:
+            return data, mapping, after
+        data = data.copy()
+        mapping = dict(mapping)
+        for column, positions in mapping.items():
+            if column in self.profile.values and positions[0] in data.columns:
+                data[positions[0]] = self.profile.map_values(column, data[positions[0]])
+        for target, (rule, source) in derived.items():
+            if target in mapping:
+                self.issues.append(_issue(
+                    "info", sheet_name, None, target, None,
+                    f"{target} 按导出配置由 {rule.argument} 生成({rule.form}),文件中的同名列未采用"
+                    f" / {target} is built by the profile ({rule.form} {rule.argument});"
+                    f" the file's own column is not used"))
+                del mapping[target]
+            if rule.form == "copy":
+                mapping[target] = mapping[source][:1]
+                continue
+            raw = data[source] if source in data.columns else pd.Series(
+                np.nan, index=data.index, dtype="str")
+            if rule.form == "nonblank":
+                after[target] = profiles.nonblank(raw)
+                continue
+            if rule.form == "days_since":
+                values, invalid = parsing.parse_dates(raw)
+                label = ("日期", "date")
+            else:
+                values, invalid = parsing.parse_amounts(raw)
+                label = ("数字", "number")
+            bad = invalid.to_numpy(dtype=bool)
+            for row_no, value in zip(rows[bad], raw[bad].tolist(), strict=True):
+                self.issues.append(_issue(
+                    "warning", sheet_name, int(row_no), rule.argument, value,
+                    f"无法识别的{label[0]}「{value}」,{target} 按空值处理(导出配置 {rule.form})"
+                    f" / unparseable {label[1]} '{value}' in {rule.argument}, {target} treated"
+                    f" as empty (profile {rule.form})"))
+            values = values.where(~invalid)
+            if rule.form == "days_since":
+                self.pending_days.setdefault(sheet.name, []).append((target, rule.argument))
+                after[target] = values.to_numpy()
+            else:
+                after[target] = profiles.negative_of(values).to_numpy()
+        return data, mapping, after
+
+    def finish_days_since(self, frames: dict, as_of) -> None:
+        """Turn ``days_since`` dates into whole days to the extract date."""
+        for sheet_name, targets in self.pending_days.items():
+            frame = frames.get(sheet_name)
+            if frame is None:
+                continue
+            for target, argument in targets:
+                if as_of is None:
+                    raise ExtractError(
+                        f"导出配置「{self.profile.name}」由「{argument}」计算 {target},需要数据日期,"
+                        f"但文件标题和文件名中都没有日期。请指定数据日期(命令行 --as-of YYYY-MM-DD)。"
+                        f" / export profile '{self.profile.name}' computes {target} from"
+                        f" '{argument}' and needs the extract date, which neither a title row"
+                        f" nor the file name gives: pass as_of (--as-of YYYY-MM-DD).",
+                        source_name=self.source_name, problem="no_as_of")
+                frame[target] = profiles.days_since(
+                    pd.Series(frame[target], dtype="datetime64[ns]"), as_of).to_numpy()
+
     def _where(self, raw: RawSheet) -> str:
         if raw.is_text:
             return f"文件 {self.source_name} "
@@ -809,7 +1042,7 @@ class _Builder:
         for j, header in enumerate(headers):
             if not str(header).strip():
                 continue
-            canonical, unit = schema.match_header(sheet.name, header)
+            canonical, unit = self.match(sheet.name, header)
             if canonical is None:
                 self.issues.append(_issue("info", sheet_name, header_row, str(header), None,
                                           f"未识别的列「{header}」,已忽略"
@@ -827,20 +1060,30 @@ class _Builder:
                     f" / several columns map to {canonical}; the first one is used"))
         return mapping, units
 
-    def _raise_missing(self, sheet, raw, headers, missing, where, searched=None):
+    def _raise_missing(self, sheet, raw, headers, missing, where, searched=None,
+                       header_row=None):
         found = "、".join(f"「{h}」" for h in headers if str(h).strip()) or "(无 / none)"
+        recognised = {self.match(sheet.name, h)[0] for h in headers if str(h).strip()}
         if searched is not None:
             found += (f"(在前 {searched} 行中没有找到表头行 / no header row found in the first"
-                      f" {searched} rows searched)")
+                      f" {searched} rows searched)(以上是最接近表头的第 {header_row} 行 / the"
+                      f" closest is row {header_row})")
+        elif header_row is not None:
+            found += f"(表头在第 {header_row} 行 / header row {header_row})"
+        advice = advice_en = ""
+        if sheet.name == "loans" and is_summary_report(headers, recognised):
+            advice = SUMMARY_REPORT_ADVICE_ZH + "。"
+            advice_en = " " + SUMMARY_REPORT_ADVICE_EN + "."
         wanted = ";".join(
             f"{sheet.column_index[c].zh}({c}),可用列名 / accepted: "
             + "、".join(schema.accepted_headers(sheet.name, c))
             for c in missing
         )
         raise ExtractError(
-            f"{where}缺少必填列:{wanted}。读到的表头:{found}。请在导出模板中加上这些列,或把列名改为可识别的名称。"
+            f"{where}缺少必填列:{wanted}。读到的表头:{found}。{advice}"
+            f"请在导出模板中加上这些列,把列名改为可识别的名称,或在导出配置中写明(见 docs/export-profiles.md)。"
             f" / {self._where_en(raw)} is missing required column(s)"
-            f" {', '.join(missing)}. Headers found: {found}.",
+            f" {', '.join(missing)}. Headers found: {found}.{advice_en}",
             source_name=self.source_name, sheet=raw.name, problem="missing_columns",
             details={"missing": missing, "headers": [str(h) for h in headers]},
         )
@@ -932,7 +1175,8 @@ class _Builder:
         frame = pd.DataFrame(out)
         for name, (invalid, raw) in problems.items():
             col = sheet.column_index[name]
-            if col.required or not invalid.any():
+            if col.required or name in _REQUIRED_WHEN_PRESENT.get(sheet.name, ()) \
+                    or not invalid.any():
                 continue
             bad = invalid.to_numpy(dtype=bool)
             label = _KIND_LABEL.get(col.kind.split(":")[0], ("值", "value"))
@@ -985,7 +1229,8 @@ class _Builder:
 
         for name, (hit, reasons, shown) in cell_errors.items():
             reject(hit, name, shown, reasons)
-        for name in sheet.required:
+        present = [c for c in _REQUIRED_WHEN_PRESENT.get(sheet.name, ()) if c in problems]
+        for name in (*sheet.required, *present):
             col = sheet.column_index[name]
             invalid, raw = problems[name]
             missing = raw.isna().to_numpy()
@@ -998,6 +1243,22 @@ class _Builder:
             if not bad.any():
                 continue
             shown = raw.astype("str").fillna("")
+            if col.kind == "classification":
+                four = bad & profiles.is_four_tier(raw).to_numpy(dtype=bool)
+                if four.any():
+                    words = [w for w in profiles.FOUR_TIER_WORDS
+                             if w in set(parsing.normalise_values(shown[four]))]
+                    lines = profiles.four_tier_lines(words)
+                    reject(four, name, raw,
+                           ("「" + shown + "」是四级分类(一逾两呆:正常/逾期/呆滞/呆账)的取值,不是五级分类;"
+                            "四级如何对应五级由本行确定,请在导出配置中写明:" + lines
+                            + " / '" + shown + "' is on the four-tier scale (一逾两呆), not a"
+                            " five-tier class; the bank decides the mapping: add the"
+                            " [values.classification] lines above to the export profile"
+                            ).to_numpy())
+                    bad = bad & ~four
+                    if not bad.any():
+                        continue
             if col.kind == "id":
                 reject(bad, name, raw,
                        ("编号已被 Excel 损坏(科学计数法或超过 15 位的数字已丢失位数)「" + shown
@@ -1025,6 +1286,10 @@ class _Builder:
                 reject(dup.to_numpy(), "loan_id", ids, reason.to_numpy())
         return out
 
+
+#: Optional columns whose values, when the column is there, must be present and readable: a
+#: blank or unknown guarantee is rejected, never guessed (an absent column is a warning).
+_REQUIRED_WHEN_PRESENT: dict[str, tuple[str, ...]] = {"loans": ("guarantee_type",)}
 
 _KIND_LABEL = {
     "id": ("编号", "id"), "text": ("文本", "text"), "amount": ("金额", "amount"),

@@ -23,6 +23,12 @@ from postloan_audit.core.errors import ExtractError
 _CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-]+)""")
 _CHINESE = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk"}
+MAX_COLSPAN = 1000
+MAX_ROWSPAN = 65534
+#: Largest table (rows × columns) built from markup; beyond it the file is refused.
+MAX_MARKUP_CELLS = 16_000_000
+#: Largest row and column index accepted from ss:Index (Excel's sheet limits).
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 
 
 @dataclass
@@ -63,14 +69,14 @@ class _TableParser(HTMLParser):
         self._row: list | None = None
         self._cell: list[str] | None = None
         self._span = (1, 1)
-        self._occupied: dict[tuple[int, int], bool] = {}
+        self._covered: dict[int, int] = {}  # column -> last row covered by a rowspan above
 
     def handle_starttag(self, tag, attrs):
         if tag == "table":
             self._depth += 1
             if self._depth == 1:
                 self.tables.append(MarkupSheet(name=f"表{len(self.tables) + 1}"))
-                self._occupied = {}
+                self._covered = {}
         elif self._depth != 1:
             return
         elif tag == "tr":
@@ -80,13 +86,14 @@ class _TableParser(HTMLParser):
                 self._row = []
             attrs = dict(attrs)
 
-            def span(key):
+            def span(key, limit):
                 try:
-                    return max(1, min(int(attrs.get(key) or 1), 10_000))
+                    return max(1, min(int(attrs.get(key) or 1), limit))
                 except ValueError:
                     return 1
 
-            self._span = (span("rowspan"), span("colspan"))
+            # The HTML limits: colspan ≤ 1000, rowspan ≤ 65534.
+            self._span = (span("rowspan", MAX_ROWSPAN), span("colspan", MAX_COLSPAN))
             self._cell = []
         elif tag == "br" and self._cell is not None:
             self._cell.append(" ")
@@ -113,7 +120,7 @@ class _TableParser(HTMLParser):
         table = self.tables[-1]
         r = len(table.rows)
         c = len(self._row)
-        while self._occupied.get((r, c)):
+        while self._covered.get(c, -1) >= r:
             self._row.append(None)
             c += 1
         text = " ".join("".join(self._cell).split())
@@ -121,10 +128,9 @@ class _TableParser(HTMLParser):
         rowspan, colspan = self._span
         if rowspan > 1 or colspan > 1:
             table.merges.append((r, c, r + rowspan - 1, c + colspan - 1))
-            for dr in range(rowspan):
+            if rowspan > 1:
                 for dc in range(colspan):
-                    if dr or dc:
-                        self._occupied[(r + dr, c + dc)] = True
+                    self._covered[c + dc] = max(self._covered.get(c + dc, -1), r + rowspan - 1)
             self._row.extend([None] * (colspan - 1))
         self._cell = None
 
@@ -136,9 +142,10 @@ class _TableParser(HTMLParser):
         table = self.tables[-1]
         r = len(table.rows)
         c = len(self._row)
-        while self._occupied.get((r, c)):  # cells covered by a rowspan at the end of the row
-            self._row.append(None)
-            c += 1
+        # Cells covered by a rowspan at the end of the row.
+        last = max((col for col, until in self._covered.items() if until >= r), default=-1)
+        if last >= c:
+            self._row.extend([None] * (last - c + 1))
         table.rows.append(self._row)
         self._row = None
 
@@ -151,6 +158,8 @@ def read_html(data: bytes, name: str) -> list[MarkupSheet]:
     parser.feed(text)
     parser.close()
     tables = [t for t in parser.tables if t.rows]
+    for table in tables:
+        check_size(table, name)
     if not tables:
         raise ExtractError(
             f"文件 {name} 是网页(HTML)格式,但其中没有表格。请从信贷系统重新导出贷款台账。"
@@ -206,12 +215,18 @@ def read_xml2003(data: bytes, name: str) -> list[MarkupSheet]:
             r = -1
             for row in table.iter(f"{_SS}Row"):
                 r = _int_attr(row, "Index", r + 2) - 1
+                if not 0 <= r < MAX_ROWS:
+                    raise _too_large(name, sheet.name)
                 while len(sheet.rows) <= r:
                     sheet.rows.append([])
                 cells = sheet.rows[r]
                 c = -1
                 for cell in row.iter(f"{_SS}Cell"):
                     c = _int_attr(cell, "Index", c + 2) - 1
+                    if not 0 <= c < MAX_COLUMNS:
+                        raise _too_large(name, sheet.name)
+                    if (c + 1) * len(sheet.rows) > MAX_MARKUP_CELLS:
+                        raise _too_large(name, sheet.name)
                     while len(cells) <= c:
                         cells.append(None)
                     data_elem = cell.find(f"{_SS}Data")
@@ -234,5 +249,22 @@ def read_xml2003(data: bytes, name: str) -> list[MarkupSheet]:
                     if across or down:
                         sheet.merges.append((r, c, r + down, c + across))
                     c += across
+        check_size(sheet, name)
         sheets.append(sheet)
     return sheets
+
+
+def _too_large(name: str, sheet: str) -> ExtractError:
+    return ExtractError(
+        f"文件 {name} 的工作表「{sheet}」数据区域过大,无法安全读取。请删除多余的行和列后另存为 .xlsx。"
+        f" / Sheet '{sheet}' of {name} is too large to read safely. Delete the unused rows and"
+        f" columns and save it as .xlsx.",
+        source_name=name, sheet=sheet, problem="too_large",
+    )
+
+
+def check_size(sheet: MarkupSheet, name: str) -> None:
+    """Refuse a table whose rectangle (rows × widest row) exceeds :data:`MAX_MARKUP_CELLS`."""
+    width = max((len(r) for r in sheet.rows), default=0)
+    if len(sheet.rows) * width > MAX_MARKUP_CELLS:
+        raise _too_large(name, sheet.name)

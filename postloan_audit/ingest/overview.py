@@ -63,3 +63,37 @@ def overview_html(extract: Extract) -> str:
         + (issues_table(extract).to_html(index=False, border=0, na_rep="")
            if len(extract.issues) else "<p>无问题。</p>")
     )
+
+
+REJECTED_HEADERS_ZH = {"sheet": "工作表", "row": "行号", "column": "列", "value": "原值",
+                       "reason": "拒绝原因"}
+
+
+def rejected_table(extract: Extract) -> pd.DataFrame:
+    """The rejected rows (one line per problem), with Chinese headers."""
+    rejected = extract.rejected.astype(object).where(extract.rejected.notna(), "")
+    return rejected.rename(columns=REJECTED_HEADERS_ZH)
+
+
+def reading_summary(extract: Extract, *, where_listed: str) -> str:
+    """One line saying how much was read, kept, rejected and set aside (读取情况), and where the
+    rejected rows are listed; the user must know when the data is thin."""
+    acc = extract.accounting[extract.accounting["sheet"] == "loans"]
+    read, kept = int(acc["rows_read"].sum()), int(acc["kept"].sum())
+    rejected, summary = int(acc["rejected"].sum()), int(acc["summary_rows"].sum())
+    line = (f"贷款台账读取 {read:,} 行:保留 {kept:,} 笔,拒绝 {rejected:,} 行,合计/汇总行 {summary:,} 行"
+            f" / loans: {read:,} rows read, {kept:,} kept, {rejected:,} rejected, {summary:,}"
+            " summary rows")
+    if rejected:
+        line += f"。被拒绝的行见{where_listed}"
+    return line
+
+
+def no_loans_message(extract: Extract) -> str:
+    """The message when every row was rejected or set aside: nothing can be checked."""
+    acc = extract.accounting[extract.accounting["sheet"] == "loans"]
+    return (f"文件 {extract.source_name} 没有可用的贷款:读取 {int(acc['rows_read'].sum()):,} 行,"
+            f"全部被拒绝或列为合计行,未进行检查。请运行 postloan-audit validate 查看拒绝原因并修正文件。"
+            f" / {extract.source_name} has no usable loan: all {int(acc['rows_read'].sum()):,}"
+            " rows were rejected or set aside, nothing was checked. Run postloan-audit validate"
+            " for the reasons.")

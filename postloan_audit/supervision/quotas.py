@@ -247,6 +247,8 @@ class SupervisionSample:
         The fewest borrowers meeting all class, largest and secured quotas together.
     drawn_at : datetime
         When the sample was drawn (local time).
+    profile_name, profile_sha256 : str or None
+        The export profile (导出配置) the extract was read with, if any.
     """
 
     borrowers: pd.DataFrame
@@ -264,6 +266,8 @@ class SupervisionSample:
     excluded_loans: int
     quota_core_size: int
     drawn_at: dt.datetime
+    profile_name: str | None = None
+    profile_sha256: str | None = None
 
     @property
     def size(self) -> int:
@@ -278,6 +282,8 @@ class SupervisionSample:
             lines.append(f"数据文件:{self.source_name}{fp}")
         if self.as_of is not None:
             lines.append(f"数据日期:{self.as_of:%Y-%m-%d}")
+        if self.profile_name:
+            lines.append(f"导出配置:{self.profile_name}(sha256 {self.profile_sha256[:12]})")
         lines.append(
             f"抽样总体:贷款 {self.population_loans} 笔,借款人 {self.population_borrowers} 户;"
             f"剔除 {self.excluded_loans} 笔")
@@ -404,6 +410,8 @@ def draw_sample(data: Extract | pd.DataFrame, *, seed: int, branch: str | None =
         excluded_loans=len(excluded),
         quota_core_size=len(core),
         drawn_at=dt.datetime.now().replace(microsecond=0),
+        profile_name=meta.get("profile_name"),
+        profile_sha256=meta.get("profile_sha256"),
     )
 
 
@@ -414,7 +422,9 @@ def _join(a: str, b: str) -> str:
 def _unpack(data: Extract | pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     if isinstance(data, Extract):
         return data.loans, {"fingerprint": data.fingerprint or None,
-                            "source_name": data.source_name or None, "as_of": data.as_of}
+                            "source_name": data.source_name or None, "as_of": data.as_of,
+                            "profile_name": data.profile_name,
+                            "profile_sha256": data.profile_sha256}
     if isinstance(data, pd.DataFrame):
         return data, {}
     raise TypeError(f"data must be an Extract or a DataFrame, got {type(data).__name__}")
@@ -434,6 +444,15 @@ def _population(loans: pd.DataFrame, branch: str | None
     required = ["loan_id", "borrower_id", "branch", "balance", "classification"]
     missing = [c for c in required if c not in loans.columns]
     if "secured" not in loans.columns and "guarantee_type" not in loans.columns:
+        if not missing:
+            raise ValueError(
+                "贷款台账没有担保方式(guarantee_type)列,无法按“保证、抵(质)押类贷款户不低于5户”"
+                "的配额抽样。请在导出配置中映射担保方式列([headers.loans] \"担保方式列名\" ="
+                " \"guarantee_type\"),或由担保人信息生成([derive.loans] secured = { nonblank ="
+                " \"担保人证件号码\" })。"
+                " / The loans have no guarantee_type column, so the secured-borrower quota cannot"
+                " be met. Map the column in the export profile ([headers.loans] ... ="
+                " \"guarantee_type\") or derive it ([derive.loans] secured = { nonblank = ... }).")
         missing.append("secured/guarantee_type")
     if missing:
         raise ValueError(f"贷款台账缺少抽样所需的列:{'、'.join(missing)}。"

@@ -172,6 +172,8 @@ def parameter_table(sample: SupervisionSample) -> pd.DataFrame:
         ("数据文件", sample.source_name or "", ""),
         ("文件指纹(SHA-256)", sample.fingerprint or "", ""),
         ("数据日期", sample.as_of if sample.as_of else "", ""),
+        ("导出配置", sample.profile_name or "无(按内置表头读取)", "docs/export-profiles.md"),
+        ("导出配置指纹(SHA-256)", sample.profile_sha256 or "", ""),
         ("抽样总体贷款笔数", sample.population_loans, "余额大于0"),
         ("抽样总体借款人户数", sample.population_borrowers, ""),
         ("剔除贷款笔数", sample.excluded_loans, "余额不大于0、客户号或五级分类缺失"),

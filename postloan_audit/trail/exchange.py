@@ -59,14 +59,17 @@ def followup_columns(store: AuditStore, run_id: int, findings: pd.DataFrame) -> 
 
 
 def export_findings_workbook(store: AuditStore, target: Target, *,
-                             run_id: int | None = None) -> int:
-    """Write the findings workbook of a recorded run (default the latest) with 整改情况 columns.
+                             run_id: int | None = None,
+                             rejected: pd.DataFrame | None = None) -> int:
+    """Write the findings workbook of a recorded run (default the latest) with 整改情况 columns;
+    ``rejected`` (the extract's rejected rows, when the extract is at hand) adds the 拒绝行 sheet.
 
     Returns the run id written.
     """
     run_id, report = store.report_for(run_id)
     write_findings_workbook(report, target,
-                            followup=followup_columns(store, run_id, report.findings))
+                            followup=followup_columns(store, run_id, report.findings),
+                            rejected=rejected)
     return run_id
 
 

@@ -67,7 +67,8 @@ def test_management_dashboard_in_the_browser(page, open_voila, save_screenshot, 
     expect(plots).to_have_count(4)
 
     # A garbage file as the earlier snapshot: the error panel, the page as it was.
-    upload_files(index=1, files=[{
+    # Upload buttons in page order: each panel has 上传台账 then 上传导出配置.
+    upload_files(index=2, files=[{
         "name": "坏文件.xlsx", "buffer": b"this is not a workbook" * 20,
         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     error = page.locator(".pa-error")

@@ -74,16 +74,36 @@ def test_header_only_csv_has_no_data_rows():
 
 
 def test_missing_required_column_names_it_its_aliases_and_the_headers_found():
+    data = "借据号,客户号,客户名称,经营机构,贷款余额,担保方式\nL001,C001,张三,城关支行,1000,信用\n"
     with pytest.raises(pa.ExtractError) as err:
-        pa.load_extract(DATA / "missing_required_column.csv")
+        pa.load_extract(data.encode("utf-8"), filename="no_class.csv")
     assert str(err.value) == (
-        "文件 missing_required_column.csv 缺少必填列:担保方式(guarantee_type),可用列名 / accepted: "
-        "guarantee_type、担保方式、主要担保方式、担保类型、guarantee。读到的表头:「借据号」、「客户号」、"
-        "「客户名称」、「经营机构」、「贷款余额」、「五级分类」。请在导出模板中加上这些列,或把列名改为可识别的名称。"
-        " / file missing_required_column.csv is missing required column(s) guarantee_type."
-        " Headers found: 「借据号」、「客户号」、「客户名称」、「经营机构」、「贷款余额」、「五级分类」.")
+        "文件 no_class.csv 缺少必填列:五级分类(classification),可用列名 / accepted: "
+        "classification、五级分类、风险分类、五级分类结果、分类结果、资产分类、十二级分类、贷款五级分类。"
+        "读到的表头:「借据号」、「客户号」、「客户名称」、「经营机构」、「贷款余额」、「担保方式」"
+        "(表头在第 1 行 / header row 1)。"
+        "请在导出模板中加上这些列,把列名改为可识别的名称,或在导出配置中写明(见 docs/export-profiles.md)。"
+        " / file no_class.csv is missing required column(s) classification."
+        " Headers found: 「借据号」、「客户号」、「客户名称」、「经营机构」、「贷款余额」、「担保方式」"
+        "(表头在第 1 行 / header row 1).")
     assert err.value.problem == "missing_columns"
-    assert err.value.details["missing"] == ["guarantee_type"]
+    assert err.value.details["missing"] == ["classification"]
+
+
+def test_ledger_without_guarantee_type_loads_and_says_what_it_costs():
+    extract = pa.load_extract(DATA / "missing_required_column.csv")
+    assert extract.loans["loan_id"].tolist() == ["L001"]
+    assert "guarantee_type" not in extract.loans.columns
+    assert "secured" not in extract.loans.columns
+    warnings = extract.issues.loc[extract.issues["column"] == "guarantee_type", "message"]
+    assert warnings.tolist() == [
+        "文件没有担保方式(guarantee_type)列:需要担保方式的检查规则列为未执行,督导抽样无法按"
+        "保证/抵质押配额抽取。若文件有担保信息,请在导出配置中写明,如 [headers.loans]"
+        " \"担保方式列名\" = \"guarantee_type\",或 [derive.loans] secured = { nonblank ="
+        " \"担保人证件号码\" }"
+        " / no guarantee_type column: the rules that need it are not run and sampling"
+        " cannot meet the secured quota; map it in the export profile ([headers.loans] or"
+        " [derive.loans] secured = { nonblank = ... })"]
 
 
 def test_workbook_without_a_loans_sheet_lists_sheets_and_headers():
@@ -91,8 +111,9 @@ def test_workbook_without_a_loans_sheet_lists_sheets_and_headers():
         pa.load_extract(DATA / "no_loans_sheet.xlsx")
     message = str(err.value)
     assert message.startswith("文件 no_loans_sheet.xlsx 中找不到贷款台账工作表。")
-    assert "「说明」: 本文件为检查说明" in message
-    assert "「Sheet2」: 姓名, 电话" in message
+    required = "借据号(loan_id)、客户号(borrower_id)、经营机构(branch)、贷款余额(balance)、五级分类(classification)"
+    assert f"「说明」第 1 行表头:本文件为检查说明,缺少必填列 {required}; " in message
+    assert f"「Sheet2」第 1 行表头:姓名、电话,缺少必填列 {required} / " in message
     assert "No loans sheet in no_loans_sheet.xlsx" in message
     assert err.value.problem == "no_loans_sheet"
 

@@ -264,8 +264,9 @@ def test_no_loans_sheet_names_every_sheet_and_what_it_lacks():
     err = refused("ledger_named_nowhere.xlsx")
     assert err.problem == "no_loans_sheet"
     assert str(err).endswith(
-        "Sheets and headers found: 「贷款台账」: 借据号, 客户号, 经营机构 (缺少 / missing: balance,"
-        " classification, guarantee_type); 「Sheet2」: 姓名, 电话")
+        "Sheets and headers found: 「贷款台账」第 1 行表头:借据号、客户号、经营机构,缺少必填列"
+        " 贷款余额(balance)、五级分类(classification); 「Sheet2」第 1 行表头:姓名、电话,缺少必填列"
+        " 借据号(loan_id)、客户号(borrower_id)、经营机构(branch)、贷款余额(balance)、五级分类(classification)")
 
 
 def test_two_level_header_and_a_branch_merged_down_its_rows():
