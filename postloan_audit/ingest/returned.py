@@ -34,7 +34,8 @@ def _read_bytes(source: Source, filename: str | None) -> tuple[bytes, str]:
 
 
 def read_returned_sheets(source: Source, sheets: tuple[str, ...], *,
-                         filename: str | None = None) -> tuple[dict[str, pd.DataFrame], str, bytes]:
+                         filename: str | None = None, tables: tuple[str, ...] = (),
+                         ) -> tuple[dict[str, pd.DataFrame], str, bytes]:
     """The named sheets of a returned workbook, header row 1, plus the file name and bytes.
 
     Parameters
@@ -45,6 +46,9 @@ def read_returned_sheets(source: Source, sheets: tuple[str, ...], *,
         Sheet names that must all be present.
     filename:
         The name to use in messages (an upload's name).
+    tables:
+        Sheets holding one contiguous table: its rows end at the first blank row (what follows,
+        such as the sign-off lines under a checklist, is not data).
 
     Returns
     -------
@@ -89,6 +93,8 @@ def read_returned_sheets(source: Source, sheets: tuple[str, ...], *,
         body = pd.DataFrame(rows[1:], columns=header, dtype=object)
         body = body.replace({"": None})
         body[ROW_COLUMN] = range(2, len(rows) + 1)
-        keep = body.drop(columns=[ROW_COLUMN]).notna().any(axis=1)
+        keep = body.drop(columns=[ROW_COLUMN]).notna().any(axis=1).to_numpy().copy()
+        if sheet in tables and not keep.all():
+            keep[int((~keep).argmax()):] = False
         frames[sheet] = body.loc[keep].reset_index(drop=True)
     return frames, name, data

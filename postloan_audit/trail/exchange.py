@@ -159,7 +159,7 @@ def import_workpaper(store: AuditStore, source: Source, *, filename: str | None 
     """
     today = today or dt.date.today()
     frames, name, data = read_returned_sheets(source, (PARAMETER_SHEET, CHECKLIST_SHEET),
-                                              filename=filename)
+                                              filename=filename, tables=(CHECKLIST_SHEET,))
     params = frames[PARAMETER_SHEET]
     if not {"项目", "内容"} <= set(params.columns):
         raise _refuse_file(name, PARAMETER_SHEET, "抽样参数表缺少「项目」「内容」列 / the 抽样参数 "

@@ -38,6 +38,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _ensure_server_user() -> None:
+    """Under root, the server runs as the ``postgres`` system user (made if missing)."""
+    import pwd
+
+    if os.geteuid() != 0:
+        return
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/bin/false",
+                        "postgres"], check=True, capture_output=True)
+
+
 def _as_server_user(cmd: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return cmd
@@ -51,6 +64,7 @@ def pg_server():
     if bin_dir is None:
         pytest.fail("未找到 PostgreSQL(initdb)。请运行 bash .ci/run 或 apt-get install postgresql"
                     " / PostgreSQL server binaries not found: run .ci/run (installs postgresql)")
+    _ensure_server_user()
     root = Path(tempfile.mkdtemp(prefix="postloan-pg-"))
     data, sock, log = root / "data", root / "sock", root / "server.log"
     sock.mkdir()

@@ -49,6 +49,17 @@ def fill(ws, excel_row: int, **values) -> None:
         ws.cell(row=excel_row, column=col[header]).value = value  # None clears the cell
 
 
+def checklist_rows(ws) -> list[int]:
+    """Spreadsheet rows of the checklist table (a 借据号 filled in), not the sign-off below."""
+    col = columns(ws)["借据号"]
+    rows = []
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(row=r, column=col).value in (None, ""):
+            break
+        rows.append(r)
+    return rows
+
+
 def saved(wb) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
@@ -190,16 +201,19 @@ def test_workpaper_round_trip_records_items_findings_and_the_review_date(db_url)
     wb = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
     ws = wb["现场检查清单"]
     col = columns(ws)
-    for r in range(2, ws.max_row + 1):
+    rows = checklist_rows(ws)
+    for r in rows:
         ws.cell(row=r, column=col["检查结论"], value="符合")
         ws.cell(row=r, column=col["检查人"], value="钱七")
         ws.cell(row=r, column=col["检查日期"], value=dt.date(2026, 10, 12))
     ws.cell(row=2, column=col["检查结论"], value="不符合")
     ws.cell(row=2, column=col["问题描述"], value="贷款资金流入股市")
+    # sign-off lines under the table, after a blank row, are not checklist rows
+    ws.cell(row=ws.max_row + 2, column=1, value="检查人(签字):          复核人(签字):")
     first_loan = ws.cell(row=2, column=col["借据号"]).value
     first_item = ws.cell(row=2, column=col["检查项目"]).value
     result = import_workpaper(store, saved(wb), filename="底稿.xlsx", today=TODAY)
-    n_items = ws.max_row - 1
+    n_items = len(rows)
     assert (result.branch, result.review_date, result.items, result.nonconforming,
             result.sample_id) == ("城关支行", dt.date(2026, 10, 12), n_items, 1, sample_id)
     onsite = store.onsite_results()
@@ -231,7 +245,7 @@ def test_incomplete_or_tampered_workpaper_is_refused_and_nothing_recorded(db_url
     wb = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
     ws = wb["现场检查清单"]
     col = columns(ws)
-    for r in range(2, ws.max_row + 1):
+    for r in checklist_rows(ws):
         ws.cell(row=r, column=col["检查结论"], value="符合")
         ws.cell(row=r, column=col["检查日期"], value="2026-10-12")
     ws.cell(row=3, column=col["检查结论"], value="不符合")          # no description

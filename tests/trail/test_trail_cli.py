@@ -130,6 +130,8 @@ def test_sample_record_workpaper_import_and_plan_reviews(tmp_path, capsys):
     col = {c.value: c.column for c in sheet[1]}
     day = dt.date.today() - dt.timedelta(days=3)
     for r in range(2, sheet.max_row + 1):
+        if sheet.cell(row=r, column=col["借据号"]).value in (None, ""):
+            break  # the end of the checklist table (sign-off lines may follow)
         sheet.cell(row=r, column=col["检查结论"]).value = "符合"
         sheet.cell(row=r, column=col["检查日期"]).value = day
     sheet.cell(row=4, column=col["检查结论"]).value = "不符合"
