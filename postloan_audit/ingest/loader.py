@@ -68,6 +68,8 @@ class RawSheet:
     hidden: bool = False
     bad_rows: dict[int, str] = field(default_factory=dict)  # row number -> rejection reason
     is_text: bool = False  # delimited text: messages say "file", not "sheet"
+    may_hold_controls: bool = True  # False: the bytes hold no control character (checks skipped)
+    may_hold_errors: bool = True  # False: no "#" anywhere, so no Excel error value
 
 
 # =========================================================================== entry point
@@ -110,11 +112,12 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
     kind = _detect_kind(data, name)
     issues: list[dict] = []
     if kind == "text":
-        grid, notes, bad_rows = delimited.read_text_table(data, name, _find_header_row,
-                                                          HEADER_SEARCH_ROWS)
+        grid, notes, bad_rows, flags = delimited.read_text_table(
+            data, name, _find_header_row, HEADER_SEARCH_ROWS)
         issues.extend(_issue(sev, None, None, None, None, msg) for sev, msg in notes)
         sheet_map = {"loans": [RawSheet(name="loans", cells=grid, bad_rows=bad_rows,
-                                        is_text=True)]}
+                                        is_text=True, may_hold_controls=flags["controls"],
+                                        may_hold_errors=flags["errors"])]}
     else:
         raw_sheets = _read_workbook(data, name, kind, issues)
         sheet_map = _assign_sheets(raw_sheets, name, issues)
@@ -524,9 +527,9 @@ class _Builder:
         rows = np.arange(len(body), dtype="int64") + raw.first_row + body_start
         used = sorted({0, *(p for positions in mapping.values() for p in positions)}
                       & set(body.columns))
-        controls = np.zeros(1, dtype=np.int64)
+        controls = np.zeros(1, dtype=np.int64) if raw.may_hold_controls else None
         text = pd.DataFrame({p: _as_text(body[p], controls) for p in used}, index=body.index)
-        if controls[0]:
+        if controls is not None and controls[0]:
             self.issues.append(_issue(
                 "warning", raw.name, None, None, None,
                 f"已从 {int(controls[0])} 个单元格中删除控制字符或不可见字符(如 NUL、零宽空格)"
@@ -560,7 +563,9 @@ class _Builder:
 
         data = _select_rows(text, data_mask)
         rows = rows[data_mask]
-        data, cell_errors = self._cell_errors(sheet, data, mapping, headers, raw.name, rows)
+        cell_errors: dict = {}
+        if raw.may_hold_errors:
+            data, cell_errors = self._cell_errors(sheet, data, mapping, headers, raw.name, rows)
         frame, problems = self._parse_columns(sheet, data, mapping, units, raw.name, rows)
         reject = self._row_rules(sheet, frame, problems, raw.name, rows, cell_errors)
         if raw.bad_rows:
