@@ -703,13 +703,24 @@ class _Builder:
         reasons[mask] = ("合计/小计行,已单独列出,未作为贷款读取"
                          " / summary row set aside, not read as a loan")
         # Repeated header rows (two exports pasted together): cells that read as this
-        # column's own header (the same text, or an accepted alias of the same column).
+        # column's own header (the same text, or an accepted alias of the same column). A
+        # repeated header repeats the first required column's header, so only those rows are
+        # compared column by column.
+        def header_names(name: str, pos: int) -> set:
+            return {str(headers[pos]).strip(), *schema.accepted_headers(sheet.name, name)}
+
         matched = np.zeros(n, dtype=np.int64)
-        for name, positions in mapping.items():
-            pos = positions[0]
-            if pos in text.columns and pos < len(headers):
-                names = {str(headers[pos]).strip(), *schema.accepted_headers(sheet.name, name)}
-                matched += text[pos].isin(names).to_numpy(dtype=np.int64)
+        key = sheet.required[0]
+        key_pos = mapping[key][0]
+        if key_pos in text.columns and key_pos < len(headers):
+            candidates = np.flatnonzero(
+                text[key_pos].isin(header_names(key, key_pos)).to_numpy(dtype=bool))
+            for name, positions in mapping.items():
+                pos = positions[0]
+                if not len(candidates) or pos not in text.columns or pos >= len(headers):
+                    continue
+                hit = text[pos].iloc[candidates].isin(header_names(name, pos))
+                matched[candidates] += hit.to_numpy(dtype=np.int64)
         repeated = (matched >= 2) & ~blank & ~mask
         reasons[repeated] = ("重复的表头行(多个导出文件拼接),已单独列出"
                              " / repeated header row (exports pasted together) set aside")
@@ -724,7 +735,13 @@ class _Builder:
                 reasons[above] = ("重复表头上方的标题行,已单独列出"
                                   " / title row above a repeated header set aside")
         # Rows whose only content is in columns the loader does not read (a note far right).
-        unmapped_only = text.isna().all(axis=1).to_numpy() & ~blank & ~mask
+        candidates = np.flatnonzero(~blank & ~mask)
+        for position in text.columns:  # column-wise, on the shrinking set of candidate rows
+            if not len(candidates):
+                break
+            candidates = candidates[text[position].iloc[candidates].isna().to_numpy(dtype=bool)]
+        unmapped_only = np.zeros(n, dtype=bool)
+        unmapped_only[candidates] = True
         reasons[unmapped_only] = ("该行只在未识别的列中有内容(如备注),没有贷款数据,已单独列出"
                                   " / row with content only in unrecognised columns set aside")
         mask |= unmapped_only
