@@ -251,9 +251,9 @@ def _read_workbook(data: bytes, name: str, kind: str, issues: list[dict]) -> lis
         for sheet_name in workbook.sheet_names:
             scan = scans.get(sheet_name)
             kept_columns = None
-            if scan is not None and scan.cells > workbook_guard.MAX_SPARSE_CELLS:
-                raise _too_large(name, sheet_name, scan)
             if scan is not None and scan.rectangle > workbook_guard.MAX_RECTANGLE_CELLS:
+                if workbook_guard.count_cells(data, scan) > workbook_guard.MAX_SPARSE_CELLS:
+                    raise _too_large(name, sheet_name, scan)
                 frame, kept_columns = xlsx_stream.read_sparse_sheet(data, scan, name)
                 merges = scan.merges
                 issues.append(_issue(
