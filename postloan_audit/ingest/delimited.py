@@ -28,6 +28,19 @@ ENCODING_SAMPLE_BYTES = 256 * 1024
 MAX_DAMAGED_SHARE = 0.001
 _CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "cp936", "hz", "big5", "big5hkscs", "cp950"}
 _SURROGATE_RE = re.compile("[\udc80-\udcff]")
+#: Bytes that decode to a control character in ASCII-compatible encodings (C0 controls other
+#: than tab/LF/CR, and DEL), and the UTF-8 forms of zero-width characters and the BOM.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_INVISIBLE_UTF8 = (b"\xe2\x80\x8b", b"\xe2\x80\x8c", b"\xe2\x80\x8d", b"\xe2\x80\x8e",
+                   b"\xe2\x80\x8f", b"\xe2\x81\xa0", b"\xef\xbb\xbf")
+
+
+def _may_hold_controls(data: bytes) -> bool:
+    """True unless the bytes certainly decode without control or invisible characters."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    # bytes.translate with a delete set and substring tests run at C speed.
+    return (len(body.translate(None, _CONTROL_BYTES)) != len(body)
+            or any(seq in body for seq in _INVISIBLE_UTF8))
 
 
 @dataclass
@@ -192,9 +205,11 @@ def parse_body(body: str, delimiter: str, ncols: int) -> pd.DataFrame:
 def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
     """Decode and parse a delimited export.
 
-    Returns ``(grid, issues, bad_rows)``: the grid of text cells (one row per line, header
-    included), info issues, and spreadsheet row number → rejection reason for lines that
-    cannot be trusted (undecodable bytes, an unclosed quote).
+    Returns ``(grid, issues, bad_rows, flags)``: the grid of text cells (one row per line,
+    header included), info issues, spreadsheet row number → rejection reason for lines that
+    cannot be trusted (undecodable bytes, an unclosed quote), and what the bytes may hold:
+    ``{"controls": bool, "errors": bool}`` (control characters; ``#`` of an Excel error value),
+    so that the column-by-column checks are skipped for a file that cannot need them.
     """
     decoded = decode(data, name)
     issues: list[tuple[str, str]] = []
@@ -234,4 +249,9 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
         line = header_idx + 2 + index
         bad_rows.setdefault(line, f"第 {line} 行的引号未闭合,该行已按行尾截断 / line {line} opens a"
                                   " quote that is never closed; the field was cut at the line end")
-    return grid, issues, bad_rows
+    ascii_compatible = not decoded.encoding.startswith("utf-16")
+    flags = {
+        "controls": not ascii_compatible or _may_hold_controls(data),
+        "errors": not ascii_compatible or b"#" in data,
+    }
+    return grid, issues, bad_rows, flags

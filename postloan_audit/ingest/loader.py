@@ -70,6 +70,8 @@ class RawSheet:
     hidden: bool = False
     bad_rows: dict[int, str] = field(default_factory=dict)  # row number -> rejection reason
     is_text: bool = False  # delimited text: messages say "file", not "sheet"
+    may_hold_controls: bool = True  # False: the bytes hold no control character (checks skipped)
+    may_hold_errors: bool = True  # False: no "#" anywhere, so no Excel error value
 
 
 # =========================================================================== entry point
@@ -122,12 +124,13 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
     kind = _detect_kind(data, name)
     issues: list[dict] = []
     if kind == "text":
-        grid, notes, bad_rows = delimited.read_text_table(
+        grid, notes, bad_rows, flags = delimited.read_text_table(
             data, name, lambda rows, sheets: _find_header_row(rows, sheets, match),
             HEADER_SEARCH_ROWS)
         issues.extend(_issue(sev, None, None, None, None, msg) for sev, msg in notes)
         sheet_map = {"loans": [RawSheet(name="loans", cells=grid, bad_rows=bad_rows,
-                                        is_text=True)]}
+                                        is_text=True, may_hold_controls=flags["controls"],
+                                        may_hold_errors=flags["errors"])]}
     else:
         raw_sheets = _read_workbook(data, name, kind, issues)
         sheet_map = _assign_sheets(raw_sheets, name, issues, profile)
@@ -265,9 +268,9 @@ def _read_workbook(data: bytes, name: str, kind: str, issues: list[dict]) -> lis
         for sheet_name in workbook.sheet_names:
             scan = scans.get(sheet_name)
             kept_columns = None
-            if scan is not None and scan.cells > workbook_guard.MAX_SPARSE_CELLS:
-                raise _too_large(name, sheet_name, scan)
             if scan is not None and scan.rectangle > workbook_guard.MAX_RECTANGLE_CELLS:
+                if workbook_guard.count_cells(data, scan) > workbook_guard.MAX_SPARSE_CELLS:
+                    raise _too_large(name, sheet_name, scan)
                 frame, kept_columns = xlsx_stream.read_sparse_sheet(data, scan, name)
                 merges = scan.merges
                 issues.append(_issue(
@@ -618,9 +621,9 @@ class _Builder:
         used = sorted({0, *(p for positions in mapping.values() for p in positions),
                        *(p for _, p in derived.values() if isinstance(p, int))}
                       & set(body.columns))
-        controls = np.zeros(1, dtype=np.int64)
+        controls = np.zeros(1, dtype=np.int64) if raw.may_hold_controls else None
         text = pd.DataFrame({p: _as_text(body[p], controls) for p in used}, index=body.index)
-        if controls[0]:
+        if controls is not None and controls[0]:
             self.issues.append(_issue(
                 "warning", raw.name, None, None, None,
                 f"已从 {int(controls[0])} 个单元格中删除控制字符或不可见字符(如 NUL、零宽空格)"
@@ -654,7 +657,9 @@ class _Builder:
 
         data = _select_rows(text, data_mask)
         rows = rows[data_mask]
-        data, cell_errors = self._cell_errors(sheet, data, mapping, headers, raw.name, rows)
+        cell_errors: dict = {}
+        if raw.may_hold_errors:
+            data, cell_errors = self._cell_errors(sheet, data, mapping, headers, raw.name, rows)
         data, mapping, after = self._apply_profile(sheet, data, mapping, derived, raw.name, rows)
         frame, problems = self._parse_columns(sheet, data, mapping, units, raw.name, rows)
         for column, values in after.items():
@@ -805,13 +810,24 @@ class _Builder:
         reasons[mask] = ("合计/小计行,已单独列出,未作为贷款读取"
                          " / summary row set aside, not read as a loan")
         # Repeated header rows (two exports pasted together): cells that read as this
-        # column's own header (the same text, or an accepted alias of the same column).
+        # column's own header (the same text, or an accepted alias of the same column). A
+        # repeated header repeats the first required column's header, so only those rows are
+        # compared column by column.
+        def header_names(name: str, pos: int) -> set:
+            return {str(headers[pos]).strip(), *schema.accepted_headers(sheet.name, name)}
+
         matched = np.zeros(n, dtype=np.int64)
-        for name, positions in mapping.items():
-            pos = positions[0]
-            if pos in text.columns and pos < len(headers):
-                names = {str(headers[pos]).strip(), *schema.accepted_headers(sheet.name, name)}
-                matched += text[pos].isin(names).to_numpy(dtype=np.int64)
+        key = sheet.required[0]
+        key_pos = mapping[key][0]
+        if key_pos in text.columns and key_pos < len(headers):
+            candidates = np.flatnonzero(
+                text[key_pos].isin(header_names(key, key_pos)).to_numpy(dtype=bool))
+            for name, positions in mapping.items():
+                pos = positions[0]
+                if not len(candidates) or pos not in text.columns or pos >= len(headers):
+                    continue
+                hit = text[pos].iloc[candidates].isin(header_names(name, pos))
+                matched[candidates] += hit.to_numpy(dtype=np.int64)
         repeated = (matched >= 2) & ~blank & ~mask
         reasons[repeated] = ("重复的表头行(多个导出文件拼接),已单独列出"
                              " / repeated header row (exports pasted together) set aside")
@@ -826,7 +842,13 @@ class _Builder:
                 reasons[above] = ("重复表头上方的标题行,已单独列出"
                                   " / title row above a repeated header set aside")
         # Rows whose only content is in columns the loader does not read (a note far right).
-        unmapped_only = text.isna().all(axis=1).to_numpy() & ~blank & ~mask
+        candidates = np.flatnonzero(~blank & ~mask)
+        for position in text.columns:  # column-wise, on the shrinking set of candidate rows
+            if not len(candidates):
+                break
+            candidates = candidates[text[position].iloc[candidates].isna().to_numpy(dtype=bool)]
+        unmapped_only = np.zeros(n, dtype=bool)
+        unmapped_only[candidates] = True
         reasons[unmapped_only] = ("该行只在未识别的列中有内容(如备注),没有贷款数据,已单独列出"
                                   " / row with content only in unrecognised columns set aside")
         mask |= unmapped_only

@@ -35,6 +35,17 @@ def issues_table(extract: Extract) -> pd.DataFrame:
     return issues.rename(columns=ISSUE_HEADERS_ZH)
 
 
+def _balance_fact(loans: pd.DataFrame) -> tuple[str, str]:
+    """The balance total; with loans not in CNY, the CNY total and the foreign ones apart."""
+    if "foreign_currency" not in loans or not loans["foreign_currency"].any():
+        return ("贷款余额(元)", f"{loans['balance'].sum():,.2f}")
+    foreign = loans["foreign_currency"].to_numpy(dtype=bool)
+    others = loans.loc[foreign].groupby("currency")["balance"].sum()
+    listed = "、".join(f"{code} {value:,.2f}" for code, value in others.items())
+    return ("贷款余额(人民币元;外币按原币另列)",
+            f"{loans.loc[~foreign, 'balance'].sum():,.2f}(另有外币:{listed})")
+
+
 def overview_html(extract: Extract) -> str:
     """One HTML block: source, fingerprint, date, accounting and issues."""
     loans = extract.loans
@@ -46,7 +57,7 @@ def overview_html(extract: Extract) -> str:
         ("贷款笔数", f"{len(loans):,}"),
         ("客户户数", f"{loans['borrower_id'].nunique():,}"),
         ("机构数", f"{loans['branch'].nunique():,}"),
-        ("贷款余额(元)", f"{loans['balance'].sum():,.2f}"),
+        _balance_fact(loans),
         ("错误 / 警告 / 提示",
          f"{counts.get('error', 0)} / {counts.get('warning', 0)} / {counts.get('info', 0)}"),
     ]

@@ -49,15 +49,15 @@ def control_characters(series: pd.Series) -> pd.Series:
 def clean_text(series: pd.Series, controls: np.ndarray | None = None) -> pd.Series:
     """Strip whitespace (incl. full-width spaces) and control characters; empty strings → NaN.
 
-    ``controls`` (optional) is a one-element array that receives the number of cells from
-    which control characters were removed.
+    ``controls`` is a one-element array that receives the number of cells from which control
+    characters were removed; None skips the check (the caller knows there are none).
     """
     out = series.astype("str")
-    bad = control_characters(out).to_numpy(dtype=bool)
-    if bad.any():
-        out = out.copy()
-        out[bad] = out[bad].str.replace(CONTROL_RE, "", regex=True)
-    if controls is not None:
+    if controls is not None:  # None: the caller knows the column holds no control character
+        bad = control_characters(out).to_numpy(dtype=bool)
+        if bad.any():
+            out = out.copy()
+            out[bad] = out[bad].str.replace(CONTROL_RE, "", regex=True)
         controls[0] += int(bad.sum())
     out = out.str.strip()
     empty = (out == "").fillna(False).to_numpy(dtype=bool)

@@ -198,7 +198,6 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan,
                 letters = set(_CELL_COL_RE.findall(chunk))
             if letters:
                 max_col = max(max_col, column_index(max(letters, key=lambda c: (len(c), c))))
-            scan.cells += chunk.count(b"<c ")
             if b't="e"' in chunk:
                 scan.errors.extend((int(r) - 1, column_index(c), v.decode("utf-8", "replace"))
                                    for c, r, v in _ERROR_CELL_RE.findall(chunk))
@@ -212,6 +211,22 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan,
             if not block:
                 break
     scan.max_row, scan.max_col, scan.inflated_bytes = max_row, max_col, inflated
+
+
+def count_cells(data: bytes, scan: SheetScan) -> int:
+    """The number of cell elements in a worksheet (one more streaming pass; only needed for a
+    sheet whose rectangle is too large for calamine)."""
+    count = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(scan.part) as stream:
+        tail = b""
+        while block := stream.read(CHUNK_BYTES):
+            chunk = tail + block
+            count += chunk.count(b"<c ") + chunk.count(b"<c>")
+            # a tag split across blocks is counted once: keep the last 3 bytes unless whole
+            tail = chunk[-3:] if not chunk.endswith((b"<c ", b"<c>")) else b""
+            count -= tail.count(b"<c ") + tail.count(b"<c>")
+    scan.cells = count
+    return count
 
 
 def scan_xlsx(data: bytes, name: str) -> dict[str, SheetScan]:

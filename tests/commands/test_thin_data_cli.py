@@ -79,3 +79,14 @@ def test_sample_with_no_loan_kept_exits_2(tmp_path, capsys):
     source.write_text(ALL_REJECTED, encoding="utf-8")
     assert main(["sample", str(source), "--seed", "1"]) == 2
     assert "没有可用的贷款" in capsys.readouterr().err
+
+
+def test_check_on_a_file_with_only_the_required_columns_runs_no_rule_and_still_reports(
+        tmp_path, capsys):
+    out = tmp_path / "findings.xlsx"
+    assert main(["check", str(DATA / "infinite_amounts.csv"), "--as-of", "2026-09-30",
+                 "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "贷款 1 笔,发现问题 0 条" in stdout
+    assert "未执行规则 / rules not run" in stdout
+    assert load_workbook(out)["拒绝行"].max_row == 5

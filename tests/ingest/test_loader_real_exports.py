@@ -352,3 +352,12 @@ def test_an_optional_sheet_with_only_a_header_is_present_and_empty():
     assert messages(extract, "info") == [
         "催收记录只有表头,没有数据行:按本期没有记录处理 / the collections sheet has a header and no"
         " data rows: read as empty"]
+
+
+def test_the_overview_never_sums_foreign_currency_as_yuan():
+    from postloan_audit.ingest.overview import overview_html
+
+    page = overview_html(load("currencies.csv"))
+    assert "贷款余额(人民币元;外币按原币另列)" in page
+    assert "4,000.00(另有外币:HKD 4,000.00、USD 7,000.00)" in page
+    assert "15,000.00" not in page
