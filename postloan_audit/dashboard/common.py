@@ -78,18 +78,24 @@ def style_widget() -> widgets.HTML:
 
 def table_html(frame: pd.DataFrame, *, headers: dict[str, str] | None = None,
                max_rows: int = MAX_TABLE_ROWS, number_format: str = "{:,.2f}",
-               css_id: str | None = None, scroll: bool = True) -> str:
+               css_id: str | None = None, scroll: bool = True,
+               subheaders: dict[str, str] | None = None) -> str:
     """An escaped HTML table with Chinese headers; floats with thousands separators.
 
     Only the first ``max_rows`` rows are shown, followed by a note with the full count.
     With ``scroll`` the table sits in its own sideways-scrolling box (``pa-scroll``) at the
     page width; pass False when the caller puts it in a scroll box of its own (one box, not a
-    box inside a box).
+    box inside a box). ``subheaders`` adds a smaller second line under a header (a rule's
+    id under its Chinese title).
     """
     shown = frame.head(max_rows)
     headers = headers or {}
     cols = list(shown.columns)
-    head = "".join(f"<th>{html.escape(str(headers.get(c, c)))}</th>" for c in cols)
+    subheaders = subheaders or {}
+    head = "".join(
+        f"<th>{html.escape(str(headers.get(c, c)))}"
+        + (f"<br><span class='pa-rule-id'>{html.escape(subheaders[c])}</span>"
+           if c in subheaders else "") + "</th>" for c in cols)
     body_rows = []
     formats = {}
     for c in cols:
