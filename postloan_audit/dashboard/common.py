@@ -28,7 +28,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from postloan_audit.core.errors import ExtractError, PostloanAuditError
+from postloan_audit.core.errors import ExtractError, PostloanAuditError, short_missing_columns
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.schema import SHEETS
 from postloan_audit.ingest.loader import load_extract
@@ -348,7 +348,15 @@ class SourcePanel:
         if self.extracts:
             names = "、".join(e.source_name for e in self.extracts)
             hint = f"当前仍显示上一次成功读取的数据:{names}。 / Still showing the previous data."
-        self.error.value = error_html(title, message, hint=hint)
+        short = (short_missing_columns(exc, more="全部可用列名见下方「全部可用列名」",
+                                       more_en="every accepted header is listed below")
+                 if isinstance(exc, ExtractError) else None)
+        if short is None:
+            self.error.value = error_html(title, message, hint=hint)
+        else:  # the few closest accepted headers; the whole alias list behind an expander
+            self.error.value = error_html(title, short, hint=hint).replace(
+                "</div>", "<details class='pa-aliases'><summary>全部可用列名 / every accepted "
+                f"header</summary>{html.escape(message)}</details></div>")
         if not isinstance(exc, PostloanAuditError | ValueError):
             # Unexpected: keep the details in the server log for the administrator.
             traceback.print_exception(exc)
