@@ -280,3 +280,9 @@ def ready_selectors() -> dict[str, str]:
 def count_kernels():
     """``count_kernels(server_url) -> int``: kernel processes of a :func:`running_voila`."""
     return lambda base: len(kernel_processes(base.process))
+
+
+@pytest.fixture(scope="session")
+def cjk_font_check():
+    """:func:`require_cjk_font`, for the test that it fails without a font."""
+    return require_cjk_font
