@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 #: Generous limit for a dashboard's first render on a busy 2-core CI machine (the target
-#: recorded in docs/performance.md is 8 s; this only stops a hung test).
+#: recorded in docs/performance.md is 5 s on a quiet machine; this only stops a hung test).
 RENDER_TIMEOUT_MS = 90_000
 #: How long ``expect(...)`` waits for a state after an action (an upload of the network
 #: snapshot takes a few seconds on a busy machine); only a hung page reaches it.
