@@ -61,3 +61,41 @@ class ProfileError(PolicyError):
         self.key = key
         self.line = line
         self.allowed = tuple(allowed)
+
+
+#: Accepted headers shown per missing column in a short message (the rest behind
+#: ``--verbose`` or an expander).
+CLOSEST_HEADERS = 3
+
+
+def short_missing_columns(exc: ExtractError, *, more: str, more_en: str) -> str | None:
+    """A missing-columns message with only the :data:`CLOSEST_HEADERS` accepted headers
+    closest to the headers found, ending with ``more`` / ``more_en`` (where the full list of
+    aliases is: ``--verbose`` on the CLI, an expander on a page); None if ``exc`` is not a
+    missing-columns error."""
+    import difflib
+
+    from postloan_audit.core import schema
+
+    missing = exc.details.get("missing") if exc.problem == "missing_columns" else None
+    if not missing:
+        return None
+    found = [h for h in exc.details.get("headers", []) if str(h).strip()]
+    sheet = next((s for s in schema.SHEETS.values()
+                  if all(c in s.column_index for c in missing)), None)
+    if sheet is None:
+        return None
+    where = exc.message.split("缺少必填列:")[0]
+    parts = []
+    for column in missing:
+        accepted = schema.accepted_headers(sheet.name, column)
+        close: list[str] = []
+        for header in found:
+            close += difflib.get_close_matches(str(header), accepted, n=CLOSEST_HEADERS,
+                                               cutoff=0.3)
+        shown = list(dict.fromkeys(close + [sheet.column_index[column].zh]))[:CLOSEST_HEADERS]
+        parts.append(f"{sheet.column_index[column].zh}({column}),可用列名如 / accepted e.g. "
+                     + "、".join(f"「{h}」" for h in shown))
+    headers = "、".join(f"「{h}」" for h in found) or "(无 / none)"
+    return (f"{where}缺少必填列:{';'.join(parts)}。读到的表头:{headers}。请把列名改为可识别的名称;"
+            f"{more}。 / Missing required column(s) {', '.join(missing)}; {more_en}.")

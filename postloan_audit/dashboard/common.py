@@ -31,7 +31,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from postloan_audit.core.errors import ExtractError, PostloanAuditError
+from postloan_audit.core.errors import ExtractError, PostloanAuditError, short_missing_columns
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.schema import SHEETS
 from postloan_audit.ingest.loader import load_extract
@@ -86,18 +86,24 @@ def style_widget() -> widgets.HTML:
 
 def table_html(frame: pd.DataFrame, *, headers: dict[str, str] | None = None,
                max_rows: int = MAX_TABLE_ROWS, number_format: str = "{:,.2f}",
-               css_id: str | None = None, scroll: bool = True) -> str:
+               css_id: str | None = None, scroll: bool = True,
+               subheaders: dict[str, str] | None = None) -> str:
     """An escaped HTML table with Chinese headers; floats with thousands separators.
 
     Only the first ``max_rows`` rows are shown, followed by a note with the full count.
     With ``scroll`` the table sits in its own sideways-scrolling box (``pa-scroll``) at the
     page width; pass False when the caller puts it in a scroll box of its own (one box, not a
-    box inside a box).
+    box inside a box). ``subheaders`` adds a smaller second line under a header (a rule's
+    id under its Chinese title).
     """
     shown = frame.head(max_rows)
     headers = headers or {}
     cols = list(shown.columns)
-    head = "".join(f"<th>{html.escape(str(headers.get(c, c)))}</th>" for c in cols)
+    subheaders = subheaders or {}
+    head = "".join(
+        f"<th>{html.escape(str(headers.get(c, c)))}"
+        + (f"<br><span class='pa-rule-id'>{html.escape(subheaders[c])}</span>"
+           if c in subheaders else "") + "</th>" for c in cols)
     body_rows = []
     formats = {}
     for c in cols:
@@ -419,7 +425,15 @@ class SourcePanel:
         if self.extracts:
             names = "、".join(e.source_name for e in self.extracts)
             hint = f"当前仍显示上一次成功读取的数据:{names}。 / Still showing the previous data."
-        self.error.value = error_html(title, message, hint=hint)
+        short = (short_missing_columns(exc, more="全部可用列名见下方「全部可用列名」",
+                                       more_en="every accepted header is listed below")
+                 if isinstance(exc, ExtractError) else None)
+        if short is None:
+            self.error.value = error_html(title, message, hint=hint)
+        else:  # the few closest accepted headers; the whole alias list behind an expander
+            self.error.value = error_html(title, short, hint=hint).replace(
+                "</div>", "<details class='pa-aliases'><summary>全部可用列名 / every accepted "
+                f"header</summary>{html.escape(message)}</details></div>")
         if not isinstance(exc, PostloanAuditError | ValueError):
             # Unexpected: keep the details in the server log for the administrator.
             traceback.print_exception(exc)

@@ -85,7 +85,7 @@ FINDINGS_TABLE_HEADERS: dict[str, str] = {**FINDING_HEADERS, "title_zh": "规则
                                           "source_name": "来源文件"}
 #: Columns of :attr:`ComplianceDashboard.findings` shown on screen (the citation is per rule,
 #: in the by-rule table and the workbook).
-FINDINGS_TABLE_COLUMNS: list[str] = ["rule_id", "title_zh", "severity", "loan_id", "borrower_id",
+FINDINGS_TABLE_COLUMNS: list[str] = ["title_zh", "rule_id", "severity", "loan_id", "borrower_id",
                                      "borrower_name", "branch", "message", "due_date",
                                      "days_late"]
 #: Layout of this dashboard's wide tables: ids, names and counts on one line (the branch ×
@@ -98,6 +98,11 @@ _STYLE = """
 .pa-hscroll { overflow-x: auto; max-width: 100%; }
 </style>
 """
+#: A check date more than this many days before or after the extract's date (数据日期) asks
+#: for confirmation first (default 92 days: one quarter, the reporting interval of the
+#: extracts, and a day on either side): checked at a date far from the data, every
+#: inspection, collection and notice deadline looks missed and the findings explode.
+AS_OF_CONFIRM_DAYS: int = 92
 _CJK_FONT = ("Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, "
              "SimHei, sans-serif")
 
@@ -219,11 +224,11 @@ def findings_heatmap(report: CheckReport) -> go.Figure:
     fig = go.Figure()
     if branches and rules:
         fig.add_trace(go.Heatmap(
-            z=table[rules].to_numpy(), x=rules, y=branches,
-            customdata=np.tile(np.asarray(titles, dtype=object), (len(branches), 1)),
+            z=table[rules].to_numpy(), x=titles, y=branches,
+            customdata=np.tile(np.asarray(rules, dtype=object), (len(branches), 1)),
             colorscale="Reds", zmin=0, texttemplate="%{z}", xgap=1, ygap=1,
             colorbar={"title": {"text": "问题数"}},
-            hovertemplate="机构:%{y}<br>规则:%{x} %{customdata}<br>问题:%{z} 条<extra></extra>"))
+            hovertemplate="机构:%{y}<br>规则:%{x}(%{customdata})<br>问题:%{z} 条<extra></extra>"))
     else:
         fig.add_annotation(text="未发现问题", showarrow=False, font={"size": 16})
     fig.update_layout(
@@ -277,10 +282,12 @@ class ComplianceDashboard:
 
     def __init__(self, *, sample: str = DEFAULT_SAMPLE, as_of: dt.date | str | None = None,
                  policy: Policy | None = None, db: str | PathLike | None = None,
-                 trail: bool = True) -> None:
+                 trail: bool = True, confirm_days: int = AS_OF_CONFIRM_DAYS) -> None:
         self.policy = policy or Policy.default()
         # 整改跟踪 (audit trail): the comparison with the last recorded run, the follow-up tab
         self.trail = FollowupPanel(db=db) if trail else None
+        self.confirm_days = confirm_days
+        self._confirmed: tuple | None = None
         self._first_as_of = pd.Timestamp(as_of).date() if as_of is not None else None
         self._quiet = False
         self.extracts: list[Extract] = []
@@ -309,6 +316,10 @@ class ComplianceDashboard:
                                             layout=widgets.Layout(width="420px"))
         self.progress_label = widgets.HTML()
         self.run_error = widgets.HTML()
+        self.confirm_note = widgets.HTML()
+        self.confirm_button = widgets.Button(description="仍按此日期检查", button_style="warning",
+                                             layout=widgets.Layout(display="none",
+                                                                   width="200px"))
         self.result_header = widgets.HTML()
         self.kpis = widgets.HTML()
         self.warnings_html = widgets.HTML()
@@ -341,7 +352,7 @@ class ComplianceDashboard:
             widgets.HBox([self.policy_upload, self.policy_reset]),
             self.policy_error, self.policy_status,
             widgets.HBox([self.progress, self.progress_label]),
-            self.run_error,
+            self.run_error, self.confirm_note, self.confirm_button,
             widgets.HTML("<h3>三、检查结果</h3>"),
             self.result_header, self.kpis, self.warnings_html,
             widgets.HBox([self.workbook_button, self.download]),
@@ -359,6 +370,7 @@ class ComplianceDashboard:
         self.policy_upload.observe(self._on_policy_upload, names="value")
         self.policy_reset.on_click(lambda _button: self.reset_policy())
         self.run_button.on_click(lambda _button: self.run())
+        self.confirm_button.on_click(lambda _button: self.confirm_as_of())
         self.workbook_button.on_click(lambda _button: self.prepare_workbook())
         for dropdown in (self.rule_filter, self.branch_filter, self.severity_filter):
             dropdown.observe(self._on_filter, names="value")
@@ -375,9 +387,10 @@ class ComplianceDashboard:
         return self.source.load_files(files) and self.run_error.value == ""
 
     def set_as_of(self, day: dt.date | str) -> bool:
-        """Change the check date and rerun; True when the run succeeded."""
+        """Change the check date and rerun; True when the run succeeded (False also while a
+        date far from the extract's waits for :meth:`confirm_as_of`)."""
         self.as_of_picker.value = pd.Timestamp(day).date()
-        return self.run_error.value == ""
+        return self.run_error.value == "" and self.confirm_note.value == ""
 
     def load_policy(self, content: bytes, name: str) -> bool:
         """Use an uploaded policy TOML and rerun; a bad file keeps the current policy."""
@@ -433,12 +446,52 @@ class ComplianceDashboard:
         self.progress_label.value = "问题清单工作簿已生成"
         return True
 
+    def confirm_as_of(self) -> bool:
+        """Run at the picked date although it is far from the extract's date (the button
+        「仍按此日期检查」)."""
+        self._confirmed = self._date_key()
+        return self.run()
+
+    def _date_key(self) -> tuple:
+        return (self.as_of_picker.value, tuple(e.fingerprint for e in self.source.extracts))
+
+    def _far_dates(self) -> list[tuple[str, dt.date, int]]:
+        """(file, extract date, days apart) of the extracts whose date is more than
+        :attr:`confirm_days` from the picked check date."""
+        day = self.as_of_picker.value
+        if day is None:
+            return []
+        return [(e.source_name, e.as_of, abs((day - e.as_of).days)) for e in self.source.extracts
+                if e.as_of is not None and abs((day - e.as_of).days) > self.confirm_days]
+
+    def _needs_confirmation(self) -> bool:
+        far = self._far_dates() if self._confirmed != self._date_key() else []
+        self.confirm_button.layout.display = None if far else "none"
+        if not far:
+            self.confirm_note.value = ""
+            return False
+        day = self.as_of_picker.value
+        listed = "、".join(f"{name}(数据日期 {as_of:%Y-%m-%d},相差 {days} 天)"
+                          for name, as_of, days in far)
+        self.confirm_note.value = (
+            "<div class='pa-error pa-confirm'><b>请确认检查日期 / Please confirm the check date</b>"
+            f"<br>检查日期 {day:%Y-%m-%d} 与台账数据日期相差超过 {self.confirm_days} 天:"
+            f"{html.escape(listed)}。按这个日期检查,台账之后发生的贷后检查、催收和通知都不在数据中,"
+            "几乎每笔贷款都会被判为检查超期、催收不及时,问题数会成倍增加,但并非真实问题。"
+            "请改为台账的数据日期,或确认后点击「仍按此日期检查」。 / The check date is far from "
+            "the extract's date: almost every deadline would look missed.</div>")
+        return True
+
     def run(self) -> bool:
         """Run every rule over the loaded extracts at the picked date; True on success.
 
-        On failure the error panel says why and the previous results stay on screen.
+        On failure the error panel says why and the previous results stay on screen. A check
+        date more than :attr:`confirm_days` from an extract's date is not run until
+        confirmed (:meth:`confirm_as_of`); the previous results stay meanwhile.
         """
         self.run_error.value = ""
+        if self.source.extracts and self._needs_confirmation():
+            return False
         try:
             self._run()
         except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
@@ -563,7 +616,7 @@ class ComplianceDashboard:
         f = self.findings
         rule_counts = f["rule_id"].value_counts()
         rule_options = [("全部", ALL)] + [
-            (f"{rid} {CATALOGUE[rid].title_zh}({int(rule_counts.get(rid, 0))})", rid)
+            (f"{CATALOGUE[rid].title_zh} · {rid}({int(rule_counts.get(rid, 0))})", rid)
             for rid in self.report.rules_run]
         branch_counts = f["branch"].value_counts().sort_index()
         branch_options = [("全部", ALL)] + [(f"{b}({int(n)})", b)
@@ -595,13 +648,19 @@ class ComplianceDashboard:
         ])
         self.warnings_html.value = "".join(
             f"<p class='pa-note'>注意:{html.escape(w)}</p>" for w in report.warnings)
-        self.by_rule_html.value = table_html(self.by_rule, headers=BY_RULE_HEADERS,
+        first = ["title_zh", "rule_id"]
+        by_rule = self.by_rule[first + [c for c in self.by_rule.columns if c not in first]]
+        self.by_rule_html.value = table_html(by_rule, headers=BY_RULE_HEADERS,
                                              css_id="pa-by-rule")
         show_figure(self.heatmap, findings_heatmap(report))
         by_branch = self.by_branch[["branch", "total", *report.rules_run]]
         self.by_branch_html.value = (
             "<div class='pa-hscroll'>"
-            + table_html(by_branch, headers={"branch": "经营机构", "total": "合计"},
+            + table_html(by_branch, headers={"branch": "经营机构", "total": "合计",
+                                             **{r: CATALOGUE[r].title_zh
+                                                for r in report.rules_run}},
+                         subheaders=dict(zip(report.rules_run, report.rules_run,
+                                             strict=True)),
                          css_id="pa-by-branch") + "</div>")
         self._set_filter_options()
         self._apply_filters()

@@ -52,6 +52,7 @@ from postloan_audit.dashboard.common import (
     SAMPLE_DIR,
     Sample,
     SourcePanel,
+    bundled_samples,
     download_link_html,
     error_html,
     kpi_cards_html,
@@ -621,12 +622,15 @@ class ManagementDashboard:
 
         fixed_after = _snapshot(after, AFTER_ENV, DEFAULT_AFTER)
         fixed_before = _snapshot(before, BEFORE_ENV, DEFAULT_BEFORE)
-        if self.published:  # only the publisher's two files, no other choice
-            after_kwargs = {"samples": [fixed_after], "default": fixed_after.path.name}
-            before_kwargs = {"samples": [fixed_before], "default": fixed_before.path.name}
-        else:
-            after_kwargs = {"default": after or DEFAULT_AFTER}
-            before_kwargs = {"default": before or DEFAULT_BEFORE}
+        def choices(fixed: Sample) -> dict:
+            if self.published:  # only the publisher's file, no other choice
+                return {"samples": [fixed], "default": fixed.path.name}
+            bundled = bundled_samples()
+            if any(b.path == fixed.path for b in bundled):
+                return {"default": fixed.path.name}
+            return {"samples": [fixed, *bundled], "default": fixed.path.name}
+
+        after_kwargs, before_kwargs = choices(fixed_after), choices(fixed_before)
         self.after_source = SourcePanel(self._on_after_loaded, title="期末快照(本期)",
                                         **after_kwargs)
         self.before_source = SourcePanel(self._on_before_loaded,
@@ -782,8 +786,11 @@ class ManagementDashboard:
             return "".join(f"<p class='pa-note'>注:{html.escape(t)}</p>"
                            for t in notes.get(section, []))
 
-        kp = tables["kpis"]
-        cards = list(zip(kp["指标"], kp["显示"], strict=True))
+        kp = view.kpis.to_frame()
+        # Headline amounts in 万元 / 亿元 with two decimals, not 元 with fen.
+        cards = [("贷款余额", format_wan(float(v))) if key == "balance" else (label, text)
+                 for key, label, v, text in zip(kp["key"], kp["label_zh"], kp["value"],
+                                                kp["text"], strict=True)]
         if view.timeliness is not None:
             cards.append(("贷后检查及时率", _pct(view.timeliness.share)))
         if view.special_mention is not None:

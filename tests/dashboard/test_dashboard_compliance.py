@@ -125,7 +125,9 @@ def test_summary_by_branch_counts_each_branch(dash):
 def test_heatmap_is_branch_by_rule_counts(dash):
     figure = findings_heatmap(dash.report)
     (trace,) = figure.data
-    assert list(trace.x) == list(CATALOGUE)
+    # Rules by their Chinese titles; the id travels along for the hover text.
+    assert list(trace.x) == [rule.title_zh for rule in CATALOGUE.values()]
+    assert [row[0] for row in np.asarray(trace.customdata).T] == list(CATALOGUE)
     assert list(trace.y) == dash.by_branch["branch"].tolist()
     np.testing.assert_array_equal(np.asarray(trace.z), dash.by_branch[list(CATALOGUE)].to_numpy())
     assert figure.layout.title.text == "各机构 × 规则 问题数"
@@ -420,7 +422,7 @@ def test_filter_dropdown_widgets_fire(dash):
 
 def test_filter_options_list_rules_and_branches_with_counts(dash):
     assert dash.rule_filter.options[0] == ("全部", ALL)
-    assert dash.rule_filter.options[1] == ("INSP-FREQ 贷后检查频率不足(9)", "INSP-FREQ")
+    assert dash.rule_filter.options[1] == ("贷后检查频率不足 · INSP-FREQ(9)", "INSP-FREQ")
     assert [v for _, v in dash.rule_filter.options[1:]] == list(CATALOGUE)
     assert dash.branch_filter.options == (
         ("全部", ALL), ("城关支行(48)", "城关支行"), ("柳林镇支行(22)", "柳林镇支行"),
@@ -442,7 +444,8 @@ def test_filters_survive_a_rerun_when_still_available_else_reset(dash):
 def test_findings_table_shows_at_most_max_table_rows_with_a_count_note():
     dash = ComplianceDashboard(sample=CHENGGUAN)
     dash.start()
-    dash.set_as_of("2027-06-30")
+    assert dash.set_as_of("2027-06-30") is False  # 273 days after the data: confirm first
+    assert dash.confirm_as_of() is True
     total = len(dash.findings)
     assert total > MAX_TABLE_ROWS
     assert dash.findings_html.value.count("<tr>") == 1 + MAX_TABLE_ROWS
@@ -462,3 +465,29 @@ def test_combine_reports_of_one_report_adds_notes_only(dash):
     assert combine_reports([report], notes=["x"]).warnings == (*report.warnings, "x")
     with pytest.raises(ValueError, match="没有可合并的检查结果"):
         combine_reports([])
+
+
+def test_a_check_date_far_from_the_extract_date_asks_for_confirmation_first():
+    dash = ComplianceDashboard(sample=CHENGGUAN)
+    dash.start()
+    before = dash.report
+    assert dash.confirm_days == 92
+    # 92 days after the data date (2026-09-30): runs at once.
+    assert dash.set_as_of("2026-12-31") is True
+    assert dash.report.as_of == dt.date(2026, 12, 31) and dash.confirm_note.value == ""
+    assert dash.confirm_button.layout.display == "none"
+    # 93 days after: nothing runs, the previous results stay, the page says why.
+    shown = dash.report
+    assert dash.set_as_of("2027-01-01") is False
+    assert dash.report is shown
+    note = dash.confirm_note.value
+    assert "检查日期 2027-01-01 与台账数据日期相差超过 92 天" in note
+    assert "branch_chengguan_20260930.xlsx(数据日期 2026-09-30,相差 93 天)" in note
+    assert "问题数会成倍增加" in note
+    assert dash.confirm_button.layout.display is None
+    assert dash.confirm_as_of() is True
+    assert dash.report.as_of == dt.date(2027, 1, 1) and dash.confirm_note.value == ""
+    # 93 days before asks too; 92 days before does not.
+    assert dash.set_as_of("2026-06-29") is False
+    assert dash.set_as_of("2026-06-30") is True
+    assert before is not dash.report

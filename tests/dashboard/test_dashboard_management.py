@@ -175,7 +175,8 @@ def test_kpis_of_the_later_snapshot(shown: ManagementDashboard) -> None:
     assert kpis["指标"].tolist() == ["贷款笔数", "客户户数", "贷款余额(元)", "不良贷款率",
                                     "关注类贷款占比", "逾期90天以上贷款占比"]
     assert kpis["显示"].tolist() == ["6", "5", "11,500,000.00", "4.35%", "13.04%", "4.35%"]
-    assert "<div class='value'>11,500,000.00</div>" in shown.kpis.value
+    # The headline amount in 万元 (or 亿元) with two decimals, not 元 with fen.
+    assert "<div class='label'>贷款余额</div><div class='value'>1,150.00 万元</div>" in shown.kpis.value
     # Timeliness 5/6 and the special-mention migration rate 50% are cards too.
     assert "贷后检查及时率</div><div class='value'>83.33%" in shown.kpis.value
     assert "关注类贷款迁徙率</div><div class='value'>50.00%" in shown.kpis.value
@@ -475,8 +476,10 @@ def test_notebook_parameters_match_the_dashboard_defaults() -> None:
                        as_version=4)
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
-    assert f'before_file = "{mgmt.DEFAULT_BEFORE}"' in params[0].source
-    assert f'after_file = "{mgmt.DEFAULT_AFTER}"' in params[0].source
+    # None: the publisher's environment variables, else the bundled defaults.
+    assert "before_file = None" in params[0].source
+    assert "after_file = None" in params[0].source
+    assert "published = None" in params[0].source
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     assert load_extract(SAMPLE_DIR / mgmt.DEFAULT_BEFORE).as_of == dt.date(2026, 6, 30)
 
@@ -515,3 +518,14 @@ def test_published_mode_follows_the_environment_and_is_off_by_default():
     assert mgmt.published_mode({mgmt.PUBLISHED_ENV: "0"}) is False
     assert mgmt.published_mode({mgmt.PUBLISHED_ENV: " TRUE "}) is True
     assert mgmt.published_mode({mgmt.PUBLISHED_ENV: "1"}) is True
+
+
+def test_default_snapshots_come_from_the_environment_else_the_bundled_samples(monkeypatch):
+    monkeypatch.delenv(mgmt.PUBLISHED_ENV, raising=False)
+    monkeypatch.delenv(mgmt.BEFORE_ENV, raising=False)
+    monkeypatch.setenv(mgmt.AFTER_ENV, str(SAMPLE_DIR / "branch_chengguan_20260930.xlsx"))
+    board = mgmt.ManagementDashboard(before=None, after=None)
+    assert board.published is False
+    board.start()
+    assert board.view.after.source_name == "branch_chengguan_20260930.xlsx"
+    assert board.view.before.source_name == mgmt.DEFAULT_BEFORE
