@@ -45,7 +45,7 @@ def _candidates(source, filename: str | None):
                            source_name=name, problem="empty")
     kind = loader._detect_kind(data, name)
     if kind == "text":
-        grid, _, _ = delimited.read_text_table(data, name, loader._find_header_row,
+        grid, _, _, _ = delimited.read_text_table(data, name, loader._find_header_row,
                                                loader.HEADER_SEARCH_ROWS)
         raws = [loader.RawSheet(name="loans", cells=grid, is_text=True)]
     else:
