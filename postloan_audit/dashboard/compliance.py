@@ -434,7 +434,12 @@ class ComplianceDashboard:
         try:
             self.progress_label.value = "正在生成问题清单工作簿…"
             buffer = io.BytesIO()
-            write_findings_workbook(self.report, buffer)
+            several = len(self.extracts) > 1  # name the file in 拒绝行 when several were checked
+            rejected = [e.rejected.assign(sheet=e.source_name + " · " + e.rejected["sheet"].astype(str))
+                        if several else e.rejected for e in self.extracts if len(e.rejected)]
+            write_findings_workbook(self.report, buffer,
+                                    rejected=pd.concat(rejected, ignore_index=True)
+                                    if rejected else None)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
             self.run_error.value = self._error_panel(exc, "工作簿未生成 / No workbook.")
             return False

@@ -247,7 +247,8 @@ class AuditStore:
         branches:
             The extract's ``branch`` column (for the default scope).
         profile:
-            The export profile used to read the extract, if any.
+            The export profile used to read the extract, if any (default: the one the report
+            records, ``CheckReport.profile_name``).
         """
         from postloan_audit.core.version import __version__
 
@@ -267,7 +268,7 @@ class AuditStore:
             cmp = fu.compare_runs(keys, prev_f, report.rules_run, prev)
             run_id = conn.execute(t.runs.insert().values(
                 recorded_at=_now(), recorded_by=self.user, as_of=report.as_of, scope=scope,
-                profile=profile, source_name=report.source_name, fingerprint=report.fingerprint,
+                profile=profile or report.profile_name or "", source_name=report.source_name, fingerprint=report.fingerprint,
                 policy_sha=hashlib.sha256(ptext.encode("utf-8")).hexdigest(),
                 policy_text=ptext, rules_run=",".join(report.rules_run),
                 not_run=report.not_run.to_json(orient="records", force_ascii=False),
@@ -353,7 +354,7 @@ class AuditStore:
     def runs(self) -> pd.DataFrame:
         """Every recorded run, newest first (检查记录)."""
         cols = ["run_id", "recorded_at", "recorded_by", "as_of", "scope", "source_name",
-                "fingerprint", "policy_sha", "rules_run", "loans_checked", "findings_count",
+                "fingerprint", "profile", "policy_sha", "rules_run", "loans_checked", "findings_count",
                 "previous_run_id", "new_count", "carried_count", "gone_count"]
         with self._read() as conn:
             rows = conn.execute(sa.select(*[t.runs.c[c] for c in cols])

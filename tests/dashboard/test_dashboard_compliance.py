@@ -491,3 +491,18 @@ def test_a_check_date_far_from_the_extract_date_asks_for_confirmation_first():
     assert dash.set_as_of("2026-06-29") is False
     assert dash.set_as_of("2026-06-30") is True
     assert before is not dash.report
+
+
+def test_download_lists_the_rejected_rows_of_the_checked_file():
+    """The page's findings workbook carries the 拒绝行 sheet, as ``check --out`` does, so the
+    reader sees which rows the findings do not cover."""
+    data = (Path(__file__).resolve().parents[1] / "data" / "negative_balance.csv").read_bytes()
+    dash = ComplianceDashboard(as_of="2026-09-30")
+    dash.start()
+    assert dash.load_files([(data, "negative_balance.csv")])
+    assert dash.prepare_workbook()
+    book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
+    assert "拒绝行" in book.sheetnames
+    rows = list(book["拒绝行"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 1
+    assert rows[0][1] == 3 and "贷款余额为负数" in rows[0][4]

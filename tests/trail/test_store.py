@@ -43,6 +43,19 @@ def test_first_run_records_every_finding_as_pending_with_its_deadline(db_url):
     store.close()
 
 
+def test_run_records_the_export_profile_the_extract_was_read_with(db_url):
+    import dataclasses
+
+    store = open_store(db_url, user="张三")
+    plain = store.record_run(report(), branches=pd.Series(["城关支行"]))
+    profiled = dataclasses.replace(report(), profile_name="XX农商行 贷款余额表")
+    second = store.record_run(profiled, branches=pd.Series(["城关支行"]))
+    runs = store.runs().set_index("run_id")
+    assert runs.loc[plain.run_id, "profile"] == ""
+    assert runs.loc[second.run_id, "profile"] == "XX农商行 贷款余额表"
+    store.close()
+
+
 def test_deadline_by_severity_follows_the_policy(db_url):
     store = open_store(db_url, user="u")
     pol = Policy.from_dict({"rectification": {"days_high": 10, "days_medium": 45}})
