@@ -13,7 +13,7 @@ import sys
 from postloan_audit.core.errors import PostloanAuditError
 
 #: Sub-command modules under ``postloan_audit.commands``, each exposing ``register(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("extract", "check", "generate", "sample")
+COMMAND_MODULES: tuple[str, ...] = ("extract", "check", "generate", "sample", "convert")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -31,6 +31,7 @@ from postloan_audit.core.extract import (
     Extract,
 )
 from postloan_audit.ingest import parsing
+from postloan_audit.ingest.parquet_store import is_parquet_store, read_parquet_store
 
 Source = str | os.PathLike | bytes | bytearray | IO[bytes]
 
@@ -63,7 +64,9 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
     Parameters
     ----------
     source:
-        A path, ``bytes``, or a binary file-like object (e.g. a browser upload).
+        A path, ``bytes``, or a binary file-like object (e.g. a browser upload); or the
+        directory of a Parquet store written by ``postloan-audit convert``
+        (:mod:`~postloan_audit.ingest.parquet_store`), read back exactly as it was loaded.
     filename:
         The file name, used to tell the type (``.xlsx``/``.xlsm``/``.xls``/``.csv``) and in
         messages. Defaults to the path's name.
@@ -83,6 +86,8 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
         loans sheet, required columns missing, no data rows. The message is in Chinese and
         English and names the file, the sheet and what was found.
     """
+    if isinstance(source, str | os.PathLike) and is_parquet_store(source):
+        return read_parquet_store(source)  # written by postloan-audit convert
     data, name = _read_bytes(source, filename)
     if not data.strip():
         raise ExtractError(
