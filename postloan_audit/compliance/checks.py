@@ -192,57 +192,36 @@ def _select_rules(rules: Iterable[str] | str | None) -> list[Rule]:
     return [rule for rid, rule in CATALOGUE.items() if rid in set(wanted)]
 
 
-def run_checks(data: Extract | pd.DataFrame, *, as_of: dt.date | str | None,
-               policy: Policy | str | PathLike | None = None,
-               rules: Iterable[str] | str | None = None) -> CheckReport:
-    """Run the rule catalogue over an extract (执行合规检查).
+#: Values of ``run_checks(engine=...)``.
+ENGINES: tuple[str, ...] = ("pandas", "dask")
 
-    Parameters
-    ----------
-    data:
-        An :class:`~postloan_audit.core.extract.Extract` (its ``inspections`` and ``collections``
-        sheets are used when present) or a canonical loans DataFrame.
-    as_of:
-        The check date D (a date or ``'YYYY-MM-DD'``); None takes the extract's date.
-    policy:
-        A :class:`~postloan_audit.compliance.policy.Policy`, a path to a TOML policy file, or None for
-        the defaults.
-    rules:
-        Rule ids to run (a list or a comma-separated string); default all, in catalogue order.
 
-    Returns
-    -------
-    CheckReport
-        Findings, rules not run (and why), summaries and provenance.
-
-    Raises
-    ------
-    ValueError
-        An unknown rule id or an invalid date.
-    PolicyError
-        An invalid policy file.
-    """
+def unpack_data(data: Extract | pd.DataFrame
+                ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame | None], str, str, Any]:
+    """Loans, optional sheets, fingerprint, source name and extract date of ``data``."""
     if isinstance(data, Extract):
-        loans = data.loans
         sheets = {"inspections": data.inspections, "collections": data.collections,
                   "branches": data.branches}
-        fingerprint, source_name = data.fingerprint, data.source_name
-        if as_of is None:
-            as_of = data.as_of
-    elif isinstance(data, pd.DataFrame):
-        loans = data
+        return data.loans, sheets, data.fingerprint, data.source_name, data.as_of
+    if isinstance(data, pd.DataFrame):
         sheets = {"inspections": None, "collections": None, "branches": None}
-        fingerprint, source_name = _frame_fingerprint(loans), ""
-    else:
-        raise ValueError(f"data 应为 Extract 或 DataFrame / data must be an Extract or a "
-                         f"DataFrame, got {type(data).__name__}")
+        return data, sheets, _frame_fingerprint(data), "", None
+    raise ValueError(f"data 应为 Extract、DataFrame 或 Parquet 数据集目录 / data must be an "
+                     f"Extract, a DataFrame or a Parquet store directory, got "
+                     f"{type(data).__name__}")
+
+
+def prepare_run(as_of: Any, policy: Policy | str | PathLike | None,
+                rules: Iterable[str] | str | None) -> tuple[dt.date, Policy, list[Rule]]:
+    """The check date, the policy and the selected rules of a run (validated)."""
     if as_of is None:
         raise ValueError("未给出检查日期 / as_of is required (the extract carries no date)")
-    day = _as_date(as_of)
-    pol = Policy.coerce(policy)
-    selected = _select_rules(rules)
-    ctx = CheckContext(loans, as_of=day, policy=pol, **sheets)
+    return _as_date(as_of), Policy.coerce(policy), _select_rules(rules)
 
+
+def evaluate_rules(ctx: CheckContext, selected: list[Rule], pol: Policy
+                   ) -> tuple[list[tuple[Rule, Any]], list[str], list[dict[str, str]]]:
+    """Evaluate each selected rule on ``ctx``: (rule, hits) pairs, ids run, rules not run."""
     not_run: list[dict[str, str]] = []
     ran: list[str] = []
     parts: list[tuple[Rule, Any]] = []
@@ -262,7 +241,67 @@ def run_checks(data: Extract | pd.DataFrame, *, as_of: dt.date | str | None,
             continue
         parts.append((rule, rule.evaluate(ctx)))
         ran.append(rule.id)
+    return parts, ran, not_run
 
+
+def run_checks(data: Extract | pd.DataFrame, *, as_of: dt.date | str | None,
+               policy: Policy | str | PathLike | None = None,
+               rules: Iterable[str] | str | None = None, engine: str = "pandas",
+               client: Any = None) -> CheckReport:
+    """Run the rule catalogue over an extract (执行合规检查).
+
+    Parameters
+    ----------
+    data:
+        An :class:`~postloan_audit.core.extract.Extract` (its ``inspections`` and ``collections``
+        sheets are used when present), a canonical loans DataFrame, or the directory of a
+        Parquet store written by ``postloan-audit convert``.
+    as_of:
+        The check date D (a date or ``'YYYY-MM-DD'``); None takes the extract's date.
+    policy:
+        A :class:`~postloan_audit.compliance.policy.Policy`, a path to a TOML policy file, or None for
+        the defaults.
+    rules:
+        Rule ids to run (a list or a comma-separated string); default all, in catalogue order.
+    engine:
+        ``"pandas"`` (the default): in memory, in this process. ``"dask"``: the same catalogue
+        on each partition of a Dask DataFrame partitioned by a borrower hash, loans and their
+        sheets co-partitioned (:mod:`~postloan_audit.compliance.distributed`); the findings
+        are identical. For a book larger than one machine's memory, give a Parquet store
+        directory that every worker can read.
+    client:
+        With ``engine="dask"``: a ``dask.distributed.Client`` to run on (None: Dask's local
+        threaded scheduler).
+
+    Returns
+    -------
+    CheckReport
+        Findings, rules not run (and why), summaries and provenance.
+
+    Raises
+    ------
+    ValueError
+        An unknown rule id, an invalid date or an unknown engine.
+    PolicyError
+        An invalid policy file.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"未知计算引擎:{engine!r},可用:{', '.join(ENGINES)} / unknown engine "
+                         f"{engine!r}: expected one of {', '.join(ENGINES)}")
+    if engine == "dask":
+        from postloan_audit.compliance import distributed
+        return distributed.run_checks_dask(data, as_of=as_of, policy=policy, rules=rules,
+                                           client=client)
+    if isinstance(data, str | PathLike):
+        from postloan_audit.ingest.parquet_store import read_parquet_store
+        data = read_parquet_store(data)
+    loans, sheets, fingerprint, source_name, data_as_of = unpack_data(data)
+    if as_of is None:
+        as_of = data_as_of
+    day, pol, selected = prepare_run(as_of, policy, rules)
+    ctx = CheckContext(loans, as_of=day, policy=pol, **sheets)
+
+    parts, ran, not_run = evaluate_rules(ctx, selected, pol)
     findings = _assemble(loans, parts)
     warnings = list(ctx.notes)
     if ctx.uncovered_years:
