@@ -106,7 +106,8 @@ def _store_frames(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     files = manifest["files"]
     n = int(manifest["rows"]["loans"])
     partitions = max(1, math.ceil(n / LOANS_PER_PARTITION))
-    loan_files = {e["branch"]: str(root / e["path"]) for e in files["loans"]}
+    loan_files = {(e["branch"], e.get("piece", 0)): str(root / e["path"])
+                  for e in files["loans"]}
     meta_loans = _read_loans(next(iter(loan_files.values())), partitions).iloc[:0]
     frames: dict[str, Any] = {
         "loans": dd.from_map(_read_loans, list(loan_files.values()), partitions=partitions,
@@ -115,7 +116,8 @@ def _store_frames(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         if sheet not in files:
             frames[sheet] = None
             continue
-        pairs = [(str(root / e["path"]), loan_files.get(e["branch"])) for e in files[sheet]]
+        pairs = [(str(root / e["path"]), loan_files.get((e["branch"], e.get("piece", 0))))
+                 for e in files[sheet]]
         meta = _read_sheet(pairs[0], partitions).iloc[:0]
         frames[sheet] = dd.from_map(_read_sheet, pairs, partitions=partitions, meta=meta,
                                     enforce_metadata=False)

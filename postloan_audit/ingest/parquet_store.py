@@ -11,14 +11,15 @@ source bytes) as loading the original file:
 
     DIR/
       manifest.json                     # format, fingerprint, source name, date, file list
-      loans/branch-<branch>/part-0.parquet
-      inspections/branch-<branch>/part-0.parquet   # each row under its loan's branch
-      collections/branch-<branch>/part-0.parquet
+      loans/branch-<branch>/part-<k>.parquet
+      inspections/branch-<branch>/part-<k>.parquet   # each row under its loan's branch
+      collections/branch-<branch>/part-<k>.parquet
       branches/part-0.parquet
       rejected/part-0.parquet  issues/part-0.parquet  accounting/part-0.parquet
 
 ``<branch>`` is the branch name percent-encoded (``urllib.parse.quote``), so any name is a
-safe directory name; sheet rows whose loan is not in the loans sheet go under
+safe directory name; ``<k>`` numbers the pieces of a store written in pieces
+(:class:`ParquetStoreWriter`, one piece for ``convert``); sheet rows whose loan is not in the loans sheet go under
 ``branch-__none__``. Every file carries a ``__row__`` column, the row's position in the loaded
 frame, so reading restores the original order exactly; the column is dropped on read.
 """
@@ -29,6 +30,7 @@ import datetime as dt
 import json
 from os import PathLike
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import numpy as np
@@ -91,60 +93,98 @@ def write_parquet_store(extract: Extract, directory: str | PathLike) -> Path:
     ExtractError
         When ``directory`` exists and holds files that are not a store.
     """
-    root = Path(directory)
-    if root.exists() and any(root.iterdir()) and not is_parquet_store(root):
-        raise ExtractError(
-            f"目录 {root} 已有其他文件,不能写入 Parquet 数据集;请指定一个空目录。 / "
-            f"The directory {root} holds other files; choose an empty directory for the "
-            "Parquet store.", source_name=str(root), problem="store_target")
-    if is_parquet_store(root):
-        _remove_store(root)
-    root.mkdir(parents=True, exist_ok=True)
-    files: dict[str, list[dict[str, str]]] = {}
-    loans = extract.loans
-    loan_branch = pd.Series(loans["branch"].to_numpy(), index=pd.Index(loans["loan_id"]))
-    loan_branch = loan_branch[~loan_branch.index.duplicated(keep="last")]
-    for sheet in BRANCH_SHEETS:
-        frame = getattr(extract, sheet)
-        if frame is None:
-            continue
-        if sheet == "loans":
-            branch = frame["branch"]
-        else:
-            branch = pd.Series(loan_branch.reindex(frame["loan_id"]).to_numpy())
-        framed = frame.assign(**{ROW_COLUMN: np.arange(len(frame), dtype=np.int64)})
-        codes, names = pd.factorize(branch.to_numpy(dtype=object), use_na_sentinel=True)
-        entries = []
-        groups = [(i, names[i]) for i in range(len(names))]
-        if (codes < 0).any():
-            groups.append((-1, None))
-        if not len(frame):
-            groups = [(None, None)]
-        for code, name in groups:
-            part = framed if code is None else framed[codes == code]
-            rel = Path(sheet) / _branch_dir(name) / "part-0.parquet"
-            _write(part, root / rel)
-            entries.append({"branch": None if name is None else str(name),
-                            "path": rel.as_posix()})
-        files[sheet] = entries
-    for name in PLAIN_FRAMES:
-        frame = getattr(extract, name)
-        if frame is None:
-            continue
-        rel = Path(name) / "part-0.parquet"
-        _write(frame.assign(**{ROW_COLUMN: np.arange(len(frame), dtype=np.int64)}), root / rel)
-        files[name] = [{"branch": None, "path": rel.as_posix()}]
-    manifest = {
-        "format": STORE_FORMAT,
-        "fingerprint": extract.fingerprint,
-        "source_name": extract.source_name,
-        "as_of": None if extract.as_of is None else extract.as_of.isoformat(),
-        "rows": {s: int(len(getattr(extract, s))) for s in files},
-        "files": files,
-    }
-    (root / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
-                                 encoding="utf-8")
-    return root
+    with ParquetStoreWriter(directory, fingerprint=extract.fingerprint,
+                            source_name=extract.source_name, as_of=extract.as_of) as writer:
+        writer.add(extract)
+    return Path(directory)
+
+
+class ParquetStoreWriter:
+    """Write a store in pieces: a book too large to hold at once, added extract by extract.
+
+    Each :meth:`add` appends one piece (its loans with *their* inspection and collection rows)
+    as ``part-<k>.parquet`` files under each branch; rows keep their order across pieces.
+    The manifest is written on :meth:`close` (a ``with`` block closes on success only, so an
+    interrupted write leaves no readable store). The optional frames (branches, rejected,
+    issues, accounting) of every piece are concatenated.
+    """
+
+    def __init__(self, directory: str | PathLike, *, fingerprint: str, source_name: str,
+                 as_of: dt.date | None) -> None:
+        root = Path(directory)
+        if root.exists() and any(root.iterdir()) and not is_parquet_store(root):
+            raise ExtractError(
+                f"目录 {root} 已有其他文件,不能写入 Parquet 数据集;请指定一个空目录。 / "
+                f"The directory {root} holds other files; choose an empty directory for the "
+                "Parquet store.", source_name=str(root), problem="store_target")
+        if is_parquet_store(root):
+            _remove_store(root)
+        root.mkdir(parents=True, exist_ok=True)
+        self.root = root
+        self.provenance = {"fingerprint": fingerprint, "source_name": source_name,
+                           "as_of": None if as_of is None else as_of.isoformat()}
+        self.files: dict[str, list[dict[str, Any]]] = {}
+        self.rows: dict[str, int] = {}
+        self.pieces = 0
+        self.plain: dict[str, list[pd.DataFrame]] = {}
+
+    def __enter__(self) -> ParquetStoreWriter:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self.close()
+
+    def add(self, extract: Extract) -> None:
+        """Append one piece of the book."""
+        k = self.pieces
+        loans = extract.loans
+        loan_branch = pd.Series(loans["branch"].to_numpy(), index=pd.Index(loans["loan_id"]))
+        loan_branch = loan_branch[~loan_branch.index.duplicated(keep="last")]
+        for sheet in BRANCH_SHEETS:
+            frame = getattr(extract, sheet)
+            if frame is None:
+                continue
+            if sheet == "loans":
+                branch = frame["branch"]
+            else:
+                branch = pd.Series(loan_branch.reindex(frame["loan_id"]).to_numpy())
+            offset = self.rows.get(sheet, 0)
+            framed = frame.assign(**{ROW_COLUMN: np.arange(offset, offset + len(frame),
+                                                           dtype=np.int64)})
+            codes, names = pd.factorize(branch.to_numpy(dtype=object), use_na_sentinel=True)
+            groups: list[tuple[int | None, Any]] = [(i, names[i]) for i in range(len(names))]
+            if (codes < 0).any():
+                groups.append((-1, None))
+            if not len(frame):
+                groups = [(None, None)]
+            entries = self.files.setdefault(sheet, [])
+            for code, name in groups:
+                part = framed if code is None else framed[codes == code]
+                rel = Path(sheet) / _branch_dir(name) / f"part-{k}.parquet"
+                _write(part, self.root / rel)
+                entries.append({"branch": None if name is None else str(name), "piece": k,
+                                "path": rel.as_posix()})
+            self.rows[sheet] = offset + len(frame)
+        for name in PLAIN_FRAMES:
+            frame = getattr(extract, name)
+            if frame is not None:
+                self.plain.setdefault(name, []).append(frame)
+        self.pieces += 1
+
+    def close(self) -> None:
+        """Write the optional frames and the manifest."""
+        for name, frames in self.plain.items():
+            frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+            rel = Path(name) / "part-0.parquet"
+            _write(frame.assign(**{ROW_COLUMN: np.arange(len(frame), dtype=np.int64)}),
+                   self.root / rel)
+            self.files[name] = [{"branch": None, "piece": 0, "path": rel.as_posix()}]
+            self.rows[name] = len(frame)
+        manifest = {"format": STORE_FORMAT, **self.provenance, "pieces": self.pieces,
+                    "rows": self.rows, "files": self.files}
+        (self.root / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
+                                          encoding="utf-8")
 
 
 def _remove_store(root: Path) -> None:

@@ -102,3 +102,36 @@ def test_a_store_with_a_missing_file_or_rows_says_so(tmp_path):
     (root / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ExtractError, match=r"不是有效的 Parquet 数据集\(清单 manifest.json 无法读取"):
         load_extract(root)
+
+
+def test_a_store_written_in_pieces_reads_back_as_the_whole_book(tmp_path):
+    from postloan_audit import Extract
+    from postloan_audit.ingest.parquet_store import ParquetStoreWriter
+    whole = load_extract(ROOT / "sample_extracts/network_snapshot_20260930.xlsx")
+    loans = whole.loans
+    halves = [loans.iloc[:500], loans.iloc[500:]]
+    with ParquetStoreWriter(tmp_path / "s", fingerprint=whole.fingerprint,
+                            source_name=whole.source_name, as_of=whole.as_of) as writer:
+        for i, half in enumerate(halves):
+            ids = set(half["loan_id"])
+            piece = Extract(
+                loans=half.reset_index(drop=True),
+                inspections=whole.inspections[whole.inspections["loan_id"].isin(ids)],
+                collections=whole.collections[whole.collections["loan_id"].isin(ids)],
+                branches=whole.branches if i == 0 else None,
+                rejected=whole.rejected if i == 0 else None,
+                issues=whole.issues if i == 0 else None,
+                accounting=whole.accounting if i == 0 else None)
+            writer.add(piece)
+    back = read_parquet_store(tmp_path / "s")
+    pd.testing.assert_frame_equal(back.loans, whole.loans)
+    for name in ("inspections", "collections"):
+        original = getattr(whole, name)
+        ids = set(halves[0]["loan_id"])
+        expected = pd.concat([original[original["loan_id"].isin(ids)],
+                              original[~original["loan_id"].isin(ids)]], ignore_index=True)
+        pd.testing.assert_frame_equal(getattr(back, name), expected)
+    pd.testing.assert_frame_equal(back.accounting, whole.accounting)
+    assert (back.fingerprint, back.as_of) == (whole.fingerprint, whole.as_of)
+    names = {f.name for d in (tmp_path / "s/loans").iterdir() for f in d.iterdir()}
+    assert names == {"part-0.parquet", "part-1.parquet"}
