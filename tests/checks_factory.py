@@ -71,13 +71,13 @@ def make_loans(cases: Mapping[str, Mapping[str, Any]], *, drop: Iterable[str] = 
         row = {"loan_id": loan_id, "borrower_id": f"B-{loan_id}", **CLEAN, **overrides}
         rows.append(row)
     frame = pd.DataFrame(rows)
-    for name in _DATES:
+    for name in (c for c in _DATES if c in frame.columns):
         frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
-    for name in _BOOLS:
+    for name in (c for c in _BOOLS if c in frame.columns):
         frame[name] = frame[name].astype(bool)
-    for name in _INTS:
+    for name in (c for c in _INTS if c in frame.columns):
         frame[name] = frame[name].astype(np.int64)
-    for name in _AMOUNTS:
+    for name in (c for c in _AMOUNTS if c in frame.columns):
         frame[name] = frame[name].astype(np.float64)
     for name in ("loan_id", "borrower_id", "borrower_name", "branch", "guarantee_type",
                  "customer_type", "product", "repayment_method", "payment_method",

@@ -45,6 +45,7 @@ from postloan_audit.compliance.checks import (
 )
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.compliance.rules import CATALOGUE, CheckContext
+from postloan_audit.compliance.rules.context import BOOK_WIDE_FACTS
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.workdays import fallback_warning
 
@@ -123,7 +124,9 @@ def _store_frames(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
                                     enforce_metadata=False)
     info = {"partitions": partitions, "fingerprint": manifest.get("fingerprint", ""),
             "source_name": manifest.get("source_name", ""), "as_of": manifest.get("as_of"),
-            "loans": n}
+            "loans": n, "loans_meta": meta_loans.drop(columns=[PART, POSITION]),
+            "sheet_files": {sheet: [str(root / e["path"]) for e in files.get(sheet, [])]
+                            for sheet in LOAN_SHEETS if sheet in files}}
     branches = None
     if "branches" in files:
         from postloan_audit.ingest.parquet_store import ROW_COLUMN, read_part
@@ -152,7 +155,8 @@ def _memory_parts(data: Extract | pd.DataFrame
               None if split["collections"] is None else split["collections"][i])
              for i in range(partitions)]
     info = {"partitions": partitions, "fingerprint": fingerprint, "source_name": source_name,
-            "as_of": as_of, "loans": n, "branches": sheets["branches"]}
+            "as_of": as_of, "loans": n, "branches": sheets["branches"],
+            "loans_meta": loans.iloc[:0], "sheets": sheets}
     return parts, info
 
 
@@ -168,8 +172,11 @@ def _split(frame: pd.DataFrame, partitions: int) -> list[pd.DataFrame]:
 
 def check_partition(loans: pd.DataFrame, inspections: pd.DataFrame | None,
                     collections: pd.DataFrame | None, branches: pd.DataFrame | None,
-                    day: dt.date, policy: Policy, rule_ids: list[str]) -> dict[str, Any]:
+                    day: dt.date, policy: Policy, rule_ids: list[str],
+                    facts: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run the pandas catalogue on one partition (whole borrowers, all their sheet rows).
+
+    ``facts`` are the book-wide facts (:data:`BOOK_WIDE_FACTS`) of the whole book.
 
     Returns the findings (with ``__rule__``, the rule's catalogue index, and ``__row__``, the
     loan's position in the whole book), the rules run and not run, notes and uncovered years.
@@ -186,7 +193,8 @@ def check_partition(loans: pd.DataFrame, inspections: pd.DataFrame | None,
     sheets = {name: None if frame is None else
               frame.drop(columns=[PART]).reset_index(drop=True)
               for name, frame in (("inspections", inspections), ("collections", collections))}
-    ctx = CheckContext(loans, as_of=day, policy=policy, branches=branches, **sheets)
+    ctx = CheckContext(loans, as_of=day, policy=policy, branches=branches, facts=facts,
+                       **sheets)
     selected = [CATALOGUE[r] for r in rule_ids]
     hits, ran, not_run = evaluate_rules(ctx, selected, policy)
     findings = _assemble(loans, hits)
@@ -203,6 +211,27 @@ def check_partition(loans: pd.DataFrame, inspections: pd.DataFrame | None,
 
 def _check_scattered(part: list[pd.DataFrame | None], *args: Any) -> dict[str, Any]:
     return check_partition(*part, *args)
+
+
+def sheet_facts(loans_meta: pd.DataFrame, sheet: str, frame: pd.DataFrame | None,
+                day: dt.date, policy: Policy) -> dict[str, Any]:
+    """The book-wide facts of one piece of one sheet (NaT / NaN where it has none)."""
+    if frame is not None:
+        frame = frame.drop(columns=[c for c in (PART, POSITION) if c in frame.columns])
+    ctx = CheckContext(loans_meta.iloc[:0], as_of=day, policy=policy, **{sheet: frame})
+    return {name: getattr(ctx, name) for name in BOOK_WIDE_FACTS}
+
+
+def combine_facts(pieces: list[dict[str, Any]]) -> dict[str, Any]:
+    """Book-wide facts from every piece's, each by its rule in :data:`BOOK_WIDE_FACTS`."""
+    out: dict[str, Any] = {}
+    for name, how in BOOK_WIDE_FACTS.items():
+        values = [p[name] for p in pieces if not pd.isna(p[name])]
+        if values:
+            out[name] = min(values) if how == "min" else max(values)
+        else:
+            out[name] = pieces[0][name] if pieces else None
+    return {k: v for k, v in out.items() if v is not None}
 
 
 # --------------------------------------------------------------------------- the driver
@@ -244,6 +273,31 @@ def merge_notes(per_partition: list[list[str]]) -> list[str]:
     return [render(k) for k in ordered]
 
 
+def _read_sheet_file(path: str) -> pd.DataFrame:
+    from postloan_audit.ingest.parquet_store import ROW_COLUMN, read_part
+    return read_part(path).drop(columns=[ROW_COLUMN])
+
+
+def _book_facts(info: dict[str, Any], day: dt.date, pol: Policy, client: Any
+                ) -> dict[str, Any]:
+    """Book-wide facts over every row of the sheets (rows of unknown loans included, as in
+    memory): on the driver for an in-memory extract, per store file on the workers."""
+    meta = info["loans_meta"]
+    if "sheets" in info:
+        return combine_facts([sheet_facts(meta, name, info["sheets"][name], day, pol)
+                              for name in LOAN_SHEETS])
+    import dask
+    pieces = [sheet_facts(meta, name, None, day, pol) for name in LOAN_SHEETS]
+    read = dask.delayed(_read_sheet_file, pure=False)
+    facts = dask.delayed(sheet_facts, pure=False)
+    tasks = [facts(meta, name, read(path), day, pol)
+             for name, paths in info["sheet_files"].items() for path in paths]
+    if tasks:
+        pieces += (client.gather(client.compute(tasks)) if client is not None
+                   else list(dask.compute(*tasks)))
+    return combine_facts(pieces)
+
+
 def run_checks_dask(data: Any, *, as_of: dt.date | str | None,
                     policy: Policy | str | PathLike | None = None,
                     rules: Iterable[str] | str | None = None, client: Any = None
@@ -259,7 +313,8 @@ def run_checks_dask(data: Any, *, as_of: dt.date | str | None,
         as_of = info["as_of"]
     day, pol, selected = prepare_run(as_of, policy, rules)
     rule_ids = [r.id for r in selected]
-    args = (info["branches"], day, pol, rule_ids)
+    facts = _book_facts(info, day, pol, client)
+    args = (info["branches"], day, pol, rule_ids, facts)
     if isinstance(data, str | PathLike):
         partitions = info["partitions"]
         shuffled = {name: None if frame is None else

@@ -45,9 +45,10 @@ class InspectionPolicy:
     """Inspection frequency (贷后检查频率): ``INSP-FREQ``, ``INSP-FIRST``, ``EXIT-VISIT``.
 
     Sources: ``001_…`` 篇三 二、(七)贷后检查报告 1–2 (corporate intervals, first inspection within
-    one month of disbursement); ``003_…`` 第一篇 第四十五条 (individual loans at least
-    half-yearly; instalment loans and NPL loans in litigation exempt); ``003_…`` 第三篇 单选题 4/11
-    (exit-list clients visited on site at least monthly).
+    one month of disbursement; the exemptions for short new loans and for loans disbursed 2 months
+    or less before a period's end); ``003_…`` 第一篇 第四十五条 (individual loans at least
+    half-yearly; instalment loans and NPL individual loans in litigation exempt); ``003_…`` 第三篇
+    单选题 4/11 (exit-list clients visited on site at least monthly).
     """
 
     #: 常规方式 正常类 ≥ 每半年1次 — ``001_…`` 篇三 二、(七)1.
@@ -66,8 +67,20 @@ class InspectionPolicy:
     individual_months: int = 6
     #: 分期还款方式个贷业务 不要求固定的贷后检查频次 — ``003_…`` 第四十五条.
     exempt_individual_installment: bool = True
-    #: 已进入诉讼程序的贷款 不要求固定的贷后检查频率 — ``003_…`` 第四十五条.
+    #: 已进入诉讼程序的不良个人贷款 不要求固定的贷后检查频率 — ``003_…`` 第四十五条 (only NPL
+    #: individual loans; corporate or performing loans in litigation are checked).
     exempt_litigation: bool = True
+    #: 检查期间: the calendar periods (half-year, quarter, month) ending within this many months
+    #: up to D must each hold an inspection — ``001_…`` 篇三 二、(七)1–2 (frequency per period).
+    review_months: int = 12
+    #: 常规方式 贷款期限在6个月以内(含6个月)的新发放正常类贷款 可不形成贷后检查报告 —
+    #: ``001_…`` 篇三 二、(七)1.
+    new_loan_exempt_regular_months: int = 6
+    #: 重点方式 贷款期限在3个月以内(含3个月)的新发放正常类贷款 可不形成贷后检查报告 —
+    #: ``001_…`` 篇三 二、(七)2.
+    new_loan_exempt_key_months: int = 3
+    #: 贷款发放日离检查时点不满2个月(含2个月)时 当期可不形成贷后检查报告 — ``001_…`` 篇三 二、(七)1–2.
+    period_exempt_disbursed_months: int = 2
     #: 贷款发放后的1个月内 完成一次贷后检查 — ``001_…`` 篇三 二、(七)1–2.
     first_inspection_months: int = 1
     #: 退出类客户 实地调查 每月至少一次 — ``003_…`` 第三篇 单选题 4.
@@ -76,13 +89,14 @@ class InspectionPolicy:
 
 @dataclass(frozen=True)
 class ClassificationPolicy:
-    """Risk classification floors (风险分类): ``CLS-OVERDUE``, ``CLS-BORROWER``.
+    """Risk classification floors (风险分类): ``CLS-OVERDUE``, ``CLS-BORROWER``, ``CLS-RESTRUCT``.
 
     Source: 《商业银行金融资产风险分类办法》(2023) 第二章 (overdue > 90 days at least
     substandard, > 270 doubtful, > 360 loss; overdue at least special mention, a technical
     grace of up to 7 days allowed); 第七条第二款 (a non-retail borrower with more than 10% of its
-    claims at the bank non-performing: all its claims non-performing); ``003_…`` 第三篇 多选题 12
-    (overdue 1–3 years at least doubtful).
+    claims at the bank non-performing: all its claims non-performing); 第三章 (restructured assets
+    at least special mention through an observation period of at least 1 year); ``003_…`` 第三篇
+    多选题 12 (overdue 1–3 years at least doubtful).
     """
 
     #: 逾期超过该天数至少为关注类 (technical grace ≤ 7 days) — 风险分类办法 2023 第二章(逾期天数标准).
@@ -95,6 +109,9 @@ class ClassificationPolicy:
     loss_overdue_days: int = 360
     #: 非零售债务人不良债权超过其债权总额的该比例 → 全部债权为不良 — 风险分类办法 2023 第七条第二款.
     borrower_npl_share: float = 0.10
+    #: 重组观察期(月) 不得低于1年 (read with ``restructure_date``) — 风险分类办法 2023 第三章
+    #: 重组资产的风险分类.
+    restructure_observation_months: int = 12
 
 
 @dataclass(frozen=True)
@@ -128,9 +145,9 @@ class CollectionPolicy:
     any_collection_max_days: int = 60
     #: 逾期60–90天(含) 约见借款人、实地催收 — ``003_…`` 第四十九条(六).
     visit_max_days: int = 90
-    #: 按规定划为可疑类的贷款 原则上采用法律手段 — ``003_…`` 第四十九条(六); off by default
-    #: because the catalogue's published tiering by overdue days only.
-    doubtful_requires_legal: bool = False
+    #: 逾期90天以上的和按规定划为可疑类的贷款 原则上采用法律手段清收 — ``003_…`` 第四十九条(六):
+    #: doubtful loans require legal action whatever their overdue days.
+    doubtful_requires_legal: bool = True
     #: 不良贷款 催收频度不低于每月一次 — ``001_…`` 篇三 二、(三).
     npl_collection_months: int = 1
 
@@ -139,12 +156,17 @@ class CollectionPolicy:
 class MaturityPolicy:
     """Maturity notices (到期通知、催收通知): ``MAT-NOTICE``, ``MAT-COLLECT``.
 
-    Source: ``001_…`` 篇三 二、(二)还本付息 (maturity notice one month before maturity; collection
-    notice within 10 working days after a missed maturity).
+    Sources: ``001_…`` 篇三 二、(二)还本付息 (corporate loans: maturity notice one month before
+    maturity; collection notice to the borrower and 履行担保责任通知书 to the guarantor within 10
+    working days after a missed maturity); ``003_…`` 第四十九条(一) (individual bullet loans:
+    a notice before maturity).
     """
 
-    #: 贷款到期日前1个月 发送贷款到期通知书 — ``001_…`` 篇三 二、(二).
+    #: 贷款到期日前1个月 发送贷款到期通知书 (corporate loans, final maturity) — ``001_…`` 篇三 二、(二).
     notice_months_before: int = 1
+    #: 一次性还本的个人贷款 到期前通知借款人、担保人: days before maturity, 0 = by the maturity
+    #: date — ``003_…`` 第四十九条(一).
+    individual_notice_days_before: int = 0
     #: 到期日后10个工作日内 发送贷款催收通知书 — ``001_…`` 篇三 二、(二).
     collection_notice_working_days: int = 10
 
@@ -160,7 +182,8 @@ class CollateralPolicy:
 
     #: 抵(质)押物现场检查 每年至少1次 — ``001_…`` 篇三 二、(四).
     inspection_months: int = 12
-    #: 贷款期限在该月数以内的无需现场检查抵(质)押物 — ``001_…`` 篇三 二、(四).
+    #: 贷款期限在该月数以内的(正常情况下: 正常类且未逾期)无需现场检查抵(质)押物 —
+    #: ``001_…`` 篇三 二、(四).
     inspection_min_term_months: int = 12
     #: 押品价值 至少每年重估一次 — 押品管理指引 2017 第三十四条.
     revaluation_months: int = 12
@@ -184,11 +207,13 @@ class RatingPolicy:
 class FundUsePolicy:
     """Fund-use verification (资金用途核查): ``FUND-USE``.
 
-    Source: ``003_…`` 第四十四条(三) (self-paid loans: periodic verification of the use of funds,
-    frequency set by the tier-1 branch); 《个人贷款管理办法》(2024) 第三十九条.
+    Source: ``003_…`` 第四十四条(三) (self-paid loans: periodic verification of the use of funds
+    after disbursement; "核查频率与比例由一级分行自行确定": the frequency is a bank setting);
+    《个人贷款管理办法》(2024) 第三十九条.
     """
 
-    #: 自主支付贷款 发放后该月数内应完成资金用途核查 — ``003_…`` 第四十四条(三).
+    #: 自主支付贷款 发放后该月数内应完成资金用途核查: a workbench default, the frequency is set by
+    #: the tier-1 branch ("核查频率与比例由一级分行自行确定") — ``003_…`` 第四十四条(三).
     check_months: int = 1
 
 
@@ -276,6 +301,12 @@ class Policy:
         if self.collection.any_collection_max_days > self.collection.visit_max_days:
             raise PolicyError("collection.any_collection_max_days 不能大于 visit_max_days / "
                               "collection.any_collection_max_days must not exceed visit_max_days")
+        if c.restructure_observation_months < 12:
+            raise PolicyError(
+                "classification.restructure_observation_months 不得低于12个月(风险分类办法:重组观察期"
+                f"不得低于1年),实际为 {c.restructure_observation_months} / classification."
+                "restructure_observation_months must be at least 12 (the observation period is at "
+                f"least one year), got {c.restructure_observation_months}")
         if self.extension.short_term_months > self.extension.medium_term_months:
             raise PolicyError("extension.short_term_months 不能大于 medium_term_months / "
                               "extension.short_term_months must not exceed medium_term_months")

@@ -29,6 +29,8 @@ NEW_CUSTOMER_COLUMNS = ["borrower_id", "borrower_name", "branch", "first_disburs
 #: Share of the previous month's new personal-loan customers verified on site each month
 #: (`003_…` 第四篇 一、(二) 2. 抽查比例: 不低于10%).
 NEW_CUSTOMER_CHECK_RATE = 0.10
+#: The group of new customers whose first loan names no loan officer (客户经理).
+NO_OFFICER = "(未登记客户经理)"
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -186,10 +188,14 @@ def draw_new_customer_check(data: Extract | pd.DataFrame, *, month: str, seed: i
                             rate: float = NEW_CUSTOMER_CHECK_RATE) -> pd.DataFrame:
     """Draw the monthly on-site check of new personal-loan customers (新增个人客户现场核查).
 
-    `003_…` 第四篇 一、(二) 2. 抽查比例: each month, at least 10% of the previous month's new
-    customers are verified on site. A new customer is an ``individual`` borrower whose first
-    loan in the data was disbursed in ``month``; ``ceil(rate × count)`` of them are drawn (at
-    least one when there is any), uniformly from ``seed``, independent of row order.
+    `003_…` 第四篇 一、(二) 2. 抽查比例: "业务代表(含渠道)每月要按上月新增客户总数不低于10%的比例进行
+    现场核查" — the 10% is per business representative. A new customer is an ``individual``
+    borrower whose first loan in the data was disbursed in ``month``. When the loans carry a
+    ``loan_officer`` column, each officer's new customers (the officer of the customer's first
+    loan that month; customers without one form one group of their own) get
+    ``ceil(rate × count)`` draws, at least one each; without the column, ``ceil(rate × count)``
+    of the whole file, and ``attrs["note"]`` says so. Draws are uniform from ``seed``,
+    independent of row order.
 
     Parameters
     ----------
@@ -208,7 +214,9 @@ def draw_new_customer_check(data: Extract | pd.DataFrame, *, month: str, seed: i
         One row per selected borrower, by ``borrower_id``: ``borrower_id``, ``borrower_name``,
         ``branch`` (of its first loan that month), ``first_disbursement_date``, ``loan_count``,
         ``loan_ids`` and ``balances`` (tuples of that month's loans, by disbursement date and
-        loan id; amounts are current balances in yuan) and ``total_balance``.
+        loan id; amounts are current balances in yuan) and ``total_balance``. ``attrs`` hold
+        ``new_customers``, ``required`` (the total), ``by_officer`` (a frame ``loan_officer``,
+        ``new_customers``, ``required``; empty without the column) and ``note``.
     """
     loans = data.loans if isinstance(data, Extract) else data
     match = _MONTH_RE.match(month) if isinstance(month, str) else None
@@ -233,9 +241,36 @@ def draw_new_customer_check(data: Extract | pd.DataFrame, *, month: str, seed: i
     frame = frame.loc[frame["borrower_id"].isin(individual)]
     first = frame.groupby("borrower_id")["disbursement_date"].min()
     new_ids = np.sort(first.index[(first >= start) & (first < end)].to_numpy(dtype=object))
-    count = ceil_share(rate, len(new_ids))
     priority = np.random.default_rng(int(seed)).permutation(len(new_ids))
-    chosen = new_ids[priority < count]
+    by_officer = pd.DataFrame({"loan_officer": pd.Series([], dtype="str"),
+                               "new_customers": pd.Series([], dtype=np.int64),
+                               "required": pd.Series([], dtype=np.int64)})
+    if "loan_officer" in frame.columns:
+        # the officer of each new customer's first loan of the month (by date, then loan id)
+        firsts = frame.loc[frame["borrower_id"].isin(new_ids)
+                           & (frame["disbursement_date"] >= start)
+                           & (frame["disbursement_date"] < end)]
+        firsts = firsts.sort_values(["borrower_id", "disbursement_date", "loan_id"],
+                                    kind="stable").drop_duplicates("borrower_id")
+        officer = (firsts.set_index("borrower_id")["loan_officer"].reindex(new_ids)
+                   .fillna(NO_OFFICER).astype("str").to_numpy(dtype=object))
+        group, officers = pd.factorize(officer, sort=True)
+        sizes = np.bincount(group, minlength=len(officers)).astype(np.int64)
+        needed = np.array([ceil_share(rate, int(k)) for k in sizes], dtype=np.int64)
+        # rank of each customer's priority within its officer's group: the lowest are drawn
+        rank = pd.Series(priority).groupby(group).rank(method="first").to_numpy() - 1
+        chosen = new_ids[rank < needed[group]] if len(new_ids) else new_ids
+        count = int(needed.sum())
+        by_officer = pd.DataFrame({"loan_officer": pd.Series(officers, dtype="str"),
+                                   "new_customers": sizes, "required": needed})
+        note = (f"按客户经理分别抽查:{len(officers)}名客户经理,每人不低于其新增客户的"
+                f"{rate * 100:g}%,至少1户 / drawn per loan officer")
+    else:
+        count = ceil_share(rate, len(new_ids))
+        chosen = new_ids[priority < count]
+        note = ("未提供客户经理列,按全部新增客户统一抽查;办法要求按每位业务代表的新增客户分别抽查 / "
+                "no loan_officer column: drawn over the whole file, not per business "
+                "representative")
     month_loans = frame.loc[frame["borrower_id"].isin(chosen)
                             & (frame["disbursement_date"] >= start)
                             & (frame["disbursement_date"] < end)]
@@ -255,5 +290,6 @@ def draw_new_customer_check(data: Extract | pd.DataFrame, *, month: str, seed: i
         "total_balance": grouped["balance"].sum().to_numpy().astype("float64"),
     }, columns=NEW_CUSTOMER_COLUMNS)
     out.attrs.update({"month": month, "new_customers": len(new_ids), "rate": rate,
-                      "required": count, "seed": int(seed)})
+                      "required": count, "seed": int(seed), "by_officer": by_officer,
+                      "note": note})
     return out

@@ -72,6 +72,9 @@ DEFAULT_THRESHOLDS: dict[str, Any] = {
     "insp_corporate_regular": {"normal": 6, "special_mention": 3, "npl": 1},
     "insp_corporate_key": {"normal": 3, "special_mention": 1, "npl": 1},
     "insp_individual": 6,
+    # 001_… 篇三 二、(七): every calendar period ending in the 12 months before the check date
+    # holds an inspection, unless the loan was disbursed 2 months or less before its end
+    "insp_review_months": 12, "insp_period_exempt_months": 2,
     "first_inspection_months": 1,  # 001_… 篇三 (七): first inspection within 1 month
     # 风险分类办法 2023; 003_… 第三篇: overdue-days floors (> days → at least class)
     "overdue_floors": ((7, "special_mention"), (90, "substandard"), (270, "doubtful"),
@@ -452,7 +455,9 @@ def _derive(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64,
     disb, mat = s["disbursement"], s["maturity"]
     active = s["balance"] > 0
     npl = cls >= _SUB
-    s["litigation"] = active & ((~corp & (od > DEFAULT_THRESHOLDS["collection_legal_after"]))
+    # Individual loans over 90 days overdue or doubtful are pursued at law (003_… 第四十九条(六)).
+    s["litigation"] = active & ((~corp & ((od > DEFAULT_THRESHOLDS["collection_legal_after"])
+                                          | (cls == _DOUBT)))
                                 | (corp & (cls >= _DOUBT) & (rng.random(n) < 0.5)))
 
     # --- inspections: first within [disb+3, disb+20]; the last recent enough; some between.
@@ -507,9 +512,13 @@ def _derive(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64,
     past = active & (mat < D)
     notice_gap = np.minimum(rng.integers(1, 4, n), np.maximum((D - mat).astype(np.int64), 0))
     s["collection_notice"] = np.where(past, mat + notice_gap, _NAT)
+    # 履行担保责任通知书 to the guarantor of a guaranteed loan, the same day (001_… 篇三 二、(二)).
+    s["guarantor_notice"] = np.where(past & (s["guarantee"] == "guarantee"), mat + notice_gap,
+                                     _NAT)
     m_notice = add_months(mat, -DEFAULT_THRESHOLDS["maturity_notice_months"]) - rng.integers(
         3, 16, n)
-    s["maturity_notice"] = np.where(~inst & (m_notice <= D), m_notice, _NAT)
+    # Corporate loans (bullet or instalment) and individual bullet loans get a maturity notice.
+    s["maturity_notice"] = np.where((~inst | corp) & (m_notice <= D), m_notice, _NAT)
     has_coll = ~np.isnan(s["collateral_initial"])
     appraisal = np.where(disb > D - 300, disb - rng.integers(5, 31, n),
                          D - rng.integers(10, 301, n))
@@ -517,7 +526,9 @@ def _derive(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64,
     original = s["term"]
     c_insp = np.maximum(D - rng.integers(0, 301, n), disb)
     short = original <= DEFAULT_THRESHOLDS["collateral_short_term_months"]
-    s["collateral_inspection"] = np.where(has_coll & ~(short & (rng.random(n) < 0.5))
+    # Only a normal loan without arrears is exempt "正常情况下" (001_… 篇三 二、(四)).
+    exempt = short & (cls == _NORMAL) & (od == 0)
+    s["collateral_inspection"] = np.where(has_coll & ~(exempt & (rng.random(n) < 0.5))
                                           & (disb <= D), c_insp, _NAT)
     s["additional_guarantee"] = has_coll & (
         s["collateral_value"] < DEFAULT_THRESHOLDS["collateral_drop_ratio"]
@@ -525,7 +536,62 @@ def _derive(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64,
     s["rating_date"] = np.where(corp, D - rng.integers(30, 301, n), _NAT)
     fund = disb + rng.integers(10, 26, n)
     s["fund_use_check"] = np.where(s["self_pay"] & (fund <= D), fund, _NAT)
+    # Restructured (never normal) loans: restructured between disbursement and D.
+    r_date = disb + (rng.random(n) * np.maximum((D - disb).astype(np.int64), 0)).astype(np.int64)
+    s["restructure_date"] = np.where(s["restructured"], r_date, _NAT)
+    _cover_periods(rng, s, D)
     _refresh_last(s)
+
+
+def _cover_periods(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64,
+                   skip: np.ndarray | None = None) -> None:
+    """Add an inspection to every period of the review window that holds none (INSP-FREQ).
+
+    For each active loan (individual instalment loans aside, they are exempt) with inspection
+    interval L months, every calendar period of L months that ended within the 12 months before
+    ``as_of`` and that the loan has to cover (disbursed more than 2 months before the period's
+    end) gets one inspection if it has none, dated after the first month from disbursement
+    (so that INSP-FIRST stays as it is) and within the period. ``skip`` are loan indices left
+    alone (planted INSP-FREQ breaches).
+    """
+    t = DEFAULT_THRESHOLDS
+    D = as_of
+    interval = _intervals(s)
+    disb = s["disbursement"]
+    need = (s["balance"] > 0) & ~(~s["corporate"] & s["installment"]) & (disb <= D)
+    if skip is not None:
+        need[skip] = False
+    lo = add_months(np.array([D]), -t["insp_review_months"])[0]
+    d_month = int(D.astype("datetime64[M]").astype(np.int64))
+    lo_month = int(lo.astype("datetime64[M]").astype(np.int64))
+    shift = np.int64(1 << 24)
+    il, idate = s["insp_loan"], s["insp_date"]
+    months = idate.astype("datetime64[M]").astype(np.int64)
+    have = np.unique(il * shift + months // interval[il])
+    earliest = add_months(disb, t["first_inspection_months"]) + _CLEAN_MARGIN + 1
+    for length in np.unique(interval[need]):
+        length = int(length)
+        periods = np.arange(lo_month // length, d_month // length + 1, dtype=np.int64)
+        starts = (periods * length).astype("datetime64[M]").astype("datetime64[D]")
+        ends = ((periods + 1) * length).astype("datetime64[M]").astype("datetime64[D]") - 1
+        keep = (ends > lo) & (ends < D)
+        periods, starts, ends = periods[keep], starts[keep], ends[keep]
+        idx = np.flatnonzero(need & (interval == length))
+        if not len(periods) or not len(idx):
+            continue
+        k = len(periods)
+        loan = np.repeat(idx, k)
+        slot = np.tile(np.arange(k), len(idx))
+        required = disb[loan] < add_months(ends, -t["insp_period_exempt_months"])[slot]
+        keys = loan * shift + periods[slot]
+        at = np.minimum(np.searchsorted(have, keys), max(len(have) - 1, 0))
+        found = (have[at] == keys) if len(have) else np.zeros(len(keys), bool)
+        gap = required & ~found
+        loan, slot = loan[gap], slot[gap]
+        first_day = np.maximum(starts[slot], earliest[loan])
+        span = (ends[slot] - first_day).astype(np.int64)
+        dates = first_day + (rng.random(len(loan)) * (span + 1)).astype(np.int64)
+        _append_rows(s, "insp", loan, dates, onsite=rng.random(len(loan)) < 0.4)
 
 
 def _refresh_last(s: dict[str, Any], loans: np.ndarray | None = None) -> None:
@@ -599,6 +665,7 @@ def _plant(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64, ra
                  onsite=np.ones(len(chosen), bool))
     _append_rows(s, "coll", chosen, D - rng.integers(0, 21, len(chosen)),
                  method=np.full(len(chosen), _PHONE))
+    _inspect_collateral(rng, s, chosen, D)  # COLLAT-INSP: an NPL loan is no longer exempt
     planted.append(("CLS-BORROWER", flagged))
 
     # COLL-TIER: an individual 61+ days overdue whose visits/lawsuits are missing.
@@ -631,6 +698,7 @@ def _plant(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64, ra
     b = take("CLS-OVERDUE", active & corp & (s["class"] == _NORMAL) & (s["overdue"] == 0)
              & (s["maturity"] > D + 60), want - len(a))
     s["overdue"][b] = rng.integers(20, 56, len(b))
+    _inspect_collateral(rng, s, b, D)  # COLLAT-INSP: an overdue loan is no longer exempt
     planted.append(("CLS-OVERDUE", np.sort(np.concatenate([a, b]))))
 
     # COLL-NPL: NPL loans (corporate, or individual without arrears) not collected for 45+ days.
@@ -657,9 +725,9 @@ def _plant(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64, ra
     _append_rows(s, "insp", idx, last, onsite=np.ones(len(idx), bool))
     planted.append(("EXIT-VISIT", idx))
 
-    # MAT-NOTICE: bullet loan due within a month (or matured) without a timely notice.
+    # MAT-NOTICE: corporate loan due within a month (or matured) without a timely notice.
     due = add_months(s["maturity"], -t["maturity_notice_months"])
-    idx = take("MAT-NOTICE", active & ~inst & (due < D - 2))
+    idx = take("MAT-NOTICE", active & corp & (due < D - 2))
     late = due[idx] + rng.integers(1, 11, len(idx))
     s["maturity_notice"][idx] = np.where((rng.random(len(idx)) < 0.5) & (late <= D), late, _NAT)
     planted.append(("MAT-NOTICE", idx))
@@ -667,6 +735,9 @@ def _plant(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64, ra
     # CLS-RESTRUCT: a restructured loan still classified normal.
     idx = take("CLS-RESTRUCT", active & (s["class"] == _NORMAL) & ~s["restructured"])
     s["restructured"][idx] = True
+    # restructured 30–300 days ago: inside the 12-month observation period (风险分类办法 第三章)
+    s["restructure_date"][idx] = np.maximum(D - rng.integers(30, 301, len(idx)),
+                                            s["disbursement"][idx])
     planted.append(("CLS-RESTRUCT", idx))
 
     # EXT-LIMIT: corporate loan extended by more than the original term allows.
@@ -734,8 +805,20 @@ def _plant(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64, ra
     s["fund_use_check"][idx] = _NAT
     planted.append(("FUND-USE", idx))
 
+    # Loans whose class or inspections changed above still hold an inspection in every period.
+    _cover_periods(rng, s, D, skip=dict(planted)["INSP-FREQ"])
     _refresh_last(s)
     return planted
+
+
+def _inspect_collateral(rng: np.random.Generator, s: dict[str, Any], idx: np.ndarray,
+                        as_of: np.datetime64) -> None:
+    """Give collateral loans in ``idx`` a recent on-site collateral check where they lack one."""
+    has_coll = ~np.isnan(s["collateral_initial"][idx]) & (s["disbursement"][idx] <= as_of)
+    missing = np.isnat(s["collateral_inspection"][idx])
+    when = np.maximum(as_of - rng.integers(0, 301, len(idx)), s["disbursement"][idx])
+    s["collateral_inspection"][idx] = np.where(has_coll & missing, when,
+                                               s["collateral_inspection"][idx])
 
 
 def _append_rows(s: dict[str, Any], table: str, loans: np.ndarray, dates: np.ndarray, *,
@@ -800,6 +883,7 @@ def _frames(s: dict[str, Any], as_of: np.datetime64, seed: int,
         "extension_months": s["extension"].astype(np.int64),
         "refinanced": s["refinanced"].astype(bool),
         "restructured": s["restructured"].astype(bool),
+        "restructure_date": _dates(s["restructure_date"]),
         "collateral_value": s["collateral_value"].astype(np.float64),
         "collateral_initial_value": s["collateral_initial"].astype(np.float64),
         "collateral_appraisal_date": _dates(s["appraisal"]),
@@ -809,6 +893,7 @@ def _frames(s: dict[str, Any], as_of: np.datetime64, seed: int,
         "rating_date": _dates(s["rating_date"]),
         "maturity_notice_date": _dates(s["maturity_notice"]),
         "collection_notice_date": _dates(s["collection_notice"]),
+        "guarantor_notice_date": _dates(s["guarantor_notice"]),
         "last_collection_date": _dates(s["last_collection"]),
         "last_collection_method": _str(method),
         "fund_use_check_date": _dates(s["fund_use_check"]),

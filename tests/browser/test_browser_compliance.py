@@ -34,7 +34,7 @@ def test_compliance_dashboard_sample_upload_errors_filters_and_download(
     assert page.locator("text=Traceback").count() == 0
     by_branch = page.locator("#pa-by-branch")
     assert by_branch.get_by_text("柳林镇支行").count() == 1
-    assert page.locator("#pa-findings").get_by_text("001201800000218").count() == 0
+    assert page.locator("#pa-findings").get_by_text("001202200000344").count() == 0
     assert page.get_by_text("全部规则均已执行。").is_visible()
     save_screenshot("02_compliance_checks")
 
@@ -42,7 +42,7 @@ def test_compliance_dashboard_sample_upload_errors_filters_and_download(
     chengguan = pd.read_csv(SAMPLES / "branch_chengguan_20260930.planted.csv", dtype=str)
     upload_files(button_text="上传台账", files=str(SAMPLES / "branch_chengguan_20260930.xlsx"))
     findings = page.locator("#pa-findings")
-    findings.get_by_text("001201800000218").wait_for()
+    findings.get_by_text("001202200000344").wait_for()
     for loan_id in chengguan["loan_id"]:
         assert findings.get_by_text(loan_id, exact=True).count() == 1
     assert page.locator("#pa-by-branch").get_by_text("柳林镇支行").count() == 0
@@ -57,7 +57,7 @@ def test_compliance_dashboard_sample_upload_errors_filters_and_download(
     error.first.wait_for(state="visible")
     assert "文件无法读取" in error.first.inner_text()
     assert "garbage.xlsx" in error.first.inner_text()
-    assert findings.get_by_text("001201800000218").count() == 1
+    assert findings.get_by_text("001202200000344").count() == 1
     assert page.locator("text=Traceback").count() == 0
 
     # A bad policy file names the key; the policy and results stay.
@@ -66,7 +66,7 @@ def test_compliance_dashboard_sample_upload_errors_filters_and_download(
         "mimeType": "application/toml"}])
     policy_error = page.locator(".pa-error", has_text="未知参数 inspection.bogus_months")
     policy_error.wait_for(state="visible")
-    assert findings.get_by_text("001201800000218").count() == 1
+    assert findings.get_by_text("001202200000344").count() == 1
 
     # Still usable: the severity filter narrows the table to the high-severity findings.
     high = sum(1 for rid in chengguan["rule_id"] if str(CATALOGUE[rid].severity) == "high")

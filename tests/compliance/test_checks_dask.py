@@ -109,3 +109,22 @@ def test_one_million_loans_on_a_two_worker_local_cluster(tmp_path):
         assert_same_report(from_store, expected)
         in_memory = run_checks(extract, as_of=AS_OF, engine="dask", client=client)
         assert_same_report(in_memory, expected)
+
+
+def test_book_wide_facts_are_the_whole_books(network, small_partitions, tmp_path):
+    """INSP-FIRST judges loans against the inspections sheet's first date, a fact of the whole
+    sheet: every partition uses the book's date, not its own, and the note says so once."""
+    _, net = network
+    loans = net.loans.drop(columns=["first_inspection_date"])
+    sheet = net.inspections[net.inspections["inspection_date"] >= "2024-07-01"]
+    book = Extract(loans=loans, inspections=sheet, collections=net.collections)
+    start = sheet["inspection_date"].min()
+    expected = run_checks(book, as_of=AS_OF, rules="INSP-FIRST")
+    notes = [w for w in expected.warnings if w.startswith("INSP-FIRST:")]
+    assert len(notes) == 1 and f"最早日期{start:%Y-%m-%d}之前" in notes[0]
+    assert_same_report(run_checks(book, as_of=AS_OF, rules="INSP-FIRST", engine="dask"),
+                       expected)
+    write_parquet_store(book, tmp_path / "s")
+    stored = run_checks(tmp_path / "s", as_of=AS_OF, rules="INSP-FIRST", engine="dask")
+    pd.testing.assert_frame_equal(stored.findings, expected.findings)
+    assert stored.warnings == expected.warnings

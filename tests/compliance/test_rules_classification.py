@@ -90,7 +90,8 @@ def test_cls_restruct_flags_restructured_normal_loans():
     })
     assert flagged(loans, "CLS-RESTRUCT") == {"r_normal"}
     assert messages(loans, "CLS-RESTRUCT")["r_normal"] == (
-        "重组贷款,五级分类为正常;重组资产在重组观察期内应至少归为关注类")
+        "重组贷款,五级分类为正常;重组资产在重组观察期内应至少归为关注类"
+        "(未提供重组日期,无法核实是否仍在重组观察期内)")
 
 
 @pytest.mark.parametrize("rule_id,column", [("CLS-RESTRUCT", "restructured"),

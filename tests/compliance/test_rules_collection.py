@@ -56,9 +56,12 @@ def test_coll_tier_collections_sheet_takes_precedence():
 def test_coll_tier_tiers_are_policy_values():
     loans = make_loans({"doubtful30": _c(30, "2026-09-10", "phone", classification="doubtful"),
                         "od50": _c(50, "2026-09-10", "phone")})
-    assert flagged(loans, "COLL-TIER") == set()
-    policy = Policy.from_dict({"collection": {"doubtful_requires_legal": True,
+    # doubtful loans require legal action by default (003 第四十九条(六))
+    assert flagged(loans, "COLL-TIER") == {"doubtful30"}
+    policy = Policy.from_dict({"collection": {"doubtful_requires_legal": False,
                                               "any_collection_max_days": 45}})
+    assert flagged(loans, "COLL-TIER", policy=policy) == {"od50"}
+    policy = Policy.from_dict({"collection": {"any_collection_max_days": 45}})
     assert flagged(loans, "COLL-TIER", policy=policy) == {"doubtful30", "od50"}
 
 
@@ -100,7 +103,9 @@ MAT_NOTICE_CASES = {
 
 def test_mat_notice_flags_exactly_the_missing_or_late_notices():
     loans = make_loans(MAT_NOTICE_CASES)
-    assert flagged(loans, "MAT-NOTICE") == {"due_yesterday", "notice_late", "month_end_late"}
+    # a corporate instalment loan needs the notice before its final maturity too
+    assert flagged(loans, "MAT-NOTICE") == {"due_yesterday", "notice_late", "month_end_late",
+                                            "installment"}
     got = messages(loans, "MAT-NOTICE")
     assert got["notice_late"] == ("到期日2026-10-29,到期通知应不晚于2026-09-29发出;"
                                   "到期通知日期2026-09-30,晚于应通知日1天;"

@@ -47,9 +47,11 @@ INSP_FREQ_CASES = {
 
 def test_insp_freq_flags_exactly_the_late_loans():
     loans = make_loans(INSP_FREQ_CASES)
+    # "litigation" is a corporate NPL loan: only NPL individual loans in litigation are exempt
     assert flagged(loans, "INSP-FREQ") == {
         "reg_normal_out", "reg_sm_out", "reg_npl_out", "key_normal_out", "key_sm_out",
-        "key_loss_out", "indiv_out", "never_disb_out", "future_date_ignored", "mode_blank_out"}
+        "key_loss_out", "indiv_out", "never_disb_out", "future_date_ignored", "mode_blank_out",
+        "litigation"}
 
 
 def test_insp_freq_messages_state_the_facts():
@@ -90,12 +92,13 @@ def test_insp_freq_month_end_clamping():
 def test_insp_freq_inspections_sheet_takes_precedence_and_ignores_future_rows():
     loans = make_loans({
         "sheet_recent": {"last_inspection_date": "2025-01-01"},
-        "sheet_future_only": {"last_inspection_date": "2026-09-01"},
+        "sheet_future_only": {"last_inspection_date": "2026-09-01",
+                              "disbursement_date": "2026-05-01"},
         "sheet_old": {"last_inspection_date": "2026-09-01"},
     })
     inspections = make_sheet([
         ("sheet_recent", "2026-09-10", "onsite"),
-        ("sheet_recent", "2025-02-01", "offsite"),
+        ("sheet_recent", "2026-04-01", "offsite"),
         ("sheet_future_only", "2026-10-08", "onsite"),
         ("sheet_old", "2026-01-10", "onsite"),
         ("unknown_loan", "2020-01-01", "onsite"),
@@ -124,7 +127,10 @@ def test_insp_freq_without_management_mode_assumes_regular_with_a_warning():
     report = run_checks(loans, as_of=AS_OF, rules=["INSP-FREQ"])
     assert list(report.findings["loan_id"]) == []
     assert report.warnings == ("INSP-FREQ:未提供管理方式列,对公贷款均按常规管理方式检查 / "
-                               "no management_mode column: regular mode assumed",)
+                               "no management_mode column: regular mode assumed",
+                               "INSP-FREQ:未提供贷后检查记录表,仅能判断最近一次检查是否超期,"
+                               "未逐期核对检查频率 / no inspections sheet: only the latest "
+                               "inspection could be judged, not every period of the review window")
 
 
 def test_insp_freq_without_repayment_method_skips_individual_loans_and_says_so():
@@ -145,7 +151,8 @@ def test_insp_freq_not_run_without_any_inspection_data():
     assert "last_inspection_date" in report.not_run["reason"].iloc[0]
     assert "inspections" in report.not_run["reason"].iloc[0]
     # the sheet alone is enough
-    sheet = make_sheet([("a", "2026-09-01")], ["loan_id", "inspection_date"])
+    sheet = make_sheet([("a", "2026-05-01"), ("a", "2026-09-01")],
+                       ["loan_id", "inspection_date"])
     assert flagged(Extract(loans=loans, inspections=sheet), "INSP-FREQ") == set()
 
 
@@ -180,8 +187,9 @@ def test_insp_first_uses_the_inspections_sheet():
         "late_in_sheet": {"disbursement_date": "2026-05-10", "first_inspection_date": "2026-05-20"},
         "column_only": {"disbursement_date": "2026-05-10", "first_inspection_date": "2026-05-20"},
     })
-    sheet = make_sheet([("in_sheet", "2026-06-01"), ("late_in_sheet", "2026-07-01")],
-                       ["loan_id", "inspection_date"])
+    # the sheet's history starts 2026-01-05 (another loan), before these disbursements
+    sheet = make_sheet([("in_sheet", "2026-06-01"), ("late_in_sheet", "2026-07-01"),
+                        ("other", "2026-01-05")], ["loan_id", "inspection_date"])
     assert flagged(Extract(loans=loans, inspections=sheet), "INSP-FIRST") == {"late_in_sheet"}
 
 

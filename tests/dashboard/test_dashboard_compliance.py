@@ -114,8 +114,8 @@ def test_summary_by_rule_has_every_rule_with_chinese_headers_and_citation(dash):
 
 def test_summary_by_branch_counts_each_branch(dash):
     totals = dict(zip(dash.by_branch["branch"], dash.by_branch["total"], strict=True))
-    assert totals == {"城关支行": 51, "柳林镇支行": 13, "河口镇支行": 29, "白沙镇支行": 29,
-                      "石桥镇支行": 24, "青山镇支行": 23}
+    assert totals == {"城关支行": 48, "柳林镇支行": 22, "河口镇支行": 29, "白沙镇支行": 20,
+                      "石桥镇支行": 29, "青山镇支行": 21}
     expected = dash.findings.groupby("branch").size().to_dict()
     assert totals == expected
     assert "<th>经营机构</th>" in dash.by_branch_html.value
@@ -177,7 +177,7 @@ def test_upload_of_the_chengguan_workbook_replaces_the_results(dash):
     assert pairs(dash.findings) == planted(CHENGGUAN)
     assert dash.findings["branch"].unique().tolist() == ["城关支行"]
     assert dash.by_branch["branch"].tolist() == ["城关支行"]
-    assert "001201800000218" in dash.findings_html.value
+    assert "001202200000344" in dash.findings_html.value
     assert dash.branch_filter.options == (("全部", ALL), ("城关支行(19)", "城关支行"))
 
 
@@ -394,7 +394,8 @@ def test_branch_and_severity_filters_combine(dash):
     f = dash.findings
     expected = f[(f["branch"] == "柳林镇支行") & (f["severity"] == "high")]
     assert set(view["loan_id"]) == set(expected["loan_id"])
-    assert set(view["rule_id"]) == {"EXT-LIMIT", "COLL-NPL", "COLLAT-DROP", "EXIT-VISIT"}
+    assert set(view["rule_id"]) == {"CLS-BORROWER", "CLS-OVERDUE", "CLS-RESTRUCT", "COLL-NPL",
+                                    "COLLAT-DROP"}
     assert len(view) == 7
     assert set(view["rule_id"]) <= {r.id for r in CATALOGUE.values() if str(r.severity) == "high"}
     assert "<td>高</td>" in dash.findings_html.value
@@ -403,7 +404,7 @@ def test_branch_and_severity_filters_combine(dash):
 
 
 def test_filter_with_no_match_shows_none(dash):
-    view = dash.set_filters(rule="INSP-FREQ", branch="柳林镇支行")
+    view = dash.set_filters(rule="EXIT-VISIT", branch="柳林镇支行")
     assert view.empty
     assert "(无)" in dash.findings_html.value
 
@@ -422,9 +423,9 @@ def test_filter_options_list_rules_and_branches_with_counts(dash):
     assert dash.rule_filter.options[1] == ("INSP-FREQ 贷后检查频率不足(9)", "INSP-FREQ")
     assert [v for _, v in dash.rule_filter.options[1:]] == list(CATALOGUE)
     assert dash.branch_filter.options == (
-        ("全部", ALL), ("城关支行(51)", "城关支行"), ("柳林镇支行(13)", "柳林镇支行"),
-        ("河口镇支行(29)", "河口镇支行"), ("白沙镇支行(29)", "白沙镇支行"),
-        ("石桥镇支行(24)", "石桥镇支行"), ("青山镇支行(23)", "青山镇支行"))
+        ("全部", ALL), ("城关支行(48)", "城关支行"), ("柳林镇支行(22)", "柳林镇支行"),
+        ("河口镇支行(29)", "河口镇支行"), ("白沙镇支行(20)", "白沙镇支行"),
+        ("石桥镇支行(29)", "石桥镇支行"), ("青山镇支行(21)", "青山镇支行"))
     assert [v for _, v in dash.severity_filter.options] == [ALL, "high", "medium", "low"]
 
 

@@ -7,7 +7,15 @@ import pandas as pd
 
 from postloan_audit.compliance.rules import citations as cite
 from postloan_audit.compliance.rules.base import Hits, Rule, Severity
-from postloan_audit.compliance.rules.context import CheckContext, fmt_fixed, fmt_int, pick, wan
+from postloan_audit.compliance.rules.context import (
+    CheckContext,
+    add_months,
+    fmt_date,
+    fmt_fixed,
+    fmt_int,
+    pick,
+    wan,
+)
 from postloan_audit.core import schema
 
 _CLASS_ZH = tuple(schema.CLASSIFICATION_ZH[c] for c in schema.CLASSIFICATIONS)
@@ -28,11 +36,11 @@ def overdue_floor(ctx: CheckContext) -> np.ndarray:
 
 
 def _cls_overdue(ctx: CheckContext) -> Hits:
-    """Class better than the floor set by ``overdue_days``."""
+    """Active loan classified better than the floor set by ``overdue_days``."""
     p = ctx.policy.classification
     floor = overdue_floor(ctx)
     code = ctx.class_code
-    mask = (code >= 0) & (code < floor)
+    mask = ctx.active & (code >= 0) & (code < floor)
     sel = np.flatnonzero(mask)
     thresholds = ["", f"逾期超过{p.special_mention_overdue_days}天应至少为关注类",
                   f"逾期超过{p.substandard_overdue_days}天应至少为次级类",
@@ -67,11 +75,25 @@ def _cls_borrower(ctx: CheckContext) -> Hits:
 
 
 def _cls_restruct(ctx: CheckContext) -> Hits:
-    """Restructured loan classified normal."""
-    mask = ctx.flag("restructured") & (ctx.class_code == 0)
-    sel = np.flatnonzero(mask)
-    message = pd.Series(np.full(len(sel), "重组贷款,五级分类为正常;重组资产在重组观察期内应至少归为关注类",
-                                dtype=object), dtype="str")
+    """Active restructured loan classified normal within its observation period.
+
+    With a ``restructure_date``, only within restructure_date + ``restructure_observation_months``
+    (风险分类办法 2023 第三章: 重组观察期不得低于1年); the message says when it ends. Without it (the
+    column absent or blank) the period cannot be checked: every restructured normal loan is
+    flagged and the message says so.
+    """
+    months = ctx.policy.classification.restructure_observation_months
+    restructured = ctx.active & ctx.flag("restructured") & (ctx.class_code == 0)
+    when = ctx.date("restructure_date")
+    dated = ~np.isnat(when)
+    ends = add_months(when, months)
+    observing = ~dated | (ends >= ctx.as_of)
+    sel = np.flatnonzero(restructured & observing)
+    rule = "五级分类为正常;重组资产在重组观察期内应至少归为关注类"
+    known = ("重组贷款(重组日期" + fmt_date(when[sel]) + f",观察期{months}个月,至"
+             + fmt_date(ends[sel]) + "),")
+    message = (known + rule).where(
+        dated[sel], "重组贷款," + rule + "(未提供重组日期,无法核实是否仍在重组观察期内)")
     return Hits(sel, message)
 
 
@@ -85,7 +107,7 @@ CLS_OVERDUE = Rule(
             "classification.substandard_overdue_days",
             "classification.doubtful_overdue_days",
             "classification.loss_overdue_days"),
-    needs=("classification", "overdue_days"),
+    needs=("balance", "classification", "overdue_days"),
     evaluate=_cls_overdue,
 )
 
@@ -106,7 +128,8 @@ CLS_RESTRUCT = Rule(
     title_en="Restructured loan classified normal",
     severity=Severity.HIGH,
     citation=f"{cite.REG_CLASSIFICATION} 第三章 重组资产的风险分类",
-    params=(),
-    needs=("classification", "restructured"),
+    params=("classification.restructure_observation_months",),
+    needs=("balance", "classification", "restructured"),
+    uses=("restructure_date",),
     evaluate=_cls_restruct,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from postloan_audit.compliance.rules import citations as cite
 from postloan_audit.compliance.rules.base import Hits, Rule, Severity
@@ -19,14 +20,19 @@ from postloan_audit.compliance.rules.context import (
 
 
 def _collat_insp(ctx: CheckContext) -> Hits:
-    """Active mortgage/pledge loan over 12 months without a yearly on-site collateral check."""
+    """Active mortgage/pledge loan without a yearly on-site collateral check.
+
+    Exempt only "正常情况下" (``001_…`` 篇三 二、(四)): a loan of 12 months or less that is
+    classified normal and not overdue; an overdue or NPL short-term loan needs the check too.
+    """
     p = ctx.policy.collateral
     disb = ctx.date("disbursement_date")
     long_term = ctx.original_maturity > add_months(disb, p.inspection_min_term_months)
+    normal_case = (ctx.class_code == 0) & (ctx.integer("overdue_days") <= 0)
     seasoned = add_months(disb, p.inspection_months) < ctx.as_of
     checked = ctx.date("collateral_inspection_date")
     due = add_months(checked, p.inspection_months)
-    mask = (ctx.active & ctx.collateral_secured & long_term & seasoned
+    mask = (ctx.active & ctx.collateral_secured & (long_term | ~normal_case) & seasoned
             & (np.isnat(checked) | (due < ctx.as_of)))
     sel = np.flatnonzero(mask)
     c = checked[sel]
@@ -34,8 +40,12 @@ def _collat_insp(ctx: CheckContext) -> Hits:
     fact = ("押品最近一次现场检查" + fmt_date(c) + ",距检查日"
             + fmt_int(days_between(c, ctx.as_of)) + "天").where(
         found, "发放日" + fmt_date(disb[sel]) + ",无押品现场检查记录")
-    message = fact + (f";期限{p.inspection_min_term_months}个月以上的抵质押贷款应每"
-                      f"{p.inspection_months}个月至少现场检查一次押品")
+    rule = pd.Series(np.where(
+        long_term[sel], f";期限{p.inspection_min_term_months}个月以上的抵质押贷款应每"
+                        f"{p.inspection_months}个月至少现场检查一次押品",
+        f";逾期或非正常类的抵质押贷款(含期限{p.inspection_min_term_months}个月以内)应每"
+        f"{p.inspection_months}个月至少现场检查一次押品"), dtype="str")
+    message = fact + rule
     due_sel = np.where(found, due[sel], add_months(disb[sel], p.inspection_months))
     return Hits(sel, message, due_sel, days_between(due_sel, ctx.as_of))
 
@@ -56,7 +66,8 @@ def _collat_reval(ctx: CheckContext) -> Hits:
 
 
 def _collat_drop(ctx: CheckContext) -> Hits:
-    """Collateral value down more than 10% without additional security."""
+    """Active mortgage/pledge loan whose collateral value is down more than 10% without
+    additional security; settled and unsecured loans are never flagged."""
     share = ctx.policy.collateral.value_drop_share
     value = ctx.amount("collateral_value")
     initial = ctx.amount("collateral_initial_value")
@@ -66,7 +77,8 @@ def _collat_drop(ctx: CheckContext) -> Hits:
     # relative tolerance so that exactly 90% of the initial value is not "below" it
     floor = initial * (1 - share) * (1 - 1e-12)
     with np.errstate(invalid="ignore"):
-        mask = (initial > 0) & (value < floor) & ~ctx.flag("additional_guarantee")
+        mask = (ctx.active & ctx.collateral_secured & (initial > 0) & (value < floor)
+                & ~ctx.flag("additional_guarantee"))
     sel = np.flatnonzero(mask)
     drop = 1 - value[sel] / initial[sel]
     message = ("押品价值" + wan(value[sel]) + "万元,较初始价值" + wan(initial[sel]) + "万元下降"
@@ -83,7 +95,7 @@ COLLAT_INSP = Rule(
     params=("collateral.inspection_months", "collateral.inspection_min_term_months"),
     needs=("balance", "guarantee_type", "disbursement_date", "maturity_date",
            "collateral_inspection_date"),
-    uses=("extension_months",),
+    uses=("extension_months", "classification", "overdue_days"),
     evaluate=_collat_insp,
 )
 
@@ -105,7 +117,7 @@ COLLAT_DROP = Rule(
     severity=Severity.HIGH,
     citation=cite.SEED_000_PLAN8,
     params=("collateral.value_drop_share",),
-    needs=("collateral_value", "collateral_initial_value"),
+    needs=("balance", "guarantee_type", "collateral_value", "collateral_initial_value"),
     uses=("additional_guarantee",),
     evaluate=_collat_drop,
 )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from postloan_audit.compliance.rules import citations as cite
 from postloan_audit.compliance.rules.base import Hits, Rule, Severity
@@ -23,8 +24,9 @@ from postloan_audit.core import schema
 def required_strength(ctx: CheckContext) -> np.ndarray:
     """Collection strength the overdue tier requires: 1 any, 2 visit, 3 legal (0 not overdue).
 
-    1–60 days any collection; 61–90 a visit or meeting; > 90 legal action
-    (``003_…`` 第四十九条(六)); optionally doubtful loans legal as well.
+    1–60 days any collection; 61–90 a visit or meeting; > 90 legal action; doubtful loans
+    legal action whatever their overdue days ("逾期90天以上的和按规定划为可疑类的贷款,原则上采用法律
+    手段清收", ``003_…`` 第四十九条(六); policy ``collection.doubtful_requires_legal``).
     """
     p = ctx.policy.collection
     days = ctx.integer("overdue_days")
@@ -32,24 +34,32 @@ def required_strength(ctx: CheckContext) -> np.ndarray:
                      [3, 2, 1], 0)
     if p.doubtful_requires_legal:
         doubtful = ctx.class_code == schema.CLASSIFICATIONS.index("doubtful")
-        need = np.where(doubtful & (days > 0), 3, need)
+        need = np.where(doubtful, 3, need)
     return need
 
 
 def _coll_tier(ctx: CheckContext) -> Hits:
-    """Active overdue individual loan collected less strongly than its tier requires."""
+    """Active individual loan (overdue, or doubtful) collected less strongly than required."""
     p = ctx.policy.collection
     need = required_strength(ctx)
     have = ctx.strongest_collection_since_overdue
     mask = ctx.active & ctx.individual & (need > 0) & (have < need)
     sel = np.flatnonzero(mask)
+    days = ctx.integer("overdue_days")
+    doubtful = ctx.class_code == schema.CLASSIFICATIONS.index("doubtful")
+    # tier 4: legal action required because the loan is doubtful, not by its overdue days
+    tier = np.where((need == 3) & doubtful & (days <= p.visit_max_days), 4, need)
     tiers = ["", f"逾期{p.any_collection_max_days}天(含)以内应进行短信、电话或催收函催收",
              f"逾期{p.any_collection_max_days}至{p.visit_max_days}天(含)应约见借款人或实地催收",
-             f"逾期{p.visit_max_days}天以上(或可疑类)原则上应采用法律手段清收"]
+             f"逾期{p.visit_max_days}天以上(或可疑类)原则上应采用法律手段清收",
+             "按规定划为可疑类的贷款原则上应采用法律手段清收"]
+    overdue = days[sel] > 0
     have_text = ("逾期以来最强催收方式为" + pick(STRENGTH_ZH, have[sel])).where(
         have[sel] > 0, "逾期以来无催收记录")
-    message = ("逾期" + fmt_int(ctx.integer("overdue_days")[sel]) + "天," + have_text + ";"
-               + pick(tiers, need[sel]))
+    have_text = have_text.where(overdue, ("最强催收方式为" + pick(STRENGTH_ZH, have[sel])).where(
+        have[sel] > 0, "无催收记录"))
+    head = ("逾期" + fmt_int(days[sel]) + "天,").where(overdue, "可疑类贷款,未逾期,")
+    message = head + have_text + ";" + pick(tiers, tier[sel])
     return Hits(sel, message)
 
 
@@ -69,27 +79,55 @@ def _coll_npl(ctx: CheckContext) -> Hits:
 
 
 def _mat_notice(ctx: CheckContext) -> Hits:
-    """Active bullet loan without a maturity notice by maturity − 1 month."""
-    n = ctx.policy.maturity.notice_months_before
+    """Active loan without a maturity notice by its deadline.
+
+    Corporate loans (bullet or instalment, and loans of unknown customer type): by final
+    maturity − 1 month (``001_…`` 篇三 二、(二)). Individual bullet loans: before maturity, by
+    maturity − ``maturity.individual_notice_days_before`` days (``003_…`` 第四十九条(一)).
+    Individual instalment loans: no notice required.
+    """
+    p = ctx.policy.maturity
+    n, days_before = p.notice_months_before, p.individual_notice_days_before
     maturity = ctx.date("maturity_date")
-    due = add_months(maturity, -n)
+    individual = ctx.individual
+    indiv_due = maturity - np.timedelta64(days_before, "D").astype("timedelta64[ns]")
+    due = np.where(individual, indiv_due, add_months(maturity, -n))
     notice = ctx.date("maturity_notice_date")
     missing = np.isnat(notice) | (notice > due)
-    mask = (ctx.active & ctx.equals("repayment_method", "bullet") & ~np.isnat(maturity)
-            & (due < ctx.as_of) & missing)
+    scope = ~individual | ctx.equals("repayment_method", "bullet")
+    mask = ctx.active & scope & ~np.isnat(maturity) & (due < ctx.as_of) & missing
     sel = np.flatnonzero(mask)
     nt = notice[sel]
     found = ~np.isnat(nt)
     end = np.where(found & (nt < ctx.as_of), nt, ctx.as_of)
     fact = ("到期通知日期" + fmt_date(nt) + ",晚于应通知日"
             + fmt_int(days_between(due[sel], nt)) + "天").where(found, "未见到期通知记录")
+    indiv_rule = (f"一次性还本的个人贷款应在到期日前{days_before}天通知借款人、担保人"
+                  if days_before else "一次性还本的个人贷款应在到期前(不晚于到期日)通知借款人、担保人")
+    rule = pd.Series(np.where(individual[sel], indiv_rule,
+                              f"应在贷款到期日前{n}个月发送贷款到期通知书"), dtype="str")
     message = ("到期日" + fmt_date(maturity[sel]) + ",到期通知应不晚于" + fmt_date(due[sel])
-               + "发出;" + fact + f";应在贷款到期日前{n}个月发送贷款到期通知书")
+               + "发出;" + fact + ";" + rule)
     return Hits(sel, message, due[sel], days_between(due[sel], end))
 
 
+def _notice_fact(notice: np.ndarray, deadline: np.ndarray, as_of: np.datetime64,
+                 label: str) -> tuple[pd.Series, np.ndarray]:
+    """The message fact and the day the lateness ends, for notices outside [maturity, deadline]."""
+    found = ~np.isnat(notice)
+    end = np.where(found & (notice > deadline) & (notice < as_of), notice, as_of)
+    fact = (label + "日期" + fmt_date(notice) + ",不在到期日至" + fmt_date(deadline)
+            + "之间").where(found, "未见" + label + "记录")
+    return fact, end
+
+
 def _mat_collect(ctx: CheckContext) -> Hits:
-    """Active loan past maturity without a collection notice by the 10th working day after."""
+    """Active loan past maturity without a collection notice by the 10th working day after.
+
+    Guaranteed loans (``guarantee_type`` 保证) also need the 履行担保责任通知书 to the guarantor
+    in the same window when the ledger has a ``guarantor_notice_date`` column (``001_…`` 篇三
+    二、(二): 向欠款的借款人及保证人发送贷款催收通知书和履行担保责任通知书).
+    """
     n = ctx.policy.maturity.collection_notice_working_days
     maturity = ctx.date("maturity_date")
     candidates = ctx.active & ~np.isnat(maturity) & (maturity < ctx.as_of)
@@ -98,16 +136,23 @@ def _mat_collect(ctx: CheckContext) -> Hits:
     deadline[idx] = ctx.working_day_deadline(maturity[idx], n)
     notice = ctx.date("collection_notice_date")
     in_window = ~np.isnat(notice) & (notice >= maturity) & (notice <= deadline)
-    mask = candidates & (deadline < ctx.as_of) & ~in_window
+    guaranteed = ctx.equals("guarantee_type", "guarantee") & ctx.has("guarantor_notice_date")
+    g_notice = ctx.date("guarantor_notice_date")
+    g_in_window = ~guaranteed | (~np.isnat(g_notice) & (g_notice >= maturity)
+                                 & (g_notice <= deadline))
+    mask = candidates & (deadline < ctx.as_of) & ~(in_window & g_in_window)
     sel = np.flatnonzero(mask)
-    nt = notice[sel]
-    found = ~np.isnat(nt)
-    end = np.where(found & (nt > deadline[sel]) & (nt < ctx.as_of), nt, ctx.as_of)
-    fact = ("催收通知日期" + fmt_date(nt) + ",不在到期日至" + fmt_date(deadline[sel])
-            + "之间").where(found, "未见催收通知记录")
-    message = ("到期日" + fmt_date(maturity[sel]) + "贷款未收回,催收通知应不晚于"
-               + fmt_date(deadline[sel]) + f"(到期后第{n}个工作日)发出;" + fact)
-    return Hits(sel, message, deadline[sel], days_between(deadline[sel], end))
+    dl = deadline[sel]
+    b_bad, g_bad, g_sel = ~in_window[sel], ~g_in_window[sel], guaranteed[sel]
+    b_fact, b_end = _notice_fact(notice[sel], dl, ctx.as_of, "催收通知")
+    g_fact, g_end = _notice_fact(g_notice[sel], dl, ctx.as_of, "履行担保责任通知书")
+    facts = (b_fact.where(b_bad, "") + pd.Series(np.where(b_bad & g_bad, ";", ""), dtype="str")
+             + g_fact.where(g_bad, ""))
+    end = np.where(b_bad & g_bad, np.maximum(b_end, g_end), np.where(b_bad, b_end, g_end))
+    what = pd.Series(np.where(g_sel, "催收通知书和履行担保责任通知书", "催收通知"), dtype="str")
+    message = ("到期日" + fmt_date(maturity[sel]) + "贷款未收回," + what + "应不晚于"
+               + fmt_date(dl) + f"(到期后第{n}个工作日)发出;" + facts)
+    return Hits(sel, message, dl, days_between(dl, end))
 
 
 def _data_overdue(ctx: CheckContext) -> Hits:
@@ -154,8 +199,9 @@ MAT_NOTICE = Rule(
     title_en="Maturity notice not sent a month ahead",
     severity=Severity.LOW,
     citation=cite.SEED_001_REPAYMENT,
-    params=("maturity.notice_months_before",),
-    needs=("balance", "repayment_method", "maturity_date", "maturity_notice_date"),
+    params=("maturity.notice_months_before", "maturity.individual_notice_days_before"),
+    needs=("balance", "customer_type", "repayment_method", "maturity_date",
+           "maturity_notice_date"),
     evaluate=_mat_notice,
 )
 
@@ -167,6 +213,7 @@ MAT_COLLECT = Rule(
     citation=cite.SEED_001_REPAYMENT,
     params=("maturity.collection_notice_working_days",),
     needs=("balance", "maturity_date", "collection_notice_date"),
+    uses=("guarantee_type", "guarantor_notice_date"),
     evaluate=_mat_collect,
 )
 

@@ -30,6 +30,11 @@ COLLECTION_STRENGTH: dict[str, int] = {"sms": 1, "phone": 1, "letter": 1, "visit
 #: Strength of a collection whose method was not recorded: it still is a collection.
 UNKNOWN_METHOD_STRENGTH = 1
 STRENGTH_ZH: tuple[str, ...] = ("无催收", "短信、电话或信函催收", "约见或上门催收", "法律手段清收")
+#: Facts of the whole book rather than of one loan, each computed from one sheet alone
+#: (attribute → how pieces combine: "min" or "max"). An engine that checks the book in pieces (the Dask engine) computes each on every
+#: piece of the sheets, combines them and passes them in as ``facts``, so every piece sees the
+#: book-wide value.
+BOOK_WIDE_FACTS: dict[str, str] = {"inspection_coverage_start": "min"}
 
 
 # --------------------------------------------------------------------------- vectorised helpers
@@ -148,6 +153,25 @@ def _arrow_strings(values: pd.Series) -> pa.Array | None:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
+_QUARTER_ZH = ("第一季度", "第二季度", "第三季度", "第四季度")
+
+
+def _period_name(start: np.datetime64, length: int) -> str:
+    """A calendar period in words: ``2026年3月``, ``2026年第一季度``, ``2025年下半年``, ``2025年度``."""
+    month = int(start.astype("datetime64[M]").astype(np.int64))
+    year, m = 1970 + month // 12, month % 12 + 1
+    if length == 1:
+        return f"{year}年{m}月"
+    if length == 3 and m % 3 == 1:
+        return f"{year}年{_QUARTER_ZH[m // 3]}"
+    if length == 6 and m in (1, 7):
+        return f"{year}年{'上' if m == 1 else '下'}半年"
+    if length == 12 and m == 1:
+        return f"{year}年度"
+    end = month + length - 1
+    return f"{year}年{m}月至{1970 + end // 12}年{end % 12 + 1}月"
+
+
 # --------------------------------------------------------------------------- the context
 
 class CheckContext:
@@ -170,7 +194,8 @@ class CheckContext:
     def __init__(self, loans: pd.DataFrame, *, as_of: dt.date, policy: Policy,
                  inspections: pd.DataFrame | None = None,
                  collections: pd.DataFrame | None = None,
-                 branches: pd.DataFrame | None = None) -> None:
+                 branches: pd.DataFrame | None = None,
+                 facts: dict[str, object] | None = None) -> None:
         self.loans = loans
         self.as_of = np.datetime64(pd.Timestamp(as_of).normalize().to_datetime64(), "ns")
         self.policy = policy
@@ -180,6 +205,10 @@ class CheckContext:
         self.n = len(loans)
         self.notes: list[str] = []
         self.uncovered_years: set[int] = set()
+        for name, value in (facts or {}).items():  # book-wide facts (BOOK_WIDE_FACTS)
+            if name not in BOOK_WIDE_FACTS:
+                raise ValueError(f"unknown book-wide fact {name!r}")
+            self.__dict__[name] = value
 
     # ---------------------------------------------------------------- availability
 
@@ -383,10 +412,24 @@ class CheckContext:
         return np.where(np.isnat(latest), fallback, latest)
 
     @cached_property
+    def inspection_coverage_start(self) -> np.datetime64:
+        """The earliest ``inspections.inspection_date`` (<= D): where the sheet's history starts.
+
+        NaT without the sheet or without a dated row. Before this day the sheet cannot tell
+        whether a loan was inspected.
+        """
+        if self.inspections is None:
+            return NAT
+        _, dates = self._inspection_rows
+        kept = dates[~np.isnat(dates) & (dates <= self.as_of)]
+        return kept.min() if len(kept) else NAT
+
+    @cached_property
     def first_inspection_after_disbursement(self) -> np.ndarray:
         """Earliest inspection on or after disbursement and <= D.
 
-        From ``inspections`` for loans that have rows there, else ``first_inspection_date``.
+        From ``inspections`` for loans that have rows there and were disbursed on or after the
+        sheet's :attr:`inspection_coverage_start`, else ``first_inspection_date``.
         """
         fallback = self._column_on_or_before("first_inspection_date")
         disb = self.date("disbursement_date")
@@ -397,7 +440,92 @@ class CheckContext:
         row_disb = self._broadcast_rows(disb, codes)
         earliest = self._reduce_dates(codes, dates, (dates >= row_disb) & (dates <= self.as_of),
                                       "min")
-        return np.where(self._inspected_in_sheet, earliest, fallback)
+        covered = disb >= self.inspection_coverage_start
+        return np.where(self._inspected_in_sheet & covered, earliest, fallback)
+
+    def inspection_period_gaps(self, interval: np.ndarray, judged: np.ndarray,
+                               exempt_months: int, review_months: int
+                               ) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+        """Calendar periods of the review window without an inspection, per loan.
+
+        A loan with interval L months (1 month, a quarter, a half-year; periods aligned on the
+        calendar year) must hold an inspection in every period that ended before D and after
+        D − ``review_months``, unless it was disbursed ``exempt_months`` or less before the
+        period's end (``001_…`` 篇三 二、(七): 贷款发放日离检查时点不满2个月(含2个月)时,当期可不形成
+        贷后检查报告). An inspection counts for the period its date falls in: the rows of
+        ``inspections`` dated <= D, and the loan's latest inspection (:attr:`last_inspection`,
+        which falls back to ``last_inspection_date``).
+
+        Vectorised over loans × periods: the period grid is built with numpy per distinct
+        interval (a handful) and matched to the inspections by sorted keys.
+
+        Returns
+        -------
+        positions, text, first_end
+            Sorted positions of loans with at least one uncovered period, the periods in words
+            (``2025年下半年、2026年第一季度``), and the end of the first uncovered period.
+        """
+        D = self.as_of
+        disb = self.date("disbursement_date")
+        window_lo = add_months(np.array([D]), -review_months)[0]
+        d_month = int(D.astype("datetime64[M]").astype(np.int64))
+        lo_month = int(window_lo.astype("datetime64[M]").astype(np.int64))
+        loan_codes = self._loan_codes[0]
+        shift = np.int64(1 << 24)
+        # inspected (loan code, period) keys: period index = month index // L of the loan
+        codes, dates = self._inspection_rows
+        keep = (codes >= 0) & ~np.isnat(dates) & (dates <= D)
+        row_interval = self._broadcast_rows(interval, codes)
+        keep &= row_interval > 0
+        r_codes, r_months = codes[keep], dates[keep].astype("datetime64[M]").astype(np.int64)
+        r_keys = r_codes * shift + r_months // row_interval[keep]
+        last = self.last_inspection
+        has_last = ~np.isnat(last) & (interval > 0) & judged
+        l_months = last[has_last].astype("datetime64[M]").astype(np.int64)
+        l_keys = loan_codes[has_last] * shift + l_months // interval[has_last]
+        inspected = np.unique(np.concatenate([r_keys, l_keys]))
+
+        pos_parts, name_parts, end_parts = [], [], []
+        for length in np.unique(interval[judged & (interval > 0)]):
+            length = int(length)
+            periods = np.arange(lo_month // length, d_month // length + 1, dtype=np.int64)
+            starts = (periods * length).astype("datetime64[M]")
+            ends = ((periods + 1) * length).astype("datetime64[M]").astype("datetime64[D]") \
+                - np.timedelta64(1, "D")
+            ends = ends.astype("datetime64[ns]")
+            in_window = (ends > window_lo) & (ends < D)
+            periods, starts, ends = periods[in_window], starts[in_window], ends[in_window]
+            k = len(periods)
+            idx = np.flatnonzero(judged & (interval == length))
+            if not k or not len(idx):
+                continue
+            names = np.asarray([_period_name(st, length) for st in starts], dtype=object)
+            threshold = add_months(ends, -exempt_months)  # disbursed on/after: exempt
+            loan = np.repeat(idx, k)
+            slot = np.tile(np.arange(k), len(idx))
+            required = disb[loan] < threshold[slot]
+            keys = loan_codes[loan] * shift + periods[slot]
+            at = np.searchsorted(inspected, keys)
+            found = (at < len(inspected)) & (inspected[np.minimum(at, len(inspected) - 1)] == keys)
+            gap = required & ~found
+            pos_parts.append(loan[gap])
+            name_parts.append(names[slot[gap]])
+            end_parts.append(ends[slot[gap]])
+        if not pos_parts:
+            return (np.empty(0, np.int64), pd.Series([], dtype="str"),
+                    np.empty(0, "datetime64[ns]"))
+        pos = np.concatenate(pos_parts)
+        order = np.argsort(pos, kind="stable")  # loan-major, periods stay chronological
+        pos = pos[order]
+        names = np.concatenate(name_parts)[order]
+        ends = np.concatenate(end_parts)[order]
+        positions, first = np.unique(pos, return_index=True)
+        if not len(positions):
+            return positions, pd.Series([], dtype="str"), np.empty(0, "datetime64[ns]")
+        # join each loan's period names with "、" in one C-level reduction (no loop over loans)
+        joined = np.add.reduceat(np.char.add(names.astype(str), "、").astype(object), first)
+        text = pd.Series(joined, dtype="str").str[:-1]
+        return positions, text, ends[first]
 
     def _broadcast_rows(self, per_loan: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """A per-loan value for each sheet row (via the loan's distinct-id code)."""
@@ -451,9 +579,11 @@ class CheckContext:
         """Strongest collection (0 none, 1 sms/phone/letter, 2 visit, 3 legal) in [start, D].
 
         From ``collections`` for loans with rows <= D there, else ``last_collection_date`` /
-        ``last_collection_method``; ``litigation`` counts as legal (3).
+        ``last_collection_method``; ``litigation`` counts as legal (3). A loan that is not
+        overdue (a doubtful loan with no arrears) counts every collection up to D.
         """
         start = self.overdue_start
+        start = np.where(np.isnat(start), np.datetime64("1678-01-01", "ns"), start)
         k = self._loan_codes[1]
         if self.has("last_collection_date") and self.has("last_collection_method"):
             last = self._column_on_or_before("last_collection_date")

@@ -52,9 +52,18 @@ def inspection_interval(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def _insp_freq(ctx: CheckContext) -> Hits:
-    """Active loan whose last inspection (or disbursement) + interval < D.
+    """Active loan whose inspections fall short of its frequency (``001_…`` 篇三 二、(七)).
 
-    Exempt: individual instalment loans and loans in litigation (``003_…`` 第四十五条).
+    Two checks, one finding per loan: the latest inspection (or the disbursement) + interval
+    < D; and, with an ``inspections`` sheet, every calendar period (half-year, quarter, month
+    by the interval) that ended within ``inspection.review_months`` before D holds an
+    inspection (:meth:`CheckContext.inspection_period_gaps`). Without the sheet only the latest
+    inspection can be judged, and the report says so.
+
+    Exempt: individual instalment loans and NPL individual loans in litigation (``003_…``
+    第四十五条); new normal corporate loans with an original term of at most 6 months (regular
+    mode) or 3 months (key mode) (``001_…`` 篇三 二、(七)1–2); a period in which the loan was
+    disbursed 2 months or less before the period's end.
     """
     p = ctx.policy.inspection
     interval, texts, mode_assumed = inspection_interval(ctx)
@@ -73,7 +82,13 @@ def _insp_freq(ctx: CheckContext) -> Hits:
                                       "未检查 / no repayment_method column: individual loans "
                                       "not checked")
     if p.exempt_litigation:
-        exempt |= ctx.flag("litigation")
+        exempt |= ctx.flag("litigation") & ctx.individual & ctx.npl
+    key_mode = ctx.equals("management_mode", "key")
+    short_limit = np.where(key_mode, p.new_loan_exempt_key_months,
+                           p.new_loan_exempt_regular_months)
+    short_new = (~ctx.individual & (ctx.class_code == 0) & ~np.isnat(disb)
+                 & (ctx.original_maturity <= add_months(disb, short_limit)))
+    exempt |= short_new
     if not ctx.has("management_mode"):
         ctx.note("INSP-FREQ", "未提供管理方式列,对公贷款均按常规管理方式检查 / no management_mode "
                               "column: regular mode assumed")
@@ -83,26 +98,59 @@ def _insp_freq(ctx: CheckContext) -> Hits:
         ctx.note("INSP-FREQ", f"{int(undated.sum())}笔贷款既无检查记录也无发放日期,无法判断 / "
                               "loans with neither inspection nor disbursement date not checked")
     due = add_months(base, interval)
-    mask = judged & ~np.isnat(base) & (due < ctx.as_of)
-    sel = np.flatnonzero(mask)
+    stale = judged & ~np.isnat(base) & (due < ctx.as_of)
+    gap_text = np.full(ctx.n, "", dtype=object)
+    gap_end = np.full(ctx.n, NAT)
+    if ctx.inspections is not None:
+        gap_pos, text, first_end = ctx.inspection_period_gaps(
+            interval, judged, p.period_exempt_disbursed_months, p.review_months)
+        gap_text[gap_pos] = text.to_numpy(dtype=object) + "未见贷后检查;"
+        gap_end[gap_pos] = first_end
+    else:
+        ctx.note("INSP-FREQ", "未提供贷后检查记录表,仅能判断最近一次检查是否超期,未逐期核对检查频率 / "
+                              "no inspections sheet: only the latest inspection could be judged, "
+                              "not every period of the review window")
+    has_gap = ~np.isnat(gap_end)
+    sel = np.flatnonzero(stale | has_gap)
+    st = stale[sel]
     has_last = ~np.isnat(last[sel])
     days = fmt_int(days_between(base[sel], ctx.as_of))
     head = ("最近一次贷后检查" + fmt_date(last[sel]) + ",距检查日" + days + "天;").where(
         has_last, "无贷后检查记录,发放日" + fmt_date(disb[sel]) + ",距检查日" + days + "天;")
+    head = head.where(st, "")
     tail = pd.Series(np.where(mode_assumed[sel], "(管理方式缺失,按常规管理)", ""), dtype="str")
-    message = head + pd.Series(texts[sel], dtype="str") + tail
-    return Hits(sel, message.reset_index(drop=True), due[sel],
-                days_between(due[sel], ctx.as_of))
+    message = (head + pd.Series(gap_text[sel], dtype="str") + pd.Series(texts[sel], dtype="str")
+               + tail)
+    due_sel = np.where(st, due[sel], gap_end[sel])
+    return Hits(sel, message.reset_index(drop=True), due_sel,
+                days_between(due_sel, ctx.as_of))
 
 
 def _insp_first(ctx: CheckContext) -> Hits:
-    """Active corporate loan without an inspection within 1 month of disbursement."""
+    """Active corporate loan without an inspection within 1 month of disbursement.
+
+    With an ``inspections`` sheet only loans disbursed on or after the sheet's first
+    inspection date are judged from it (the sheet cannot tell what happened before it
+    starts); earlier loans are judged from ``first_inspection_date`` when the ledger gives one,
+    and counted in a note otherwise.
+    """
     n = ctx.policy.inspection.first_inspection_months
     disb = ctx.date("disbursement_date")
     due = add_months(disb, n)
     first = ctx.first_inspection_after_disbursement
     late = np.isnat(first) | (first > due)
-    mask = ctx.active & ctx.corporate & ~np.isnat(disb) & (due < ctx.as_of) & late
+    scope = ctx.active & ctx.corporate & ~np.isnat(disb) & (due < ctx.as_of)
+    if ctx.inspections is not None:
+        start = ctx.inspection_coverage_start
+        before = scope & ~(disb >= start) & ctx.missing("first_inspection_date")
+        if before.any():
+            when = fmt_date(np.array([start]))[0] if not np.isnat(start) else "(无检查记录)"
+            ctx.note("INSP-FIRST", f"{int(before.sum())}笔对公贷款发放于贷后检查记录表最早日期"
+                                   f"{when}之前且无首次检查日期,无法判断首次检查是否及时,未检查 / "
+                                   "loans disbursed before the inspections sheet starts, without "
+                                   "first_inspection_date: not judged")
+        scope &= ~before
+    mask = scope & late
     sel = np.flatnonzero(mask)
     f = first[sel]
     found = ~np.isnat(f)
@@ -143,10 +191,15 @@ INSP_FREQ = Rule(
             "inspection.corporate_key_npl_months",
             "inspection.individual_months",
             "inspection.exempt_individual_installment",
-            "inspection.exempt_litigation"),
+            "inspection.exempt_litigation",
+            "inspection.review_months",
+            "inspection.new_loan_exempt_regular_months",
+            "inspection.new_loan_exempt_key_months",
+            "inspection.period_exempt_disbursed_months"),
     needs=("balance", "classification", "customer_type", "disbursement_date",
            "inspections|last_inspection_date"),
-    uses=("management_mode", "repayment_method", "litigation"),
+    uses=("management_mode", "repayment_method", "litigation", "extension_months",
+          "maturity_date"),
     evaluate=_insp_freq,
 )
 

@@ -43,11 +43,11 @@ def extension_limit(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def _ext_limit(ctx: CheckContext) -> Hits:
-    """``extension_months`` above the limit for the original term."""
+    """Active loan whose ``extension_months`` is above the limit for the original term."""
     p = ctx.policy.extension
     ext = ctx.integer("extension_months")
     term, limit, band = extension_limit(ctx)
-    mask = (ext > 0) & (term >= 0) & (ext > limit)
+    mask = ctx.active & (ext > 0) & (term >= 0) & (ext > limit)
     sel = np.flatnonzero(mask)
     rules = [f"原期限{p.short_term_months}个月以内(含)的贷款累计展期不得超过原期限",
              f"原期限{p.short_term_months}至{p.medium_term_months}个月(含)的贷款累计展期不得超过"
@@ -60,16 +60,16 @@ def _ext_limit(ctx: CheckContext) -> Hits:
 
 
 def _ext_individual(ctx: CheckContext) -> Hits:
-    """Individual loan with an extension."""
+    """Active individual loan with an extension."""
     ext = ctx.integer("extension_months")
-    sel = np.flatnonzero(ctx.individual & (ext > 0))
+    sel = np.flatnonzero(ctx.active & ctx.individual & (ext > 0))
     message = "个人贷款累计展期" + fmt_int(ext[sel]) + "个月;个人贷款原则上不得展期"
     return Hits(sel, message)
 
 
 def _refi_individual(ctx: CheckContext) -> Hits:
-    """Individual loan refinanced (借新还旧)."""
-    sel = np.flatnonzero(ctx.individual & ctx.flag("refinanced"))
+    """Active individual loan refinanced (借新还旧)."""
+    sel = np.flatnonzero(ctx.active & ctx.individual & ctx.flag("refinanced"))
     message = pd.Series(np.full(len(sel), "个人贷款办理了借新还旧;个人贷款不得办理借新还旧"
                                 "(产品设计中包含再融资安排的除外)", dtype=object), dtype="str")
     return Hits(sel, message)
@@ -91,16 +91,23 @@ def _rating_stale(ctx: CheckContext) -> Hits:
 
 
 def _fund_use(ctx: CheckContext) -> Hits:
-    """Active self-payment loan disbursed > 1 month before D without a fund-use check."""
+    """Active self-payment loan disbursed > 1 month before D without a fund-use check made
+    after disbursement (a check dated before the disbursement, or after D, does not count)."""
     n = ctx.policy.fund_use.check_months
     disb = ctx.date("disbursement_date")
     due = add_months(disb, n)
+    checked = ctx.date("fund_use_check_date")
+    valid = ~np.isnat(checked) & (checked >= disb) & (checked <= ctx.as_of)
     mask = (ctx.active & ctx.equals("payment_method", "self") & ~np.isnat(disb)
-            & (due < ctx.as_of) & ctx.missing("fund_use_check_date"))
+            & (due < ctx.as_of) & ~valid)
     sel = np.flatnonzero(mask)
+    c = checked[sel]
+    early = ~np.isnat(c) & (c < disb[sel])
+    fact = pd.Series(np.where(early, "", "未见资金用途核查记录"), dtype="str").where(
+        ~early, "资金用途核查日期" + fmt_date(c) + "早于发放日,不是发放后的核查")
     message = ("自主支付贷款,发放日" + fmt_date(disb[sel]) + ",距检查日"
-               + fmt_int(days_between(disb[sel], ctx.as_of))
-               + f"天,未见资金用途核查记录;自主支付贷款应在发放后{n}个月内核查贷款资金是否按约定用途使用")
+               + fmt_int(days_between(disb[sel], ctx.as_of)) + "天," + fact
+               + f";自主支付贷款应在发放后{n}个月内核查贷款资金是否按约定用途使用")
     return Hits(sel, message, due[sel], days_between(due[sel], ctx.as_of))
 
 
@@ -112,7 +119,7 @@ EXT_LIMIT = Rule(
     citation=f"{cite.REG_LOAN_RULES};{cite.SEED_003_EXAM} 单选题17、27",
     params=("extension.short_term_months", "extension.medium_term_months",
             "extension.medium_term_fraction", "extension.long_term_limit_months"),
-    needs=("disbursement_date", "maturity_date", "extension_months"),
+    needs=("balance", "disbursement_date", "maturity_date", "extension_months"),
     evaluate=_ext_limit,
 )
 
@@ -123,7 +130,7 @@ EXT_INDIVIDUAL = Rule(
     severity=Severity.MEDIUM,
     citation=f"{cite.SEED_003_ART49}(二)",
     params=(),
-    needs=("customer_type", "extension_months"),
+    needs=("balance", "customer_type", "extension_months"),
     evaluate=_ext_individual,
 )
 
@@ -134,7 +141,7 @@ REFI_INDIVIDUAL = Rule(
     severity=Severity.MEDIUM,
     citation=f"{cite.SEED_003_ART49}(四)",
     params=(),
-    needs=("customer_type", "refinanced"),
+    needs=("balance", "customer_type", "refinanced"),
     evaluate=_refi_individual,
 )
 
