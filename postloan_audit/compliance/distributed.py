@@ -303,7 +303,13 @@ def run_checks_dask(data: Any, *, as_of: dt.date | str | None,
                     rules: Iterable[str] | str | None = None, client: Any = None
                     ) -> CheckReport:
     """:func:`~postloan_audit.compliance.checks.run_checks` with ``engine="dask"``."""
-    import dask
+    try:
+        import dask
+        import dask.dataframe  # noqa: F401
+    except ImportError as exc:
+        raise ValueError("未安装 Dask:请安装 pip install 'postloan-audit[dask]' 后再用 engine=\"dask\" / "
+                         "Dask is not installed: pip install 'postloan-audit[dask]' to use "
+                         "engine=\"dask\"") from exc
 
     if isinstance(data, str | PathLike):
         frames, info = _store_frames(Path(data))
