@@ -189,6 +189,10 @@ class CheckContext:
         The optional sheets, or None.
     notes:
         Warnings collected while rules run (rule id prefixed); they go into the report.
+
+    ``facts`` (constructor only) gives the book-wide facts of :data:`BOOK_WIDE_FACTS` when
+    the context holds only a piece of the book (the Dask engine); otherwise each is computed
+    from the sheets on first use.
     """
 
     def __init__(self, loans: pd.DataFrame, *, as_of: dt.date, policy: Policy,
