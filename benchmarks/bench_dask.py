@@ -1,10 +1,9 @@
 """Benchmark: the whole catalogue on 10,000,000 loans from a Parquet store through Dask.
 
 Builds (once, into the git-ignored ``benchmarks/_data/``) a Parquet store of ``--pieces``
-generated networks of 1,000,000 loans each (seeds 2026, 2027, …; loan and borrower ids
-prefixed by the piece so they stay unique; 40 branches, each branch holding every piece's
-loans), written piece by piece with :class:`ParquetStoreWriter` in child processes so the
-driver never holds the book. Then runs ``run_checks(STORE, engine="dask", client=...)`` on a
+copies of one generated network of 1,000,000 loans (seed 2026, 40 branches), loan and
+borrower ids prefixed by the piece so every piece's loans and borrowers are distinct, written
+piece by piece with :class:`ParquetStoreWriter` so the driver never holds the book. Then runs ``run_checks(STORE, engine="dask", client=...)`` on a
 ``LocalCluster`` of ``--workers`` single-threaded workers with ``--memory-limit`` each, and
 prints the time, the number of findings and the peak RSS of every worker (polled twice a
 second with psutil), next to what the in-memory run would need: the in-memory frames of one
@@ -28,26 +27,34 @@ DATA = Path(__file__).parent / "_data"
 AS_OF = "2026-09-30"
 
 PIECE = """
-import json, sys, resource
+import sys
 import pandas as pd
 from postloan_audit import Extract
 from postloan_audit.synth.generator import generate_network
-k, loans = int(sys.argv[1]), int(sys.argv[2])
-net = generate_network(loans=loans, branches=40, seed=2026 + k, as_of="2026-09-30")
-tag = f"{k:02d}"
-def prefix(frame, cols):
-    frame = frame.copy()
-    for c in cols:
-        frame[c] = (tag + frame[c]).astype("str")
-    return frame
-loans_f = prefix(net.loans, ["loan_id", "borrower_id"])
-insp = prefix(net.inspections, ["loan_id"])
-coll = prefix(net.collections, ["loan_id"])
-memory = sum(int(f.memory_usage(deep=True).sum()) for f in (loans_f, insp, coll))
-pd.to_pickle(Extract(loans=loans_f, inspections=insp, collections=coll,
-                     branches=net.branches if k == 0 else None), sys.argv[3])
-print(json.dumps({"rows": [len(loans_f), len(insp), len(coll)], "frame_bytes": memory}))
+net = generate_network(loans=int(sys.argv[1]), branches=40, seed=2026, as_of="2026-09-30")
+pd.to_pickle(Extract(loans=net.loans, inspections=net.inspections, collections=net.collections,
+                     branches=net.branches), sys.argv[2])
 """
+
+
+def prefixed(base, k: int):
+    """Piece ``k`` of the book: the base network with loan and borrower ids prefixed by ``k``
+    (so every piece's borrowers are distinct), the branches sheet in piece 0 only."""
+    from postloan_audit import Extract
+
+    tag = f"{k:02d}"
+
+    def prefix(frame, cols):
+        frame = frame.copy()
+        for c in cols:
+            frame[c] = (tag + frame[c]).astype("str")
+        return frame
+
+    return Extract(loans=prefix(base.loans, ["loan_id", "borrower_id"]),
+                   inspections=prefix(base.inspections, ["loan_id"]),
+                   collections=prefix(base.collections, ["loan_id"]),
+                   branches=base.branches if k == 0 else None)
+
 
 IN_MEMORY = """
 import json, resource, sys, time
@@ -75,16 +82,19 @@ def build_store(pieces: int, loans: int) -> tuple[Path, list[dict]]:
         return root, json.loads(info_path.read_text())
     DATA.mkdir(exist_ok=True)
     infos = []
+    tmp = DATA / "_base_piece.pkl"
+    if not tmp.exists():
+        subprocess.run([sys.executable, "-c", PIECE, str(loans), str(tmp)], check=True)
+    base = pd.read_pickle(tmp)
     with ParquetStoreWriter(root, fingerprint="benchmark", source_name=root.name,
                             as_of=pd.Timestamp(AS_OF).date()) as writer:
         for k in range(pieces):
             start = time.perf_counter()
-            tmp = DATA / f"_piece_{k}.pkl"
-            out = subprocess.run([sys.executable, "-c", PIECE, str(k), str(loans), str(tmp)],
-                                 check=True, capture_output=True, text=True).stdout
-            info = json.loads(out.strip().splitlines()[-1])
-            writer.add(pd.read_pickle(tmp))
-            tmp.unlink()
+            piece = prefixed(base, k)
+            frames = (piece.loans, piece.inspections, piece.collections)
+            info = {"rows": [len(f) for f in frames],
+                    "frame_bytes": sum(int(f.memory_usage(deep=True).sum()) for f in frames)}
+            writer.add(piece)
             info["seconds"] = time.perf_counter() - start
             infos.append(info)
             print(f"piece {k}: {info['rows']} rows in {info['seconds']:.1f} s", flush=True)

@@ -127,6 +127,7 @@ class ParquetStoreWriter:
         self.rows: dict[str, int] = {}
         self.pieces = 0
         self.plain: dict[str, list[pd.DataFrame]] = {}
+        self.columns: dict[str, list[str]] = {}
 
     def __enter__(self) -> ParquetStoreWriter:
         return self
@@ -145,6 +146,13 @@ class ParquetStoreWriter:
             frame = getattr(extract, sheet)
             if frame is None:
                 continue
+            columns = self.columns.setdefault(sheet, list(frame.columns))
+            if list(frame.columns) != columns:
+                raise ExtractError(
+                    f"第 {k + 1} 部分的 {sheet} 列与第 1 部分不同,不能写入同一 Parquet 数据集。 / "
+                    f"Piece {k + 1} has other {sheet} columns than piece 1: "
+                    f"{sorted(set(frame.columns) ^ set(columns))}",
+                    source_name=str(self.root), sheet=sheet, problem="store_columns")
             if sheet == "loans":
                 branch = frame["branch"]
             else:

@@ -135,3 +135,13 @@ def test_a_store_written_in_pieces_reads_back_as_the_whole_book(tmp_path):
     assert (back.fingerprint, back.as_of) == (whole.fingerprint, whole.as_of)
     names = {f.name for d in (tmp_path / "s/loans").iterdir() for f in d.iterdir()}
     assert names == {"part-0.parquet", "part-1.parquet"}
+
+
+def test_pieces_of_one_store_must_have_the_same_columns(tmp_path):
+    from postloan_audit.ingest.parquet_store import ParquetStoreWriter
+    whole = load_extract(ROOT / "sample_extracts/network_snapshot_20260930.xlsx")
+    writer = ParquetStoreWriter(tmp_path / "s", fingerprint="f", source_name="x", as_of=None)
+    writer.add(whole)
+    from postloan_audit import Extract
+    with pytest.raises(ExtractError, match=r"第 2 部分的 loans 列与第 1 部分不同.*\['rating'\]"):
+        writer.add(Extract(loans=whole.loans.drop(columns=["rating"])))
