@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from postloan_audit.compliance.checks import (
+from postloan_audit.compliance.evaluation import (
     FINDING_COLUMNS,
     NOT_RUN_COLUMNS,
     CheckReport,
