@@ -569,7 +569,7 @@ def _cover_periods(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
     shift = np.int64(1 << 24)
     il, idate = s["insp_loan"], s["insp_date"]
     months = idate.astype("datetime64[M]").astype(np.int64)
-    have = np.unique(il * shift + months // interval[il])
+    have = np.sort(il * shift + months // interval[il])
     earliest = add_months(disb, t["first_inspection_months"]) + _CLEAN_MARGIN + 1
     for length in np.unique(interval[need]):
         length = int(length)

@@ -112,3 +112,42 @@ def test_cls_borrower_leaves_loans_without_a_borrower_id_ungrouped():
     })
     assert loans["borrower_id"].isna().sum() == 2
     assert flagged(loans, "CLS-BORROWER") == {"B1-OK"}
+
+
+def test_rules_look_at_outstanding_loans_only():
+    settled = {"balance": 0.0}
+    loans = make_loans({
+        "od100_settled": {**settled, "overdue_days": 100},
+        "od100_active": {"overdue_days": 100},
+        "restructured_settled": {**settled, "restructured": True},
+    })
+    assert flagged(loans, "CLS-OVERDUE") == {"od100_active"}
+    assert flagged(loans, "CLS-RESTRUCT") == set()
+
+
+RESTRUCT = {"restructured": True}
+
+
+def test_cls_restruct_flags_only_within_the_observation_period():
+    loans = make_loans({
+        "ends_on_d": {**RESTRUCT, "restructure_date": "2025-09-30"},
+        "ended": {**RESTRUCT, "restructure_date": "2025-09-29"},
+        "undated": {**RESTRUCT, "restructure_date": None},
+        "sm": {**RESTRUCT, "classification": "special_mention", "restructure_date": "2026-03-01"},
+    })
+    got = messages(loans, "CLS-RESTRUCT")
+    assert got == {
+        "ends_on_d": ("重组贷款(重组日期2025-09-30,观察期12个月,至2026-09-30),"
+                      "五级分类为正常;重组资产在重组观察期内应至少归为关注类"),
+        "undated": ("重组贷款,五级分类为正常;重组资产在重组观察期内应至少归为关注类"
+                    "(未提供重组日期,无法核实是否仍在重组观察期内)"),
+    }
+    longer = Policy.from_dict({"classification": {"restructure_observation_months": 18}})
+    assert flagged(loans, "CLS-RESTRUCT", policy=longer) == {"ends_on_d", "ended", "undated"}
+
+
+def test_restructure_observation_period_is_at_least_a_year():
+    from postloan_audit import PolicyError
+
+    with pytest.raises(PolicyError, match="restructure_observation_months must be at least 12"):
+        Policy.from_dict({"classification": {"restructure_observation_months": 11}})

@@ -83,3 +83,32 @@ def test_collateral_rules_not_run_without_their_columns():
     report = run_checks(loans, as_of=AS_OF, rules=["COLLAT-INSP", "COLLAT-REVAL",
                                                    "COLLAT-DROP"])
     assert list(report.not_run["rule_id"]) == ["COLLAT-INSP", "COLLAT-REVAL", "COLLAT-DROP"]
+
+
+SHORT = {"disbursement_date": "2025-08-01", "maturity_date": "2026-08-01",
+         "collateral_inspection_date": None}
+
+
+def test_collat_insp_short_term_exemption_only_in_the_normal_case():
+    loans = make_loans({
+        "short_normal": dict(SHORT),
+        "short_overdue": {**SHORT, "overdue_days": 5},
+        "short_npl": {**SHORT, "classification": "substandard", "overdue_days": 100},
+        "short_unsecured_overdue": {**SHORT, "overdue_days": 5, "guarantee_type": "guarantee"},
+    })
+    got = messages(loans, "COLLAT-INSP")
+    rule = ";逾期或非正常类的抵质押贷款(含期限12个月以内)应每12个月至少现场检查一次押品"
+    assert got == {"short_overdue": "发放日2025-08-01,无押品现场检查记录" + rule,
+                   "short_npl": "发放日2025-08-01,无押品现场检查记录" + rule}
+
+
+def test_collat_drop_only_outstanding_collateral_loans():
+    dropped = {"collateral_value": 800_000.0, "collateral_initial_value": 1_000_000.0}
+    loans = make_loans({
+        "active_mortgage": dict(dropped),
+        "active_pledge": {**dropped, "guarantee_type": "pledge"},
+        "settled_mortgage": {**dropped, "balance": 0.0},
+        "guaranteed": {**dropped, "guarantee_type": "guarantee"},
+        "credit": {**dropped, "guarantee_type": "credit"},
+    })
+    assert flagged(loans, "COLLAT-DROP") == {"active_mortgage", "active_pledge"}

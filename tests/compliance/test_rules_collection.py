@@ -173,3 +173,104 @@ def test_data_overdue_both_sides():
     assert flagged(loans, "DATA-OVERDUE") == {"short"}
     assert messages(loans, "DATA-OVERDUE")["short"] == (
         "到期日2026-09-20,至检查日已过10天,台账逾期天数为9天;未展期的贷款自到期次日起即为逾期")
+
+
+def test_coll_tier_doubtful_loans_need_legal_action_whatever_their_overdue_days():
+    loans = make_loans({
+        "doubtful_current_phone": _c(0, "2026-09-10", "phone", classification="doubtful"),
+        "doubtful_current_none": _c(0, None, None, classification="doubtful"),
+        "doubtful_current_legal": _c(0, "2025-12-10", "legal", classification="doubtful"),
+        "doubtful_litigation": _c(0, None, None, classification="doubtful", litigation=True),
+        "doubtful_od30_visit": _c(30, "2026-09-10", "visit", classification="doubtful"),
+        "substandard_current": _c(0, "2026-09-10", "phone", classification="substandard"),
+        "loss_current": _c(0, "2026-09-10", "phone", classification="loss"),
+    })
+    got = messages(loans, "COLL-TIER")
+    assert got == {
+        "doubtful_current_phone": ("可疑类贷款,未逾期,最强催收方式为短信、电话或信函催收;"
+                                   "按规定划为可疑类的贷款原则上应采用法律手段清收"),
+        "doubtful_current_none": "可疑类贷款,未逾期,无催收记录;按规定划为可疑类的贷款原则上应采用法律手段清收",
+        "doubtful_od30_visit": ("逾期30天,逾期以来最强催收方式为约见或上门催收;"
+                                "按规定划为可疑类的贷款原则上应采用法律手段清收"),
+    }
+    off = Policy.from_dict({"collection": {"doubtful_requires_legal": False}})
+    assert flagged(loans, "COLL-TIER", policy=off) == set()
+
+
+def test_mat_notice_individual_bullet_loans_need_a_notice_before_maturity():
+    ind = {"customer_type": "individual"}
+    loans = make_loans({
+        # wrongly flagged before: the corporate one-month rule applied to individuals
+        "ind_due_in_20_days": {**ind, "maturity_date": "2026-10-20"},
+        "ind_matures_today": {**ind, "maturity_date": "2026-09-30"},
+        "ind_matured": {**ind, "maturity_date": "2026-09-29"},
+        "ind_on_maturity_day": {**ind, "maturity_date": "2026-09-20",
+                                "maturity_notice_date": "2026-09-20"},
+        "ind_day_after": {**ind, "maturity_date": "2026-09-20",
+                          "maturity_notice_date": "2026-09-21"},
+        "ind_installment": {**ind, "maturity_date": "2026-09-01",
+                            "repayment_method": "installment"},
+    })
+    got = messages(loans, "MAT-NOTICE")
+    assert got == {
+        "ind_matured": ("到期日2026-09-29,到期通知应不晚于2026-09-29发出;未见到期通知记录;"
+                        "一次性还本的个人贷款应在到期前(不晚于到期日)通知借款人、担保人"),
+        "ind_day_after": ("到期日2026-09-20,到期通知应不晚于2026-09-20发出;"
+                          "到期通知日期2026-09-21,晚于应通知日1天;"
+                          "一次性还本的个人贷款应在到期前(不晚于到期日)通知借款人、担保人"),
+    }
+    ten = Policy.from_dict({"maturity": {"individual_notice_days_before": 10}})
+    got = messages(loans, "MAT-NOTICE", policy=ten)
+    assert set(got) == {"ind_matures_today", "ind_matured", "ind_on_maturity_day",
+                        "ind_day_after"}
+    assert got["ind_matures_today"] == ("到期日2026-09-30,到期通知应不晚于2026-09-20发出;"
+                                        "未见到期通知记录;一次性还本的个人贷款应在到期日前10天"
+                                        "通知借款人、担保人")
+    # 2026-10-10 − 10 days = 09-30 = D: on time; 10-09 − 10 days = 09-29: late
+    edge = make_loans({"d0": {**ind, "maturity_date": "2026-10-10"},
+                       "d1": {**ind, "maturity_date": "2026-10-09"}})
+    assert flagged(edge, "MAT-NOTICE", policy=ten) == {"d1"}
+
+
+def test_mat_notice_corporate_instalment_loans_before_final_maturity():
+    loans = make_loans({
+        "inst_notice_ok": {"repayment_method": "installment", "maturity_date": "2026-10-15",
+                           "maturity_notice_date": "2026-09-15"},
+        "inst_none": {"repayment_method": "installment", "maturity_date": "2026-10-15"},
+    })
+    assert messages(loans, "MAT-NOTICE") == {
+        "inst_none": ("到期日2026-10-15,到期通知应不晚于2026-09-15发出;未见到期通知记录;"
+                      "应在贷款到期日前1个月发送贷款到期通知书")}
+
+
+MATURED = {"maturity_date": "2026-09-30", "guarantee_type": "guarantee",
+           "collection_notice_date": "2026-10-10"}
+
+
+def test_mat_collect_guaranteed_loans_need_the_guarantor_notice_too():
+    # deadline: 10th working day after 2026-09-30 is 2026-10-20
+    loans = make_loans({
+        "g_missing": {**MATURED, "guarantor_notice_date": None},
+        "g_on_deadline": {**MATURED, "guarantor_notice_date": "2026-10-20"},
+        "g_late": {**MATURED, "guarantor_notice_date": "2026-10-21"},
+        "g_both_missing": {**MATURED, "collection_notice_date": None,
+                           "guarantor_notice_date": None},
+        "mortgage_no_guarantor": {**MATURED, "guarantee_type": "mortgage",
+                                  "guarantor_notice_date": None},
+    })
+    report = run_checks(loans, as_of="2026-10-22", rules=["MAT-COLLECT"])
+    f = report.findings
+    got = dict(zip(f["loan_id"], f["message"], strict=True))
+    head = ("到期日2026-09-30贷款未收回,催收通知书和履行担保责任通知书应不晚于2026-10-20"
+            "(到期后第10个工作日)发出;")
+    assert got == {
+        "g_missing": head + "未见履行担保责任通知书记录",
+        "g_late": head + "履行担保责任通知书日期2026-10-21,不在到期日至2026-10-20之间",
+        "g_both_missing": head + "未见催收通知记录;未见履行担保责任通知书记录",
+    }
+    late = dict(zip(f["loan_id"], f["days_late"], strict=True))
+    assert late == {"g_missing": 2, "g_late": 1, "g_both_missing": 2}
+    # without the column the guarantor notice cannot be checked: the borrower's notice suffices
+    without = make_loans({"g": dict(MATURED)})
+    assert "guarantor_notice_date" not in without.columns
+    assert flagged(without, "MAT-COLLECT", as_of="2026-10-22") == set()

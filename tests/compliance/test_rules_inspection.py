@@ -254,3 +254,183 @@ def test_exit_visit_interval_is_a_policy_value(months, expected):
     policy = Policy.from_dict({"inspection": {"exit_visit_months": months}})
     assert flagged(loans, "EXIT-VISIT", policy=policy) == expected
     assert np.int64(months) == policy.inspection.exit_visit_months
+
+
+# --------------------------------------------------------------------------- INSP-FREQ per period
+# Check date 2026-09-30: the review window holds the periods whose last day is after 2025-09-30
+# and before 2026-09-30 (half-years 2025H2, 2026H1; quarters 2025Q4–2026Q2; months 2025-10 to
+# 2026-08). A long-disbursed loan (2023-06-01, maturing 2028-06-01) owes one inspection in each.
+
+OLD = {"disbursement_date": "2023-06-01", "maturity_date": "2028-06-01"}
+COLUMNS = ["loan_id", "inspection_date"]
+
+
+def _insp(rows: list[tuple[str, str]]) -> object:
+    return make_sheet(rows, COLUMNS)
+
+
+def test_insp_freq_a_32_month_gap_is_no_longer_clean():
+    loans = make_loans({"gap": {**OLD, "last_inspection_date": "2026-09-10"}})
+    sheet = _insp([("gap", "2024-01-15"), ("gap", "2026-09-10")])
+    # without the sheet only the latest inspection can be judged: clean, with a warning
+    report = run_checks(loans, as_of=AS_OF, rules=["INSP-FREQ"])
+    assert report.findings.empty
+    assert report.warnings == ("INSP-FREQ:未提供贷后检查记录表,仅能判断最近一次检查是否超期,"
+                               "未逐期核对检查频率 / no inspections sheet: only the latest "
+                               "inspection could be judged, not every period of the review window",)
+    report = run_checks(Extract(loans=loans, inspections=sheet), as_of=AS_OF, rules=["INSP-FREQ"])
+    row = report.findings.iloc[0]
+    assert list(report.findings["loan_id"]) == ["gap"]
+    assert row["message"] == ("2025年下半年、2026年上半年未见贷后检查;"
+                              "常规管理正常类贷款应每6个月至少检查一次")
+    assert str(row["due_date"].date()) == "2025-12-31"
+    assert row["days_late"] == 273
+    assert report.warnings == ()
+
+
+def test_insp_freq_names_the_stale_latest_and_the_empty_periods_once():
+    loans = make_loans({
+        "both": {**OLD, "classification": SM},
+        "periods_ok": {**OLD, "classification": SM},
+        "monthly": {**OLD, "classification": SM, "management_mode": "key"},
+    })
+    months = [f"2025-{m:02d}-10" for m in (10, 11, 12)] + \
+             [f"2026-{m:02d}-10" for m in (1, 3, 4, 5, 6, 7, 8, 9)]
+    sheet = _insp([("both", "2025-11-10"), ("both", "2026-05-01"),
+                   ("periods_ok", "2025-11-10"), ("periods_ok", "2026-02-01"),
+                   ("periods_ok", "2026-05-01"), ("periods_ok", "2026-08-01"),
+                   *[("monthly", d) for d in months]])
+    report = run_checks(Extract(loans=loans, inspections=sheet), as_of=AS_OF, rules=["INSP-FREQ"])
+    got = dict(zip(report.findings["loan_id"], report.findings["message"], strict=True))
+    assert got == {
+        "both": ("最近一次贷后检查2026-05-01,距检查日152天;2026年第一季度未见贷后检查;"
+                 "常规管理关注类贷款应每3个月至少检查一次"),
+        "monthly": "2026年2月未见贷后检查;重点管理关注类贷款应每1个月至少检查一次",
+    }
+    late = dict(zip(report.findings["loan_id"], report.findings["days_late"], strict=True))
+    assert late == {"both": 60, "monthly": 214}  # stale since 08-01; February ended 02-28
+
+
+def test_insp_freq_review_window_edges():
+    # 2025Q3 ends 2025-09-30 = D − 12 months: outside the window on 2026-09-30, inside a day
+    # earlier; the quarter that ends on D itself is not judged yet.
+    loans = make_loans({"q": {**OLD, "classification": SM}})
+    sheet = _insp([("q", "2025-10-15"), ("q", "2026-01-15"), ("q", "2026-04-15"),
+                   ("q", "2026-07-15")])
+    extract = Extract(loans=loans, inspections=sheet)
+    assert flagged(extract, "INSP-FREQ", as_of="2026-09-30") == set()
+    assert messages(extract, "INSP-FREQ", as_of="2026-09-29") == {
+        "q": "2025年第三季度未见贷后检查;常规管理关注类贷款应每3个月至少检查一次"}
+    policy = Policy.default().replace(inspection={"review_months": 6})
+    assert flagged(extract, "INSP-FREQ", as_of="2026-09-29", policy=policy) == set()
+
+
+def test_insp_freq_a_period_counts_once_it_has_ended():
+    loans = make_loans({"h": {"disbursement_date": "2025-11-15", "maturity_date": "2027-11-15",
+                              "last_inspection_date": None}})
+    extract = Extract(loans=loans, inspections=_insp([("h", "2025-12-31")]))
+    assert flagged(extract, "INSP-FREQ", as_of="2026-06-30") == set()
+    assert messages(extract, "INSP-FREQ", as_of="2026-07-01") == {
+        "h": ("最近一次贷后检查2025-12-31,距检查日182天;2026年上半年未见贷后检查;"
+              "常规管理正常类贷款应每6个月至少检查一次")}
+
+
+def test_insp_freq_period_exempt_when_disbursed_two_months_or_less_before_its_end():
+    # 2026H1 ends 2026-06-30; two months before is 2026-04-30 (含2个月: exempt)
+    loans = make_loans({
+        "two_months": {"disbursement_date": "2026-04-30", "maturity_date": "2027-04-30"},
+        "a_day_more": {"disbursement_date": "2026-04-29", "maturity_date": "2027-04-29"},
+    })
+    sheet = _insp([("two_months", "2026-08-15"), ("a_day_more", "2026-08-15")])
+    extract = Extract(loans=loans, inspections=sheet)
+    assert messages(extract, "INSP-FREQ") == {
+        "a_day_more": "2026年上半年未见贷后检查;常规管理正常类贷款应每6个月至少检查一次"}
+    policy = Policy.default().replace(inspection={"period_exempt_disbursed_months": 3})
+    assert flagged(extract, "INSP-FREQ", policy=policy) == set()
+
+
+def test_insp_freq_short_new_normal_loans_need_no_inspection():
+    # regular mode: original term of 6 months or less; key mode: 3 months or less
+    loans = make_loans({
+        "reg_6m": {"disbursement_date": "2026-04-15", "maturity_date": "2026-10-15"},
+        "reg_6m_1d": {"disbursement_date": "2026-04-15", "maturity_date": "2026-10-16"},
+        "reg_6m_sm": {"disbursement_date": "2026-04-15", "maturity_date": "2026-10-15",
+                      "classification": SM},
+        "indiv_6m": {"customer_type": "individual", "disbursement_date": "2026-04-15",
+                     "maturity_date": "2026-10-15"},
+        "extended_to_9m": {"disbursement_date": "2026-04-15", "maturity_date": "2027-01-15",
+                           "extension_months": 3},
+    })
+    extract = Extract(loans=loans, inspections=_insp([("other", "2026-01-01")]))
+    got = messages(extract, "INSP-FREQ")
+    assert set(got) == {"reg_6m_1d", "reg_6m_sm", "indiv_6m"}
+    assert got["reg_6m_1d"] == "2026年上半年未见贷后检查;常规管理正常类贷款应每6个月至少检查一次"
+    assert got["indiv_6m"] == "2026年上半年未见贷后检查;个人贷款应每6个月至少检查一次"
+    key = make_loans({
+        "key_3m": {"management_mode": "key", "disbursement_date": "2026-05-01",
+                   "maturity_date": "2026-08-01", "last_inspection_date": None},
+        "key_3m_1d": {"management_mode": "key", "disbursement_date": "2026-05-01",
+                      "maturity_date": "2026-08-02", "last_inspection_date": None},
+    })
+    assert messages(key, "INSP-FREQ", as_of="2026-08-15") == {
+        "key_3m_1d": ("无贷后检查记录,发放日2026-05-01,距检查日106天;"
+                      "重点管理正常类贷款应每3个月至少检查一次")}
+    policy = Policy.default().replace(inspection={"new_loan_exempt_key_months": 2})
+    assert flagged(key, "INSP-FREQ", as_of="2026-08-15", policy=policy) == {"key_3m",
+                                                                            "key_3m_1d"}
+
+
+def test_insp_freq_litigation_exempts_only_npl_individual_loans():
+    stale = {"last_inspection_date": "2025-12-01", "litigation": True}
+    loans = make_loans({
+        "indiv_npl": {**stale, "customer_type": "individual", "classification": NPL},
+        "indiv_normal": {**stale, "customer_type": "individual"},
+        "corp_npl": {**stale, "classification": NPL},
+    })
+    got = messages(loans, "INSP-FREQ")
+    assert set(got) == {"indiv_normal", "corp_npl"}
+    assert got["corp_npl"] == ("最近一次贷后检查2025-12-01,距检查日303天;"
+                               "常规管理不良类贷款应每1个月至少检查一次")
+    loose = Policy.default().replace(inspection={"exempt_litigation": False})
+    assert flagged(loans, "INSP-FREQ", policy=loose) == {"indiv_npl", "indiv_normal", "corp_npl"}
+
+
+def test_insp_freq_loan_without_sheet_rows_uses_its_column_for_the_period():
+    loans = make_loans({
+        "column_in_h1": {**OLD, "last_inspection_date": "2026-05-20"},
+    })
+    # the sheet covers other loans; this loan's column date covers 2026H1 but not 2025H2
+    extract = Extract(loans=loans, inspections=_insp([("other", "2025-10-01")]))
+    assert messages(extract, "INSP-FREQ") == {
+        "column_in_h1": "2025年下半年未见贷后检查;常规管理正常类贷款应每6个月至少检查一次"}
+
+
+# --------------------------------------------------------------------------- INSP-FIRST coverage
+
+def test_insp_first_judges_only_loans_the_sheet_can_tell_about():
+    loans = make_loans({
+        "before_sheet": {"disbursement_date": "2025-06-01", "first_inspection_date": None},
+        "on_start": {"disbursement_date": "2026-01-01", "first_inspection_date": None},
+        "before_with_column_ok": {"disbursement_date": "2025-06-01",
+                                  "first_inspection_date": "2025-06-20"},
+        "before_with_column_late": {"disbursement_date": "2025-06-01",
+                                    "first_inspection_date": "2025-07-20"},
+    })
+    sheet = _insp([("before_sheet", "2026-02-10"), ("on_start", "2026-02-15"),
+                   ("x", "2026-01-01")])
+    report = run_checks(Extract(loans=loans, inspections=sheet), as_of=AS_OF,
+                        rules=["INSP-FIRST"])
+    got = dict(zip(report.findings["loan_id"], report.findings["message"], strict=True))
+    assert got == {
+        "on_start": ("发放日2026-01-01,首次贷后检查应不晚于2026-02-01;首次贷后检查2026-02-15,"
+                     "逾期14天完成;贷款发放后1个月内应完成一次贷后检查"),
+        "before_with_column_late": ("发放日2025-06-01,首次贷后检查应不晚于2025-07-01;"
+                                    "首次贷后检查2025-07-20,逾期19天完成;"
+                                    "贷款发放后1个月内应完成一次贷后检查"),
+    }
+    assert report.warnings == (
+        "INSP-FIRST:1笔对公贷款发放于贷后检查记录表最早日期2026-01-01之前且无首次检查日期,"
+        "无法判断首次检查是否及时,未检查 / loans disbursed before the inspections sheet starts, "
+        "without first_inspection_date: not judged",)
+    # before: the sheet's first row invented "first inspection 2026-02-10, 224 days late"
+    assert "before_sheet" not in got

@@ -105,3 +105,35 @@ def test_lending_rules_not_run_without_their_columns():
     assert list(report.not_run["rule_id"]) == ["EXT-LIMIT", "EXT-INDIVIDUAL", "RATING-STALE",
                                                "FUND-USE"]
     assert report.rules_run == ("REFI-INDIVIDUAL",)
+
+
+def test_fund_use_check_must_follow_disbursement():
+    self_paid = {"payment_method": "self", "disbursement_date": "2026-03-01"}
+    loans = make_loans({
+        "before": {**self_paid, "fund_use_check_date": "2026-02-20"},
+        "same_day": {**self_paid, "fund_use_check_date": "2026-03-01"},
+        "after_d": {**self_paid, "fund_use_check_date": "2026-10-05"},
+    })
+    got = messages(loans, "FUND-USE")
+    assert got == {
+        "before": ("自主支付贷款,发放日2026-03-01,距检查日213天,资金用途核查日期2026-02-20早于发放日,"
+                   "不是发放后的核查;自主支付贷款应在发放后1个月内核查贷款资金是否按约定用途使用"),
+        "after_d": ("自主支付贷款,发放日2026-03-01,距检查日213天,未见资金用途核查记录;"
+                    "自主支付贷款应在发放后1个月内核查贷款资金是否按约定用途使用"),
+    }
+
+
+def test_lending_rules_skip_settled_loans():
+    settled = {"balance": 0.0}
+    loans = make_loans({
+        "ext_settled": {**settled, "disbursement_date": "2025-01-01",
+                        "maturity_date": "2027-01-01", "extension_months": 13},
+        "ind_ext_settled": {**settled, "customer_type": "individual", "extension_months": 3},
+        "ind_refi_settled": {**settled, "customer_type": "individual", "refinanced": True},
+        "ind_refi_active": {"customer_type": "individual", "refinanced": True},
+        "ext_active": {"disbursement_date": "2025-01-01", "maturity_date": "2027-01-01",
+                       "extension_months": 13},
+    })
+    assert flagged(loans, "EXT-LIMIT") == {"ext_active"}
+    assert flagged(loans, "EXT-INDIVIDUAL") == set()
+    assert flagged(loans, "REFI-INDIVIDUAL") == {"ind_refi_active"}

@@ -191,3 +191,54 @@ def test_new_customer_check_needs_customer_type_and_dates():
 def test_ceil_share_matches_numpy_ceil_on_exact_products():
     counts = np.arange(0, 200)
     assert [ceil_share(0.1, int(c)) for c in counts] == [-(-int(c) // 10) for c in counts]
+
+
+def officer_customers() -> pd.DataFrame:
+    """16 new customers of three loan officers (12, 3, 1) and one without an officer."""
+    officers = ["张伟"] * 12 + ["李娜"] * 3 + ["王芳"] + [None]
+    ids = [f"C{i:02d}" for i in range(16)] + ["C99"]
+    return pd.DataFrame({
+        "loan_id": pd.Series([f"L{c[1:]}" for c in ids], dtype="str"),
+        "borrower_id": pd.Series(ids, dtype="str"),
+        "branch": pd.Series(["城东支行"] * 17, dtype="str"),
+        "customer_type": pd.Series(["individual"] * 17, dtype="str"),
+        "disbursement_date": pd.to_datetime(["2026-08-05"] * 16 + ["2026-08-06"]),
+        "balance": pd.Series([1000.0] * 17, dtype="float64"),
+        "loan_officer": pd.Series(officers, dtype="str"),
+    })
+
+
+def test_new_customer_check_takes_ten_percent_of_each_loan_officer():
+    # 003 第四篇: 业务代表(含渠道)每月要按上月新增客户总数不低于10%的比例进行现场核查
+    check = draw_new_customer_check(officer_customers(), month="2026-08", seed=7)
+    # seed 7 priorities: C06 0, C04 1 (张伟: ceil(1.2) = 2); C12 2 (李娜: ceil(0.3) = 1);
+    # C15 (王芳, her only customer); C99 (no officer, a group of its own)
+    assert check["borrower_id"].tolist() == ["C04", "C06", "C12", "C15", "C99"]
+    assert check.attrs["required"] == 5 and check.attrs["new_customers"] == 17
+    by_officer = check.attrs["by_officer"]
+    assert by_officer.to_dict("list") == {
+        "loan_officer": ["(未登记客户经理)", "张伟", "李娜", "王芳"],
+        "new_customers": [1, 12, 3, 1], "required": [1, 2, 1, 1]}
+    assert check.attrs["note"] == ("按客户经理分别抽查:4名客户经理,每人不低于其新增客户的10%,至少1户"
+                                   " / drawn per loan officer")
+
+
+def test_new_customer_check_without_loan_officer_draws_over_the_whole_file_with_a_note():
+    check = draw_new_customer_check(officer_customers().drop(columns="loan_officer"),
+                                    month="2026-08", seed=7)
+    # ceil(10% × 17) = 2: the two lowest priorities of the same seed
+    assert check["borrower_id"].tolist() == ["C04", "C06"]
+    assert check.attrs["required"] == 2
+    assert check.attrs["by_officer"].empty
+    assert check.attrs["note"] == ("未提供客户经理列,按全部新增客户统一抽查;办法要求按每位业务代表的新增客户"
+                                   "分别抽查 / no loan_officer column: drawn over the whole file, "
+                                   "not per business representative")
+
+
+def test_new_customer_check_per_officer_is_independent_of_row_order():
+    loans = officer_customers()
+    a = draw_new_customer_check(loans, month="2026-08", seed=11)
+    b = draw_new_customer_check(loans.iloc[::-1].reset_index(drop=True), month="2026-08",
+                                seed=11)
+    pd.testing.assert_frame_equal(a, b)
+    assert (a.attrs["by_officer"]["required"] == [1, 2, 1, 1]).all()

@@ -198,7 +198,7 @@ MAT_NOTICE = Rule(
     title_zh="未按时发送到期通知",
     title_en="Maturity notice not sent a month ahead",
     severity=Severity.LOW,
-    citation=cite.SEED_001_REPAYMENT,
+    citation=f"{cite.SEED_001_REPAYMENT};{cite.SEED_003_ART49}(一)",
     params=("maturity.notice_months_before", "maturity.individual_notice_days_before"),
     needs=("balance", "customer_type", "repayment_method", "maturity_date",
            "maturity_notice_date"),

@@ -75,6 +75,20 @@ def add_months(values: np.ndarray, months: int | np.ndarray) -> np.ndarray:
     return out
 
 
+def month_index(values: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of each date (``datetime64``, no NaT), via a lookup of the days.
+
+    Converting to ``datetime64[M]`` is a calendar computation per element; a table over the
+    (few thousand) days the dates span does it once per day.
+    """
+    days = np.asarray(values).astype("datetime64[D]").view(np.int64)
+    if not len(days):
+        return days
+    lo, hi = int(days.min()), int(days.max())
+    table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]")
+    return table.view(np.int64)[days - lo]
+
+
 def full_months(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """Whole calendar months from ``start`` to ``end`` (the largest k with start + k months <= end).
 
@@ -143,15 +157,6 @@ def pick(choices: list[str] | tuple[str, ...], index: np.ndarray) -> pd.Series:
 def wan(values: np.ndarray) -> pd.Series:
     """Yuan amounts as 万元 text with two decimals."""
     return fmt_fixed(np.asarray(values, dtype=float) / 10_000, 2)
-
-
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """``np.unique`` of an integer array by sorting: numpy 2.4's hash-based ``unique`` takes
-    seconds on a million distinct keys, a sort takes milliseconds (same result)."""
-    ordered = np.sort(values)
-    if not len(ordered):
-        return ordered
-    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
 
 
 def _arrow_strings(values: pd.Series) -> pa.Array | None:
@@ -469,8 +474,9 @@ class CheckContext:
         ``inspections`` dated <= D, and the loan's latest inspection (:attr:`last_inspection`,
         which falls back to ``last_inspection_date``).
 
-        Vectorised over loans × periods: the period grid is built with numpy per distinct
-        interval (a handful) and matched to the inspections by sorted keys.
+        Vectorised over loans × periods: the window's periods are built with numpy per
+        distinct interval (a handful), every inspection marks its (loan, period) cell in a dense
+        boolean table, and each interval's loans × periods grid is read from it.
 
         Returns
         -------
@@ -483,47 +489,64 @@ class CheckContext:
         window_lo = add_months(np.array([D]), -review_months)[0]
         d_month = int(D.astype("datetime64[M]").astype(np.int64))
         lo_month = int(window_lo.astype("datetime64[M]").astype(np.int64))
-        loan_codes = self._loan_codes[0]
-        shift = np.int64(1 << 24)
-        # inspected (loan code, period) keys: period index = month index // L of the loan
+        loan_codes, n_codes = self._loan_codes
+        lengths = np.unique(interval[judged & (interval > 0)])
+        # the window's periods per interval length: index of the first, count, ends, names
+        tables = []
+        for length in lengths.tolist():
+            periods = np.arange(lo_month // length, d_month // length + 1, dtype=np.int64)
+            ends = (((periods + 1) * length).astype("datetime64[M]").astype("datetime64[D]")
+                    - np.timedelta64(1, "D")).astype("datetime64[ns]")
+            in_window = (ends > window_lo) & (ends < D)
+            periods, ends = periods[in_window], ends[in_window]
+            names = [_period_name((p * length).astype("datetime64[M]"), length)
+                     for p in periods]
+            tables.append((int(periods[0]) if len(periods) else 0, len(periods), ends, names))
+        width = max([t[1] for t in tables] or [0])
+        if not width:
+            return (np.empty(0, np.int64), pd.Series([], dtype="str"),
+                    np.empty(0, "datetime64[ns]"))
+        first_period = np.array([t[0] for t in tables], dtype=np.int64)
+        counts = np.array([t[1] for t in tables], dtype=np.int64)
+        # covered[loan code, slot]: an inspection dated in that period of the window
+        covered = np.zeros((n_codes, width), dtype=bool)
+        # per loan code: which interval table applies (-1: not judged)
+        table_of_code = np.full(n_codes, -1, dtype=np.int64)
+        table_of_code[loan_codes] = np.where(judged & (interval > 0),
+                                             np.searchsorted(lengths, interval), -1)
+        lengths_ext = np.append(lengths, 1).astype(np.int64)  # index -1: a dummy length
+
+        def mark(codes: np.ndarray, dates: np.ndarray) -> None:
+            which = table_of_code[codes]
+            ok = which >= 0
+            codes, which = codes[ok], which[ok]
+            slot = month_index(dates[ok]) // lengths_ext[which] - first_period[which]
+            ok = (slot >= 0) & (slot < counts[which])
+            covered[codes[ok], slot[ok]] = True
+
+        # only rows from the first day of the earliest period in the window can cover one
+        earliest = min(np.datetime64(int(first * length), "M")
+                       for first, length in zip(first_period.tolist(), lengths.tolist(),
+                                                strict=True))
         codes, dates = self._inspection_rows
-        keep = (codes >= 0) & ~np.isnat(dates) & (dates <= D)
-        row_interval = self._broadcast_rows(interval, codes)
-        keep &= row_interval > 0
-        r_codes, r_months = codes[keep], dates[keep].astype("datetime64[M]").astype(np.int64)
-        r_keys = r_codes * shift + r_months // row_interval[keep]
+        keep = (dates >= earliest.astype("datetime64[ns]")) & (dates <= D) & (codes >= 0)
+        mark(codes[keep], dates[keep])
         last = self.last_inspection
-        has_last = ~np.isnat(last) & (interval > 0) & judged
-        l_months = last[has_last].astype("datetime64[M]").astype(np.int64)
-        l_keys = loan_codes[has_last] * shift + l_months // interval[has_last]
-        inspected = _sorted_unique(np.concatenate([r_keys, l_keys]))
+        has_last = ~np.isnat(last) & judged
+        mark(loan_codes[has_last], last[has_last])
 
         pos_parts, name_parts, end_parts = [], [], []
-        for length in np.unique(interval[judged & (interval > 0)]):
-            length = int(length)
-            periods = np.arange(lo_month // length, d_month // length + 1, dtype=np.int64)
-            starts = (periods * length).astype("datetime64[M]")
-            ends = ((periods + 1) * length).astype("datetime64[M]").astype("datetime64[D]") \
-                - np.timedelta64(1, "D")
-            ends = ends.astype("datetime64[ns]")
-            in_window = (ends > window_lo) & (ends < D)
-            periods, starts, ends = periods[in_window], starts[in_window], ends[in_window]
-            k = len(periods)
-            idx = np.flatnonzero(judged & (interval == length))
+        for which, (_, k, ends, names) in enumerate(tables):
+            idx = np.flatnonzero(judged & (interval == lengths[which]))
             if not k or not len(idx):
                 continue
-            names = np.asarray([_period_name(st, length) for st in starts], dtype=object)
             threshold = add_months(ends, -exempt_months)  # disbursed on/after: exempt
-            loan = np.repeat(idx, k)
-            slot = np.tile(np.arange(k), len(idx))
-            required = disb[loan] < threshold[slot]
-            keys = loan_codes[loan] * shift + periods[slot]
-            at = np.searchsorted(inspected, keys)
-            found = (at < len(inspected)) & (inspected[np.minimum(at, len(inspected) - 1)] == keys)
-            gap = required & ~found
-            pos_parts.append(loan[gap])
-            name_parts.append(names[slot[gap]])
-            end_parts.append(ends[slot[gap]])
+            required = disb[idx, None] < threshold[None, :]
+            gap = required & ~covered[loan_codes[idx], :k]
+            row, slot = np.nonzero(gap)  # row-major: loan by loan, periods in order
+            pos_parts.append(idx[row])
+            name_parts.append(np.asarray(names, dtype=object)[slot])
+            end_parts.append(ends[slot])
         if not pos_parts:
             return (np.empty(0, np.int64), pd.Series([], dtype="str"),
                     np.empty(0, "datetime64[ns]"))
@@ -532,8 +555,7 @@ class CheckContext:
         pos = pos[order]
         names = np.concatenate(name_parts)[order]
         ends = np.concatenate(end_parts)[order]
-        first = np.flatnonzero(np.concatenate([[True], pos[1:] != pos[:-1]])) if len(pos) \
-            else np.empty(0, np.int64)  # pos is sorted: the first row of each loan
+        first = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]]) if len(pos) else pos
         positions = pos[first]
         if not len(positions):
             return positions, pd.Series([], dtype="str"), np.empty(0, "datetime64[ns]")

@@ -51,6 +51,31 @@ def inspection_interval(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, np.n
     return interval, np.asarray(texts, dtype=object)[safe], mode_assumed & ~ctx.individual
 
 
+def _short_new_loans(ctx: CheckContext, disb: np.ndarray) -> np.ndarray:
+    """New normal corporate loans whose original term needs no inspection report.
+
+    Original term (maturity − ``extension_months``) of at most
+    ``inspection.new_loan_exempt_regular_months`` (regular mode) or ``…_key_months`` (key
+    mode): ``001_…`` 篇三 二、(七)1–2 (贷款期限在6个月/3个月以内(含)的新发放正常类贷款,可不形成贷后
+    检查报告). Calendar months are computed only for loans whose maturity lies within that many
+    months (plus the extension) of disbursement at 31 days a month.
+    """
+    p = ctx.policy.inspection
+    maturity = ctx.date("maturity_date")
+    ext = ctx.integer("extension_months")
+    longest = max(p.new_loan_exempt_key_months, p.new_loan_exempt_regular_months)
+    span = (maturity - disb).astype("timedelta64[D]").astype(np.int64)
+    maybe = (~ctx.individual & (ctx.class_code == 0) & ~np.isnat(disb) & ~np.isnat(maturity)
+             & (span <= (longest + ext) * 31))
+    idx = np.flatnonzero(maybe)
+    key_mode = ctx.equals("management_mode", "key")[idx]
+    limit = np.where(key_mode, p.new_loan_exempt_key_months, p.new_loan_exempt_regular_months)
+    original = add_months(maturity[idx], -ext[idx])
+    out = np.zeros(ctx.n, dtype=bool)
+    out[idx] = original <= add_months(disb[idx], limit)
+    return out
+
+
 def _insp_freq(ctx: CheckContext) -> Hits:
     """Active loan whose inspections fall short of its frequency (``001_…`` 篇三 二、(七)).
 
@@ -83,12 +108,7 @@ def _insp_freq(ctx: CheckContext) -> Hits:
                                       "not checked")
     if p.exempt_litigation:
         exempt |= ctx.flag("litigation") & ctx.individual & ctx.npl
-    key_mode = ctx.equals("management_mode", "key")
-    short_limit = np.where(key_mode, p.new_loan_exempt_key_months,
-                           p.new_loan_exempt_regular_months)
-    short_new = (~ctx.individual & (ctx.class_code == 0) & ~np.isnat(disb)
-                 & (ctx.original_maturity <= add_months(disb, short_limit)))
-    exempt |= short_new
+    exempt |= _short_new_loans(ctx, disb)
     if not ctx.has("management_mode"):
         ctx.note("INSP-FREQ", "未提供管理方式列,对公贷款均按常规管理方式检查 / no management_mode "
                               "column: regular mode assumed")
