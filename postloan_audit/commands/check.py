@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import pandas as pd
 
@@ -35,8 +36,16 @@ def run_check(args: argparse.Namespace) -> int:
     from postloan_audit.compliance.checks import run_checks
     from postloan_audit.compliance.findings_workbook import write_findings_workbook
     from postloan_audit.ingest.loader import load_extract
+    from postloan_audit.ingest.overview import no_loans_message, reading_summary
 
     extract = load_extract(args.extract, as_of=args.as_of)
+    if not len(extract.loans):
+        print(f"错误 / Error: {no_loans_message(extract)}", file=sys.stderr)
+        return 2
+    if len(extract.rejected):
+        print(reading_summary(extract, where_listed=(
+            f"问题清单工作簿的「拒绝行」表({args.out})" if args.out
+            else "postloan-audit validate 的输出,或用 --out 写出的问题清单工作簿的「拒绝行」表")))
     report = run_checks(extract, as_of=args.as_of, policy=args.policy, rules=args.rules)
     print(f"文件 {report.source_name}(指纹 {report.fingerprint[:12]}),检查日 "
           f"{report.as_of:%Y-%m-%d},贷款 {report.loans_checked} 笔,发现问题 "
@@ -55,7 +64,7 @@ def run_check(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"注意 / warning: {warning}")
     if args.out:
-        write_findings_workbook(report, args.out)
+        write_findings_workbook(report, args.out, rejected=extract.rejected)
         print(f"问题清单已写入 / findings workbook written: {args.out}")
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import pandas as pd
 
@@ -42,7 +43,14 @@ def run_sample(args: argparse.Namespace) -> int:
 
     policy = (SamplingPolicy() if args.min_borrowers is None
               else SamplingPolicy(min_borrowers=args.min_borrowers))
+    from postloan_audit.ingest.overview import no_loans_message, reading_summary
+
     extract = load_extract(args.extract)
+    if not len(extract.loans):
+        print(f"错误 / Error: {no_loans_message(extract)}", file=sys.stderr)
+        return 2
+    if len(extract.rejected):
+        print(reading_summary(extract, where_listed="postloan-audit validate 的输出"))
     sample = draw_sample(extract, seed=args.seed, branch=args.branch, policy=policy)
     print(sample.summary())
     strata = pd.DataFrame({

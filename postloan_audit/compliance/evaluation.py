@@ -93,7 +93,7 @@ class CheckReport:
         counts = f.groupby("rule_id", sort=False).agg(
             findings=("loan_id", "size"), loans=("loan_id", "nunique"),
             branches=("branch", "nunique"))
-        rows = pd.DataFrame({"rule_id": list(self.rules_run)})
+        rows = pd.DataFrame({"rule_id": pd.Series(list(self.rules_run), dtype="str")})
         rows["title_zh"] = [CATALOGUE[r].title_zh for r in self.rules_run]
         rows["severity"] = [str(CATALOGUE[r].severity) for r in self.rules_run]
         out = rows.merge(counts, left_on="rule_id", right_index=True, how="left")

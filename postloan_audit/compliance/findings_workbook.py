@@ -39,7 +39,8 @@ def _findings_sheet_frame(report: CheckReport) -> pd.DataFrame:
 
 
 def write_findings_workbook(report: CheckReport, target: Target, *,
-                            deterministic: bool = False) -> None:
+                            deterministic: bool = False,
+                            rejected: pd.DataFrame | None = None) -> None:
     """Write ``report`` as an ``.xlsx`` workbook to a path or a binary buffer.
 
     Parameters
@@ -50,6 +51,9 @@ def write_findings_workbook(report: CheckReport, target: Target, *,
         A file path or a writable binary buffer.
     deterministic:
         Fixed document timestamps (identical reports give identical bytes).
+    rejected:
+        The extract's rejected rows (``Extract.rejected``); when given, a sheet 拒绝行 lists
+        them, so the reader sees which rows the findings do not cover.
     """
     from postloan_audit.core.version import __version__
 
@@ -92,5 +96,10 @@ def write_findings_workbook(report: CheckReport, target: Target, *,
     pairs += [(f"参数 {k}", v if not isinstance(v, bool) else ("是" if v else "否"))
               for k, v in report.policy.items()]
     write_key_values(ws, pairs)
+
+    if rejected is not None:
+        ws = wb.create_sheet("拒绝行")
+        write_table(ws, rejected[["sheet", "row", "column", "value", "reason"]], autofilter=True,
+                    headers=["工作表", "行号", "列", "原值", "拒绝原因"])
 
     save_workbook(wb, target, deterministic=deterministic)

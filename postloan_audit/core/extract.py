@@ -25,7 +25,9 @@ class Extract:
     loans:
         One row per kept loan: the canonical columns found in the file (see
         ``docs/extract-format.md``), the derived ``secured`` flag and ``source_row`` (the
-        spreadsheet row number the loan came from). Optional columns absent from the file are
+        spreadsheet row number the loan came from), ``source_sheet`` (the sheet it came from:
+        every visible loans sheet of a workbook is read) and, with a currency column, the
+        derived ``foreign_currency`` flag. Optional columns absent from the file are
         absent here too, so a rule can tell "not provided" from "empty".
     inspections, collections, branches:
         The optional sheets in canonical form, or None when the file has no such sheet.

@@ -135,10 +135,57 @@ VOCABULARIES: dict[str, tuple[tuple[str, str], ...]] = {
 TRUE_WORDS: frozenset[str] = frozenset({"是", "y", "yes", "1", "true", "t", "有", "√"})
 FALSE_WORDS: frozenset[str] = frozenset({"否", "n", "no", "0", "false", "f", "无", "×", ""})
 
+#: Words that make a row a summary row (合计行) wherever they stand in an id or branch cell
+#: (``城关支行 小计``), or at the end of a name cell.
 SUMMARY_WORDS: tuple[str, ...] = ("合计", "总计", "小计")
+#: Words that make a row a summary row when a cell of it starts with them.
+SUMMARY_PREFIXES: tuple[str, ...] = ("本页合计", "累计", "其中", "subtotal", "total", "grandtotal")
+#: Sign-off lines below the data (制表人/复核人 …): set aside as summary rows, not loans.
+SIGNOFF_WORDS: tuple[str, ...] = ("制表人", "制表", "复核人", "复核", "审核人", "审核", "审批人",
+                                  "打印时间", "打印日期", "打印人", "制表日期", "备注", "说明",
+                                  "负责人", "经办人签字", "报送日期")
 
 #: Header units and their factor to yuan (元).
-AMOUNT_UNITS: dict[str, float] = {"万元": 10_000.0, "千元": 1_000.0, "元": 1.0}
+AMOUNT_UNITS: dict[str, float] = {"亿元": 100_000_000.0, "万元": 10_000.0, "千元": 1_000.0,
+                                  "元": 1.0}
+#: Spellings of a unit in a header or title line → the canonical unit.
+UNIT_SPELLINGS: dict[str, str] = {
+    "亿元": "亿元", "亿": "亿元", "万元": "万元", "万": "万元", "千元": "千元", "元": "元",
+    "人民币亿元": "亿元", "人民币万元": "万元", "人民币千元": "千元", "人民币元": "元",
+    "天": "天", "日": "天", "个月": "月", "月": "月", "年": "年",
+}
+#: Duration units and their factor to days (exact for days; months/years are calendar units).
+DURATION_UNITS: tuple[str, ...] = ("天", "月", "年")
+#: Average days per month used to express a days column as whole months (365.25 / 12).
+DAYS_PER_MONTH = 30.4375
+#: The units each column kind may carry in its header; any other unit is an error.
+UNITS_BY_COLUMN: dict[str, tuple[str, ...]] = {
+    "extension_months": DURATION_UNITS,
+    "overdue_days": ("天",),
+}
+
+#: Currency words and codes (GB/T 12406 / ISO 4217 numeric) → ISO 4217 alphabetic code.
+CURRENCY_CODES: dict[str, str] = {
+    "cny": "CNY", "rmb": "CNY", "人民币": "CNY", "156": "CNY", "本币": "CNY", "¥": "CNY",
+    "usd": "USD", "美元": "USD", "840": "USD",
+    "hkd": "HKD", "港币": "HKD", "港元": "HKD", "344": "HKD",
+    "eur": "EUR", "欧元": "EUR", "978": "EUR",
+    "jpy": "JPY", "日元": "JPY", "392": "JPY",
+    "gbp": "GBP", "英镑": "GBP", "826": "GBP",
+    "mop": "MOP", "澳门元": "MOP", "446": "MOP",
+    "twd": "TWD", "新台币": "TWD", "901": "TWD",
+    "aud": "AUD", "澳元": "AUD", "036": "AUD",
+    "cad": "CAD", "加元": "CAD", "124": "CAD",
+    "sgd": "SGD", "新加坡元": "SGD", "702": "SGD",
+    "chf": "CHF", "瑞士法郎": "CHF", "756": "CHF",
+}
+HOME_CURRENCY = "CNY"
+
+#: Excel error values (单元格错误值). Never read as 0 or blank.
+EXCEL_ERRORS: tuple[str, ...] = ("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
+                                 "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!")
+#: What the loader puts in a formula cell saved without a cached value (公式未计算).
+FORMULA_NOT_CALCULATED = "#公式未计算"
 
 # --------------------------------------------------------------------------- columns
 
@@ -202,7 +249,9 @@ LOAN_COLUMNS: tuple[Column, ...] = (
        ["最近一次贷后检查日期", "上次检查日期", "最近贷后检查日期"]),
     _c("first_inspection_date", "date", "首次检查日期", ["首次贷后检查日期", "首次跟踪检查日期"]),
     _c("extension_months", "int", "展期月数", ["累计展期月数", "展期期限"],
-       doc="Cumulative months of extension (展期), 0 = none."),
+       doc="Cumulative months of extension (展期), 0 = none. A header in days (展期期限（天）)"
+           " is converted to whole months and the days are carried in ``extension_days``;"
+           " a header in years (年) is × 12."),
     _c("refinanced", "bool", "借新还旧", ["是否借新还旧"]),
     _c("restructured", "bool", "重组", ["是否重组", "重组贷款"]),
     _c("restructure_date", "date", "重组日期", [],
@@ -227,6 +276,17 @@ LOAN_COLUMNS: tuple[Column, ...] = (
     _c("industry", "text", "行业", ["行业分类", "所属行业", "贷款投向"]),
     _c("loan_officer", "text", "客户经理", ["管户经理", "经办人"]),
     _c("id_number", "id", "证件号码", ["身份证号", "证件号", "统一社会信用代码", "身份证号码"]),
+)
+
+#: Loan columns the loader reads and derives beyond those the generator writes: the currency
+#: (币种) of a multi-currency ledger, and the exact days of a days-denominated extension column.
+LOAN_EXTRA_COLUMNS: tuple[Column, ...] = (
+    _c("currency", "currency", "币种", ["货币", "币别", "币种代码", "货币代码", "币种名称"],
+       doc="ISO 4217 code (CNY, USD, HKD …); amounts of a non-CNY loan are in that currency,"
+           " and the derived bool ``foreign_currency`` marks it."),
+    _c("extension_days", "int", "展期天数", ["累计展期天数"],
+       doc="Cumulative days of extension, exactly as a days column (展期期限（天）) gives them;"
+           " ``extension_months`` then holds the whole months."),
 )
 
 INSPECTION_COLUMNS: tuple[Column, ...] = (
@@ -271,7 +331,7 @@ class Sheet:
 SHEETS: dict[str, Sheet] = {
     "loans": Sheet("loans", "贷款台账",
                    ("loans", "loan", "贷款台账", "借据明细", "贷款明细", "台账", "借据"),
-                   LOAN_COLUMNS, optional=False),
+                   LOAN_COLUMNS + LOAN_EXTRA_COLUMNS, optional=False),
     "inspections": Sheet("inspections", "贷后检查记录",
                          ("inspections", "inspection", "贷后检查记录", "检查记录", "贷后检查"),
                          INSPECTION_COLUMNS),
@@ -285,14 +345,24 @@ SHEETS: dict[str, Sheet] = {
 
 # --------------------------------------------------------------------------- normalisation
 
-_UNIT_RE = re.compile(r"[(\[{<（【]?(?:单位[:：]?)?(万元|千元|元|天|月|个月|%)[)\]}>）】]?$")
+_UNIT_RE = re.compile(r"[(\[{<（【]?(?:单位[:：]?)?(万元|千元|亿元|元|天|月|个月|%)[)\]}>）】]?$")
+#: A unit in brackets in a header: (万元), （万）, (人民币万元), （单位：万元）, (天), (个月) ...
+_BRACKET_UNIT_RE = re.compile(
+    r"[(\[（【]\s*(?:金额)?(?:单位\s*[:：]?\s*)?(人民币亿元|人民币万元|人民币千元|人民币元|亿元|万元|千元|"
+    r"元|亿|万|个月|天|日|月|年)\s*[)\]）】]")
+#: A unit line in a title row: 单位:万元, 金额单位：万元, 单位：人民币元.
+TITLE_UNIT_RE = re.compile(
+    r"(?:金额)?单位\s*[:：]\s*(人民币亿元|人民币万元|人民币千元|人民币元|亿元|万元|千元|元|亿|万)")
+#: Invisible characters removed from headers and text: zero-width spaces and joiners, BOMs.
+INVISIBLE_RE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 _BRACKETS_RE = re.compile(r"[(\[{<（【][^)\]}>）】]*[)\]}>）】]")
 _STRIP_RE = re.compile(r"[\s_\-./\\:：*#]+")
 
 
 def normalise_text(value: str) -> str:
     """NFKC (full-width → half-width), lower case, no whitespace or separators."""
-    return _STRIP_RE.sub("", unicodedata.normalize("NFKC", str(value)).strip().lower())
+    text = INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", str(value)))
+    return _STRIP_RE.sub("", text.strip().lower())
 
 
 def split_header(header: object) -> tuple[str, str | None]:
@@ -300,14 +370,17 @@ def split_header(header: object) -> tuple[str, str | None]:
 
     ``"贷款余额（万元）"`` → ``("贷款余额", "万元")``; ``"Balance"`` → ``("balance", None)``.
     """
-    text = unicodedata.normalize("NFKC", "" if header is None else str(header)).strip()
+    text = INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", "" if header is None else str(header)))
+    text = text.strip()
     unit = None
-    for candidate in AMOUNT_UNITS:
-        if re.search(rf"[(\[（【]\s*(?:单位[:：]?\s*)?{candidate}\s*[)\]）】]", text) or (
-            text.endswith(candidate) and len(text) > len(candidate)
-        ):
-            unit = candidate
-            break
+    match = _BRACKET_UNIT_RE.search(text)
+    if match:
+        unit = UNIT_SPELLINGS[match.group(1)]
+    else:
+        for candidate in AMOUNT_UNITS:
+            if text.endswith(candidate) and len(text) > len(candidate):
+                unit = candidate
+                break
     key = _BRACKETS_RE.sub("", text)
     key = normalise_text(key)
     key = _UNIT_RE.sub("", key) if _UNIT_RE.sub("", key) else key

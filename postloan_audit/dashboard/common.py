@@ -35,7 +35,7 @@ from postloan_audit.ingest.overview import accounting_table, issues_table
 
 #: Largest upload accepted (bytes); Voila's websocket limit is raised to match in voila.json.
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-UPLOAD_ACCEPT = ".xlsx,.xlsm,.xls,.csv"
+UPLOAD_ACCEPT = ".xlsx,.xlsm,.xls,.csv,.txt,.tsv"
 #: Rows shown in an on-screen table before "… 共 N 行" (the workbook download has them all).
 MAX_TABLE_ROWS = 200
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -314,7 +314,8 @@ class SourcePanel:
         blocks, issue_blocks = [], []
         for extract in extracts:
             acc = extract.accounting
-            loans = acc.loc[acc["sheet"] == "loans"].iloc[0]
+            loans = acc.loc[acc["sheet"] == "loans", ["rows_read", "kept", "rejected",
+                                                      "summary_rows"]].sum()  # every loans sheet
             blocks.append(
                 f"<div class='pa-ok pa-load-summary'><b>{html.escape(extract.source_name)}</b>"
                 f"(数据日期 {extract.as_of or '未识别'}):贷款台账读取 {int(loans['rows_read']):,} 行,"

@@ -1,21 +1,27 @@
 """Reading loan-ledger extracts (贷款台账) as banks export them.
 
-This is the only module that touches source files, python-calamine and CSV decoding. It turns
-an ``.xlsx``/``.xlsm``/``.xls`` workbook or a ``.csv`` file (UTF-8, UTF-8 with BOM, GBK /
-GB18030) into an :class:`~postloan_audit.core.extract.Extract` in the canonical format of
+This is the only module that opens source files. It turns a workbook (``.xlsx``/``.xlsm``/
+``.xls``; an HTML table or an Excel 2003 XML Spreadsheet saved as ``.xls``) or delimited text
+(CSV, TSV, UTF-16 "Unicode text"; UTF-8, GBK / GB18030) into an
+:class:`~postloan_audit.core.extract.Extract` in the canonical format of
 ``docs/extract-format.md``, and it never loses a row: every data row is kept, rejected (with
-its spreadsheet row number and the reason) or set aside as a summary row (合计/总计/小计), and
-``Extract.accounting`` proves it.
+its spreadsheet row number and the reason) or set aside as a summary row (合计/小计, sign-off
+lines, repeated headers), and ``Extract.accounting`` proves it.
+
+The concerns around it live beside it: :mod:`~postloan_audit.ingest.sniff` (what a file is),
+:mod:`~postloan_audit.ingest.workbook_guard` (zip bombs and absurd used ranges, checked before
+any reader allocates), :mod:`~postloan_audit.ingest.xlsx_stream` (the sparse reader),
+:mod:`~postloan_audit.ingest.markup` (HTML and XML 2003), :mod:`~postloan_audit.ingest.delimited`
+(text decoding and CSV parsing).
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -30,7 +36,7 @@ from postloan_audit.core.extract import (
     REJECTED_COLUMNS,
     Extract,
 )
-from postloan_audit.ingest import parsing
+from postloan_audit.ingest import delimited, markup, parsing, sniff, workbook_guard, xlsx_stream
 from postloan_audit.ingest.parquet_store import is_parquet_store, read_parquet_store
 
 Source = str | os.PathLike | bytes | bytearray | IO[bytes]
@@ -38,10 +44,16 @@ Source = str | os.PathLike | bytes | bytearray | IO[bytes]
 #: How many rows at the top of a sheet are searched for the header row.
 HEADER_SEARCH_ROWS = 30
 #: Bytes of a non-UTF-8 CSV given to charset-normalizer to guess the encoding.
-ENCODING_SAMPLE_BYTES = 256 * 1024
-_CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "cp936", "hz", "big5", "big5hkscs", "cp950"}
-_XLSX_MAGIC = b"PK\x03\x04"
-_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCODING_SAMPLE_BYTES = delimited.ENCODING_SAMPLE_BYTES
+#: File extensions the loader reads (by content; the extension is only a hint).
+SUPPORTED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv")
+SUPPORTED_FORMATS_ZH = ".xlsx、.xlsm、.xls(含网页/XML 格式)、.csv、.txt、.tsv"
+SUPPORTED_FORMATS_EN = ".xlsx, .xlsm, .xls (incl. HTML/XML exports), .csv, .txt, .tsv"
+_MARKUP_NOTES = {
+    "html": "文件内容为网页表格(HTML),已按表格读取 / the file is an HTML table; read as a sheet",
+    "xml2003": "文件内容为 Excel 2003 XML 表格,已按工作簿读取"
+               " / the file is an Excel 2003 XML Spreadsheet; read as a workbook",
+}
 _TITLE_DATE_RE = re.compile(r"(20\d{2}|19\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 _COMPACT_TITLE_DATE_RE = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)")
 
@@ -53,6 +65,12 @@ class RawSheet:
     name: str
     cells: pd.DataFrame  # columns 0..n-1, one row per spreadsheet row from row 1
     first_row: int = 1  # spreadsheet row number of cells' first row
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based, inclusive
+    hidden: bool = False
+    bad_rows: dict[int, str] = field(default_factory=dict)  # row number -> rejection reason
+    is_text: bool = False  # delimited text: messages say "file", not "sheet"
+    may_hold_controls: bool = True  # False: the bytes hold no control character (checks skipped)
+    may_hold_errors: bool = True  # False: no "#" anywhere, so no Excel error value
 
 
 # =========================================================================== entry point
@@ -68,8 +86,8 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
         directory of a Parquet store written by ``postloan-audit convert``
         (:mod:`~postloan_audit.ingest.parquet_store`), read back exactly as it was loaded.
     filename:
-        The file name, used to tell the type (``.xlsx``/``.xlsm``/``.xls``/``.csv``) and in
-        messages. Defaults to the path's name.
+        The file name, used in messages. Defaults to the path's name. The format is told by
+        content (see :mod:`postloan_audit.ingest.sniff`), not by the extension.
     as_of:
         The extract date. When None, a date in a title row ("截至2026年9月30日") or in the file
         name is used, else ``Extract.as_of`` is None.
@@ -82,9 +100,10 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
     Raises
     ------
     ExtractError
-        When the file as a whole cannot be used: empty, unreadable or of the wrong type, no
-        loans sheet, required columns missing, no data rows. The message is in Chinese and
-        English and names the file, the sheet and what was found.
+        When the file as a whole cannot be used: empty, unreadable, encrypted, too large to
+        read safely, of the wrong type, no loans sheet, required columns missing, no data
+        rows. The message is in Chinese and English and names the file, the sheet and what
+        was found.
     """
     if isinstance(source, str | os.PathLike) and is_parquet_store(source):
         return read_parquet_store(source)  # written by postloan-audit convert
@@ -97,25 +116,39 @@ def load_extract(source: Source, *, filename: str | None = None, as_of=None) -> 
         )
     kind = _detect_kind(data, name)
     issues: list[dict] = []
-    if kind == "csv":
-        raw_sheets = [_read_csv(data, name, issues)]
-        sheet_map = {"loans": raw_sheets[0]}
+    if kind == "text":
+        grid, notes, bad_rows, flags = delimited.read_text_table(
+            data, name, _find_header_row, HEADER_SEARCH_ROWS)
+        issues.extend(_issue(sev, None, None, None, None, msg) for sev, msg in notes)
+        sheet_map = {"loans": [RawSheet(name="loans", cells=grid, bad_rows=bad_rows,
+                                        is_text=True, may_hold_controls=flags["controls"],
+                                        may_hold_errors=flags["errors"])]}
     else:
-        raw_sheets = _read_workbook(data, name, kind)
+        raw_sheets = _read_workbook(data, name, kind, issues)
         sheet_map = _assign_sheets(raw_sheets, name, issues)
 
     builder = _Builder(name, issues)
     frames: dict[str, pd.DataFrame | None] = {}
     title_texts: list[str] = []
     for sheet_name in schema.SHEETS:
-        raw = sheet_map.get(sheet_name)
-        if raw is None:
+        raws = sheet_map.get(sheet_name)
+        if not raws:
             frames[sheet_name] = None
             continue
-        frame, titles = builder.canonicalise(schema.SHEETS[sheet_name], raw)
+        parts = []
+        for raw in raws:
+            frame, titles = builder.canonicalise(schema.SHEETS[sheet_name], raw)
+            if sheet_name == "loans":
+                frame["source_sheet"] = raw.name
+            parts.append(frame)
+            title_texts.extend(titles)
+        frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+        if len(parts) > 1 and sheet_name == "loans":
+            frame = builder.drop_cross_sheet_duplicates(frame)
         frames[sheet_name] = frame
-        title_texts.extend(titles)
-    _cross_check(frames, builder, {k: v.name for k, v in sheet_map.items()})
+    _cross_check(frames, builder, {k: v[0].name for k, v in sheet_map.items() if v})
+    if frames["loans"] is not None:
+        _currency_note(frames["loans"], builder)
 
     return Extract(
         loans=frames["loans"],
@@ -159,12 +192,19 @@ def _read_bytes(source: Source, filename: str | None) -> tuple[bytes, str]:
 
 
 def _detect_kind(data: bytes, name: str) -> str:
+    """The reader for ``data``, told by content (see :mod:`~postloan_audit.ingest.sniff`)."""
     suffix = Path(name).suffix.lower()
-    if data.startswith(_XLSX_MAGIC):
-        return "xlsx"
-    if data.startswith(_XLS_MAGIC):
-        return "xls"
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
+    kind = sniff.sniff(data)
+    if kind == "encrypted":
+        raise ExtractError(
+            f"文件 {name} 已加密(设置了打开密码),无法读取。请在 Excel 中输入密码打开,"
+            f"在“文件 > 信息 > 保护工作簿 > 用密码进行加密”中清除密码,再另存为不加密的 .xlsx 后上传。"
+            f" / {name} is password-protected (encrypted). Open it in Excel with the password,"
+            f" remove the password and save it as an unencrypted .xlsx.",
+            source_name=name, problem="encrypted",
+        )
+    if (kind == "text" and suffix in {".xlsx", ".xlsm"}) or (
+            kind == "unknown" and suffix in {".xlsx", ".xlsm", ".xls"}):
         raise ExtractError(
             f"文件 {name} 的扩展名是 {suffix},但内容不是 Excel 工作簿(可能已损坏或只是改了扩展名)。"
             f"请在 Excel 中打开后另存为 .xlsx,或直接上传 CSV。"
@@ -172,194 +212,212 @@ def _detect_kind(data: bytes, name: str) -> str:
             f" renamed). Open it in Excel and save as .xlsx, or upload a CSV.",
             source_name=name, problem="unreadable",
         )
-    if suffix in {".csv", ".txt", ""}:
-        return "csv"
-    if b"\x00" in data[:4096]:
+    if kind == "unknown":
         raise ExtractError(
-            f"文件 {name} 不是支持的格式(支持 .xlsx、.xlsm、.xls、.csv)。"
-            f" / {name} is not a supported file type (.xlsx, .xlsm, .xls, .csv).",
+            f"文件 {name} 不是支持的格式(支持 {SUPPORTED_FORMATS_ZH})。"
+            f" / {name} is not a supported file type ({SUPPORTED_FORMATS_EN}).",
             source_name=name, problem="unreadable",
         )
-    return "csv"
-
-
-# =========================================================================== CSV
-
-
-def _decode(data: bytes, name: str, issues: list[dict]) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    sample = data[:ENCODING_SAMPLE_BYTES]
-    if len(data) > ENCODING_SAMPLE_BYTES and b"\n" in sample:
-        sample = sample[: sample.rindex(b"\n") + 1]
-    best = from_bytes(sample).best()
-    guess = (best.encoding if best is not None else "gb18030").lower().replace("-", "_")
-    # GBK and GB2312 are subsets of GB18030: decode with the superset.
-    encoding = "gb18030" if guess.replace("_", "") in _CHINESE_ENCODINGS | {"gb18030"} else guess
-    for candidate in dict.fromkeys([encoding, "gb18030"]):
-        try:
-            text = data.decode(candidate)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        issues.append(_issue("info", None, None, None, None,
-                             f"CSV 编码识别为 {candidate} / CSV decoded as {candidate}"))
-        return text
-    raise ExtractError(
-        f"无法识别文件 {name} 的字符编码(已尝试 UTF-8、GB18030 与 {encoding})。"
-        f"请另存为 UTF-8 或 GBK 编码的 CSV。 / Cannot decode {name} (tried UTF-8, GB18030 and"
-        f" {encoding}). Save it as a UTF-8 or GBK CSV.",
-        source_name=name, problem="unreadable",
-    )
-
-
-def _read_csv(data: bytes, name: str, issues: list[dict]) -> RawSheet:
-    text = _decode(data, name, issues)
-    if not text.strip():
-        raise ExtractError(
-            f"文件 {name} 是空文件,没有任何内容。 / The file {name} is empty.",
-            source_name=name, problem="empty",
-        )
-    head_lines = text[: _line_offset(text, HEADER_SEARCH_ROWS)].splitlines()
-    try:
-        dialect = csv.Sniffer().sniff("\n".join(head_lines[:10]), delimiters=",\t;|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    head = list(csv.reader(head_lines, delimiter=delimiter))
-    header_idx = _find_header_row(head, ("loans",))
-    if header_idx is None:
-        header_idx = 0
-    header = head[header_idx] if head else []
-    ncols = max(len(header), 1)
-    body_start = _line_offset(text, header_idx + 1)
-    body = text[body_start:]
-    cells = _parse_csv_body(body, delimiter, ncols)
-    top = pd.DataFrame(
-        [(r + [""] * ncols)[:ncols] if len(r) <= ncols else r for r in head[: header_idx + 1]]
-    )
-    top = top.reindex(columns=range(max(ncols, top.shape[1] if len(top) else 0)))
-    if cells.shape[1] > top.shape[1]:
-        top = top.reindex(columns=cells.columns)
-    elif cells.shape[1] < top.shape[1]:
-        cells = cells.reindex(columns=top.columns)
-    # Cells stay as read; canonicalise() cleans only the columns it maps (see _as_text).
-    grid = pd.concat([parsing.clean_text_frame(top), cells], ignore_index=True)
-    return RawSheet(name="loans", cells=grid)
-
-
-def _line_offset(text: str, line_number: int) -> int:
-    """Character offset of the start of line ``line_number`` (0-based)."""
-    offset = 0
-    for _ in range(line_number):
-        nxt = text.find("\n", offset)
-        if nxt < 0:
-            return len(text)
-        offset = nxt + 1
-    return offset
-
-
-def _parse_csv_body(body: str, delimiter: str, ncols: int) -> pd.DataFrame:
-    """Parse the rows below the header as text, one DataFrame row per line."""
-    if not body.strip():
-        return pd.DataFrame(columns=range(ncols), dtype="str")
-    names = list(range(ncols))
-    try:
-        # Fast path: pyarrow's reader. It skips blank lines, which would shift spreadsheet row
-        # numbers, so it is used only for bodies without them.
-        trimmed = body.rstrip()
-        if "\n\n" in trimmed or "\n\r\n" in trimmed or body[:1] in ("\n", "\r"):
-            raise ValueError("blank lines")
-        frame = pd.read_csv(
-            io.BytesIO(body.encode("utf-8")), header=None, names=names, dtype="str",
-            sep=delimiter, engine="pyarrow", keep_default_na=False, na_values=[""],
-        )
-        return frame
-    except Exception:  # noqa: BLE001 - any failure of the fast path falls back to the exact one
-        pass
-    rows = list(csv.reader(io.StringIO(body), delimiter=delimiter))
-    width = max([ncols, *[len(r) for r in rows]])
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
-    return frame
+    return kind
 
 
 # =========================================================================== workbooks
 
 
-def _read_workbook(data: bytes, name: str, kind: str) -> list[RawSheet]:
+def _unreadable_workbook(name: str, exc: BaseException) -> ExtractError:
+    return ExtractError(
+        f"无法打开 Excel 文件 {name}(文件可能已损坏、加密或不是 Excel 格式):{exc}。"
+        f"请在 Excel 中打开并另存为 .xlsx 后重试。"
+        f" / Cannot open the workbook {name} (damaged, encrypted or not Excel): {exc}."
+        f" Open it in Excel, save as .xlsx and try again.",
+        source_name=name, problem="unreadable",
+    )
+
+
+def _read_workbook(data: bytes, name: str, kind: str, issues: list[dict]) -> list[RawSheet]:
+    if kind in ("html", "xml2003"):
+        tables = markup.read_html(data, name) if kind == "html" else markup.read_xml2003(data, name)
+        issues.append(_issue("info", None, None, None, None, _MARKUP_NOTES[kind]))
+        out = []
+        for table in tables:
+            width = max((len(r) for r in table.rows), default=0)
+            frame = pd.DataFrame([r + [None] * (width - len(r)) for r in table.rows],
+                                 dtype=object) if width else pd.DataFrame(dtype="str")
+            out.append(RawSheet(name=table.name, cells=_fill_merges(frame, table.merges),
+                                merges=table.merges))
+        return out
+    scans = workbook_guard.scan_xlsx(data, name) if kind == "xlsx" else {}
     import python_calamine
 
+    out = []
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = []
+        visible = {m.name: str(m.visible).endswith("Visible") for m in workbook.sheets_metadata}
         for sheet_name in workbook.sheet_names:
-            rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-            sheets.append((sheet_name, rows))
-    except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types
-        raise ExtractError(
-            f"无法打开 Excel 文件 {name}(文件可能已损坏、加密或不是 Excel 格式):{exc}。"
-            f"请在 Excel 中打开并另存为 .xlsx 后重试。"
-            f" / Cannot open the workbook {name} (damaged, encrypted or not Excel): {exc}."
-            f" Open it in Excel, save as .xlsx and try again.",
-            source_name=name, problem="unreadable",
-        ) from None
-    out = []
-    for sheet_name, rows in sheets:
-        if rows:
-            # Cells stay Python objects here; only the columns the loader maps are turned
-            # into text (see _as_text), which matters for wide sheets.
-            frame = pd.DataFrame(rows, dtype=object)
-        else:
-            frame = pd.DataFrame(dtype="str")
-        out.append(RawSheet(name=sheet_name, cells=frame))
+            scan = scans.get(sheet_name)
+            kept_columns = None
+            if scan is not None and scan.rectangle > workbook_guard.MAX_RECTANGLE_CELLS:
+                if workbook_guard.count_cells(data, scan) > workbook_guard.MAX_SPARSE_CELLS:
+                    raise _too_large(name, sheet_name, scan)
+                frame, kept_columns = xlsx_stream.read_sparse_sheet(data, scan, name)
+                merges = scan.merges
+                issues.append(_issue(
+                    "info", sheet_name, None, None, None,
+                    f"工作表的已用区域很大(到 {workbook_guard.column_letters(scan.max_col)}"
+                    f"{scan.max_row + 1}),已按实际有内容的单元格读取 / the sheet's used range"
+                    f" reaches {workbook_guard.column_letters(scan.max_col)}{scan.max_row + 1};"
+                    " only the cells that hold content were read"))
+            else:
+                sheet = workbook.get_sheet_by_name(sheet_name)
+                rows = sheet.to_python(skip_empty_area=False)
+                merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
+                # Cells stay Python objects here; only the columns the loader maps are turned
+                # into text (see _as_text), which matters for wide sheets.
+                frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype="str")
+            if scan is not None:
+                frame = _overlay_cell_states(frame, scan, kept_columns)
+            if kept_columns is not None:
+                remap = {c: i for i, c in enumerate(kept_columns)}
+                merges = [(r1, remap[c1], r2, remap.get(c2, remap[c1])) for r1, c1, r2, c2 in merges
+                          if c1 in remap]
+            out.append(RawSheet(name=sheet_name, cells=_fill_merges(frame, merges),
+                                merges=merges, hidden=not visible.get(sheet_name, True)))
+    except ExtractError:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine raises unrelated types and panics
+        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+        raise _unreadable_workbook(name, exc) from None
     return out
 
 
-def _as_text(column: pd.Series) -> pd.Series:
+def _too_large(name: str, sheet_name: str, scan) -> ExtractError:
+    return ExtractError(
+        f"文件 {name} 的工作表「{sheet_name}」单元格过多({scan.cells:,} 个,已用区域到"
+        f" {workbook_guard.column_letters(scan.max_col)}{scan.max_row + 1}),无法安全读取。"
+        f"请删除多余的行和列,或分成几个文件导出。 / Sheet '{sheet_name}' of {name} holds too many"
+        f" cells ({scan.cells:,}) to read safely. Delete the unused rows and columns, or"
+        f" export it in several files.",
+        source_name=name, sheet=sheet_name, problem="too_large",
+    )
+
+
+def _overlay_cell_states(frame: pd.DataFrame, scan, kept_columns) -> pd.DataFrame:
+    """Put Excel error values and the "formula not calculated" marker into the cells."""
+    marks = [(r, c, v) for r, c, v in scan.errors]
+    marks += [(r, c, schema.FORMULA_NOT_CALCULATED) for r, c in scan.uncached_formulas]
+    if not marks:
+        return frame
+    remap = {c: i for i, c in enumerate(kept_columns)} if kept_columns is not None else None
+    needed_rows = max(r for r, _, _ in marks) + 1
+    if remap is None:
+        needed_cols = max(c for _, c, _ in marks) + 1
+        if needed_cols > frame.shape[1] or needed_rows > frame.shape[0]:
+            frame = frame.reindex(index=range(max(needed_rows, frame.shape[0])),
+                                  columns=range(max(needed_cols, frame.shape[1])))
+    for r, c, value in marks:
+        col = remap.get(c) if remap is not None else c
+        if col is None or r >= frame.shape[0]:
+            continue
+        frame.iat[r, col] = value
+    return frame
+
+
+def _fill_merges(frame: pd.DataFrame, merges: list[tuple[int, int, int, int]]) -> pd.DataFrame:
+    """Fill each merged range with its top-left value: down a column everywhere, across only
+    in the rows searched for headers (group headers over sub-headers, titles)."""
+    if not merges or frame.empty:
+        return frame
+    nrows, ncols = frame.shape
+    for r1, c1, r2, c2 in merges:
+        if r1 >= nrows or c1 >= ncols:
+            continue
+        r2, c2 = min(r2, nrows - 1), min(c2, ncols - 1)
+        if r1 >= HEADER_SEARCH_ROWS:
+            c2 = c1
+        value = frame.iat[r1, c1]
+        if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
+            continue
+        frame.iloc[r1:r2 + 1, c1:c2 + 1] = value
+    return frame
+
+
+def _as_text(column: pd.Series, controls: np.ndarray | None = None) -> pd.Series:
     """One sheet column → clean text; empty cells → NaN. Dates keep ISO text."""
-    return parsing.clean_text(column)
+    return parsing.clean_text(column, controls)
+
+
+def _sheet_candidates(raw: RawSheet) -> dict[str, tuple[int | None, set]]:
+    """For each canonical sheet: the header row found in ``raw`` and the columns it maps."""
+    head = raw.cells.head(HEADER_SEARCH_ROWS).fillna("").to_numpy().tolist()
+    out = {}
+    for sheet_name in schema.SHEETS:
+        idx = _find_header_row(head, (sheet_name,))
+        found = set() if idx is None else {schema.match_header(sheet_name, h)[0] for h in head[idx]}
+        found.discard(None)
+        out[sheet_name] = (idx, found)
+    return out
 
 
 def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict]) -> dict:
-    """Decide which workbook sheet is loans, inspections, collections, branches."""
-    assigned: dict[str, RawSheet] = {}
-    by_columns: list[RawSheet] = []
+    """Which workbook sheets are loans (every visible qualifying sheet), inspections,
+    collections, branches (one each)."""
+    qualified: dict[str, list[tuple[int, RawSheet]]] = {s: [] for s in schema.SHEETS}
+    named_without_columns: list[RawSheet] = []
     for raw in raw_sheets:
+        candidates = _sheet_candidates(raw)
         canonical = schema.sheet_for_name(raw.name)
-        if canonical is None or canonical in assigned:
-            by_columns.append(raw)
-        else:
-            assigned[canonical] = raw
-    for raw in by_columns:
-        head = raw.cells.head(HEADER_SEARCH_ROWS).fillna("").to_numpy().tolist()
+        if canonical is not None:
+            idx, found = candidates[canonical]
+            if set(schema.SHEETS[canonical].required) <= found or (
+                    canonical != "loans" and idx is not None and found):
+                qualified[canonical].append((2, raw))
+                continue
+            if canonical == "loans":
+                named_without_columns.append(raw)
+                continue
         best, best_score = None, 0
-        for sheet_name, sheet in schema.SHEETS.items():
-            idx = _find_header_row(head, (sheet_name,))
+        for sheet_name, (idx, found) in candidates.items():
             if idx is None:
                 continue
-            found = {schema.match_header(sheet_name, h)[0] for h in head[idx]}
-            if set(sheet.required) <= found and len(found) > best_score:
+            if set(schema.SHEETS[sheet_name].required) <= found and len(found) > best_score:
                 best, best_score = sheet_name, len(found)
-        if best is not None and best not in assigned:
-            assigned[best] = raw
-        elif raw.cells.notna().to_numpy().any():
-            issues.append(_issue(
-                "warning", raw.name, None, None, None,
-                f"工作表「{raw.name}」未被识别为贷款台账、贷后检查记录、催收记录或机构表,未读取"
-                f" / sheet '{raw.name}' was not recognised as loans, inspections, collections or"
-                f" branches and was not read",
-            ))
+        if best is not None:
+            qualified[best].append((1, raw))
+    assigned: dict[str, list[RawSheet]] = {}
+    for sheet_name, entries in qualified.items():
+        if not entries:
+            continue
+        visible = [e for e in entries if not e[1].hidden]
+        chosen = visible or entries
+        for _, raw in entries:
+            if raw.hidden and visible:
+                issues.append(_issue("info", raw.name, None, None, None,
+                                     "隐藏的工作表未读取(已有可见的同类工作表)"
+                                     " / hidden sheet skipped: a visible sheet of the same kind"
+                                     " was read"))
+        if sheet_name == "loans":
+            assigned[sheet_name] = [raw for _, raw in chosen]
+        else:
+            top = max(chosen, key=lambda e: e[0])[1]
+            assigned[sheet_name] = [top]
+            for _, raw in chosen:
+                if raw is not top:
+                    issues.append(_issue("warning", raw.name, None, None, None,
+                                         f"已有工作表「{top.name}」作为{schema.SHEETS[sheet_name].zh},"
+                                         f"此表未读取 / sheet not read: '{top.name}' is used as"
+                                         f" {sheet_name}"))
+        for raw in assigned[sheet_name]:
+            if schema.sheet_for_name(raw.name) != sheet_name:
+                issues.append(_issue("info", raw.name, None, None, None,
+                                     f"工作表「{raw.name}」按列识别为{schema.SHEETS[sheet_name].zh}"
+                                     f" / sheet '{raw.name}' recognised as {sheet_name} by its"
+                                     " columns"))
     if "loans" not in assigned:
-        found = "; ".join(
-            f"「{r.name}」: " + ", ".join(_header_preview(r)) for r in raw_sheets
-        ) or "(无工作表 / no sheets)"
+        if len(named_without_columns) == 1 and len(raw_sheets) == 1:
+            assigned["loans"] = named_without_columns  # canonicalise names what is missing
+            return assigned
+        found = "; ".join(_sheet_summary(raw) for raw in raw_sheets) or "(无工作表 / no sheets)"
         raise ExtractError(
             f"文件 {name} 中找不到贷款台账工作表。工作表应命名为「贷款台账」「借据明细」或 loans,"
             f"或至少包含必填列 {_required_list('loans')}。找到的工作表及表头:{found}"
@@ -368,6 +426,17 @@ def _assign_sheets(raw_sheets: list[RawSheet], name: str, issues: list[dict]) ->
             source_name=name, problem="no_loans_sheet",
         )
     return assigned
+
+
+def _sheet_summary(raw: RawSheet) -> str:
+    """「name」: the headers read (and, for a ledger-named sheet, the loan columns missing)."""
+    text = f"「{raw.name}」" + ("(隐藏 / hidden)" if raw.hidden else "") + ": " + (
+        ", ".join(_header_preview(raw)) or "(空 / empty)")
+    if schema.sheet_for_name(raw.name) == "loans":
+        _, found = _sheet_candidates(raw)["loans"]
+        missing = [c for c in schema.SHEETS["loans"].required if c not in found]
+        text += (" (缺少 / missing: " + ", ".join(missing) + ")") if missing else ""
+    return text
 
 
 def _header_preview(raw: RawSheet) -> list[str]:
@@ -436,38 +505,59 @@ class _Builder:
 
     def canonicalise(self, sheet: schema.Sheet, raw: RawSheet) -> tuple[pd.DataFrame, list[str]]:
         cells = raw.cells
-        head = cells.head(HEADER_SEARCH_ROWS).fillna("").to_numpy().tolist()
+        head = cells.head(HEADER_SEARCH_ROWS + 1).fillna("").to_numpy().tolist()
         header_idx = _find_header_row(head, (sheet.name,))
+        searched = min(len(head), HEADER_SEARCH_ROWS)
         if header_idx is None:
             header_idx = 0
-        headers = head[header_idx] if head else []
+        headers = [schema.INVISIBLE_RE.sub("", str(h)) for h in (head[header_idx] if head else [])]
+        sub_rows = self._sub_header_rows(sheet, headers, head, header_idx)
+        if sub_rows:
+            lower = head[header_idx + 1]
+            for j, cell in enumerate(lower):
+                if j < len(headers) and schema.match_header(sheet.name, cell)[0] is not None:
+                    headers[j] = schema.INVISIBLE_RE.sub("", str(cell))
         titles = [" ".join(str(c) for c in row if str(c)) for row in head[:header_idx]]
         where = self._where(raw)
 
         mapping, units = self._map_headers(sheet, headers, raw.name, raw.first_row + header_idx)
         missing = [c for c in sheet.required if c not in mapping]
         if missing:
-            self._raise_missing(sheet, raw, headers, missing, where)
+            self._raise_missing(sheet, raw, headers, missing, where,
+                                searched if _find_header_row(head, (sheet.name,)) is None else None)
+        units = self._resolve_units(sheet, headers, mapping, units, titles, raw)
 
-        body = cells.iloc[header_idx + 1:].reset_index(drop=True)
-        rows = np.arange(len(body), dtype="int64") + raw.first_row + header_idx + 1
+        body_start = header_idx + 1 + sub_rows
+        body = cells.iloc[body_start:].reset_index(drop=True)
+        rows = np.arange(len(body), dtype="int64") + raw.first_row + body_start
         used = sorted({0, *(p for positions in mapping.values() for p in positions)}
                       & set(body.columns))
-        text = pd.DataFrame({p: _as_text(body[p]) for p in used}, index=body.index)
+        controls = np.zeros(1, dtype=np.int64) if raw.may_hold_controls else None
+        text = pd.DataFrame({p: _as_text(body[p], controls) for p in used}, index=body.index)
+        if controls is not None and controls[0]:
+            self.issues.append(_issue(
+                "warning", raw.name, None, None, None,
+                f"已从 {int(controls[0])} 个单元格中删除控制字符或不可见字符(如 NUL、零宽空格)"
+                f" / control or invisible characters (NUL, zero-width space …) removed from"
+                f" {int(controls[0])} cells"))
+        self._merge_notes(raw, body_start)
         blank = _blank_rows(body)
-        summary = self._summary_mask(text, mapping) & ~blank
+        summary, reasons = self._summary_rows(sheet, text, mapping, headers, blank)
         data_mask = ~blank & ~summary
-        if not data_mask.any():
+        if not data_mask.any() and sheet.name == "loans":
             raise ExtractError(
                 f"{where}只有表头,没有数据行(表头在第 {raw.first_row + header_idx} 行)。"
                 f"请确认导出时选择了数据范围。 / {self._where_en(raw)} has a header row (row"
                 f" {raw.first_row + header_idx}) but no data rows.",
                 source_name=self.source_name, sheet=raw.name, problem="no_data_rows",
             )
-        for row_no in rows[summary]:
-            self.issues.append(_issue("info", raw.name, int(row_no), None, None,
-                                      "合计/小计行,已单独列出,未作为贷款读取"
-                                      " / summary row set aside, not read as a loan"))
+        if not data_mask.any():
+            self.issues.append(_issue(
+                "info", raw.name, None, None, None,
+                f"{sheet.zh}只有表头,没有数据行:按本期没有记录处理"
+                f" / the {sheet.name} sheet has a header and no data rows: read as empty"))
+        for row_no, reason in zip(rows[summary], reasons[summary], strict=True):
+            self.issues.append(_issue("info", raw.name, int(row_no), None, None, reason))
         if blank.any():
             self.issues.append(_issue(
                 "info", raw.name, None, None, None,
@@ -478,8 +568,19 @@ class _Builder:
 
         data = _select_rows(text, data_mask)
         rows = rows[data_mask]
+        cell_errors: dict = {}
+        if raw.may_hold_errors:
+            data, cell_errors = self._cell_errors(sheet, data, mapping, headers, raw.name, rows)
         frame, problems = self._parse_columns(sheet, data, mapping, units, raw.name, rows)
-        reject = self._row_rules(sheet, frame, problems, raw.name, rows)
+        reject = self._row_rules(sheet, frame, problems, raw.name, rows, cell_errors)
+        if raw.bad_rows:
+            bad = np.isin(rows, np.fromiter(raw.bad_rows, dtype="int64"))
+            if bad.any():
+                # The line cannot be trusted: its own reason replaces the per-column ones.
+                reject = [r[~r["row"].isin(rows[bad])] for r in reject]
+                reject.append(pd.DataFrame({
+                    "sheet": raw.name, "row": rows[bad], "column": "",
+                    "value": "", "reason": [raw.bad_rows[int(r)] for r in rows[bad]]}))
         rejected_rows = np.zeros(len(frame), dtype=bool)
         if reject:
             rej = pd.concat(reject, ignore_index=True)
@@ -495,13 +596,235 @@ class _Builder:
         })
         return kept, titles
 
+    def drop_cross_sheet_duplicates(self, loans: pd.DataFrame) -> pd.DataFrame:
+        """Reject a loan id already kept from an earlier sheet (one sheet per branch)."""
+        dup = loans["loan_id"].duplicated(keep="first").to_numpy()
+        if not dup.any():
+            return loans
+        first = loans.groupby("loan_id", sort=False)[["source_sheet", "source_row"]].transform(
+            "first")
+        where = ("借据号重复,与工作表「" + first["source_sheet"] + "」第 "
+                 + first["source_row"].astype("str") + " 行相同 / duplicate loan_id, first seen"
+                 " in sheet " + first["source_sheet"] + " row " + first["source_row"].astype("str"))
+        rej = pd.DataFrame({
+            "sheet": loans.loc[dup, "source_sheet"].to_numpy(),
+            "row": loans.loc[dup, "source_row"].to_numpy(),
+            "column": "loan_id", "value": loans.loc[dup, "loan_id"].to_numpy(),
+            "reason": where[dup].to_numpy()})
+        self.rejected.append(rej)
+        per_sheet = rej["sheet"].value_counts()
+        for rec in self.accounting:
+            if rec["sheet"] == "loans" and rec["source_sheet"] in per_sheet:
+                moved = int(per_sheet[rec["source_sheet"]])
+                rec["kept"] -= moved
+                rec["rejected"] += moved
+        return loans.loc[~dup].reset_index(drop=True)
+
+    # ------------------------------------------------------------------ header helpers
+
+    @staticmethod
+    def _sub_header_rows(sheet, headers, head, header_idx) -> int:
+        """1 when the row below the header is a sub-header row (two-level header), else 0.
+
+        It is one when it holds recognised headers only where the header row has none (a
+        group cell such as 期限 over 发放日期 / 到期日期) and nothing in the header's columns.
+        """
+        if header_idx + 1 >= len(head):
+            return 0
+        lower = head[header_idx + 1]
+        new, clash = 0, 0
+        for j, cell in enumerate(lower):
+            if not str(cell).strip():
+                continue
+            upper = headers[j] if j < len(headers) else ""
+            known_lower = schema.match_header(sheet.name, cell)[0] is not None
+            known_upper = schema.match_header(sheet.name, upper)[0] is not None
+            if known_lower and not known_upper:
+                new += 1
+            elif str(cell).strip() != str(upper).strip():
+                clash += 1
+        return 1 if new and not clash else 0
+
+    def _resolve_units(self, sheet, headers, mapping, units, titles, raw):
+        """Each mapped column's unit: its own, else the title's unit line for amounts."""
+        title_unit = None
+        for title in titles:
+            match = schema.TITLE_UNIT_RE.search(unicodedata_nfkc(title))
+            if match:
+                title_unit = schema.UNIT_SPELLINGS[match.group(1)]
+                break
+        out = dict(units)
+        for name, positions in mapping.items():
+            col = sheet.column_index[name]
+            pos = positions[0]
+            own = units.get(pos)
+            allowed = (tuple(schema.AMOUNT_UNITS) if col.kind == "amount"
+                       else schema.UNITS_BY_COLUMN.get(name, ()))
+            if own is not None and col.kind in ("amount", "int") and own not in allowed:
+                raise ExtractError(
+                    f"{self._where(raw)}的列「{headers[pos]}」({col.zh})标注的单位「{own}」不适用于该列"
+                    f"(可用单位:{'、'.join(allowed) or '无'})。请改正表头后重试。"
+                    f" / {self._where_en(raw)}: column '{headers[pos]}' ({name}) carries the unit"
+                    f" '{own}', which it cannot take (allowed: {', '.join(allowed) or 'none'}).",
+                    source_name=self.source_name, sheet=raw.name, problem="bad_unit",
+                    details={"column": name, "header": headers[pos], "unit": own},
+                )
+            if col.kind != "amount" or title_unit is None:
+                continue
+            if own is None:
+                out[pos] = title_unit
+                if title_unit != "元":
+                    self.issues.append(_issue(
+                        "info", raw.name, None, name, title_unit,
+                        f"列「{headers[pos]}」没有标注单位,按标题行的“单位:{title_unit}”读取"
+                        f" / column '{headers[pos]}' has no unit of its own; the title's unit"
+                        f" line ({title_unit}) applies"))
+            elif own != title_unit:
+                self.issues.append(_issue(
+                    "warning", raw.name, None, name, own,
+                    f"列「{headers[pos]}」的单位({own})与标题行的单位({title_unit})不一致,"
+                    f"按列自身的单位({own})读取 / column '{headers[pos]}' says {own}, the title"
+                    f" says {title_unit}; the column's own unit is used"))
+        return out
+
+    def _merge_notes(self, raw: RawSheet, body_start: int) -> None:
+        for r1, c1, r2, c2 in raw.merges:
+            if r2 > r1 and r2 >= body_start and c1 == c2 or (r2 > r1 and r1 >= body_start):
+                ref = (f"{workbook_guard.column_letters(c1)}{r1 + 1}:"
+                       f"{workbook_guard.column_letters(c2)}{r2 + 1}")
+                self.issues.append(_issue(
+                    "info", raw.name, r1 + 1, None, ref,
+                    f"合并单元格 {ref} 的值已填入合并范围内的每一行"
+                    f" / merged cells {ref}: the value was filled into every row of the merge"))
+
+    # ------------------------------------------------------------------ rows set aside
+
+    def _summary_rows(self, sheet, text, mapping, headers, blank):
+        """Summary rows: 合计/小计 lines, sign-off lines below the data, repeated headers and
+        the title row above a repeated header. Returns the mask and a reason per row."""
+        n = len(text)
+        reasons = np.full(n, "", dtype=object)
+        mask = self._summary_mask(text, mapping) & ~blank
+        reasons[mask] = ("合计/小计行,已单独列出,未作为贷款读取"
+                         " / summary row set aside, not read as a loan")
+        # Repeated header rows (two exports pasted together): cells that read as this
+        # column's own header (the same text, or an accepted alias of the same column). A
+        # repeated header repeats the first required column's header, so only those rows are
+        # compared column by column.
+        def header_names(name: str, pos: int) -> set:
+            return {str(headers[pos]).strip(), *schema.accepted_headers(sheet.name, name)}
+
+        matched = np.zeros(n, dtype=np.int64)
+        key = sheet.required[0]
+        key_pos = mapping[key][0]
+        if key_pos in text.columns and key_pos < len(headers):
+            candidates = np.flatnonzero(
+                text[key_pos].isin(header_names(key, key_pos)).to_numpy(dtype=bool))
+            for name, positions in mapping.items():
+                pos = positions[0]
+                if not len(candidates) or pos not in text.columns or pos >= len(headers):
+                    continue
+                hit = text[pos].iloc[candidates].isin(header_names(name, pos))
+                matched[candidates] += hit.to_numpy(dtype=np.int64)
+        repeated = (matched >= 2) & ~blank & ~mask
+        reasons[repeated] = ("重复的表头行(多个导出文件拼接),已单独列出"
+                             " / repeated header row (exports pasted together) set aside")
+        mask |= repeated
+        # The title row above a repeated header: one non-empty cell, directly above.
+        for idx in np.flatnonzero(repeated):
+            above = idx - 1
+            while above >= 0 and blank[above]:
+                above -= 1
+            if above >= 0 and not mask[above] and int(text.iloc[above].notna().sum()) == 1:
+                mask[above] = True
+                reasons[above] = ("重复表头上方的标题行,已单独列出"
+                                  " / title row above a repeated header set aside")
+        # Rows whose only content is in columns the loader does not read (a note far right).
+        candidates = np.flatnonzero(~blank & ~mask)
+        for position in text.columns:  # column-wise, on the shrinking set of candidate rows
+            if not len(candidates):
+                break
+            candidates = candidates[text[position].iloc[candidates].isna().to_numpy(dtype=bool)]
+        unmapped_only = np.zeros(n, dtype=bool)
+        unmapped_only[candidates] = True
+        reasons[unmapped_only] = ("该行只在未识别的列中有内容(如备注),没有贷款数据,已单独列出"
+                                  " / row with content only in unrecognised columns set aside")
+        mask |= unmapped_only
+        # Sign-off lines (制表人 / 复核人 / 打印时间 / 备注) below the last data row: walk back
+        # from the last non-blank row while rows are sign-offs (only the trailing rows).
+        signoff = re.compile("^(?:" + "|".join(schema.SIGNOFF_WORDS) + ")")
+        for idx in np.flatnonzero(~blank & ~mask)[::-1]:
+            row = text.iloc[int(idx)].dropna()
+            if not len(row) or not signoff.match(re.sub(r"\s+", "", str(row.iloc[0]))):
+                break
+            mask[idx] = True
+            reasons[idx] = ("表尾签字/落款行(制表人、复核人、打印时间、备注等),已单独列出"
+                            " / sign-off line below the data set aside")
+        return mask, reasons
+
+    # ------------------------------------------------------------------ Excel cell errors
+
+    def _cell_errors(self, sheet, data, mapping, headers, sheet_name, rows):
+        """Excel error values (#N/A …) and uncalculated formulas in the mapped columns.
+
+        Optional columns: the value becomes empty, with a warning (one per cell for errors, one
+        per column with a count for formulas). Required columns: returned for rejection.
+        """
+        errors = set(schema.EXCEL_ERRORS) | {schema.FORMULA_NOT_CALCULATED}
+        out: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for name, positions in mapping.items():
+            col = sheet.column_index[name]
+            for pos in positions[:1] if name != "overdue_days" else positions:
+                if pos not in data.columns:
+                    continue
+                column = data[pos]
+                candidate = column.str.startswith("#").fillna(False).to_numpy(dtype=bool)
+                if not candidate.any():
+                    continue
+                hit = np.zeros(len(column), dtype=bool)
+                hit[candidate] = column[candidate].str.upper().isin(errors).to_numpy(dtype=bool)
+                if not hit.any():
+                    continue
+                values = column[hit].tolist()
+                formula = np.asarray([v == schema.FORMULA_NOT_CALCULATED for v in values])
+                if col.required:
+                    reasons = np.where(
+                        formula,
+                        f"公式未计算(列 {col.zh}):请在 Excel 中打开并保存该文件后重新上传"
+                        f" / formula not calculated in {name}: open and save the file in Excel",
+                        np.asarray([f"单元格为 Excel 错误值 {v}(列 {col.zh})"
+                                    f" / Excel error value {v} in {name}" for v in values],
+                                   dtype=object))
+                    full = np.full(len(column), "", dtype=object)
+                    full[hit] = reasons
+                    shown = np.full(len(column), "", dtype=object)
+                    shown[hit] = values
+                    out[name] = (hit, full, shown)
+                else:
+                    for row_no, value in zip(rows[hit][~formula], np.asarray(values)[~formula],
+                                             strict=True):
+                        self.issues.append(_issue(
+                            "warning", sheet_name, int(row_no), name, value,
+                            f"单元格为 Excel 错误值 {value},按空值处理(列 {col.zh})"
+                            f" / Excel error value {value} in {name}, treated as empty"))
+                    if formula.any():
+                        self.issues.append(_issue(
+                            "warning", sheet_name, None, name, None,
+                            f"列「{headers[pos]}」有 {int(formula.sum())} 个公式未计算(公式未计算,"
+                            f"文件由程序生成且未在 Excel 中打开过),按空值处理:请在 Excel 中打开并保存该文件"
+                            f" / {int(formula.sum())} formulas not calculated in {name}, treated"
+                            f" as empty: open and save the file in Excel"))
+                data = data.copy() if data is not None else data
+                data[pos] = column.mask(hit)
+        return data, out
+
     def _where(self, raw: RawSheet) -> str:
-        if raw.name == "loans" and self.source_name.lower().endswith((".csv", ".txt")):
+        if raw.is_text:
             return f"文件 {self.source_name} "
         return f"文件 {self.source_name} 的工作表「{raw.name}」"
 
     def _where_en(self, raw: RawSheet) -> str:
-        if raw.name == "loans" and self.source_name.lower().endswith((".csv", ".txt")):
+        if raw.is_text:
             return f"file {self.source_name}"
         return f"sheet '{raw.name}' of {self.source_name}"
 
@@ -529,8 +852,11 @@ class _Builder:
                     f" / several columns map to {canonical}; the first one is used"))
         return mapping, units
 
-    def _raise_missing(self, sheet, raw, headers, missing, where):
+    def _raise_missing(self, sheet, raw, headers, missing, where, searched=None):
         found = "、".join(f"「{h}」" for h in headers if str(h).strip()) or "(无 / none)"
+        if searched is not None:
+            found += (f"(在前 {searched} 行中没有找到表头行 / no header row found in the first"
+                      f" {searched} rows searched)")
         wanted = ";".join(
             f"{sheet.column_index[c].zh}({c}),可用列名 / accepted: "
             + "、".join(schema.accepted_headers(sheet.name, c))
@@ -546,19 +872,30 @@ class _Builder:
 
     @staticmethod
     def _summary_mask(body: pd.DataFrame, mapping: dict[str, list[int]]) -> np.ndarray:
-        """Rows whose first column or an id/name/branch cell says 合计/总计/小计."""
-        positions = {0}
-        for col in ("loan_id", "borrower_id", "borrower_name", "branch"):
-            positions.update(mapping.get(col, [])[:1])
+        """Rows with 合计/总计/小计 anywhere in the first column or an id/branch cell (at the end
+        of a name cell), or a cell starting with 本页合计/累计/其中/Subtotal/Total."""
+        anywhere = {0}
+        for col in ("loan_id", "borrower_id", "branch"):
+            anywhere.update(mapping.get(col, [])[:1])
+        names = set(mapping.get("borrower_name", [])[:1]) - anywhere
         mask = np.zeros(len(body), dtype=bool)
-        pattern = "^\\s*(?:" + "|".join(r"\s*".join(w) for w in schema.SUMMARY_WORDS) + ")"
-        for pos in sorted(positions):
-            if pos >= body.shape[1]:
+        words = "|".join(schema.SUMMARY_WORDS)
+        prefixes = "|".join(schema.SUMMARY_PREFIXES)
+        patterns = {
+            "anywhere": f"(?:{words})|^\\s*(?i:{prefixes})",
+            "name": f"(?:{words})\\s*$|^\\s*(?i:{prefixes})",
+        }
+        for pos in sorted(anywhere | names):
+            if pos >= body.shape[1] and pos not in body.columns:
                 continue
             column = body[pos]
             # A plain substring test first: the regex then only sees the few candidate cells.
-            candidate = column.str.contains("计", regex=False).fillna(False).to_numpy(dtype=bool)
+            candidate = (column.str.contains("计", regex=False).fillna(False)
+                         | column.str.contains("其中", regex=False).fillna(False)
+                         | column.str.contains("otal", regex=False, case=False).fillna(False)
+                         ).to_numpy(dtype=bool)
             if candidate.any():
+                pattern = patterns["name" if pos in names else "anywhere"]
                 hit = column[candidate].str.contains(pattern, regex=True).fillna(False)
                 mask[candidate] |= hit.to_numpy(dtype=bool)
         return mask
@@ -575,7 +912,9 @@ class _Builder:
                 np.nan, index=data.index, dtype="str")
             kind = col.kind
             if kind in ("id",):
-                values, invalid = parsing.parse_ids(raw), pd.Series(False, index=raw.index)
+                values, invalid = parsing.parse_ids(raw)
+            elif kind == "currency":
+                values, invalid = parsing.parse_currency(raw)
             elif kind == "text":
                 values, invalid = raw, pd.Series(False, index=raw.index)
             elif kind == "amount":
@@ -588,6 +927,10 @@ class _Builder:
                         f" / {col.name} converted from {units.get(positions[0])} to yuan"))
             elif kind == "date":
                 values, invalid = parsing.parse_dates(raw)
+            elif kind == "int" and units.get(positions[0]) in ("天", "年") and (
+                    col.name == "extension_months"):
+                values, invalid = self._duration_months(col, raw, units.get(positions[0]),
+                                                        sheet_name, out)
             elif kind == "int":
                 values, invalid = parsing.parse_ints(raw)
                 for extra in positions[1:]:  # 逾期天数 vs 欠息天数: the larger counts
@@ -625,9 +968,34 @@ class _Builder:
                     f" / unparseable {label[1]} '{value}' in {name}, treated as empty"))
         return frame, problems
 
-    def _row_rules(self, sheet, frame, problems, sheet_name, rows) -> list[pd.DataFrame]:
-        """Rows that cannot be kept: required values missing or unparseable, and sheet rules."""
+    def _duration_months(self, col, raw, unit, sheet_name, out):
+        """A duration column in days or years → whole months (days also carried exactly)."""
+        if unit == "天":
+            days, invalid = parsing.parse_ints(raw)
+            out["extension_days"] = days
+            months = np.rint(days.to_numpy() / schema.DAYS_PER_MONTH).astype("int64")
+            months = np.where((days.to_numpy() > 0) & (months == 0), 1, months)
+            self.issues.append(_issue(
+                "info", sheet_name, None, col.name, unit,
+                f"列 {col.zh} 的单位为天:原天数保留在 extension_days,按每月"
+                f" {schema.DAYS_PER_MONTH} 天折合为整月(不足一个月计 1 个月)"
+                f" / {col.name} is in days: the days are kept in extension_days and converted to"
+                f" whole months at {schema.DAYS_PER_MONTH} days a month (at least 1)"))
+            return pd.Series(months, index=raw.index), invalid
+        years, invalid = parsing.parse_amounts(raw)
+        months = years * 12
+        bad = invalid | (months < 0) | (months.notna() & (months != np.floor(months)))
+        self.issues.append(_issue(
+            "info", sheet_name, None, col.name, unit,
+            f"列 {col.zh} 的单位为年,已换算为月(× 12) / {col.name} converted from years to months"))
+        return months.where(~bad).fillna(0).astype("int64"), bad
+
+    def _row_rules(self, sheet, frame, problems, sheet_name, rows,
+                   cell_errors=None) -> list[pd.DataFrame]:
+        """Rows that cannot be kept: required values missing or unparseable, Excel error
+        values in required columns, damaged ids, and sheet rules."""
         out: list[pd.DataFrame] = []
+        cell_errors = cell_errors or {}
 
         def reject(mask, column, values, reason):
             mask = np.asarray(mask, dtype=bool)
@@ -640,10 +1008,14 @@ class _Builder:
                 "reason": reason if isinstance(reason, str) else np.asarray(reason)[mask],
             }))
 
+        for name, (hit, reasons, shown) in cell_errors.items():
+            reject(hit, name, shown, reasons)
         for name in sheet.required:
             col = sheet.column_index[name]
             invalid, raw = problems[name]
             missing = raw.isna().to_numpy()
+            if name in cell_errors:
+                missing = missing & ~cell_errors[name][0]
             reject(missing, name, raw,
                    f"必填值缺失:{col.zh} / required value missing: {name}")
             label = _KIND_LABEL.get(col.kind.split(":")[0], ("值", "value"))
@@ -651,6 +1023,13 @@ class _Builder:
             if not bad.any():
                 continue
             shown = raw.astype("str").fillna("")
+            if col.kind == "id":
+                reject(bad, name, raw,
+                       ("编号已被 Excel 损坏(科学计数法或超过 15 位的数字已丢失位数)「" + shown
+                        + f"」(列 {col.zh}):请把该列设为文本格式后重新导出"
+                        f" / id damaged by Excel (scientific notation or digits lost) '" + shown
+                        + f"' in {name}: export the column as text").to_numpy())
+                continue
             reject(bad, name, raw,
                    (f"无法识别的{label[0]}「" + shown + f"」(列 {col.zh}){_HINTS.get(col.kind, '')}"
                     f" / unparseable {label[1]} '" + shown + f"' in {name}").to_numpy())
@@ -686,6 +1065,32 @@ _HINTS = {
     "amount": ",应为数字金额(如 1,234.56)",
     "id": "",
 }
+
+
+def unicodedata_nfkc(text: str) -> str:
+    """NFKC form of ``text`` (full-width colons and letters → ASCII)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text)
+
+
+def _currency_note(loans: pd.DataFrame, builder: _Builder) -> None:
+    """Mark and count loans not in CNY: their amounts are in their own currency."""
+    if "currency" not in loans:
+        return
+    foreign = (loans["currency"].notna() & (loans["currency"] != schema.HOME_CURRENCY)).to_numpy()
+    loans["foreign_currency"] = foreign
+    if not foreign.any():
+        return
+    counts = loans.loc[foreign, "currency"].value_counts()
+    listed = "、".join(f"{code} {n} 笔" for code, n in counts.items())
+    listed_en = ", ".join(f"{code} {n}" for code, n in counts.items())
+    builder.issues.append(_issue(
+        "warning", None, None, "currency", None,
+        f"{int(foreign.sum())} 笔贷款的币种不是人民币({listed}):金额按原币读取,未折算为人民币元,"
+        f"已在 foreign_currency 列标记;按元汇总时请先折算或剔除"
+        f" / {int(foreign.sum())} loans are not in CNY ({listed_en}): their amounts are in"
+        f" their own currency, not converted to yuan, and marked in foreign_currency"))
 
 
 def _select_rows(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:

@@ -35,6 +35,17 @@ def issues_table(extract: Extract) -> pd.DataFrame:
     return issues.rename(columns=ISSUE_HEADERS_ZH)
 
 
+def _balance_fact(loans: pd.DataFrame) -> tuple[str, str]:
+    """The balance total; with loans not in CNY, the CNY total and the foreign ones apart."""
+    if "foreign_currency" not in loans or not loans["foreign_currency"].any():
+        return ("贷款余额(元)", f"{loans['balance'].sum():,.2f}")
+    foreign = loans["foreign_currency"].to_numpy(dtype=bool)
+    others = loans.loc[foreign].groupby("currency")["balance"].sum()
+    listed = "、".join(f"{code} {value:,.2f}" for code, value in others.items())
+    return ("贷款余额(人民币元;外币按原币另列)",
+            f"{loans.loc[~foreign, 'balance'].sum():,.2f}(另有外币:{listed})")
+
+
 def overview_html(extract: Extract) -> str:
     """One HTML block: source, fingerprint, date, accounting and issues."""
     loans = extract.loans
@@ -46,7 +57,7 @@ def overview_html(extract: Extract) -> str:
         ("贷款笔数", f"{len(loans):,}"),
         ("客户户数", f"{loans['borrower_id'].nunique():,}"),
         ("机构数", f"{loans['branch'].nunique():,}"),
-        ("贷款余额(元)", f"{loans['balance'].sum():,.2f}"),
+        _balance_fact(loans),
         ("错误 / 警告 / 提示",
          f"{counts.get('error', 0)} / {counts.get('warning', 0)} / {counts.get('info', 0)}"),
     ]
@@ -63,3 +74,37 @@ def overview_html(extract: Extract) -> str:
         + (issues_table(extract).to_html(index=False, border=0, na_rep="")
            if len(extract.issues) else "<p>无问题。</p>")
     )
+
+
+REJECTED_HEADERS_ZH = {"sheet": "工作表", "row": "行号", "column": "列", "value": "原值",
+                       "reason": "拒绝原因"}
+
+
+def rejected_table(extract: Extract) -> pd.DataFrame:
+    """The rejected rows (one line per problem), with Chinese headers."""
+    rejected = extract.rejected.astype(object).where(extract.rejected.notna(), "")
+    return rejected.rename(columns=REJECTED_HEADERS_ZH)
+
+
+def reading_summary(extract: Extract, *, where_listed: str) -> str:
+    """One line saying how much was read, kept, rejected and set aside (读取情况), and where the
+    rejected rows are listed; the user must know when the data is thin."""
+    acc = extract.accounting[extract.accounting["sheet"] == "loans"]
+    read, kept = int(acc["rows_read"].sum()), int(acc["kept"].sum())
+    rejected, summary = int(acc["rejected"].sum()), int(acc["summary_rows"].sum())
+    line = (f"贷款台账读取 {read:,} 行:保留 {kept:,} 笔,拒绝 {rejected:,} 行,合计/汇总行 {summary:,} 行"
+            f" / loans: {read:,} rows read, {kept:,} kept, {rejected:,} rejected, {summary:,}"
+            " summary rows")
+    if rejected:
+        line += f"。被拒绝的行见{where_listed}"
+    return line
+
+
+def no_loans_message(extract: Extract) -> str:
+    """The message when every row was rejected or set aside: nothing can be checked."""
+    acc = extract.accounting[extract.accounting["sheet"] == "loans"]
+    return (f"文件 {extract.source_name} 没有可用的贷款:读取 {int(acc['rows_read'].sum()):,} 行,"
+            f"全部被拒绝或列为合计行,未进行检查。请运行 postloan-audit validate 查看拒绝原因并修正文件。"
+            f" / {extract.source_name} has no usable loan: all {int(acc['rows_read'].sum()):,}"
+            " rows were rejected or set aside, nothing was checked. Run postloan-audit validate"
+            " for the reasons.")

@@ -36,9 +36,30 @@ _SERIAL_RE = re.compile(r"^\d{1,6}(?:\.\d+)?$")
 _AMOUNT_JUNK_RE = r"[,\s元¥￥]"
 
 
-def clean_text(series: pd.Series) -> pd.Series:
-    """Strip whitespace (incl. full-width spaces); empty strings become NaN."""
-    out = series.astype("str").str.strip()
+#: Control characters (NUL, BEL, …), zero-width characters and BOMs: removed from text values
+#: so that every workbook the package writes can be written (openpyxl refuses control chars).
+CONTROL_RE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2060\ufeff]"
+
+
+def control_characters(series: pd.Series) -> pd.Series:
+    """True where a text cell holds a control or invisible character."""
+    return series.str.contains(CONTROL_RE, regex=True).fillna(False)
+
+
+def clean_text(series: pd.Series, controls: np.ndarray | None = None) -> pd.Series:
+    """Strip whitespace (incl. full-width spaces) and control characters; empty strings → NaN.
+
+    ``controls`` is a one-element array that receives the number of cells from which control
+    characters were removed; None skips the check (the caller knows there are none).
+    """
+    out = series.astype("str")
+    if controls is not None:  # None: the caller knows the column holds no control character
+        bad = control_characters(out).to_numpy(dtype=bool)
+        if bad.any():
+            out = out.copy()
+            out[bad] = out[bad].str.replace(CONTROL_RE, "", regex=True)
+        controls[0] += int(bad.sum())
+    out = out.str.strip()
     empty = (out == "").fillna(False).to_numpy(dtype=bool)
     if empty.any():
         out = out.mask(empty)
@@ -122,6 +143,9 @@ def parse_amounts(series: pd.Series, factor: float = 1.0) -> tuple[pd.Series, pd
         # Only cells that are not plain numbers pay for the clean-up.
         text = series[messy].str.translate(_FULL_WIDTH).str.replace(_AMOUNT_JUNK_RE, "", regex=True)
         values[messy] = pd.to_numeric(text.mask(text == ""), errors="coerce").astype("float64")
+    infinite = np.isinf(values.to_numpy())
+    if infinite.any():  # inf, Infinity, 1e400: not an amount
+        values[infinite] = np.nan
     invalid = values.isna() & series.notna()
     if factor != 1.0:
         values = (values * factor).round(2)
@@ -188,17 +212,43 @@ _GUARANTEE_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+#: Whole guarantee words whose parts would mislead a keyword search: 无担保 is unsecured (not
+#: 担保), 保证金 is a cash-deposit pledge (not 保证). Looked up before the keywords.
+GUARANTEE_WORDS: dict[str, str] = {
+    "信用": "credit", "纯信用": "credit", "无担保": "credit", "免担保": "credit",
+    "信用(无担保)": "credit", "信用无担保": "credit", "信用贷款": "credit", "信用方式": "credit",
+    "保证金": "pledge", "保证金质押": "pledge", "存单质押": "pledge", "存单": "pledge",
+    "定期存单质押": "pledge", "保证金担保": "pledge",
+}
+#: A part holding one of these is a negation (无抵押, 非保证 …) unless it is a whole word above.
+_NEGATIONS = ("无", "免", "非", "不")
+_GUARANTEE_SPLIT = r"[+＋、/,，;；&]|和|及|与|加"
+
+
 def _parse_guarantee_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     norm = normalise_values(values)
-    result = pd.Series(np.nan, index=values.index, dtype="str")
-    found = {}
-    for canonical, keys in _GUARANTEE_KEYS:
-        pattern = "|".join(re.escape(k) for k in keys)
-        found[canonical] = norm.str.contains(pattern, regex=True).fillna(False)
-    # Strongest first: pledge/mortgage before guarantee before credit.
-    for canonical, _ in _GUARANTEE_KEYS:
-        result = result.mask(result.isna() & found[canonical], canonical)
-    return result, result.isna()
+    rank = {name: i for i, name in enumerate(schema.GUARANTEE_TYPES)}
+    results, invalid = [], []
+    for text in norm.tolist():  # distinct values only (see _by_distinct)
+        best, bad = None, not text
+        for part in re.split(_GUARANTEE_SPLIT, text or ""):
+            if not part:
+                continue
+            found = GUARANTEE_WORDS.get(part)
+            if found is None and not any(n in part for n in _NEGATIONS):
+                for canonical, keys in _GUARANTEE_KEYS:
+                    if any(k in part for k in keys):
+                        found = canonical
+                        break
+            if found is None:
+                bad = True
+                break
+            if best is None or rank[found] > rank[best]:
+                best = found
+        results.append(None if bad else best)
+        invalid.append(bad or best is None)
+    result = pd.Series(results, index=values.index, dtype="str")
+    return result, pd.Series(invalid, index=values.index)
 
 
 def parse_guarantee(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -223,12 +273,45 @@ def parse_vocabulary(series: pd.Series, vocabulary: str) -> tuple[pd.Series, pd.
     return _by_distinct(series, parse, dtype="str")
 
 
-def parse_ids(series: pd.Series) -> pd.Series:
-    """Identifiers as text; a number cell such as ``1001.0`` becomes ``1001``."""
-    odd = series.str.contains(r"[^\x00-\x7f]|^\d+\.0+$", regex=True).fillna(False)
+#: Largest integer a float64 holds exactly (2**53): a numeric id cell above it has lost digits.
+EXACT_FLOAT_INTEGER = 2**53
+_SCIENTIFIC_RE = r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$"
+
+
+def parse_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Identifiers as text, and a mask of ids damaged by Excel.
+
+    A number cell such as ``1001.0`` becomes ``1001`` when a float holds it exactly; an id in
+    scientific notation (``1.23457E+17``, text or number) or a whole number above 2**53 has
+    lost digits and is damaged (its value becomes empty). ``="00123"`` and ``'00123`` mean
+    ``00123``.
+    """
+    odd = series.str.contains(r"[^\x00-\x7f]|^\d+\.0+$|^=|^'|[eE]", regex=True).fillna(False)
+    invalid = pd.Series(False, index=series.index)
     if not odd.any():
-        return series
+        return series, invalid
     out = series.copy()
-    text = series[odd].str.translate(_FULL_WIDTH)
-    out[odd] = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    return out
+    text = series[odd].str.translate(_FULL_WIDTH).str.strip()
+    text = text.str.replace(r'^="(.*)"$', r"\1", regex=True).str.replace(r"^'", "", regex=True)
+    damaged = text.str.match(_SCIENTIFIC_RE).fillna(False)
+    whole = text.str.extract(r"^(\d+)\.0+$")[0]
+    too_big = whole.notna() & (pd.to_numeric(whole, errors="coerce") > EXACT_FLOAT_INTEGER)
+    text = text.where(whole.isna(), whole)
+    damaged = damaged | too_big.fillna(False)
+    out[odd] = text.mask(damaged)
+    invalid[odd] = damaged.to_numpy(dtype=bool)
+    return out, invalid
+
+
+def parse_currency(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Currency words and codes (人民币, CNY, 156, 美元, USD …) → ISO 4217 codes.
+
+    An unknown currency is kept as written (upper case), never guessed as CNY.
+    """
+
+    def parse(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+        norm = normalise_values(values).str.replace(r"\.0+$", "", regex=True)
+        mapped = norm.map(schema.CURRENCY_CODES)
+        return mapped.fillna(values.str.strip().str.upper()), pd.Series(False, index=values.index)
+
+    return _by_distinct(series, parse, dtype="str")
