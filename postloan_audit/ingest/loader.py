@@ -38,6 +38,7 @@ from postloan_audit.core.extract import (
 )
 from postloan_audit.ingest import delimited, markup, parsing, sniff, workbook_guard, xlsx_stream
 from postloan_audit.ingest import profile as profiles
+from postloan_audit.ingest.parquet_store import is_parquet_store, read_parquet_store
 from postloan_audit.ingest.profile import ExportProfile
 
 Source = str | os.PathLike | bytes | bytearray | IO[bytes]
@@ -84,7 +85,9 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
     Parameters
     ----------
     source:
-        A path, ``bytes``, or a binary file-like object (e.g. a browser upload).
+        A path, ``bytes``, or a binary file-like object (e.g. a browser upload); or the
+        directory of a Parquet store written by ``postloan-audit convert``
+        (:mod:`~postloan_audit.ingest.parquet_store`), read back exactly as it was loaded.
     profile:
         The bank's export profile (导出配置, see ``docs/export-profiles.md``): an
         :class:`~postloan_audit.ingest.profile.ExportProfile` or the path of its TOML file. Its
@@ -112,6 +115,8 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
     ProfileError
         When ``profile`` is a path to an invalid profile.
     """
+    if isinstance(source, str | os.PathLike) and is_parquet_store(source):
+        return read_parquet_store(source)  # written by postloan-audit convert
     profile = ExportProfile.coerce(profile)
     match = profile.match_header if profile is not None else schema.match_header
     data, name = _read_bytes(source, filename)

@@ -197,6 +197,8 @@ class SyntheticNetwork:
     seed: int
     county: str = ""
     state: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    #: The state as published (planted breaches included): the next snapshot starts from it.
+    final_state: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
 
 # --------------------------------------------------------------------------- date helpers
@@ -998,6 +1000,7 @@ def generate_network(*, loans: int, branches: int, seed: int, as_of: dt.date | s
     planted = _plant(rng, s, D, breach_rate, min_breaches)
     net = _frames(s, D, seed, planted, rng)
     net.state = clean
+    net.final_state = s
     return net
 
 
@@ -1031,18 +1034,36 @@ def generate_snapshots(*, loans: int, branches: int, seed: int,
                              breach_rate=breach_rate, min_breaches=min_breaches,
                              _horizon_months=int((dates[-1] - dates[0]).astype(np.int64)) // 28)
     out = [first]
-    state = first.state
     for k, D in enumerate(dates[1:], start=1):
         rng = np.random.default_rng([seed, k])
+        state = _carried(out[-1])
         state = _migrate(rng, state, dates[k - 1], D)
         _derive(rng, state, D, inspections_per_loan)
         clean = {key: (v.copy() if isinstance(v, np.ndarray) else v) for key, v in state.items()}
         planted = _plant(rng, state, D, breach_rate, min_breaches)
         net = _frames(state, D, seed, planted, rng)
         net.state = clean
+        net.final_state = state
         out.append(net)
-        state = clean
     return out
+
+
+#: Contract terms a planted lending breach (EXT-LIMIT, EXT-INDIVIDUAL, REFI-INDIVIDUAL)
+#: rewrites; the next quarter starts from the record as it was before the breach (the branch
+#: corrects the ledger), so no unplanted breach carries over.
+_CORRECTED_NEXT_QUARTER: tuple[str, ...] = ("extension", "term", "refinanced")
+
+
+def _carried(previous: SyntheticNetwork) -> dict[str, Any]:
+    """The state the next snapshot starts from: the previous snapshot *as published* (its
+    classes, arrears and balances after the planted breaches), so the migration between the
+    two extracts is the one the transition matrix draws; contract terms planted as lending
+    breaches are corrected (:data:`_CORRECTED_NEXT_QUARTER`)."""
+    state = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+             for k, v in previous.final_state.items()}
+    for key in _CORRECTED_NEXT_QUARTER:
+        state[key] = previous.state[key].copy()
+    return state
 
 
 #: Quarterly transition probabilities (rows: from class; columns: to class).

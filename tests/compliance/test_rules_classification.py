@@ -102,6 +102,18 @@ def test_classification_rules_not_run_without_their_column(rule_id, column):
     assert column in report.not_run["reason"].iloc[0]
 
 
+def test_cls_borrower_leaves_loans_without_a_borrower_id_ungrouped():
+    """Blank borrower ids are not one borrower: their NPL loan does not taint the others."""
+    loans = make_loans({
+        "NOID-NPL": {"borrower_id": None, "classification": "substandard"},
+        "NOID-OK": {"borrower_id": None},
+        "B1-NPL": {"borrower_id": "B1", "classification": "doubtful"},
+        "B1-OK": {"borrower_id": "B1"},
+    })
+    assert loans["borrower_id"].isna().sum() == 2
+    assert flagged(loans, "CLS-BORROWER") == {"B1-OK"}
+
+
 def test_rules_look_at_outstanding_loans_only():
     settled = {"balance": 0.0}
     loans = make_loans({

@@ -372,3 +372,36 @@ def test_sample_extracts_regenerate_byte_identically(tmp_path):
     head = (tmp_path / "head_office_6_branches_20260930.csv").read_bytes()
     head.decode("gbk")
     assert len(load_extract(tmp_path / "head_office_6_branches_20260930.csv").loans) == 3000
+
+
+def test_snapshots_never_make_a_transition_the_matrix_forbids():
+    """Each snapshot starts from the previous one as published (planted breaches included),
+    so every class change between two extracts has a non-zero probability in the generator's
+    transition matrix: no substandard → normal, no doubtful → special mention, …"""
+    from postloan_audit.portfolio.measures import migration_matrix
+    from postloan_audit.synth.generator import _MIGRATION
+
+    snaps = generate_snapshots(loans=20_000, branches=6, seed=2026,
+                               as_of=("2026-03-31", "2026-06-30", "2026-09-30"))
+    forbidden = pd.DataFrame(_MIGRATION == 0, index=list(CLASSIFICATIONS),
+                             columns=list(CLASSIFICATIONS))
+    assert int(forbidden.to_numpy().sum()) == 11  # the matrix's zero cells
+    for before, after in zip(snaps, snaps[1:], strict=False):
+        counts = migration_matrix(before.loans, after.loans, by="count").matrix
+        assert int(counts.to_numpy().sum()) > 15_000
+        assert int(counts.to_numpy()[forbidden.to_numpy()].sum()) == 0, counts
+        # every loan is compared, repaid ones included (their class does not move)
+        i = before.loans["classification"].cat.codes.to_numpy()
+        j = after.loans["classification"].cat.codes.to_numpy()
+        assert int(_MIGRATION[i, j].__eq__(0).sum()) == 0
+
+
+def test_committed_snapshot_samples_move_no_substandard_loan_back_to_normal():
+    from postloan_audit.portfolio.measures import migration_matrix
+    q2 = load_extract(SAMPLES / "network_snapshot_20260630.xlsx")
+    q3 = load_extract(SAMPLES / "network_snapshot_20260930.xlsx")
+    matrix = migration_matrix(q2.loans, q3.loans, by="count").matrix
+    assert int(matrix.loc["substandard", "normal"]) == 0
+    assert int(matrix.loc["doubtful", ["normal", "special_mention", "substandard"]].sum()) == 0
+    assert int(matrix.loc["loss"].drop("loss").sum()) == 0
+    assert int(matrix.loc["normal", "normal"]) > 0

@@ -57,10 +57,13 @@ def _cls_borrower(ctx: CheckContext) -> Hits:
     scope = ctx.active & ctx.corporate
     balance = np.where(scope, np.nan_to_num(ctx.amount("balance")), 0.0)
     npl_balance = np.where(ctx.npl, balance, 0.0)
+    # group on integer borrower codes (an Arrow hash pass), not on Python strings; a missing
+    # borrower id stays ungrouped (NaN key), as grouping on the ids themselves leaves it
+    codes, _ = pd.factorize(ctx.loans["borrower_id"])
     sums = pd.DataFrame({"b": balance, "npl": npl_balance}).groupby(
-        ctx.loans["borrower_id"].to_numpy(), sort=False).transform("sum")
-    total = sums["b"].to_numpy()
-    npl_total = sums["npl"].to_numpy()
+        codes, sort=False).transform("sum")
+    total = np.where(codes >= 0, sums["b"].to_numpy(), np.nan)
+    npl_total = np.where(codes >= 0, sums["npl"].to_numpy(), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(total > 0, npl_total / total, 0.0)
     code = ctx.class_code

@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.core import schema, workdays
@@ -29,6 +30,11 @@ COLLECTION_STRENGTH: dict[str, int] = {"sms": 1, "phone": 1, "letter": 1, "visit
 #: Strength of a collection whose method was not recorded: it still is a collection.
 UNKNOWN_METHOD_STRENGTH = 1
 STRENGTH_ZH: tuple[str, ...] = ("无催收", "短信、电话或信函催收", "约见或上门催收", "法律手段清收")
+#: Facts of the whole book rather than of one loan, each computed from one sheet alone
+#: (attribute → how pieces combine: "min" or "max"). An engine that checks the book in pieces (the Dask engine) computes each on every
+#: piece of the sheets, combines them and passes them in as ``facts``, so every piece sees the
+#: book-wide value.
+BOOK_WIDE_FACTS: dict[str, str] = {"inspection_coverage_start": "min"}
 
 
 # --------------------------------------------------------------------------- vectorised helpers
@@ -153,6 +159,14 @@ def wan(values: np.ndarray) -> pd.Series:
     return fmt_fixed(np.asarray(values, dtype=float) / 10_000, 2)
 
 
+def _arrow_strings(values: pd.Series) -> pa.Array | None:
+    """A string Series as one contiguous Arrow array (chunks combined), or None if not Arrow."""
+    if not isinstance(values.array, pd.arrays.ArrowStringArray):
+        return None
+    arr = pa.array(values.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
 _QUARTER_ZH = ("第一季度", "第二季度", "第三季度", "第四季度")
 
 
@@ -189,12 +203,17 @@ class CheckContext:
         The optional sheets, or None.
     notes:
         Warnings collected while rules run (rule id prefixed); they go into the report.
+
+    ``facts`` (constructor only) gives the book-wide facts of :data:`BOOK_WIDE_FACTS` when
+    the context holds only a piece of the book (the Dask engine); otherwise each is computed
+    from the sheets on first use.
     """
 
     def __init__(self, loans: pd.DataFrame, *, as_of: dt.date, policy: Policy,
                  inspections: pd.DataFrame | None = None,
                  collections: pd.DataFrame | None = None,
-                 branches: pd.DataFrame | None = None) -> None:
+                 branches: pd.DataFrame | None = None,
+                 facts: dict[str, object] | None = None) -> None:
         self.loans = loans
         self.as_of = np.datetime64(pd.Timestamp(as_of).normalize().to_datetime64(), "ns")
         self.policy = policy
@@ -204,6 +223,10 @@ class CheckContext:
         self.n = len(loans)
         self.notes: list[str] = []
         self.uncovered_years: set[int] = set()
+        for name, value in (facts or {}).items():  # book-wide facts (BOOK_WIDE_FACTS)
+            if name not in BOOK_WIDE_FACTS:
+                raise ValueError(f"unknown book-wide fact {name!r}")
+            self.__dict__[name] = value
 
     # ---------------------------------------------------------------- availability
 
@@ -312,30 +335,41 @@ class CheckContext:
     # ---------------------------------------------------------------- per-loan aggregates
 
     @cached_property
+    def _loan_dictionary(self) -> tuple[np.ndarray, int, pa.Array | pd.Index]:
+        """Distinct loan ids (first-appearance order), each loan's code among them, their count.
+
+        Computed once per run and shared by every sheet (inspections, collections) that maps
+        its rows to loans. Arrow-backed ids are hashed by Arrow whatever their chunk layout
+        (``pd.concat`` and ``read_parquet`` give multi-chunk arrays); other dtypes by pandas.
+        """
+        ids = self.loans["loan_id"]
+        arrow = _arrow_strings(ids)
+        if arrow is not None:
+            encoded = arrow.dictionary_encode()
+            codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            return codes.astype(np.int64), len(encoded.dictionary), encoded.dictionary
+        codes, uniques = pd.factorize(ids)
+        return codes.astype(np.int64), len(uniques), pd.Index(uniques)
+
+    @property
     def _loan_codes(self) -> tuple[np.ndarray, int]:
         """Each loan's code among the distinct loan ids (first-appearance order), and their count."""
-        codes, uniques = pd.factorize(self.loans["loan_id"])
-        return codes.astype(np.int64), len(uniques)
+        codes, k, _ = self._loan_dictionary
+        return codes, k
 
     def _sheet_codes(self, frame: pd.DataFrame) -> np.ndarray:
         """Code (as in :attr:`_loan_codes`) of each sheet row's loan; -1 when not in loans."""
-        ids, loan_ids = frame["loan_id"], self.loans["loan_id"]
-        if (isinstance(ids.array, pd.arrays.ArrowStringArray)
-                and isinstance(loan_ids.array, pd.arrays.ArrowStringArray) and self.n):
-            # One Arrow hash pass over loan ids followed by sheet ids: loan ids come first, so
-            # they get codes 0..k-1 in first-appearance order, exactly as pd.factorize gives.
-            loans_arrow = pa.array(loan_ids.array)
-            sheet_arrow = pa.array(ids.array)
-            if sheet_arrow.type != loans_arrow.type:
-                sheet_arrow = sheet_arrow.cast(loans_arrow.type)
-            encoded = pa.concat_arrays([loans_arrow, sheet_arrow]).dictionary_encode()
-            codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-            loan_part, sheet_part = codes[:self.n], codes[self.n:]
-            k = int(loan_part.max()) + 1
-            self.__dict__.setdefault("_loan_codes", (loan_part, k))
-            return np.where(sheet_part >= k, -1, sheet_part)
-        _, uniques = pd.factorize(loan_ids)
-        return pd.Index(uniques).get_indexer(ids).astype(np.int64)
+        _, _, uniques = self._loan_dictionary
+        ids = frame["loan_id"]
+        if isinstance(uniques, pa.Array):
+            sheet = _arrow_strings(ids)
+            if sheet is None:
+                sheet = pa.array(ids.astype("str").array)
+            if sheet.type != uniques.type:
+                sheet = sheet.cast(uniques.type)
+            found = pc.index_in(sheet, value_set=uniques)
+            return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return uniques.get_indexer(ids).astype(np.int64)
 
     def _broadcast(self, per_unique: np.ndarray) -> np.ndarray:
         codes = self._loan_codes[0]
