@@ -201,6 +201,7 @@ READY_SELECTORS: dict[str, str] = {
     "01_branch_sampling.ipynb": "#pa-sampling-strata",
     "02_compliance_checks.ipynb": "body:has(#pa-findings):has(.js-plotly-plot)",
     "03_management_dashboard.ipynb": "body:has(#pa-mgmt-kpis):has(.js-plotly-plot)",
+    "04_statistical_sampling.ipynb": ".pa-stat-plan",
 }
 
 

@@ -22,7 +22,8 @@ MEASURE = """() => ({viewport: document.documentElement.clientWidth,
 
 
 NOTEBOOKS = ["00_extract_overview.ipynb", "01_branch_sampling.ipynb",
-             "02_compliance_checks.ipynb", "03_management_dashboard.ipynb"]
+             "02_compliance_checks.ipynb", "03_management_dashboard.ipynb",
+             "04_statistical_sampling.ipynb"]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
