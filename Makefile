@@ -65,7 +65,7 @@ sample-extracts: install
 	$(BIN)/python sample_extracts/make_samples.py
 
 ## Regenerate the bad-input corpus of tests/data/.
-corpus: install
+corpus: install-test
 	$(BIN)/python tests/data/make_corpus.py
 	$(BIN)/python tests/data/profiles/make_profiles.py
 

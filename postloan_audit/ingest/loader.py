@@ -270,6 +270,8 @@ def _read_workbook(data: bytes, name: str, kind: str, issues: list[dict]) -> lis
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         visible = {m.name: str(m.visible).endswith("Visible") for m in workbook.sheets_metadata}
+        if kind == "xls":
+            scans = _scan_xls(data, workbook.sheet_names, issues)
         for sheet_name in workbook.sheet_names:
             scan = scans.get(sheet_name)
             kept_columns = None
@@ -306,6 +308,20 @@ def _read_workbook(data: bytes, name: str, kind: str, issues: list[dict]) -> lis
             raise
         raise _unreadable_workbook(name, exc) from None
     return out
+
+
+def _scan_xls(data: bytes, sheet_names: list[str], issues: list[dict]) -> dict:
+    """Error cells of a legacy ``.xls``, which python-calamine reads as empty (see
+    :func:`~postloan_audit.ingest.workbook_guard.scan_xls`); a note when they cannot be found."""
+    scans, failure = workbook_guard.scan_xls(data, sheet_names)
+    if failure is not None:
+        issues.append(_issue(
+            "warning", None, None, None, None,
+            f"未能检查该 .xls 文件中的 Excel 错误值(#N/A、#DIV/0! 等),错误值单元格可能按空值读出;"
+            f"如需识别请在 Excel 中另存为 .xlsx({failure})"
+            f" / the Excel error cells (#N/A, #DIV/0! …) of this .xls could not be checked and"
+            f" may read as empty; save it as .xlsx in Excel to have them named ({failure})"))
+    return scans
 
 
 def _too_large(name: str, sheet_name: str, scan) -> ExtractError:

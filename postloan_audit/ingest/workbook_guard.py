@@ -16,6 +16,10 @@ The loader then picks the strategy per sheet: calamine for a rectangle up to
 :data:`MAX_RECTANGLE_CELLS`, the streaming sparse reader
 (:mod:`postloan_audit.ingest.xlsx_stream`) for a legitimate sparse sheet (a 20,000-row ledger
 with a note typed into ``XFD1``), and a clear refusal for an absurd one.
+
+A legacy ``.xls`` (BIFF in an OLE/CFB container) is no zip and python-calamine reads its error
+cells as empty, so :func:`scan_xls` finds them with xlrd and reports them in the same
+:class:`SheetScan` form; the loader treats them exactly as it treats those of an ``.xlsx``.
 """
 
 from __future__ import annotations
@@ -272,3 +276,48 @@ def scan_xlsx(data: bytes, name: str) -> dict[str, SheetScan]:
                               f"has a damaged part {info.filename}. Open it in Excel and save it"
                               " again as .xlsx.") from None
         return out
+
+
+def scan_xls(data: bytes, sheet_names: list[str]) -> tuple[dict[str, SheetScan], str | None]:
+    """Excel error cells (``#N/A``, ``#DIV/0!`` …) of a legacy BIFF ``.xls`` workbook, for the
+    sheets in ``sheet_names`` (those the loader reads); sheet name → :class:`SheetScan` with
+    only ``errors`` filled (0-based row and column, the error text).
+
+    BIFF keeps an error as a BOOLERR record or as the cached result of a FORMULA record;
+    xlrd (>= 2.0, which reads ``.xls`` only) gives both as ``XL_CELL_ERROR`` cells with the
+    error code. Sheets are loaded one at a time (``on_demand``). When xlrd cannot read the
+    file the second item is the reason and the first is ``{}``: the loader then keeps
+    calamine's view of the workbook and says that error cells were not checked.
+    """
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    except Exception as exc:  # noqa: BLE001 - xlrd raises XLRDError, CompDocError, struct errors …
+        return {}, f"{type(exc).__name__}: {exc}"
+    # MS-XLS BErr: the seven classic codes and 0x2B (#GETTING_DATA); any other byte is not a
+    # valid error code, and is still an error (never empty): named as #VALUE!.
+    codes = {**xlrd.error_text_from_code, 0x2B: "#GETTING_DATA"}
+    out: dict[str, SheetScan] = {}
+    try:
+        wanted = set(sheet_names)
+        for index, sheet_name in enumerate(book.sheet_names()):
+            if sheet_name not in wanted:
+                continue
+            sheet = book.sheet_by_index(index)
+            scan = SheetScan(name=sheet_name, part="")
+            for rowx in range(sheet.nrows):
+                types = sheet.row_types(rowx)
+                if xlrd.XL_CELL_ERROR not in types:
+                    continue
+                values = sheet.row_values(rowx)
+                scan.errors.extend(
+                    (rowx, colx, codes.get(values[colx], "#VALUE!"))
+                    for colx, kind in enumerate(types) if kind == xlrd.XL_CELL_ERROR)
+            book.unload_sheet(index)
+            out[sheet_name] = scan
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet record: fall back to calamine
+        return {}, f"{type(exc).__name__}: {exc}"
+    finally:
+        book.release_resources()
+    return out, None

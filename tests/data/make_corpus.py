@@ -106,6 +106,45 @@ def encrypted_workbook(directory: Path, name: str = "encrypted.xlsx") -> Path:
     return path
 
 
+def biff_error_workbook(directory: Path, name: str = "excel_errors_biff.xls") -> Path:
+    """A legacy BIFF ``.xls`` (Excel 97–2003) ledger holding Excel error cells (BOOLERR
+    records) and a formula whose cached result is an error, written with xlwt (a test-only
+    dependency: the package never writes .xls)."""
+    import xlrd
+    import xlwt
+
+    # xlwt's table of error texts has #VALUE! wrong (it writes #NUM!'s code): pass the BIFF
+    # codes themselves (MS-XLS BErr), taken from xlrd's table.
+    codes = {text: code for code, text in xlrd.error_text_from_code.items()}
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("贷款台账")
+    rows = [
+        HEADER.split(",") + ["发放日期", "押品价值"],
+        ["L001", "C001", "张三", "城关支行", 1000, "正常", "信用", "2025-01-15", 500],
+        ["L002", "C002", "李四", "城关支行", "#N/A", "正常", "信用", "2025-01-15", 500],
+        ["L003", "C003", "王五", "城关支行", 3000, "正常", "信用", "#DIV/0!", 500],
+        ["L004", "C004", "赵六", "城关支行", 4000, "#REF!", "信用", "2025-01-15", "#VALUE!"],
+        ["L005", "C005", "孙七", "城关支行", 5000, "正常", "信用", "2025-01-15",
+         xlwt.Formula("SQRT(-1)")],
+    ]
+    for rowx, row in enumerate(rows):
+        for colx, value in enumerate(row):
+            if rowx and isinstance(value, str) and value.startswith("#"):
+                sheet.row(rowx).set_cell_error(colx, codes[value])
+            else:
+                sheet.write(rowx, colx, value)
+    stream = io.BytesIO()
+    book.save(stream)
+    # xlwt caches every formula's result as an empty string; Excel caches SQRT(-1) as #NUM!
+    # (MS-XLS FormulaValue: byte 0 = 2 error, byte 2 = the BErr code, bytes 6–7 = 0xFFFF).
+    empty_result = b"\x03\x00\x00\x00\x00\x00\xff\xff"
+    data = stream.getvalue()
+    assert data.count(empty_result) == 1
+    data = data.replace(empty_result, bytes([2, 0, codes["#NUM!"], 0, 0, 0, 0xFF, 0xFF]))
+    (directory / name).write_bytes(data)
+    return directory / name
+
+
 def main() -> None:
     csv("empty.csv", "")
     (HERE / "not_a_workbook.xlsx").write_bytes(b"This is a plain text note, renamed to .xlsx\n")
@@ -360,6 +399,7 @@ def real_exports() -> None:
          + "\t".join(map(str, ROW2)) + "\r\n").encode("utf-16"))
     encrypted_workbook(HERE)
     far_cell_workbook(HERE)
+    biff_error_workbook(HERE)
     # --- thin data
     xlsx("empty_collections.xlsx", {
         "贷款台账": [HEADER.split(","), ROW1],

@@ -168,6 +168,60 @@ def test_excel_error_text_in_a_csv():
                                                   (4, "loan_id", "#NAME?")]
 
 
+def test_excel_error_cells_in_a_legacy_biff_xls():
+    # python-calamine reads these cells as empty; the loader finds them with xlrd. I6 (#NUM!)
+    # is a formula, =SQRT(-1), whose cached result is the error; the others are error cells.
+    extract = load("excel_errors_biff.xls")
+    assert counts(extract) == [("贷款台账", 5, 3, 2, 0, 0)]
+    assert extract.loans["loan_id"].tolist() == ["L001", "L003", "L005"]
+    clean = extract.loans.iloc[0]
+    assert (clean["balance"], clean["classification"], clean["collateral_value"]) == (
+        1000.0, "normal", 500.0)
+    assert clean["disbursement_date"] == pd.Timestamp("2025-01-15")
+    assert extract.loans["disbursement_date"].isna().tolist() == [False, True, False]
+    assert extract.loans["collateral_value"].isna().tolist() == [False, False, True]
+    assert rejected(extract) == [
+        (3, "balance", "#N/A", "单元格为 Excel 错误值 #N/A(列 贷款余额) / Excel error value #N/A in"
+                               " balance"),
+        (5, "classification", "#REF!", "单元格为 Excel 错误值 #REF!(列 五级分类) / Excel error value"
+                                       " #REF! in classification"),
+    ]
+    warnings = extract.issues[extract.issues["severity"] == "warning"]
+    assert [tuple(r) for r in warnings[["row", "column", "value", "message"]].itertuples(
+        index=False, name=None)] == [
+        (4, "disbursement_date", "#DIV/0!", "单元格为 Excel 错误值 #DIV/0!,按空值处理(列 发放日期) /"
+                                            " Excel error value #DIV/0! in disbursement_date,"
+                                            " treated as empty"),
+        (5, "collateral_value", "#VALUE!", "单元格为 Excel 错误值 #VALUE!,按空值处理(列 押品价值) /"
+                                           " Excel error value #VALUE! in collateral_value,"
+                                           " treated as empty"),
+        (6, "collateral_value", "#NUM!", "单元格为 Excel 错误值 #NUM!,按空值处理(列 押品价值) /"
+                                         " Excel error value #NUM! in collateral_value,"
+                                         " treated as empty"),
+    ]
+
+
+def test_a_biff_xls_that_xlrd_cannot_read_keeps_calamines_view_with_a_note(monkeypatch):
+    import xlrd
+
+    def broken(**kwargs):
+        raise xlrd.XLRDError("Unsupported format, or corrupt file")
+
+    monkeypatch.setattr(xlrd, "open_workbook", broken)
+    extract = load("excel_errors_biff.xls")
+    # error cells are then read as calamine gives them (empty), and the user is told so
+    assert extract.loans["loan_id"].tolist() == ["L001", "L003", "L005"]
+    assert rejected(extract) == [
+        (3, "balance", "", "必填值缺失:贷款余额 / required value missing: balance"),
+        (5, "classification", "", "必填值缺失:五级分类 / required value missing: classification")]
+    assert messages(extract, "warning") == [
+        "未能检查该 .xls 文件中的 Excel 错误值(#N/A、#DIV/0! 等),错误值单元格可能按空值读出;如需识别请在"
+        " Excel 中另存为 .xlsx(XLRDError: Unsupported format, or corrupt file) / the Excel error"
+        " cells (#N/A, #DIV/0! …) of this .xls could not be checked and may read as empty; save"
+        " it as .xlsx in Excel to have them named (XLRDError: Unsupported format, or corrupt"
+        " file)"]
+
+
 def test_ids_damaged_by_excel_are_rejected_as_damaged_not_as_duplicates():
     extract = load("damaged_ids.xlsx")
     assert extract.loans["loan_id"].tolist() == ["1001"]
