@@ -138,7 +138,10 @@ def main() -> None:
     print(f"run_checks peak memory (tracemalloc, above the loaded data): {peak / 2**30:.2f} GiB")
 
     # interleaved, best of each, so that both sides see the same machine load
-    rules = list(RULE_IDS)
+    rules = [r for r in RULE_IDS if r in duckdb_rules.rule_sql(policy, AS_OF)]
+    not_compared = [r for r in RULE_IDS if r not in rules]
+    if not_compared:
+        print(f"rules without DuckDB SQL, NOT compared: {', '.join(not_compared)}")
     ours_all, ours_rule, duck_load, duck_rule = [], {r: [] for r in rules}, [], \
         {r: [] for r in rules}
     for _ in range(args.repeat):
@@ -165,7 +168,7 @@ def main() -> None:
         o, d = min(ours_rule[rule]), min(duck_rule[rule])
         print(f"{rule:<16}{counts.get(rule, 0):>10,}{duck_counts.get(rule, 0):>10,}"
               f"{o:>9.3f}{d:>10.3f}{o / d:>8.2f}")
-    ours, duck = min(ours_all), min(duck_totals)
+    ours, duck = min(ours_all), min(duck_totals)  # ours: every rule, DuckDB: compared
     print(f"{'total':<16}{len(report.findings):>10,}{len(duck_findings):>10,}{ours:>9.2f}"
           f"{duck:>10.2f}{ours / duck:>8.2f}")
     print(f"all rules: ours {ours:.2f} s (one run_checks), DuckDB {duck:.2f} s (load "
@@ -177,6 +180,10 @@ def main() -> None:
     bad = compare(report.findings, duck_findings, rules)
     if bad:
         print(f"FINDINGS DIFFER for {len(bad)} of {len(rules)} rules: {', '.join(bad)}")
+        sys.exit(1)
+    if not_compared:
+        print(f"identical for the {len(rules)} compared rules; NOT compared: "
+              f"{', '.join(not_compared)}")
         sys.exit(1)
     print(f"identical for all {len(rules)} rules ({len(report.findings):,} findings)")
 
