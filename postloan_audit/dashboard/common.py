@@ -84,6 +84,10 @@ def style_widget() -> widgets.HTML:
 # --------------------------------------------------------------------------- HTML helpers
 
 
+#: Columns shown in the smaller secondary style (a rule's id sits beside its Chinese title).
+SECONDARY_COLUMNS: frozenset[str] = frozenset({"rule_id"})
+
+
 def table_html(frame: pd.DataFrame, *, headers: dict[str, str] | None = None,
                max_rows: int = MAX_TABLE_ROWS, number_format: str = "{:,.2f}",
                css_id: str | None = None, scroll: bool = True,
@@ -119,6 +123,8 @@ def table_html(frame: pd.DataFrame, *, headers: dict[str, str] | None = None,
                 cells.append("<td></td>")
             elif c in formats:
                 cells.append(f"<td class='num'>{html.escape(formats[c].format(value))}</td>")
+            elif c in SECONDARY_COLUMNS:  # a rule's id: beside its Chinese title, smaller
+                cells.append(f"<td class='pa-rule-id'>{html.escape(str(value))}</td>")
             elif isinstance(value, tuple | list):
                 cells.append(f"<td>{html.escape('、'.join(map(str, value)))}</td>")
             elif isinstance(value, int | float) and not isinstance(value, bool):

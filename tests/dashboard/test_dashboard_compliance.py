@@ -506,3 +506,11 @@ def test_download_lists_the_rejected_rows_of_the_checked_file():
     rows = list(book["拒绝行"].iter_rows(min_row=2, values_only=True))
     assert len(rows) == 1
     assert rows[0][1] == 3 and "贷款余额为负数" in rows[0][4]
+
+
+def test_rule_ids_sit_beside_their_chinese_titles_in_the_smaller_secondary_style():
+    frame = pd.DataFrame({"title_zh": ["贷后检查频率不足"], "rule_id": ["INSP-FREQ"],
+                          "findings": [3]})
+    html = common.table_html(frame, headers={"title_zh": "规则名称", "rule_id": "规则编号"})
+    assert "<td>贷后检查频率不足</td><td class='pa-rule-id'>INSP-FREQ</td>" in html
+    assert ".pa-table .pa-rule-id { color: #57606a; font-size: 11px; }" in common._STYLE
