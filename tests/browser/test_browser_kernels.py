@@ -1,7 +1,8 @@
 """A server that stays up: closing or leaving a page frees its kernel.
 
 Each page is opened and closed 10 times (chromium runs the page's ``beforeunload``, on which
-Voila's page asks the server to shut its kernel down; kernel culling in voila.json is the
+Voila's page asks the server to shut its kernel down — accepted because voila.json disables
+the XSRF check a beacon cannot pass; kernel culling in voila.json, at 120 s, is the
 fallback for a browser that dies). After each round the kernel that page had must be gone
 (``GET /api/kernels/<id>`` answers 404: standalone Voila serves that route, not the list
 ``/api/kernels``) and the server's kernel processes must be back to the count before the

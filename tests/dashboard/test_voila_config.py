@@ -28,3 +28,10 @@ def test_the_offline_template_is_selected_and_shipped():
     template = Path(__file__).parents[2] / "share/jupyter/voila/templates/postloan"
     assert json.loads((template / "conf.json").read_text())["base_template"] == "lab"
     assert "cdn.jsdelivr.net" in (template / "index.html.j2").read_text()  # the links it drops
+
+
+def test_the_page_unload_shutdown_is_not_refused_by_the_xsrf_check():
+    """Voila's page frees its kernel with a ``navigator.sendBeacon`` POST on unload, which can
+    carry no ``_xsrf`` token (voila-dashboards/voila#1458: the server answers 403 and the kernel
+    lives on until culled). The browser test of closing pages proves the kernel goes at once."""
+    assert CONFIG["Voila"]["tornado_settings"]["disable_check_xsrf"] is True
