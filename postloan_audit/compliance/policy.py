@@ -218,6 +218,21 @@ class FundUsePolicy:
 
 
 @dataclass(frozen=True)
+class CheckDatePolicy:
+    """The check date against the data date (检查日期与数据日期).
+
+    Every deadline rule counts from the check date: checked at a date far from the extract's
+    date (数据日期), every inspection, collection and notice deadline looks missed and the
+    findings explode. Extracts are reported quarterly (the 关注类迁徙率 and migration tables of
+    the management page compare quarter-end snapshots), so a quarter is the natural bound.
+    """
+
+    #: 检查日期与台账数据日期相差超过该天数时先请用户确认: one quarter (92 days, the longest
+    #: quarter), a workbench default, set by the bank.
+    confirm_days: int = 92
+
+
+@dataclass(frozen=True)
 class RectificationPolicy:
     """Follow-up of findings (整改跟踪) and the branch scorecard (百分制考核).
 
@@ -263,6 +278,7 @@ SECTIONS: dict[str, type] = {
     "rating": RatingPolicy,
     "fund_use": FundUsePolicy,
     "rectification": RectificationPolicy,
+    "check_date": CheckDatePolicy,
 }
 
 _TYPE_NAMES = {int: "integer", float: "number", bool: "boolean (true/false)"}
@@ -306,6 +322,8 @@ class Policy:
         The thresholds (see the section classes).
     rectification:
         Follow-up deadlines and scorecard points (:class:`RectificationPolicy`).
+    check_date:
+        When a check date far from the data date asks for confirmation (:class:`CheckDatePolicy`).
     disabled:
         ``(rule_id, reason)`` pairs of rules the bank has switched off; they appear in
         ``CheckReport.not_run`` with the reason.
@@ -322,6 +340,7 @@ class Policy:
     rating: RatingPolicy = field(default_factory=RatingPolicy)
     fund_use: FundUsePolicy = field(default_factory=FundUsePolicy)
     rectification: RectificationPolicy = field(default_factory=RectificationPolicy)
+    check_date: CheckDatePolicy = field(default_factory=CheckDatePolicy)
     disabled: tuple[tuple[str, str], ...] = ()
     source: str = "default"
 

@@ -99,10 +99,9 @@ _STYLE = """
 </style>
 """
 #: A check date more than this many days before or after the extract's date (数据日期) asks
-#: for confirmation first (default 92 days: one quarter, the reporting interval of the
-#: extracts, and a day on either side): checked at a date far from the data, every
-#: inspection, collection and notice deadline looks missed and the findings explode.
-AS_OF_CONFIRM_DAYS: int = 92
+#: for confirmation first: the policy value ``check_date.confirm_days`` (default 92 days, one
+#: quarter; see :class:`~postloan_audit.compliance.policy.CheckDatePolicy`).
+AS_OF_CONFIRM_DAYS: int = Policy.default().check_date.confirm_days
 _CJK_FONT = ("Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, "
              "SimHei, sans-serif")
 
@@ -282,11 +281,11 @@ class ComplianceDashboard:
 
     def __init__(self, *, sample: str = DEFAULT_SAMPLE, as_of: dt.date | str | None = None,
                  policy: Policy | None = None, db: str | PathLike | None = None,
-                 trail: bool = True, confirm_days: int = AS_OF_CONFIRM_DAYS) -> None:
+                 trail: bool = True, confirm_days: int | None = None) -> None:
         self.policy = policy or Policy.default()
         # 整改跟踪 (audit trail): the comparison with the last recorded run, the follow-up tab
         self.trail = FollowupPanel(db=db) if trail else None
-        self.confirm_days = confirm_days
+        self._confirm_days = confirm_days  # None: the policy's check_date.confirm_days
         self._confirmed: tuple | None = None
         self._first_as_of = pd.Timestamp(as_of).date() if as_of is not None else None
         self._quiet = False
@@ -459,6 +458,14 @@ class ComplianceDashboard:
 
     def _date_key(self) -> tuple:
         return (self.as_of_picker.value, tuple(e.fingerprint for e in self.source.extracts))
+
+    @property
+    def confirm_days(self) -> int:
+        """Days between check date and data date beyond which a run asks for confirmation:
+        the ``confirm_days`` given, else the policy in force (``check_date.confirm_days``)."""
+        if self._confirm_days is not None:
+            return self._confirm_days
+        return Policy.coerce(self.policy).check_date.confirm_days
 
     def _far_dates(self) -> list[tuple[str, dt.date, int]]:
         """(file, extract date, days apart) of the extracts whose date is more than

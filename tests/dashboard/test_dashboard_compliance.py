@@ -467,6 +467,15 @@ def test_combine_reports_of_one_report_adds_notes_only(dash):
         combine_reports([])
 
 
+def test_the_confirmation_bound_is_the_policy_value_check_date_confirm_days():
+    dash = ComplianceDashboard(sample=CHENGGUAN,
+                               policy=Policy.default().replace(check_date={"confirm_days": 30}))
+    dash.start()
+    assert dash.confirm_days == 30
+    assert dash.set_as_of("2026-10-30") is True   # 30 days after the data date: runs
+    assert dash.set_as_of("2026-10-31") is False  # 31 days: asks first
+
+
 def test_a_check_date_far_from_the_extract_date_asks_for_confirmation_first():
     dash = ComplianceDashboard(sample=CHENGGUAN)
     dash.start()
