@@ -35,3 +35,9 @@ def test_the_page_unload_shutdown_is_not_refused_by_the_xsrf_check():
     carry no ``_xsrf`` token (voila-dashboards/voila#1458: the server answers 403 and the kernel
     lives on until culled). The browser test of closing pages proves the kernel goes at once."""
     assert CONFIG["Voila"]["tornado_settings"]["disable_check_xsrf"] is True
+
+
+def test_kernels_talk_over_local_sockets_not_tcp_ports():
+    """IPC transport: no TCP ports to pick (a port race left a kernel unstarted once in 50
+    rapid page visits) and no plain-text kernel traffic on the loopback interface."""
+    assert CONFIG["KernelManager"]["transport"] == "ipc"
