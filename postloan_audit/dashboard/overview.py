@@ -15,23 +15,13 @@ import ipywidgets as widgets
 from postloan_audit.core.extract import Extract
 from postloan_audit.dashboard.common import SourcePanel, style_widget
 from postloan_audit.dashboard.units import format_wan
+from postloan_audit.ingest.overview import extract_facts
 
 
 def facts_html(extract: Extract) -> str:
-    """The file's headline facts: date, fingerprint, loans, borrowers, branches, balance."""
-    loans = extract.loans
-    counts = extract.issues["severity"].value_counts()
-    facts = [
-        ("文件", extract.source_name),
-        ("数据日期", f"{extract.as_of:%Y-%m-%d}" if extract.as_of else "未识别"),
-        ("文件指纹(SHA-256)", extract.fingerprint[:16] + "…"),
-        ("贷款笔数", f"{len(loans):,}"),
-        ("客户户数", f"{loans['borrower_id'].nunique():,}"),
-        ("机构数", f"{loans['branch'].nunique():,}"),
-        ("贷款余额", format_wan(float(loans["balance"].sum()))),
-        ("错误 / 警告 / 提示",
-         f"{counts.get('error', 0)} / {counts.get('warning', 0)} / {counts.get('info', 0)}"),
-    ]
+    """The file's headline facts (:func:`~postloan_audit.ingest.overview.extract_facts`), the
+    balance in 万元 or 亿元; loans not in CNY are listed apart, never added to it."""
+    facts = extract_facts(extract, amount=format_wan)
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
                    for k, v in facts)
     return f"<div class='pa-scroll'><table class='pa-table' id='pa-overview-facts'>{rows}</table></div>"

@@ -7,6 +7,7 @@ Used by ``notebooks/00_extract_overview.ipynb``; the dashboards of later issues 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -35,32 +36,48 @@ def issues_table(extract: Extract) -> pd.DataFrame:
     return issues.rename(columns=ISSUE_HEADERS_ZH)
 
 
-def _balance_fact(loans: pd.DataFrame) -> tuple[str, str]:
-    """The balance total; with loans not in CNY, the CNY total and the foreign ones apart."""
+def _yuan(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def _balance_fact(loans: pd.DataFrame, amount: Callable[[float], str]) -> tuple[str, str]:
+    """The balance total; with loans not in CNY, the CNY total and the foreign ones apart.
+
+    Foreign-currency balances are never added to the 人民币 total: each currency is listed in
+    its own units (``USD 1,200.00``), since the extract carries no exchange rate.
+    """
+    unit = "元" if amount is _yuan else ""
     if "foreign_currency" not in loans or not loans["foreign_currency"].any():
-        return ("贷款余额(元)", f"{loans['balance'].sum():,.2f}")
+        return (f"贷款余额({unit})" if unit else "贷款余额", amount(float(loans["balance"].sum())))
     foreign = loans["foreign_currency"].to_numpy(dtype=bool)
     others = loans.loc[foreign].groupby("currency")["balance"].sum()
     listed = "、".join(f"{code} {value:,.2f}" for code, value in others.items())
-    return ("贷款余额(人民币元;外币按原币另列)",
-            f"{loans.loc[~foreign, 'balance'].sum():,.2f}(另有外币:{listed})")
+    return (f"贷款余额(人民币{unit};外币按原币另列)",
+            f"{amount(float(loans.loc[~foreign, 'balance'].sum()))}(另有外币:{listed})")
+
+
+def extract_facts(extract: Extract, *, amount: Callable[[float], str] = _yuan
+                  ) -> list[tuple[str, str]]:
+    """The file's headline facts: file, date, fingerprint, loans, borrowers, branches, balance,
+    issue counts. ``amount`` formats a 元 total (the dashboards pass 万元/亿元)."""
+    loans = extract.loans
+    counts = extract.issues["severity"].value_counts()
+    return [
+        ("文件", extract.source_name),
+        ("数据日期", f"{extract.as_of:%Y-%m-%d}" if extract.as_of else "未识别"),
+        ("文件指纹(SHA-256)", extract.fingerprint[:16] + "…"),
+        ("贷款笔数", f"{len(loans):,}"),
+        ("客户户数", f"{loans['borrower_id'].nunique():,}"),
+        ("机构数", f"{loans['branch'].nunique():,}"),
+        _balance_fact(loans, amount),
+        ("错误 / 警告 / 提示",
+         f"{counts.get('error', 0)} / {counts.get('warning', 0)} / {counts.get('info', 0)}"),
+    ]
 
 
 def overview_html(extract: Extract) -> str:
     """One HTML block: source, fingerprint, date, accounting and issues."""
-    loans = extract.loans
-    counts = extract.issues["severity"].value_counts()
-    facts = [
-        ("文件", extract.source_name),
-        ("数据日期", f"{extract.as_of:%Y-%m-%d}" if extract.as_of else "未识别"),
-        ("指纹(SHA-256)", extract.fingerprint[:16] + "…"),
-        ("贷款笔数", f"{len(loans):,}"),
-        ("客户户数", f"{loans['borrower_id'].nunique():,}"),
-        ("机构数", f"{loans['branch'].nunique():,}"),
-        _balance_fact(loans),
-        ("错误 / 警告 / 提示",
-         f"{counts.get('error', 0)} / {counts.get('warning', 0)} / {counts.get('info', 0)}"),
-    ]
+    facts = extract_facts(extract)
     facts_html = "".join(
         f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
         for k, v in facts
