@@ -8,17 +8,32 @@ instead of the whole file being refused. CR-only line endings (old Mac exports) 
 Parsing keeps one record per line: a quote that opens and never closes within its line is
 cut at the end of the line (the row is rejected naming the line), so it cannot swallow the
 rows after it. A field longer than the csv module's limit is read.
+
+Reading is streamed for the usual encodings (UTF-8, GBK/GB18030): the file is parsed in blocks
+of about :data:`BLOCK_BYTES` cut at line ends (a line feed, a quote or a delimiter is never part
+of a multi-byte character in these encodings), so it is never held as one decoded string or a
+re-encoded copy. pyarrow's reader parses a block's own bytes: UTF-8 as text (pyarrow checks it),
+GB18030 as bytes, each column then decoded once per distinct value (pure-ASCII columns such as
+ids, amounts and dates are not decoded at all; a value that does not decode marks its rows).
+A block holding a blank line, an unbalanced quote, UTF-8 that does not decode or a row count
+that is not its line count takes the exact line-by-line reader instead; row numbers are the
+file's lines either way. UTF-16 and CR-only
+files, and files whose encoding only the whole text reveals, are decoded whole.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
+from postloan_audit.core import schema
 from postloan_audit.core.errors import ExtractError
 from postloan_audit.ingest import parsing
 
@@ -30,6 +45,11 @@ _CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "cp936", "hz", "big5", "big5hk
 _SURROGATE_RE = re.compile("[\udc80-\udcff]")
 #: Bytes that decode to a control character in ASCII-compatible encodings (C0 controls other
 #: than tab/LF/CR, and DEL), and the UTF-8 forms of zero-width characters and the BOM.
+#: Bytes decoded and parsed at a time (cut at a line end) when the text is streamed.
+BLOCK_BYTES = 16 * 2**20
+#: The same characters as ``parsing.CONTROL_RE``, in RE2 syntax for pyarrow's regex kernels.
+_CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{200b}-\x{200f}\x{2060}\x{feff}]"
+_TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _INVISIBLE_UTF8 = (b"\xe2\x80\x8b", b"\xe2\x80\x8c", b"\xe2\x80\x8d", b"\xe2\x80\x8e",
                    b"\xe2\x80\x8f", b"\xe2\x81\xa0", b"\xef\xbb\xbf")
@@ -175,24 +195,24 @@ def _reader(lines, delimiter):
         csv.field_size_limit(limit)
 
 
-def parse_body(body: str, delimiter: str, ncols: int) -> pd.DataFrame:
-    """Parse the rows below the header as text, one DataFrame row per line."""
-    if not body.strip():
-        return pd.DataFrame(columns=range(ncols), dtype="str")
-    names = list(range(ncols))
-    if not unbalanced_quote_lines(body):
-        try:
-            # Fast path: pyarrow's reader. It skips blank lines, which would shift spreadsheet
-            # row numbers, so it is used only for bodies without them.
-            trimmed = body.rstrip()
-            if "\n\n" in trimmed or "\n\r\n" in trimmed or body[:1] in ("\n", "\r"):
-                raise ValueError("blank lines")
-            return pd.read_csv(
-                io.BytesIO(body.encode("utf-8")), header=None, names=names, dtype="str",
-                sep=delimiter, engine="pyarrow", keep_default_na=False, na_values=[""],
-            )
-        except Exception:  # noqa: BLE001 - any failure of the fast path falls back to the exact one
-            pass
+def _arrow_block(utf8, delimiter: str, ncols: int) -> pd.DataFrame:
+    """pyarrow's reader on a block of UTF-8 lines: every cell as text, empty cells NaN."""
+    names = [str(i) for i in range(ncols)]
+    table = pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(utf8)),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=4 * 2**20),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, null_values=[""],
+            strings_can_be_null=True, quoted_strings_can_be_null=True),
+    )
+    cells = table.to_pandas(types_mapper={pa.string(): _TEXT_DTYPE}.get)
+    cells.columns = range(ncols)
+    return cells
+
+
+def _exact_block(body: str, delimiter: str, ncols: int) -> pd.DataFrame:
+    """The csv module line by line: one row per line, blank lines kept, quotes cut at line end."""
     lines = body.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -200,6 +220,263 @@ def parse_body(body: str, delimiter: str, ncols: int) -> pd.DataFrame:
     rows = _reader(lines, delimiter)
     width = max([ncols, *[len(r) for r in rows]])
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
+
+
+def parse_body(body: str, delimiter: str, ncols: int, *, final: bool = True,
+               utf8: bytes | memoryview | None = None,
+               unbalanced: bool | None = None) -> pd.DataFrame:
+    """Parse the rows below the header as text, one DataFrame row per line.
+
+    ``final``: the body runs to the end of the file, so trailing blank lines are not rows;
+    otherwise (a block of a streamed file) every line is a row, blank or not.
+    ``utf8``: the same text already UTF-8 encoded (the file's own bytes), to skip encoding.
+    ``unbalanced``: whether some line has an odd number of quotes, when the caller knows.
+    """
+    if final and body[-1:].isspace():
+        body = body.rstrip()  # blank lines at the end of the file are not rows
+        utf8 = None
+    if not body:
+        return pd.DataFrame(columns=range(ncols), dtype="str")
+    raw = body.encode("utf-8") if utf8 is None else bytes(utf8)
+    if unbalanced is None:
+        unbalanced = b'"' in raw and bool(unbalanced_quote_lines(body))
+    # Fast path: pyarrow's reader. It skips blank lines, which would shift spreadsheet row
+    # numbers, so it is used only for bodies without them, and its row count is checked
+    # against the lines (a lone CR inside a field would end a row early).
+    if not unbalanced and not (raw[:1] in (b"\n", b"\r") or b"\n\n" in raw
+                               or b"\n\r\n" in raw):
+        expected = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+        try:
+            cells = _arrow_block(raw, delimiter, ncols)
+            if len(cells) == expected:
+                return cells
+        except (pa.ArrowInvalid, ValueError):  # too many fields, bad UTF-8: the exact path
+            pass
+    return _exact_block(body, delimiter, ncols)
+
+
+def _has_controls(utf8) -> bool:
+    """True when UTF-8 bytes hold a control or invisible character (RE2, no copy)."""
+    buffer = pa.py_buffer(utf8)
+    offsets = pa.py_buffer(np.array([0, buffer.size], dtype=np.int64))
+    array = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, buffer])
+    return bool(pc.match_substring_regex(array, _CONTROL_RE2)[0].as_py())
+
+
+def _streamable_encoding(data: bytes) -> str | None:
+    """The encoding the file can be streamed in, or None (decoded whole by :func:`decode`).
+
+    UTF-8 (with or without BOM) when a sample decodes as UTF-8; GB18030 when charset-normalizer
+    names a Chinese encoding for a sample. Files that are neither, UTF-16 and CR-only files take
+    the whole-text path.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
+        return None
+    sample = data[:ENCODING_SAMPLE_BYTES]
+    if b"\n" not in sample and len(data) > len(sample):
+        return None  # one very long line, or CR-only line ends
+    if b"\r" in sample and b"\n" not in sample:
+        return None  # CR-only line ends
+    if len(data) > len(sample):
+        sample = sample[: sample.rindex(b"\n") + 1]
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    guess = (best.encoding if best is not None else "gb18030").lower().replace("-", "_")
+    return "gb18030" if guess.replace("_", "") in _CHINESE_ENCODINGS | {"gb18030"} else None
+
+
+def _line_ends(data: bytes, start: int, block: int):
+    """Byte offsets cutting ``data[start:]`` into blocks of about ``block`` bytes at line ends."""
+    cuts = [start]
+    while cuts[-1] < len(data):
+        nxt = cuts[-1] + block
+        if nxt >= len(data):
+            cuts.append(len(data))
+            break
+        newline = data.find(b"\n", nxt)
+        cuts.append(len(data) if newline < 0 else newline + 1)
+    return cuts
+
+
+class _Fallback(Exception):
+    """The streamed read found what only the whole-text path decides (encoding damage)."""
+
+
+def _odd_quote_lines(raw: bytes) -> np.ndarray:
+    """0-based lines of ``raw`` with an odd number of double quotes (on the bytes: a quote or
+    a line feed is never part of a multi-byte character in UTF-8 or GB18030)."""
+    if b'"' not in raw:
+        return np.zeros(0, dtype=np.int64)
+    codes = np.frombuffer(raw, dtype=np.uint8)
+    line_of_quote = np.searchsorted(np.flatnonzero(codes == 0x0A), np.flatnonzero(codes == 0x22))
+    counts = np.bincount(line_of_quote)
+    return np.flatnonzero(counts % 2 == 1)
+
+
+def _decoded(column: pa.Array, codec: str, bad: dict[int, list[str]]) -> tuple[pa.Array, bool]:
+    """A binary column of GB18030 cells as text, decoding each distinct value once.
+
+    Pure-ASCII columns (ids, amounts, dates) are cast without decoding. Rows whose value holds
+    bytes GB18030 cannot decode are added to ``bad`` (row → the bytes, as 0xNN). Returns the
+    column and whether it holds an invisible character (zero-width space, BOM …).
+    """
+    data = column.buffers()[2]
+    if data is None or not (np.frombuffer(data, dtype=np.uint8) >= 0x80).any():
+        return column.cast(pa.large_string()), False
+    encoded = pc.dictionary_encode(column)
+    uniques = encoded.dictionary.to_pylist()
+    # One decode of all the distinct values joined by line feeds (which no cell holds).
+    text = b"\n".join(uniques).decode(codec, errors="surrogateescape")
+    parts = text.split("\n")
+    if _SURROGATE_RE.search(text):
+        indices = encoded.indices.to_numpy(zero_copy_only=False)
+        for k, part in enumerate(parts):
+            found = _SURROGATE_RE.findall(part)
+            if found:
+                hexes = [f"0x{ord(ch) - 0xDC00:02X}" for ch in found]
+                for row in np.flatnonzero(indices == k):
+                    bad.setdefault(int(row), []).extend(hexes)
+                parts[k] = _SURROGATE_RE.sub("\ufffd", part)
+    values = pa.array(parts, type=pa.large_string())
+    return values.take(encoded.indices), bool(schema.INVISIBLE_RE.search(text))
+
+
+def _fast_block(raw: bytes, codec: str, delimiter: str, ncols: int):
+    """pyarrow's reader on a block's own bytes (no decoding for UTF-8; GB18030 decoded per
+    distinct value), or None when the block needs the exact reader."""
+    if raw[:1] in (b"\n", b"\r") or b"\n\n" in raw or b"\n\r\n" in raw:
+        return None  # blank lines: pyarrow would skip them
+    names = [str(i) for i in range(ncols)]
+    kind = pa.large_string() if codec == "utf-8" else pa.large_binary()
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(raw)),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=4 * 2**20),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: kind for n in names}, null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True),
+        )
+    except (pa.ArrowInvalid, ValueError):  # too many fields, bad UTF-8: the exact reader
+        return None
+    if table.num_rows != raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1):
+        return None  # a lone CR inside a field ended a row early
+    bad: dict[int, list[str]] = {}
+    invisible = False
+    columns = []
+    for column in table.columns:
+        column = column.combine_chunks()
+        if codec != "utf-8":
+            column, found = _decoded(column, codec, bad)
+            invisible = invisible or found
+        columns.append(column)
+    if codec == "utf-8":
+        controls = _has_controls(raw)
+    else:
+        controls = invisible or len(raw.translate(None, _CONTROL_BYTES)) != len(raw)
+    found = {row: " ".join(hexes[:5]) for row, hexes in bad.items()}
+    return pa.table(columns, names=names), found, controls
+
+
+def _read_block(raw: bytes, codec: str, delimiter: str, ncols: int, final: bool):
+    """One block of a streamed file, cut at line ends.
+
+    Returns ``(table, bad_lines, odd_lines, controls, damaged)``: the cells as a pyarrow table of
+    text columns named "0".."n-1" (one row per line), 1-based block lines with undecodable
+    bytes, 0-based block lines with an unbalanced quote, whether a control or invisible
+    character occurs, and the number of undecodable bytes.
+    """
+    if final:
+        raw = raw.rstrip()  # blank lines at the end of the file are not rows
+    if not raw:
+        return pa.table({str(i): pa.array([], pa.large_string()) for i in range(ncols)}), {}, \
+            [], False, 0
+    odd = _odd_quote_lines(raw)
+    fast = None if len(odd) else _fast_block(raw, codec, delimiter, ncols)
+    if fast is not None:
+        table, found, controls = fast
+        return table, {row + 1: hexes for row, hexes in found.items()}, [], controls, 0
+    text = str(raw, codec, "surrogateescape")
+    damaged = len(_SURROGATE_RE.findall(text))
+    text, bad = _bad_lines(text)
+    cells = _exact_block(text, delimiter, ncols)
+    table = pa.table({str(i): pa.array(cells[i].astype(object).where(cells[i].notna(), None),
+                                       type=pa.large_string()) for i in cells.columns})
+    return table, bad, [int(i) for i in odd], _has_controls(text.encode("utf-8")), damaged
+
+
+def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows: int):
+    """Streamed :func:`read_text_table` for UTF-8 and GB18030 text (see the module docstring)."""
+    view = memoryview(data)
+    begin = 3 if encoding == "utf-8-sig" else 0
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    # The header area: the first search_rows lines.
+    head_end = begin
+    for _ in range(search_rows):
+        nxt = data.find(b"\n", head_end)
+        if nxt < 0:
+            head_end = len(data)
+            break
+        head_end = nxt + 1
+    head_text, head_bad = _bad_lines(str(view[begin:head_end], codec, "surrogateescape"))
+    if head_end >= len(data) and (not head_text or head_text.isspace()):
+        raise ExtractError(
+            f"文件 {name} 是空文件,没有任何内容。 / The file {name} is empty.",
+            source_name=name, problem="empty",
+        )
+    head_lines = head_text.splitlines()
+    delimiter = sniff_delimiter(head_lines)
+    head = _reader(head_lines, delimiter)
+    header_idx = find_header_row(head, ("loans",))
+    if header_idx is None:
+        header_idx = 0
+    header = head[header_idx] if head else []
+    ncols = max(len(header), 1)
+    body_start = begin
+    for _ in range(header_idx + 1):
+        nxt = data.find(b"\n", body_start)
+        body_start = len(data) if nxt < 0 else nxt + 1
+    bad_lines = {line: found for line, found in head_bad.items() if line <= header_idx + 1}
+    unclosed: list[int] = []
+    damaged = 0
+    line_base = header_idx + 1  # lines of the file before the block
+    cuts = _line_ends(data, body_start, BLOCK_BYTES)
+    tables: list[pa.Table] = []
+    controls = False
+    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        table, bad, odd, found, lost = _read_block(bytes(view[a:b]), codec, delimiter, ncols,
+                                                  b == len(data))
+        bad_lines.update({line_base + line: hexes for line, hexes in bad.items()})
+        unclosed.extend(line_base + 1 + i for i in odd)
+        controls = controls or found
+        damaged += lost
+        tables.append(table)
+        line_base += data.count(b"\n", a, b)
+    if codec == "utf-8" and damaged > max(1, len(data) * MAX_DAMAGED_SHARE):
+        raise _Fallback
+    if codec == "gb18030" and len(bad_lines) > max(1, line_base // 100):
+        raise _Fallback
+    width = max([ncols, *(table.num_columns for table in tables)])
+    names = [str(i) for i in range(width)]
+    tables = [table if table.num_columns == width else pa.table(
+        [*table.columns, *(pa.nulls(table.num_rows, pa.large_string())
+                           for _ in range(width - table.num_columns))], names=names)
+        for table in tables]
+    if tables:
+        cells = pa.concat_tables(tables).to_pandas(
+            types_mapper={pa.large_string(): _TEXT_DTYPE}.get)
+        cells.columns = range(width)
+    else:
+        cells = pd.DataFrame(columns=range(ncols), dtype="str")
+    return head, header_idx, ncols, cells, bad_lines, unclosed, controls
 
 
 def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
@@ -211,27 +488,42 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
     ``{"controls": bool, "errors": bool}`` (control characters; ``#`` of an Excel error value),
     so that the column-by-column checks are skipped for a file that cannot need them.
     """
-    decoded = decode(data, name)
+    encoding = _streamable_encoding(data)
+    streamed = None
+    if encoding is not None:
+        try:
+            streamed = _stream(data, encoding, name, find_header_row, search_rows)
+        except _Fallback:
+            streamed = None
+    if streamed is not None:
+        head, header_idx, ncols, cells, bad_lines, unclosed, controls = streamed
+    else:
+        decoded = decode(data, name)
+        encoding = decoded.encoding
+        bad_lines = decoded.bad_lines
+        text = normalise_line_endings(decoded.text)
+        if not text or text.isspace():
+            raise ExtractError(
+                f"文件 {name} 是空文件,没有任何内容。 / The file {name} is empty.",
+                source_name=name, problem="empty",
+            )
+        head_lines = text[: line_offset(text, search_rows)].splitlines()
+        delimiter = sniff_delimiter(head_lines)
+        head = _reader(head_lines, delimiter)
+        header_idx = find_header_row(head, ("loans",))
+        if header_idx is None:
+            header_idx = 0
+        header = head[header_idx] if head else []
+        ncols = max(len(header), 1)
+        body = text[line_offset(text, header_idx + 1):]
+        del text
+        cells = parse_body(body, delimiter, ncols)
+        unclosed = [header_idx + 2 + i for i in unbalanced_quote_lines(body)]
+        controls = encoding.startswith("utf-16") or _may_hold_controls(data)
+        del body
     issues: list[tuple[str, str]] = []
-    if decoded.encoding not in ("utf-8", "utf-8-sig"):
-        issues.append(("info", f"文本编码识别为 {decoded.encoding} / text decoded as {decoded.encoding}"))
-    text = normalise_line_endings(decoded.text)
-    if not text.strip():
-        raise ExtractError(
-            f"文件 {name} 是空文件,没有任何内容。 / The file {name} is empty.",
-            source_name=name, problem="empty",
-        )
-    head_lines = text[: line_offset(text, search_rows)].splitlines()
-    delimiter = sniff_delimiter(head_lines)
-    head = _reader(head_lines, delimiter)
-    header_idx = find_header_row(head, ("loans",))
-    if header_idx is None:
-        header_idx = 0
-    header = head[header_idx] if head else []
-    ncols = max(len(header), 1)
-    body_start = line_offset(text, header_idx + 1)
-    body = text[body_start:]
-    cells = parse_body(body, delimiter, ncols)
+    if encoding not in ("utf-8", "utf-8-sig"):
+        issues.append(("info", f"文本编码识别为 {encoding} / text decoded as {encoding}"))
     top = pd.DataFrame(
         [(r + [""] * ncols)[:ncols] if len(r) <= ncols else r for r in head[: header_idx + 1]]
     )
@@ -242,16 +534,15 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
         cells = cells.reindex(columns=top.columns)
     grid = pd.concat([parsing.clean_text_frame(top), cells], ignore_index=True)
     bad_rows: dict[int, str] = {}
-    for line, found in decoded.bad_lines.items():
+    for line, found in bad_lines.items():
         bad_rows[line] = (f"第 {line} 行含无法识别的字节({found}),该行内容不可信"
                           f" / line {line} holds undecodable bytes ({found})")
-    for index in unbalanced_quote_lines(body):
-        line = header_idx + 2 + index
+    for line in unclosed:
         bad_rows.setdefault(line, f"第 {line} 行的引号未闭合,该行已按行尾截断 / line {line} opens a"
                                   " quote that is never closed; the field was cut at the line end")
-    ascii_compatible = not decoded.encoding.startswith("utf-16")
+    ascii_compatible = not encoding.startswith("utf-16")
     flags = {
-        "controls": not ascii_compatible or _may_hold_controls(data),
+        "controls": controls,
         "errors": not ascii_compatible or b"#" in data,
     }
     return grid, issues, bad_rows, flags

@@ -120,13 +120,14 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
     profile = ExportProfile.coerce(profile)
     match = profile.match_header if profile is not None else schema.match_header
     data, name = _read_bytes(source, filename)
-    if not data.strip():
+    if not data or data.isspace():  # no copy of the buffer (bytes.strip would make one)
         raise ExtractError(
             f"文件 {name} 是空文件,没有任何内容。请重新从信贷系统导出贷款台账。"
             f" / The file {name} is empty. Please export the loan ledger again.",
             source_name=name, problem="empty",
         )
     kind = _detect_kind(data, name)
+    fingerprint = hashlib.sha256(data).hexdigest()
     issues: list[dict] = []
     if kind == "text":
         grid, notes, bad_rows, flags = delimited.read_text_table(
@@ -136,9 +137,12 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
         sheet_map = {"loans": [RawSheet(name="loans", cells=grid, bad_rows=bad_rows,
                                         is_text=True, may_hold_controls=flags["controls"],
                                         may_hold_errors=flags["errors"])]}
+        del grid  # the RawSheet holds the cells; canonicalise frees them as it goes
     else:
         raw_sheets = _read_workbook(data, name, kind, issues)
         sheet_map = _assign_sheets(raw_sheets, name, issues, profile)
+        del raw_sheets
+    del data  # every cell is in sheet_map now (the caller may still hold its own bytes)
 
     builder = _Builder(name, issues, profile)
     frames: dict[str, pd.DataFrame | None] = {}
@@ -173,7 +177,7 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
         rejected=builder.rejected_frame(),
         issues=builder.issues_frame(),
         accounting=pd.DataFrame(builder.accounting, columns=ACCOUNTING_COLUMNS),
-        fingerprint=hashlib.sha256(data).hexdigest(),
+        fingerprint=fingerprint,
         source_name=name,
         as_of=day,
         profile_name=profile.name if profile is not None else None,
@@ -638,12 +642,21 @@ class _Builder:
 
         body_start = header_idx + 1 + sub_rows
         body = cells.iloc[body_start:].reset_index(drop=True)
-        rows = np.arange(len(body), dtype="int64") + raw.first_row + body_start
+        # A sheet is canonicalised once: drop the sheet's own reference so that each raw
+        # column is freed as soon as its cleaned text exists (peak memory: one copy + a column).
+        del cells
+        raw.cells = None
+        body_rows = len(body)
+        rows = np.arange(body_rows, dtype="int64") + raw.first_row + body_start
         used = sorted({0, *(p for positions in mapping.values() for p in positions),
                        *(p for _, p in derived.values() if isinstance(p, int))}
                       & set(body.columns))
+        blank = _blank_rows(body)
+        body = body[used]
         controls = np.zeros(1, dtype=np.int64) if raw.may_hold_controls else None
-        text = pd.DataFrame({p: _as_text(body[p], controls) for p in used}, index=body.index)
+        text = pd.DataFrame({p: _as_text(body.pop(p), controls) for p in used},
+                            index=pd.RangeIndex(body_rows))
+        del body
         if controls is not None and controls[0]:
             self.issues.append(_issue(
                 "warning", raw.name, None, None, None,
@@ -651,7 +664,6 @@ class _Builder:
                 f" / control or invisible characters (NUL, zero-width space …) removed from"
                 f" {int(controls[0])} cells"))
         self._merge_notes(raw, body_start)
-        blank = _blank_rows(body)
         summary, reasons = self._summary_rows(sheet, text, mapping, headers, blank)
         data_mask = ~blank & ~summary
         if not data_mask.any() and sheet.name == "loans":
@@ -713,7 +725,7 @@ class _Builder:
         kept = _select_rows(frame, ~rejected_rows)
         self.accounting.append({
             "sheet": sheet.name, "source_sheet": raw.name,
-            "rows_read": int(len(body) - blank.sum()), "kept": int(len(kept)),
+            "rows_read": int(body_rows - blank.sum()), "kept": int(len(kept)),
             "rejected": int(rejected_rows.sum()), "summary_rows": int(summary.sum()),
             "blank_rows": int(blank.sum()),
         })

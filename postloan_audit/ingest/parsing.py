@@ -6,7 +6,9 @@ understood (an empty cell is never invalid; whether it is allowed is the loader'
 
 Categorical-looking columns (dates, classes, codes, flags) repeat few distinct values, so the
 parsers work on the distinct values (``pd.factorize``) and broadcast back: a million-row
-column costs as much as its few thousand distinct values.
+column costs as much as its few thousand distinct values. Amounts, which do not repeat, are
+cast by pyarrow when every cell is a plain number; a column with one cell it cannot read goes
+the general way.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from postloan_audit.core import schema
 
@@ -34,6 +38,16 @@ _DATE_RE = re.compile(
 _COMPACT_DATE_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\.0+)?$")
 _SERIAL_RE = re.compile(r"^\d{1,6}(?:\.\d+)?$")
 _AMOUNT_JUNK_RE = r"[,\s元¥￥]"
+#: Years a date can have: inside the datetime64[ns] range; a date in another year (0001-01-01,
+#: a typing slip) is an unreadable date, never an overflow.
+DATE_YEARS = (1678, 2261)
+
+
+def _arrow_text(series: pd.Series) -> pa.Array | pa.ChunkedArray | None:
+    """The pyarrow array behind a ``str`` Series (no copy), or None for other storage."""
+    if getattr(series.dtype, "storage", None) != "pyarrow":
+        return None
+    return pa.array(series.array)
 
 
 #: Control characters (NUL, BEL, …), zero-width characters and BOMs: removed from text values
@@ -111,6 +125,7 @@ def _parse_dates_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     compact = text.str.extract(_COMPACT_DATE_RE)
     parts = parts.fillna(compact)
     ymd = parts.apply(pd.to_numeric, errors="coerce")  # column-wise (3 columns), not per row
+    ymd = ymd.where(ymd["y"].between(*DATE_YEARS), axis=0)
     result = pd.to_datetime(
         pd.DataFrame({"year": ymd["y"], "month": ymd["m"], "day": ymd["d"]}), errors="coerce"
     )
@@ -135,9 +150,29 @@ def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 # --------------------------------------------------------------------------- numbers
 
 
+def _plain_numbers(series: pd.Series) -> pd.Series | None:
+    """The column as float64 when pyarrow reads every cell as a plain number, else None.
+
+    pyarrow's cast refuses the whole column on one cell it cannot read (``1,000``, ``１``,
+    ``元``); the caller then parses it the general way. What it reads, pandas reads the same
+    (``inf`` and ``nan`` included, which the caller rejects); ``-0`` becomes 0.
+    """
+    text = _arrow_text(series)
+    if text is None:
+        return None
+    try:
+        numbers = pc.cast(text, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    values = numbers.to_numpy(zero_copy_only=False).astype("float64") + 0.0
+    return pd.Series(values, index=series.index)
+
+
 def parse_amounts(series: pd.Series, factor: float = 1.0) -> tuple[pd.Series, pd.Series]:
     """Parse amounts with thousands separators, full-width digits or a trailing 元; × factor."""
-    values = pd.to_numeric(series, errors="coerce").astype("float64")
+    values = _plain_numbers(series)
+    if values is None:
+        values = pd.to_numeric(series, errors="coerce").astype("float64")
     messy = values.isna() & series.notna()
     if messy.any():
         # Only cells that are not plain numbers pay for the clean-up.
