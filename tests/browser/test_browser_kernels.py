@@ -5,8 +5,8 @@ Voila's page asks the server to shut its kernel down — accepted because voila.
 the XSRF check a beacon cannot pass; kernel culling in voila.json, at 120 s, is the
 fallback for a browser that dies). After each round the kernel that page had must be gone
 (``GET /api/kernels/<id>`` answers 404: standalone Voila serves that route, not the list
-``/api/kernels``) and the server's kernel processes must be back to the count before the
-first visit. Both are polled until true, with a timeout; nothing sleeps a fixed time.
+``/api/kernels``) and the server's kernel processes must be back to (at most) the count
+before the first visit. Both are polled until true, with a timeout; nothing sleeps a fixed time.
 """
 
 from __future__ import annotations
@@ -62,7 +62,9 @@ def test_closing_a_page_frees_its_kernel(browser, kernel_server, notebook, ready
             _poll(lambda kid=kernel_id: request.get(
                 f"{kernel_server}/api/kernels/{kid}").status == 404,
                 FREED_WITHIN, f"kernel {kernel_id} of {notebook} (visit {visit + 1}) to stop")
-        _poll(lambda: count_kernels(kernel_server) == baseline, FREED_WITHIN,
+        # At most the baseline: a kernel left by an earlier page (culled after
+        # cull_idle_timeout) may stop during this test and take the count below it.
+        _poll(lambda: count_kernels(kernel_server) <= baseline, FREED_WITHIN,
               f"the kernel processes to return to {baseline}")
     finally:
         context.close()
