@@ -190,9 +190,18 @@ def _reader(lines, delimiter):
     if longest >= limit:
         csv.field_size_limit(longest + 1)
     try:
-        return [next(csv.reader([line], delimiter=delimiter), []) for line in lines]
+        return [_fields(line, delimiter) for line in lines]
     finally:
         csv.field_size_limit(limit)
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    """One line's fields. A carriage return inside an unquoted field (a damaged line end),
+    which the csv module refuses, is read as a space."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return next(csv.reader([line.replace("\r", " ")], delimiter=delimiter), [])
 
 
 def _arrow_block(utf8, delimiter: str, ncols: int) -> pd.DataFrame:
@@ -293,17 +302,22 @@ def _streamable_encoding(data: bytes) -> str | None:
     return "gb18030" if guess.replace("_", "") in _CHINESE_ENCODINGS | {"gb18030"} else None
 
 
-def _line_ends(data: bytes, start: int, block: int):
-    """Byte offsets cutting ``data[start:]`` into blocks of about ``block`` bytes at line ends."""
+def _line_ends(data: bytes, start: int, block: int, end: int | None = None):
+    """Byte offsets cutting ``data[start:end]`` into blocks of about ``block`` bytes at line
+    ends."""
+    end = len(data) if end is None else end
     cuts = [start]
-    while cuts[-1] < len(data):
+    while cuts[-1] < end:
         nxt = cuts[-1] + block
-        if nxt >= len(data):
-            cuts.append(len(data))
+        if nxt >= end:
+            cuts.append(end)
             break
-        newline = data.find(b"\n", nxt)
-        cuts.append(len(data) if newline < 0 else newline + 1)
+        newline = data.find(b"\n", nxt, end)
+        cuts.append(end if newline < 0 else newline + 1)
     return cuts
+
+
+_TRAILING_SPACE = frozenset(b" \t\r\n\x0b\x0c")
 
 
 class _Fallback(Exception):
@@ -322,16 +336,16 @@ def _odd_quote_lines(raw: bytes) -> np.ndarray:
 
 
 def _decoded(column: pa.Array, codec: str, bad: dict[int, list[str]]) -> tuple[pa.Array, bool]:
-    """A binary column of GB18030 cells as text, decoding each distinct value once.
+    """A column of GB18030 bytes (read unchecked as text) as text, decoding each distinct
+    value once.
 
     Pure-ASCII columns (ids, amounts, dates) are cast without decoding. Rows whose value holds
     bytes GB18030 cannot decode are added to ``bad`` (row → the bytes, as 0xNN). Returns the
     column and whether it holds an invisible character (zero-width space, BOM …).
     """
-    data = column.buffers()[2]
-    if data is None or not (np.frombuffer(data, dtype=np.uint8) >= 0x80).any():
-        return column.cast(pa.large_string()), False
-    encoded = pc.dictionary_encode(column)
+    if pc.all(pc.string_is_ascii(column)).as_py() is not False:  # ids, amounts, dates
+        return column, False
+    encoded = pc.dictionary_encode(column.view(pa.large_binary()))
     uniques = encoded.dictionary.to_pylist()
     # One decode of all the distinct values joined by line feeds (which no cell holds).
     text = b"\n".join(uniques).decode(codec, errors="surrogateescape")
@@ -355,15 +369,17 @@ def _fast_block(raw: bytes, codec: str, delimiter: str, ncols: int):
     if raw[:1] in (b"\n", b"\r") or b"\n\n" in raw or b"\n\r\n" in raw:
         return None  # blank lines: pyarrow would skip them
     names = [str(i) for i in range(ncols)]
-    kind = pa.large_string() if codec == "utf-8" else pa.large_binary()
     try:
+        # UTF-8 is checked by pyarrow; GB18030 bytes are read unchecked into text columns
+        # and decoded below (an ASCII column is valid as it is).
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(raw)),
             read_options=pacsv.ReadOptions(column_names=names, block_size=4 * 2**20),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: kind for n in names}, null_values=[""],
-                strings_can_be_null=True, quoted_strings_can_be_null=True),
+                column_types={n: pa.large_string() for n in names}, null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True,
+                check_utf8=codec == "utf-8"),
         )
     except (pa.ArrowInvalid, ValueError):  # too many fields, bad UTF-8: the exact reader
         return None
@@ -448,12 +464,16 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
     unclosed: list[int] = []
     damaged = 0
     line_base = header_idx + 1  # lines of the file before the block
-    cuts = _line_ends(data, body_start, BLOCK_BYTES)
+    # Blank lines at the end of the file are not rows, however many blocks they would span.
+    end = len(data)
+    while end > body_start and data[end - 1] in _TRAILING_SPACE:
+        end -= 1
+    cuts = _line_ends(data, body_start, BLOCK_BYTES, end)
     tables: list[pa.Table] = []
     controls = False
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
         table, bad, odd, found, lost = _read_block(bytes(view[a:b]), codec, delimiter, ncols,
-                                                  b == len(data))
+                                                  b == end)
         bad_lines.update({line_base + line: hexes for line, hexes in bad.items()})
         unclosed.extend(line_base + 1 + i for i in odd)
         controls = controls or found
@@ -519,7 +539,9 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
         del text
         cells = parse_body(body, delimiter, ncols)
         unclosed = [header_idx + 2 + i for i in unbalanced_quote_lines(body)]
-        controls = encoding.startswith("utf-16") or _may_hold_controls(data)
+        # The byte test sees control bytes and UTF-8 invisibles only: in any other encoding a
+        # zero-width space has other bytes, so the column checks always run.
+        controls = encoding not in ("utf-8", "utf-8-sig") or _may_hold_controls(data)
         del body
     issues: list[tuple[str, str]] = []
     if encoding not in ("utf-8", "utf-8-sig"):

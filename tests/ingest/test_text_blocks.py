@@ -29,6 +29,7 @@ ODD = [
     "L{n:04d},C{n:03d},\"城关支行,{n}.00,正常,信用,2025-01-15,2027-01-15",  # quote never closed
     "L{n:04d},C{n:03d},城关\x00支行,{n}.00,正常,信用,2025-01-15,2027-01-15",  # NUL in a name
     "L{n:04d},C{n:03d},城关\u200b支行,{n}.00,正常,信用,2025-01-15,2027-01-15",  # zero-width space
+    "L{n:04d},C{n:03d},城关\r支行,{n}.00,正常,信用,2025-01-15,2027-01-15",  # a lone CR in a field
     "城关支行 小计,,,{n}.00,,,,",  # a summary row
     "L{n:04d},C{n:03d},城关支行,{n}.00,正常,信用,2025-01-15,2027-01-15,多余",  # an extra field
     "L{n:04d},C{n:03d},城关支行,#N/A,正常,信用,2025-01-15,2027-01-15",  # an Excel error
@@ -73,7 +74,7 @@ def _file(kinds: list[int], *, encoding: str, crlf: bool, damaged_at: int | None
     return end.encode().join(rows) + end.encode()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(kinds=st.lists(st.integers(0, len(GOOD) + len(ODD) - 1), min_size=1, max_size=40),
        encoding=st.sampled_from(["utf-8", "gb18030"]), crlf=st.booleans(),
        damaged=st.one_of(st.none(), st.integers(0, 39)), block=st.integers(1, 400))
@@ -123,3 +124,11 @@ def test_a_file_that_turns_gbk_after_an_ascii_start_is_decoded_whole(monkeypatch
     assert read["rejected"].empty
     assert read["loans"]["branch"].tolist()[-1] == "城关支行"
     assert "文本编码识别为 gb18030" in " ".join(read["issues"]["message"])
+
+
+def test_a_lone_carriage_return_inside_a_field_is_read_as_a_space(monkeypatch):
+    lines = [HEADER, GOOD[0].format(n=1), "L0002,C002,城关\r支行,5.00,正常,信用,2025-01-15,2027-01-15"]
+    data = "\n".join(lines).encode("gb18030") + b"\n"
+    for read in (_read(data, monkeypatch), _read(data, monkeypatch, whole=True)):
+        assert read["loans"]["branch"].tolist() == ["城关支行", "城关 支行"]
+        assert read["loans"]["source_row"].tolist() == [2, 3]
