@@ -1162,11 +1162,10 @@ class _Builder:
             if pos >= body.shape[1] and pos not in body.columns:
                 continue
             column = body[pos]
-            # A plain substring test first: the regex then only sees the few candidate cells.
-            candidate = (column.str.contains("计", regex=False).fillna(False)
-                         | column.str.contains("其中", regex=False).fillna(False)
-                         | column.str.contains("otal", regex=False, case=False).fillna(False)
-                         ).to_numpy(dtype=bool)
+            # One pass of a short pattern first (pyarrow's RE2 on the whole column): the full
+            # pattern then only sees the few candidate cells.
+            candidate = column.str.contains("计|其中|(?i:otal)", regex=True).fillna(
+                False).to_numpy(dtype=bool)
             if candidate.any():
                 pattern = patterns["name" if pos in names else "anywhere"]
                 hit = column[candidate].str.contains(pattern, regex=True).fillna(False)

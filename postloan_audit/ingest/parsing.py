@@ -38,6 +38,10 @@ _DATE_RE = re.compile(
 _COMPACT_DATE_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\.0+)?$")
 _SERIAL_RE = re.compile(r"^\d{1,6}(?:\.\d+)?$")
 _AMOUNT_JUNK_RE = r"[,\s元¥￥]"
+#: A cell starting or ending with whitespace (RE2): every character that pyarrow's
+#: utf8_trim_whitespace (pandas' ``str.strip``) removes, full-width spaces (U+3000) included.
+_EDGE_SPACE_RE2 = (r"^[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]"
+                   r"|[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]$")
 #: Years a date can have: inside the datetime64[ns] range; a date in another year (0001-01-01,
 #: a typing slip) is an unreadable date, never an overflow.
 DATE_YEARS = (1678, 2261)
@@ -73,7 +77,10 @@ def clean_text(series: pd.Series, controls: np.ndarray | None = None) -> pd.Seri
             out = out.copy()
             out[bad] = out[bad].str.replace(CONTROL_RE, "", regex=True)
         controls[0] += int(bad.sum())
-    out = out.str.strip()
+    text = _arrow_text(out)
+    # Most columns have no cell to strip: test first (no copy), strip only when one has.
+    if text is None or pc.any(pc.match_substring_regex(text, _EDGE_SPACE_RE2)).as_py():
+        out = out.str.strip()
     empty = (out == "").fillna(False).to_numpy(dtype=bool)
     if empty.any():
         out = out.mask(empty)

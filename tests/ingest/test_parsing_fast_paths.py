@@ -57,3 +57,26 @@ def test_a_ledger_with_a_year_one_date_loads_and_warns():
     warnings = extract.issues.loc[extract.issues["column"] == "disbursement_date"]
     assert warnings["row"].tolist() == [2]
     assert warnings["value"].tolist() == ["0001-01-01"]
+
+
+def test_the_strip_test_matches_exactly_what_strip_removes():
+    # Every code point, at the end and at the start of a cell: clean_text strips a column
+    # only when this pattern finds a cell, so it must find each one strip would change.
+    import pyarrow as pa_
+    import pyarrow.compute as pc
+
+    points = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    for cells in (["a" + chr(c) for c in points], [chr(c) + "a" for c in points]):
+        array = pa_.array(cells, pa_.large_string())
+        changed = np.asarray(pc.not_equal(pc.utf8_trim_whitespace(array), array))
+        found = np.asarray(pc.match_substring_regex(array, parsing._EDGE_SPACE_RE2))
+        assert (found == changed).all()
+    assert int(changed.sum()) == 29  # tab … U+3000, the set pyarrow documents as whitespace
+
+
+def test_clean_text_strips_a_column_with_one_padded_cell_and_keeps_a_clean_one():
+    padded = pd.Series(["A1", "\u3000B2 ", "C3", "  ", None], dtype="str")
+    assert parsing.clean_text(padded).tolist()[:3] == ["A1", "B2", "C3"]
+    assert parsing.clean_text(padded).isna().tolist() == [False, False, False, True, True]
+    clean = pd.Series(["A1", "B2", None], dtype="str")
+    assert parsing.clean_text(clean).tolist()[:2] == ["A1", "B2"]
