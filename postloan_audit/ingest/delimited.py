@@ -204,19 +204,28 @@ def _fields(line: str, delimiter: str) -> list[str]:
         return next(csv.reader([line.replace("\r", " ")], delimiter=delimiter), [])
 
 
-def _arrow_block(utf8, delimiter: str, ncols: int) -> pd.DataFrame:
-    """pyarrow's reader on a block of UTF-8 lines: every cell as text, empty cells NaN."""
-    names = [str(i) for i in range(ncols)]
-    table = pacsv.read_csv(
-        pa.BufferReader(pa.py_buffer(utf8)),
-        read_options=pacsv.ReadOptions(column_names=names, block_size=4 * 2**20),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, null_values=[""],
-            strings_can_be_null=True, quoted_strings_can_be_null=True),
+def _empty_file(name: str) -> ExtractError:
+    return ExtractError(
+        f"文件 {name} 是空文件,没有任何内容。 / The file {name} is empty.",
+        source_name=name, problem="empty",
     )
-    cells = table.to_pandas(types_mapper={pa.string(): _TEXT_DTYPE}.get)
-    cells.columns = range(ncols)
+
+
+def _header_area(head_lines: list[str], find_header_row):
+    """The delimiter, the parsed top lines, the header row's index and the column count."""
+    delimiter = sniff_delimiter(head_lines)
+    head = _reader(head_lines, delimiter)
+    header_idx = find_header_row(head, ("loans",))
+    if header_idx is None:
+        header_idx = 0
+    header = head[header_idx] if head else []
+    return delimiter, head, header_idx, max(len(header), 1)
+
+
+def _text_frame(table: pa.Table, width: int) -> pd.DataFrame:
+    """A table of text columns as the loader's grid: ``str`` columns named 0..width-1."""
+    cells = table.to_pandas(types_mapper={pa.large_string(): _TEXT_DTYPE}.get)
+    cells.columns = range(width)
     return cells
 
 
@@ -249,18 +258,11 @@ def parse_body(body: str, delimiter: str, ncols: int, *, final: bool = True,
     raw = body.encode("utf-8") if utf8 is None else bytes(utf8)
     if unbalanced is None:
         unbalanced = b'"' in raw and bool(unbalanced_quote_lines(body))
-    # Fast path: pyarrow's reader. It skips blank lines, which would shift spreadsheet row
-    # numbers, so it is used only for bodies without them, and its row count is checked
-    # against the lines (a lone CR inside a field would end a row early).
-    if not unbalanced and not (raw[:1] in (b"\n", b"\r") or b"\n\n" in raw
-                               or b"\n\r\n" in raw):
-        expected = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
-        try:
-            cells = _arrow_block(raw, delimiter, ncols)
-            if len(cells) == expected:
-                return cells
-        except (pa.ArrowInvalid, ValueError):  # too many fields, bad UTF-8: the exact path
-            pass
+    # Fast path: pyarrow's reader, as for a streamed block (it declines blank lines and a
+    # row count that differs from the line count).
+    fast = None if unbalanced else _fast_block(raw, "utf-8", delimiter, ncols)
+    if fast is not None:
+        return _text_frame(fast[0], ncols)
     return _exact_block(body, delimiter, ncols)
 
 
@@ -444,18 +446,8 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
         head_end = nxt + 1
     head_text, head_bad = _bad_lines(str(view[begin:head_end], codec, "surrogateescape"))
     if head_end >= len(data) and (not head_text or head_text.isspace()):
-        raise ExtractError(
-            f"文件 {name} 是空文件,没有任何内容。 / The file {name} is empty.",
-            source_name=name, problem="empty",
-        )
-    head_lines = head_text.splitlines()
-    delimiter = sniff_delimiter(head_lines)
-    head = _reader(head_lines, delimiter)
-    header_idx = find_header_row(head, ("loans",))
-    if header_idx is None:
-        header_idx = 0
-    header = head[header_idx] if head else []
-    ncols = max(len(header), 1)
+        raise _empty_file(name)
+    delimiter, head, header_idx, ncols = _header_area(head_text.splitlines(), find_header_row)
     body_start = begin
     for _ in range(header_idx + 1):
         nxt = data.find(b"\n", body_start)
@@ -491,9 +483,7 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
                            for _ in range(width - table.num_columns))], names=names)
         for table in tables]
     if tables:
-        cells = pa.concat_tables(tables).to_pandas(
-            types_mapper={pa.large_string(): _TEXT_DTYPE}.get)
-        cells.columns = range(width)
+        cells = _text_frame(pa.concat_tables(tables), width)
     else:
         cells = pd.DataFrame(columns=range(ncols), dtype="str")
     return head, header_idx, ncols, cells, bad_lines, unclosed, controls
@@ -523,18 +513,9 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
         bad_lines = decoded.bad_lines
         text = normalise_line_endings(decoded.text)
         if not text or text.isspace():
-            raise ExtractError(
-                f"文件 {name} 是空文件,没有任何内容。 / The file {name} is empty.",
-                source_name=name, problem="empty",
-            )
-        head_lines = text[: line_offset(text, search_rows)].splitlines()
-        delimiter = sniff_delimiter(head_lines)
-        head = _reader(head_lines, delimiter)
-        header_idx = find_header_row(head, ("loans",))
-        if header_idx is None:
-            header_idx = 0
-        header = head[header_idx] if head else []
-        ncols = max(len(header), 1)
+            raise _empty_file(name)
+        delimiter, head, header_idx, ncols = _header_area(
+            text[: line_offset(text, search_rows)].splitlines(), find_header_row)
         body = text[line_offset(text, header_idx + 1):]
         del text
         cells = parse_body(body, delimiter, ncols)
