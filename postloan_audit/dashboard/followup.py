@@ -325,8 +325,8 @@ class TrailSummaryPanel:
                                "或用 postloan-audit check --record 记录检查后,此处显示整改情况与机构考核。"
                                "</p>")
             self.overdue_table.value = self.score_table.value = ""
-            self.trend_plot.clear_output()
-            self.score_plot.clear_output()
+            show_figure(self.trend_plot, None)  # not clear_output(): see show_figure
+            show_figure(self.score_plot, None)
             return True
         today = self.today or dt.date.today()
         r = self.policy.rectification
