@@ -22,178 +22,93 @@ The package is laid out by capability; imports point down only (a test enforces 
 ``postloan_audit.commands``     the ``postloan-audit`` command line, the other door
 ==============================  ===========================================================
 
-Everything a user needs is re-exported here, once.
+Everything a user needs is re-exported here, once, and imported on first use (PEP 562): a
+dashboard or command loads only the capabilities it touches (SciPy only for statistical
+sampling, SQLAlchemy only for the audit trail, ipywidgets and plotly only for the pages), so
+a page's kernel reaches its first screen sooner (docs/performance.md).
 """
 
 from __future__ import annotations
 
-from postloan_audit.core import Extract, ExtractError, PolicyError, PostloanAuditError
+import importlib
+
 from postloan_audit.core.version import __version__
-from postloan_audit.ingest import load_extract
 
-# --- export profiles ---
-# isort: split
-from postloan_audit.core.errors import ProfileError
-from postloan_audit.ingest.profile import ExportProfile
-
-# --- the generator ---
-# isort: split
-from postloan_audit.synth import (
-    SyntheticNetwork,
-    generate_network,
-    generate_snapshots,
-    write_extract,
-    write_sample_extracts,
-)
-
-# --- supervision sampling ---
-# isort: split
-from postloan_audit.supervision import (
-    SamplingPolicy,
-    SupervisionSample,
-    draw_new_customer_check,
-    draw_sample,
-    plan_branch_reviews,
-    write_sample_workpaper,
-)
-
-# --- compliance checks ---
-# isort: split
-from postloan_audit.compliance import (
-    CheckReport,
-    Policy,
-    list_rules,
-    run_checks,
-    write_findings_workbook,
-)
-
-# --- statistical sampling ---
-# isort: split
-from postloan_audit.statistical import (
-    AttributeEvaluation,
-    AttributePlan,
-    MUSEvaluation,
-    MUSPlan,
-    MUSSample,
-    draw_mus_sample,
-    evaluate_attribute_sample,
-    evaluate_mus,
-    plan_attribute_sample,
-    plan_mus,
-)
-
-# --- portfolio measures ---
-# isort: split
-from postloan_audit.portfolio import (
-    Migration,
-    PortfolioKPIs,
-    balance_by_class,
-    inspection_timeliness,
-    mask_id_number,
-    mask_name,
-    mask_personal_data,
-    migration_matrix,
-    overdue_buckets,
-    portfolio_kpis,
-    review_coverage,
-    special_mention_migration_rate,
-    top_borrower_concentration,
-)
-
-# --- the audit trail ---
-# isort: split
-from postloan_audit.trail import (
-    AuditStore,
-    ImportRefused,
-    TrailError,
-    branch_scorecard,
-    export_findings_workbook,
-    import_findings_workbook,
-    import_workpaper,
-    open_store,
-    rectification_summary,
-)
-
-#: Dashboard classes, imported on first use so the CLI does not load ipywidgets and plotly.
-_DASHBOARDS = ("BranchSamplingDashboard", "ComplianceDashboard", "ManagementDashboard",
-               "StatisticalSamplingDashboard")
+#: Public name -> the module that defines it.
+_EXPORTS: dict[str, str] = {
+    "Extract": "postloan_audit.core",
+    "ExtractError": "postloan_audit.core",
+    "PolicyError": "postloan_audit.core",
+    "PostloanAuditError": "postloan_audit.core",
+    "load_extract": "postloan_audit.ingest",
+    "ProfileError": "postloan_audit.core.errors",
+    "ExportProfile": "postloan_audit.ingest.profile",
+    "SyntheticNetwork": "postloan_audit.synth",
+    "generate_network": "postloan_audit.synth",
+    "generate_snapshots": "postloan_audit.synth",
+    "write_extract": "postloan_audit.synth",
+    "write_sample_extracts": "postloan_audit.synth",
+    "SamplingPolicy": "postloan_audit.supervision",
+    "SupervisionSample": "postloan_audit.supervision",
+    "draw_new_customer_check": "postloan_audit.supervision",
+    "draw_sample": "postloan_audit.supervision",
+    "plan_branch_reviews": "postloan_audit.supervision",
+    "write_sample_workpaper": "postloan_audit.supervision",
+    "CheckReport": "postloan_audit.compliance",
+    "Policy": "postloan_audit.compliance",
+    "list_rules": "postloan_audit.compliance",
+    "run_checks": "postloan_audit.compliance",
+    "write_findings_workbook": "postloan_audit.compliance",
+    "AttributeEvaluation": "postloan_audit.statistical",
+    "AttributePlan": "postloan_audit.statistical",
+    "MUSEvaluation": "postloan_audit.statistical",
+    "MUSPlan": "postloan_audit.statistical",
+    "MUSSample": "postloan_audit.statistical",
+    "draw_mus_sample": "postloan_audit.statistical",
+    "evaluate_attribute_sample": "postloan_audit.statistical",
+    "evaluate_mus": "postloan_audit.statistical",
+    "plan_attribute_sample": "postloan_audit.statistical",
+    "plan_mus": "postloan_audit.statistical",
+    "Migration": "postloan_audit.portfolio",
+    "PortfolioKPIs": "postloan_audit.portfolio",
+    "balance_by_class": "postloan_audit.portfolio",
+    "inspection_timeliness": "postloan_audit.portfolio",
+    "mask_id_number": "postloan_audit.portfolio",
+    "mask_name": "postloan_audit.portfolio",
+    "mask_personal_data": "postloan_audit.portfolio",
+    "migration_matrix": "postloan_audit.portfolio",
+    "overdue_buckets": "postloan_audit.portfolio",
+    "portfolio_kpis": "postloan_audit.portfolio",
+    "review_coverage": "postloan_audit.portfolio",
+    "special_mention_migration_rate": "postloan_audit.portfolio",
+    "top_borrower_concentration": "postloan_audit.portfolio",
+    "AuditStore": "postloan_audit.trail",
+    "ImportRefused": "postloan_audit.trail",
+    "TrailError": "postloan_audit.trail",
+    "branch_scorecard": "postloan_audit.trail",
+    "export_findings_workbook": "postloan_audit.trail",
+    "import_findings_workbook": "postloan_audit.trail",
+    "import_workpaper": "postloan_audit.trail",
+    "open_store": "postloan_audit.trail",
+    "rectification_summary": "postloan_audit.trail",
+    "BranchSamplingDashboard": "postloan_audit.dashboard",
+    "ComplianceDashboard": "postloan_audit.dashboard",
+    "ManagementDashboard": "postloan_audit.dashboard",
+    "StatisticalSamplingDashboard": "postloan_audit.dashboard",
+}
 
 
 def __getattr__(name: str):
-    if name in _DASHBOARDS:
-        from postloan_audit import dashboard
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'postloan_audit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups do not come back here
+    return value
 
-        return getattr(dashboard, name)
-    raise AttributeError(f"module 'postloan_audit' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
 
 
-__all__ = [
-    "Extract",
-    "ExtractError",
-    "PolicyError",
-    "PostloanAuditError",
-    "__version__",
-    "load_extract",
-    # export profiles
-    "ExportProfile",
-    "ProfileError",
-    # the generator
-    "SyntheticNetwork",
-    "generate_network",
-    "generate_snapshots",
-    "write_extract",
-    "write_sample_extracts",
-    # compliance checks
-    "CheckReport",
-    "Policy",
-    "list_rules",
-    "run_checks",
-    "write_findings_workbook",
-    # supervision sampling
-    "SamplingPolicy",
-    "SupervisionSample",
-    "draw_new_customer_check",
-    "draw_sample",
-    "plan_branch_reviews",
-    "write_sample_workpaper",
-    # statistical sampling
-    "AttributeEvaluation",
-    "AttributePlan",
-    "MUSEvaluation",
-    "MUSPlan",
-    "MUSSample",
-    "draw_mus_sample",
-    "evaluate_attribute_sample",
-    "evaluate_mus",
-    "plan_attribute_sample",
-    "plan_mus",
-    # portfolio measures
-    "Migration",
-    "PortfolioKPIs",
-    "balance_by_class",
-    "inspection_timeliness",
-    "mask_id_number",
-    "mask_name",
-    "mask_personal_data",
-    "migration_matrix",
-    "overdue_buckets",
-    "portfolio_kpis",
-    "review_coverage",
-    "special_mention_migration_rate",
-    "top_borrower_concentration",
-    # the audit trail
-    "AuditStore",
-    "ImportRefused",
-    "TrailError",
-    "branch_scorecard",
-    "export_findings_workbook",
-    "import_findings_workbook",
-    "import_workpaper",
-    "open_store",
-    "rectification_summary",
-    # dashboards, loaded lazily
-    "BranchSamplingDashboard",
-    "ComplianceDashboard",
-    "ManagementDashboard",
-    "StatisticalSamplingDashboard",
-]
+__all__ = ["__version__", *_EXPORTS]

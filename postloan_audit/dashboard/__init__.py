@@ -6,35 +6,37 @@
 - :class:`ManagementDashboard` (管理层看板, management): ``notebooks/03_management_dashboard.ipynb``
 - :class:`StatisticalSamplingDashboard` (统计抽样, internal audit):
   ``notebooks/04_statistical_sampling.ipynb``
+
+Each class is imported on first use (PEP 562), so a page's kernel imports only its own
+dashboard (the management page does not load SciPy for the statistical page).
 """
 
-from postloan_audit.dashboard.common import SourcePanel
+from __future__ import annotations
 
-# --- sampling dashboard ---
-# isort: split
-from postloan_audit.dashboard.sampling import BranchSamplingDashboard
+import importlib
 
-# --- compliance dashboard ---
-# isort: split
-from postloan_audit.dashboard.compliance import ComplianceDashboard
+#: Public name -> the module that defines it.
+_EXPORTS: dict[str, str] = {
+    "ExtractOverviewDashboard": "postloan_audit.dashboard.overview",
+    "BranchSamplingDashboard": "postloan_audit.dashboard.sampling",
+    "ComplianceDashboard": "postloan_audit.dashboard.compliance",
+    "ManagementDashboard": "postloan_audit.dashboard.management",
+    "SourcePanel": "postloan_audit.dashboard.common",
+    "StatisticalSamplingDashboard": "postloan_audit.dashboard.statistical",
+}
 
-# --- management dashboard ---
-# isort: split
-from postloan_audit.dashboard.management import ManagementDashboard
 
-# --- statistical sampling dashboard ---
-# isort: split
-from postloan_audit.dashboard.statistical import StatisticalSamplingDashboard
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'postloan_audit.dashboard' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-# --- extract overview ---
-# isort: split
-from postloan_audit.dashboard.overview import ExtractOverviewDashboard
 
-__all__ = [
-    "ExtractOverviewDashboard",
-    "BranchSamplingDashboard",
-    "ComplianceDashboard",
-    "ManagementDashboard",
-    "SourcePanel",
-    "StatisticalSamplingDashboard",
-]
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+__all__ = [*_EXPORTS]
