@@ -1,4 +1,5 @@
-"""Amounts cast by pyarrow are what the general parser reads; dates never overflow.
+"""Amounts cast by pyarrow and ISO dates read by one format are what the general parser reads;
+dates never overflow.
 
 ``parse_amounts`` casts a column of plain numbers with pyarrow and sends any other column the
 general way (pandas' to_numeric and the clean-up of separators and units). The property test
@@ -8,6 +9,8 @@ range are unreadable dates, not an overflow.
 """
 
 from __future__ import annotations
+
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -80,3 +83,30 @@ def test_clean_text_strips_a_column_with_one_padded_cell_and_keeps_a_clean_one()
     assert parsing.clean_text(padded).isna().tolist() == [False, False, False, True, True]
     clean = pd.Series(["A1", "B2", None], dtype="str")
     assert parsing.clean_text(clean).tolist()[:2] == ["A1", "B2"]
+
+
+iso_cell = st.builds(
+    lambda y, m, d, time: f"{y:04d}-{m:02d}-{d:02d}{time}",
+    st.integers(0, 9999) | st.sampled_from([1677, 1678, 2261, 2262]),
+    st.integers(0, 19), st.integers(0, 39),
+    st.sampled_from(["", " 00:00:00", " 13:45:07", " 99:99:99"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(iso_cell | st.none() | st.sampled_from(["2026/9/30", "20260930", "46295"]),
+                min_size=1, max_size=30))
+def test_iso_dates_read_by_one_format_are_the_general_parsers_dates(cells):
+    series = pd.Series(cells, dtype="str")
+    values, invalid = parsing.parse_dates(series)
+    with mock.patch.object(parsing, "_iso_dates", return_value=None):  # the general way
+        expected, expected_invalid = parsing.parse_dates(series)
+    assert values.tolist() == expected.tolist()
+    assert invalid.tolist() == expected_invalid.tolist()
+
+
+def test_the_iso_shape_takes_the_one_format_way_and_others_do_not():
+    iso = pd.Series(["2026-02-28", "2026-02-30 00:00:00"], dtype="str")
+    assert parsing._iso_dates(iso).tolist() == [pd.Timestamp("2026-02-28"), pd.NaT]
+    assert parsing._iso_dates(pd.Series(["2026-02-28", "2026/2/28"], dtype="str")) is None
+    assert parsing._iso_dates(pd.Series(["2026-02-28", " 2026-02-28"], dtype="str")) is None
