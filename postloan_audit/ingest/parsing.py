@@ -42,6 +42,15 @@ _AMOUNT_JUNK_RE = r"[,\s元¥￥]"
 #: utf8_trim_whitespace (pandas' ``str.strip``) removes, full-width spaces (U+3000) included.
 _EDGE_SPACE_RE2 = (r"^[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]"
                    r"|[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]$")
+#: The 29 characters pyarrow's utf8_trim_whitespace removes (a test checks this over every
+#: code point), and the first / last UTF-8 bytes a cell starting / ending with one can have.
+EDGE_SPACE_CHARS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+                    + "".join(chr(c) for c in range(0x2000, 0x200B))
+                    + "\u2028\u2029\u202f\u205f\u3000")
+_EDGE_FIRST_BYTE = np.zeros(256, dtype=bool)
+_EDGE_FIRST_BYTE[[ch.encode("utf-8")[0] for ch in EDGE_SPACE_CHARS]] = True
+_EDGE_LAST_BYTE = np.zeros(256, dtype=bool)
+_EDGE_LAST_BYTE[[ch.encode("utf-8")[-1] for ch in EDGE_SPACE_CHARS]] = True
 #: Years a date can have: inside the datetime64[ns] range; a date in another year (0001-01-01,
 #: a typing slip) is an unreadable date, never an overflow.
 DATE_YEARS = (1678, 2261)
@@ -79,12 +88,49 @@ def clean_text(series: pd.Series, controls: np.ndarray | None = None) -> pd.Seri
         controls[0] += int(bad.sum())
     text = _arrow_text(out)
     # Most columns have no cell to strip: test first (no copy), strip only when one has.
-    if text is None or pc.any(pc.match_substring_regex(text, _EDGE_SPACE_RE2)).as_py():
+    if text is None or _has_edge_space(text):
         out = out.str.strip()
     empty = (out == "").fillna(False).to_numpy(dtype=bool)
     if empty.any():
         out = out.mask(empty)
     return out
+
+
+def _edge_candidates(chunk: pa.Array) -> np.ndarray:
+    """Cells whose first or last byte could belong to an edge whitespace character.
+
+    Read off the string array's offsets and bytes without copying them: a superset of the
+    cells :data:`_EDGE_SPACE_RE2` matches (a null or empty cell is never one).
+    """
+    offsets_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    n = len(chunk)
+    if n == 0 or data_buffer is None or data_buffer.size == 0:
+        return np.zeros(n, dtype=bool)
+    offsets = np.frombuffer(offsets_buffer, dtype=offsets_type)[chunk.offset:chunk.offset + n + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    first = data[np.where(filled, starts, 0)]
+    last = data[np.where(filled, ends - 1, 0)]
+    return filled & (_EDGE_FIRST_BYTE[first] | _EDGE_LAST_BYTE[last])
+
+
+def _has_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
+    """True when a cell starts or ends with whitespace :func:`str.strip` removes.
+
+    The first and last bytes of every cell pick the few candidates (a Chinese character can end
+    in the same byte as U+3000); only those are tested with the exact pattern.
+    """
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    for chunk in chunks:
+        if not pa.types.is_string(chunk.type) and not pa.types.is_large_string(chunk.type):
+            chunk = chunk.cast(pa.large_string())
+        candidates = _edge_candidates(chunk)
+        if candidates.any() and pc.any(pc.match_substring_regex(
+                chunk.filter(pa.array(candidates)), _EDGE_SPACE_RE2)).as_py():
+            return True
+    return False
 
 
 def clean_text_frame(frame: pd.DataFrame) -> pd.DataFrame:

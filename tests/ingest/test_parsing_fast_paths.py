@@ -74,7 +74,35 @@ def test_the_strip_test_matches_exactly_what_strip_removes():
         changed = np.asarray(pc.not_equal(pc.utf8_trim_whitespace(array), array))
         found = np.asarray(pc.match_substring_regex(array, parsing._EDGE_SPACE_RE2))
         assert (found == changed).all()
+        # The byte test picks every cell the pattern matches (a superset, never fewer).
+        assert (parsing._edge_candidates(array) | ~found).all()
     assert int(changed.sum()) == 29  # tab … U+3000, the set pyarrow documents as whitespace
+    assert sorted(parsing.EDGE_SPACE_CHARS) == sorted(
+        chr(c) for c, hit in zip(points, changed, strict=True) if hit)
+
+
+edge_cell = st.one_of(
+    st.none(),
+    st.text(alphabet=st.sampled_from(list("aB1-中文\u3000 \t\x85\xa0\u2029\u3001€")),
+            max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(edge_cell, max_size=20), st.integers(0, 5), st.integers(1, 4))
+def test_the_edge_space_test_is_the_patterns_answer_on_any_layout(cells, start, pieces):
+    """Sliced and chunked arrays, nulls and empty cells: the same answer as the pattern."""
+    import pyarrow as pa_
+    import pyarrow.compute as pc
+
+    whole = pa_.array(cells, pa_.large_string())
+    expected = bool(pc.any(pc.match_substring_regex(whole, parsing._EDGE_SPACE_RE2)).as_py())
+    sliced = pa_.array(["\u3000x"] * start + cells, pa_.string()).slice(start)
+    step = max(1, len(cells) // pieces)
+    chunked = pa_.chunked_array([whole.slice(i, step) for i in range(0, len(cells), step)]
+                                or [whole], pa_.large_string())
+    for layout in (whole, sliced, chunked):
+        assert parsing._has_edge_space(layout) is expected
 
 
 def test_clean_text_strips_a_column_with_one_padded_cell_and_keeps_a_clean_one():
