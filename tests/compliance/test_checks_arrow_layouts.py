@@ -62,6 +62,17 @@ def test_sheet_ids_absent_from_loans_or_missing_are_ignored_on_chunked_columns()
     sheet = pd.concat([pd.DataFrame({"loan_id": pd.Series(["C", "Z"], dtype="str")}),
                        pd.DataFrame({"loan_id": pd.Series([None, "A", "B"], dtype="str")})],
                       ignore_index=True)
-    ctx = CheckContext(loans, as_of=pd.Timestamp(AS_OF).date(), policy=Policy.default())
+    # the collections' ids are Python strings, not Arrow: cast to the loans' type
+    other = pd.DataFrame({"loan_id": pd.Series(["Y", "B", None, "C"], dtype=object)})
+    ctx = CheckContext(loans, inspections=sheet, collections=other,
+                       as_of=pd.Timestamp(AS_OF).date(), policy=Policy.default())
     assert ctx._loan_codes[0].tolist() == [0, 1, 2, 0] and ctx._loan_codes[1] == 3
-    assert ctx._sheet_codes(sheet).tolist() == [2, -1, -1, 0, 1]
+    assert ctx._sheet_codes("inspections").tolist() == [2, -1, -1, 0, 1]
+    assert ctx._sheet_codes("collections").tolist() == [-1, 1, -1, 2]
+    # the same ids as Python strings take pandas' way, with the same codes
+    plain = CheckContext(loans.astype(object), inspections=sheet.astype(object),
+                         collections=other, as_of=pd.Timestamp(AS_OF).date(),
+                         policy=Policy.default())
+    assert plain._loan_codes[0].tolist() == [0, 1, 2, 0] and plain._loan_codes[1] == 3
+    assert plain._sheet_codes("inspections").tolist() == [2, -1, -1, 0, 1]
+    assert plain._sheet_codes("collections").tolist() == [-1, 1, -1, 2]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from postloan_audit.compliance.rules import citations as cite
 from postloan_audit.compliance.rules.base import Hits, Rule, Severity
@@ -59,11 +58,14 @@ def _cls_borrower(ctx: CheckContext) -> Hits:
     npl_balance = np.where(ctx.npl, balance, 0.0)
     # group on integer borrower codes (an Arrow hash pass), not on Python strings; a missing
     # borrower id stays ungrouped (NaN key), as grouping on the ids themselves leaves it
-    codes, _ = pd.factorize(ctx.loans["borrower_id"])
-    sums = pd.DataFrame({"b": balance, "npl": npl_balance}).groupby(
-        codes, sort=False).transform("sum")
-    total = np.where(codes >= 0, sums["b"].to_numpy(), np.nan)
-    npl_total = np.where(codes >= 0, sums["npl"].to_numpy(), np.nan)
+    codes, k = ctx.borrower_codes
+    grouped = codes >= 0
+    safe = np.where(grouped, codes, 0)
+    # per-borrower sums by bincount (in row order, as the grouped sum adds them)
+    total = np.where(grouped, np.bincount(codes[grouped], weights=balance[grouped],
+                                          minlength=k)[safe], np.nan)
+    npl_total = np.where(grouped, np.bincount(codes[grouped], weights=npl_balance[grouped],
+                                              minlength=k)[safe], np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(total > 0, npl_total / total, 0.0)
     code = ctx.class_code

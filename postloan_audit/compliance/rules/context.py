@@ -15,7 +15,6 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.core import schema, workdays
@@ -157,14 +156,6 @@ def pick(choices: list[str] | tuple[str, ...], index: np.ndarray) -> pd.Series:
 def wan(values: np.ndarray) -> pd.Series:
     """Yuan amounts as 万元 text with two decimals."""
     return fmt_fixed(np.asarray(values, dtype=float) / 10_000, 2)
-
-
-def _arrow_strings(values: pd.Series) -> pa.Array | None:
-    """A string Series as one contiguous Arrow array (chunks combined), or None if not Arrow."""
-    if not isinstance(values.array, pd.arrays.ArrowStringArray):
-        return None
-    arr = pa.array(values.array)
-    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 _QUARTER_ZH = ("第一季度", "第二季度", "第三季度", "第四季度")
@@ -335,41 +326,65 @@ class CheckContext:
     # ---------------------------------------------------------------- per-loan aggregates
 
     @cached_property
-    def _loan_dictionary(self) -> tuple[np.ndarray, int, pa.Array | pd.Index]:
-        """Distinct loan ids (first-appearance order), each loan's code among them, their count.
+    def _id_codes(self) -> tuple[dict[str, np.ndarray], int]:
+        """Each row's code among the distinct loan ids, for loans and the sheets, and their count.
 
-        Computed once per run and shared by every sheet (inspections, collections) that maps
-        its rows to loans. Arrow-backed ids are hashed by Arrow whatever their chunk layout
-        (``pd.concat`` and ``read_parquet`` give multi-chunk arrays); other dtypes by pandas.
+        Codes number the distinct ``loans.loan_id`` values in order of first appearance; a
+        missing id, or a sheet row whose loan is not in loans, gets -1. Computed once per run:
+        Arrow-backed ids are dictionary-encoded in one hash pass over the chunks of loans,
+        inspections and collections (Arrow keeps one memo table across a chunked array's
+        chunks, so a sheet's id takes its loan's code, and one not in loans a code past them),
+        whatever their chunk layout (``pd.concat`` and ``read_parquet`` give multi-chunk
+        arrays). Other dtypes are factorised by pandas.
         """
         ids = self.loans["loan_id"]
-        arrow = _arrow_strings(ids)
-        if arrow is not None:
-            encoded = arrow.dictionary_encode()
-            codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-            return codes.astype(np.int64), len(encoded.dictionary), encoded.dictionary
+        sheets = {name: frame["loan_id"] for name in ("inspections", "collections")
+                  if (frame := getattr(self, name)) is not None and "loan_id" in frame.columns}
+        if isinstance(ids.array, pd.arrays.ArrowStringArray):
+            loans = pa.chunked_array(pa.array(ids.array))
+            chunks = [loans]
+            for sheet in sheets.values():
+                arrow = pa.chunked_array(pa.array(
+                    sheet.array if isinstance(sheet.array, pd.arrays.ArrowStringArray)
+                    else sheet.astype("str").array))
+                chunks.append(arrow if arrow.type == loans.type else arrow.cast(loans.type))
+            encoded = pa.chunked_array([c for chunked in chunks for c in chunked.chunks],
+                                       type=loans.type).dictionary_encode()
+            codes = np.concatenate(
+                [c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+                 for c in encoded.chunks] or [np.zeros(0, dtype=np.int64)])
+            n = len(ids)
+            k = int(codes[:n].max()) + 1 if n else 0
+            out = {"loans": codes[:n]}
+            offset = n
+            for name, sheet in sheets.items():
+                part = codes[offset:offset + len(sheet)]
+                out[name] = np.where(part >= k, -1, part)
+                offset += len(sheet)
+            return out, max(k, 0)
         codes, uniques = pd.factorize(ids)
-        return codes.astype(np.int64), len(uniques), pd.Index(uniques)
+        index = pd.Index(uniques)
+        out = {"loans": codes.astype(np.int64)}
+        out.update({name: index.get_indexer(sheet).astype(np.int64)
+                    for name, sheet in sheets.items()})
+        return out, len(uniques)
+
+    @cached_property
+    def borrower_codes(self) -> tuple[np.ndarray, int]:
+        """Each loan's borrower as a code (first-appearance order; -1 when the id is missing)
+        and the number of borrowers: one hash pass (Arrow's for Arrow-backed ids)."""
+        codes, uniques = pd.factorize(self.loans["borrower_id"])
+        return codes.astype(np.int64), len(uniques)
 
     @property
     def _loan_codes(self) -> tuple[np.ndarray, int]:
         """Each loan's code among the distinct loan ids (first-appearance order), and their count."""
-        codes, k, _ = self._loan_dictionary
-        return codes, k
+        codes, k = self._id_codes
+        return codes["loans"], k
 
-    def _sheet_codes(self, frame: pd.DataFrame) -> np.ndarray:
-        """Code (as in :attr:`_loan_codes`) of each sheet row's loan; -1 when not in loans."""
-        _, _, uniques = self._loan_dictionary
-        ids = frame["loan_id"]
-        if isinstance(uniques, pa.Array):
-            sheet = _arrow_strings(ids)
-            if sheet is None:
-                sheet = pa.array(ids.astype("str").array)
-            if sheet.type != uniques.type:
-                sheet = sheet.cast(uniques.type)
-            found = pc.index_in(sheet, value_set=uniques)
-            return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        return uniques.get_indexer(ids).astype(np.int64)
+    def _sheet_codes(self, sheet: str) -> np.ndarray:
+        """Code (as in :attr:`_loan_codes`) of each row of ``sheet``'s loan; -1 when not in loans."""
+        return self._id_codes[0][sheet]
 
     def _broadcast(self, per_unique: np.ndarray) -> np.ndarray:
         codes = self._loan_codes[0]
@@ -393,7 +408,7 @@ class CheckContext:
     @cached_property
     def _inspection_rows(self) -> tuple[np.ndarray, np.ndarray]:
         frame = self.inspections
-        codes = self._sheet_codes(frame)
+        codes = self._sheet_codes("inspections")
         dates = pd.to_datetime(frame["inspection_date"]).to_numpy(dtype="datetime64[ns]")
         return codes, dates
 
@@ -577,7 +592,7 @@ class CheckContext:
     @cached_property
     def _collection_rows(self) -> tuple[np.ndarray, np.ndarray]:
         frame = self.collections
-        codes = self._sheet_codes(frame)
+        codes = self._sheet_codes("collections")
         dates = pd.to_datetime(frame["collection_date"]).to_numpy(dtype="datetime64[ns]")
         return codes, dates
 
