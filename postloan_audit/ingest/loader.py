@@ -689,12 +689,14 @@ class _Builder:
             ))
 
         data = _select_rows(text, data_mask)
+        del text  # ``data`` alone holds the cells now: _parse_columns frees them as it goes
         rows = rows[data_mask]
         cell_errors: dict = {}
         if raw.may_hold_errors:
             data, cell_errors = self._cell_errors(sheet, data, mapping, headers, raw.name, rows)
         data, mapping, after = self._apply_profile(sheet, data, mapping, derived, raw.name, rows)
         frame, problems = self._parse_columns(sheet, data, mapping, units, raw.name, rows)
+        del data
         for column, values in after.items():
             frame[column] = values
         reject = self._row_rules(sheet, frame, problems, raw.name, rows, cell_errors)
@@ -1173,12 +1175,30 @@ class _Builder:
         return mask
 
     def _parse_columns(self, sheet, data, mapping, units, sheet_name, rows):
-        """Parse every mapped column; return the canonical frame and the problem masks."""
+        """Parse every mapped column; return the canonical frame and the problem masks.
+
+        ``data`` is consumed: each text column is dropped from it once the last canonical
+        column reading it is parsed, and a column's raw text is kept (in the problems) only
+        when a row rule or a warning needs it (required columns, or a cell that did not
+        parse), so the text and the parsed frame are not held side by side in full.
+        """
         out: dict[str, pd.Series] = {}
-        problems: dict[str, tuple[pd.Series, pd.Series]] = {}  # column -> (invalid, raw)
-        for col in sheet.columns:
-            if col.name not in mapping:
-                continue
+        # column -> (invalid, raw text or None when nothing needs it)
+        problems: dict[str, tuple[pd.Series, pd.Series | None]] = {}
+        needs_raw = {c.name for c in sheet.columns if c.required} | set(
+            _REQUIRED_WHEN_PRESENT.get(sheet.name, ()))
+        parsed = [c for c in sheet.columns if c.name in mapping]
+        last_use = {p: i for i, c in enumerate(parsed) for p in mapping[c.name]}
+
+        def done(i: int, col) -> None:
+            for p in mapping[col.name]:
+                if last_use.get(p) == i and p in data.columns:
+                    del data[p]
+            invalid, raw = problems[col.name]
+            if col.name not in needs_raw and not invalid.any():
+                problems[col.name] = (invalid, None)
+
+        for i, col in enumerate(parsed):
             positions = mapping[col.name]
             raw = data[positions[0]] if positions[0] in data.columns else pd.Series(
                 np.nan, index=data.index, dtype="str")
@@ -1219,6 +1239,7 @@ class _Builder:
                 out[col.name] = values
                 out["secured"] = secured
                 problems[col.name] = (invalid, raw)
+                done(i, col)
                 continue
             elif kind.startswith("vocab:"):
                 values, invalid = parsing.parse_vocabulary(raw, kind.split(":", 1)[1])
@@ -1226,6 +1247,7 @@ class _Builder:
                 raise AssertionError(f"unknown column kind {kind}")
             out[col.name] = values
             problems[col.name] = (invalid, raw)
+            done(i, col)
         frame = pd.DataFrame(out)
         for name, (invalid, raw) in problems.items():
             col = sheet.column_index[name]
