@@ -30,8 +30,7 @@ a page's kernel reaches its first screen sooner (docs/performance.md).
 
 from __future__ import annotations
 
-import importlib
-
+from postloan_audit.core.lazy import lazy_exports
 from postloan_audit.core.version import __version__
 
 #: Public name -> the module that defines it.
@@ -98,17 +97,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'postloan_audit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups do not come back here
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = ["__version__", *_EXPORTS]

@@ -140,3 +140,29 @@ def test_the_checks_catch_a_sideways_import_and_a_cycle():
 def test_public_api_is_importable_from_the_package_root():
     for name in pa.__all__:
         assert getattr(pa, name) is not None, name
+
+
+def _modules_after(code: str) -> set[str]:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sys.modules))"],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    return set(out.split())
+
+
+def test_the_package_root_imports_capabilities_on_first_use():
+    """``import postloan_audit`` loads no capability; a name loads only its own module."""
+    loaded = _modules_after("import postloan_audit")
+    assert {"scipy", "sqlalchemy", "ipywidgets", "plotly", "postloan_audit.compliance",
+            "postloan_audit.dashboard"}.isdisjoint(loaded)
+    loaded = _modules_after("from postloan_audit import run_checks")
+    assert "postloan_audit.compliance.checks" in loaded
+    assert {"scipy", "ipywidgets", "postloan_audit.statistical"}.isdisjoint(loaded)
+
+
+def test_a_dashboard_page_imports_only_its_own_dashboard():
+    loaded = _modules_after("from postloan_audit.dashboard import ManagementDashboard")
+    assert "postloan_audit.dashboard.management" in loaded
+    assert {"scipy", "postloan_audit.statistical", "postloan_audit.dashboard.statistical",
+            "postloan_audit.dashboard.sampling"}.isdisjoint(loaded)
