@@ -38,15 +38,15 @@ _DATE_RE = re.compile(
 _COMPACT_DATE_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\.0+)?$")
 _SERIAL_RE = re.compile(r"^\d{1,6}(?:\.\d+)?$")
 _AMOUNT_JUNK_RE = r"[,\s元¥￥]"
-#: A cell starting or ending with whitespace (RE2): every character that pyarrow's
-#: utf8_trim_whitespace (pandas' ``str.strip``) removes, full-width spaces (U+3000) included.
-_EDGE_SPACE_RE2 = (r"^[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]"
-                   r"|[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]$")
-#: The 29 characters pyarrow's utf8_trim_whitespace removes (a test checks this over every
-#: code point), and the first / last UTF-8 bytes a cell starting / ending with one can have.
+#: The 29 characters pyarrow's utf8_trim_whitespace (pandas' ``str.strip``) removes,
+#: full-width spaces (U+3000) included (a test checks this over every code point); the RE2
+#: pattern of a cell starting or ending with one, and the first / last UTF-8 bytes such a
+#: cell can have, are derived from it.
 EDGE_SPACE_CHARS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
                     + "".join(chr(c) for c in range(0x2000, 0x200B))
                     + "\u2028\u2029\u202f\u205f\u3000")
+_EDGE_CLASS = "[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in EDGE_SPACE_CHARS) + "]"
+_EDGE_SPACE_RE2 = f"^{_EDGE_CLASS}|{_EDGE_CLASS}$"
 _EDGE_FIRST_BYTE = np.zeros(256, dtype=bool)
 _EDGE_FIRST_BYTE[[ch.encode("utf-8")[0] for ch in EDGE_SPACE_CHARS]] = True
 _EDGE_LAST_BYTE = np.zeros(256, dtype=bool)

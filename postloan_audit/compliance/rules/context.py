@@ -361,7 +361,7 @@ class CheckContext:
                 part = codes[offset:offset + len(sheet)]
                 out[name] = np.where(part >= k, -1, part)
                 offset += len(sheet)
-            return out, max(k, 0)
+            return out, k
         codes, uniques = pd.factorize(ids)
         index = pd.Index(uniques)
         out = {"loans": codes.astype(np.int64)}
