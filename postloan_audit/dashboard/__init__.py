@@ -9,11 +9,18 @@
 
 Each class is imported on first use (PEP 562), so a page's kernel imports only its own
 dashboard (the management page does not load SciPy for the statistical page).
+
+:func:`visitor_page` ends each page's notebook: in a kernel Voila pre-heats it waits for the
+visitor's request and settles what belongs to the visitor (``dashboard/visitor.py``). Importing
+this package in such a kernel lowers its priority first.
 """
 
 from __future__ import annotations
 
 from postloan_audit.core.lazy import lazy_exports
+from postloan_audit.dashboard.visitor import lower_priority, visitor_page
+
+lower_priority()
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -29,4 +36,4 @@ _EXPORTS: dict[str, str] = {
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
-__all__ = [*_EXPORTS]
+__all__ = [*_EXPORTS, "visitor_page"]

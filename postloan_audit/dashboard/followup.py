@@ -216,6 +216,14 @@ class FollowupPanel:
             self.workbook_bytes, f"问题清单_整改跟踪_第{run_id}次检查.xlsx", "下载(.xlsx)")
         return True
 
+    def visitor_arrived(self) -> None:
+        """Re-read the store for a visitor of a pre-heated page (``dashboard/visitor.py``):
+        runs recorded since the page was computed change the comparison and the follow-up."""
+        if self.report is not None:
+            self.show_report(self.report, self._branches)
+        else:
+            self.refresh()
+
     def refresh(self) -> None:
         """Redraw the follow-up table and the run history from the store."""
         try:

@@ -138,8 +138,9 @@ def _snapshot(name: str | None, env_name: str, default: str) -> Sample:
     return Sample(f"发布数据:{path.name}", path)
 
 
-#: File name of the downloaded workbook.
+#: File name of the downloaded workbook, and the link's text.
 WORKBOOK_NAME: str = "管理层看板数据.xlsx"
+DOWNLOAD_LABEL: str = "下载管理层看板数据(.xlsx)"
 
 #: Plot colours per class (green → dark red), in :data:`CLASSIFICATIONS` order.
 CLASS_COLOURS: tuple[str, ...] = ("#2e7d32", "#f9a825", "#ef6c00", "#c62828", "#6a1b1a")
@@ -612,6 +613,7 @@ class ManagementDashboard:
         self.policy = policy
         # 整改跟踪与机构考核 from the audit trail (branch-level figures only)
         self.trail = TrailSummaryPanel(db=db, policy=Policy.coerce(policy)) if trail else None
+        self._user_given = user is not None
         self.user = user if user is not None else current_user()
         self.view: ManagementView | None = None
         self.tables: dict[str, pd.DataFrame] = {}
@@ -689,6 +691,24 @@ class ManagementDashboard:
         self.after_source.start()
         if self.trail is not None:
             self.trail.refresh()
+
+    def visitor_arrived(self) -> None:
+        """The visitor's request has arrived (a pre-heated page, ``dashboard/visitor.py``):
+        re-read the audit trail (runs recorded since the page was computed), and take the
+        signed-in user from the request, unless one was given, for the header and workbook."""
+        if self.trail is not None:
+            self.trail.refresh()
+        user = self.user if self._user_given else current_user()
+        if user == self.user:
+            return
+        self.user = user
+        if self.view is not None:
+            buffer = io.BytesIO()
+            write_management_workbook(self.view, buffer, user=self.user)
+            self.workbook_bytes = buffer.getvalue()
+            self.download.value = download_link_html(self.workbook_bytes, WORKBOOK_NAME,
+                                                     DOWNLOAD_LABEL)
+        self._show_header()
 
     def load_after(self, files: Sequence[tuple[bytes, str]]) -> bool:
         """Replace the later snapshot (期末) by an uploaded ``(content, name)``; True when
@@ -870,8 +890,7 @@ class ManagementDashboard:
         else:
             out["migration_plot"], out["migration_table"] = None, note_html("migration")
 
-        out["download"] = download_link_html(workbook, WORKBOOK_NAME,
-                                             "下载管理层看板数据(.xlsx)")
+        out["download"] = download_link_html(workbook, WORKBOOK_NAME, DOWNLOAD_LABEL)
         return out
 
     def _render(self, content: dict[str, str | go.Figure | None]) -> None:

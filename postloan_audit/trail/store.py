@@ -147,14 +147,21 @@ class AuditStore:
     url:
         The SQLAlchemy URL (password hidden in ``repr``).
     user:
-        Who is recorded on every write (sign-in proxy user, else OS user).
+        Who is recorded on every write (the user given, else the sign-in proxy's user or the
+        OS user at the time of the write).
     """
 
     def __init__(self, engine: sa.Engine, *, user: str | None = None) -> None:
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=True)
-        self.user = user or current_user()
+        self._user = user or None
         self._ensure_schema()
+
+    @property
+    def user(self) -> str:
+        """Who is recorded on a write: the user given, else :func:`current_user` read at each
+        write (a page's kernel may be started before its visitor signs in, docs/deploy.md)."""
+        return self._user or current_user()
 
     def __repr__(self) -> str:
         return f"AuditStore({self.url!r}, user={self.user!r})"

@@ -33,6 +33,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
+from postloan_audit.dashboard.visitor import READY_DIR_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_ARGS = [
@@ -84,9 +86,38 @@ def _free_port() -> int:
 
 
 class ServerURL(str):
-    """A running Voila's base URL that also knows the server process (to count kernels)."""
+    """A running Voila's base URL that also knows the server process (to count kernels) and
+    the folder where its pre-heated kernels report that they wait for a visitor."""
 
     process: subprocess.Popen
+    ready_dir: Path
+
+
+#: Each page's dashboard class: a pre-heated kernel of that page leaves
+#: ``<class>-<pid>.ready`` in the server's ``ready_dir`` (postloan_audit/dashboard/visitor.py).
+PAGE_DASHBOARDS: dict[str, str] = {
+    "00_extract_overview.ipynb": "ExtractOverviewDashboard",
+    "01_branch_sampling.ipynb": "BranchSamplingDashboard",
+    "02_compliance_checks.ipynb": "ComplianceDashboard",
+    "03_management_dashboard.ipynb": "ManagementDashboard",
+    "04_statistical_sampling.ipynb": "StatisticalSamplingDashboard",
+}
+#: How long a page's pre-heated kernel may take to be ready on a busy CI machine (seconds);
+#: only a server that cannot heat reaches it.
+WARM_TIMEOUT_S = 180.0
+
+
+def wait_until_warm(base: ServerURL, notebook: str) -> None:
+    """Wait until ``notebook``'s pre-heated kernel has run the page and waits for a visitor,
+    as it does on a server that has been up for a while (voila.json: ``preheat_kernel``)."""
+    pattern = f"{PAGE_DASHBOARDS[notebook]}-*.ready"
+    deadline = time.monotonic() + WARM_TIMEOUT_S
+    while not any(base.ready_dir.glob(pattern)):
+        if base.process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"no pre-heated kernel of {notebook} became ready within "
+                        f"{WARM_TIMEOUT_S:.0f} s: see the server's log in tests/artifacts/",
+                        pytrace=False)
+        time.sleep(0.2)  # polling interval, not a wait for a state
 
 
 def kernel_processes(process: subprocess.Popen) -> list:
@@ -116,18 +147,23 @@ def running_voila(target: str = "notebooks/", *extra_args: str, log_name: str = 
     """
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    ready_dir = ARTIFACTS / f"preheated-{port}"
+    shutil.rmtree(ready_dir, ignore_errors=True)
+    ready_dir.mkdir()
     with open(ARTIFACTS / log_name, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "voila", target, f"--port={port}", "--no-browser",
              "--Voila.ip=127.0.0.1", *extra_args],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             # voila.json selects the repository's offline template (share/jupyter/voila).
-            env={**os.environ, **(env or {}), "JUPYTER_PATH": os.pathsep.join(
+            env={**os.environ, **(env or {}), READY_DIR_ENV: str(ready_dir),
+                 "JUPYTER_PATH": os.pathsep.join(
                 p for p in (str(ROOT / "share" / "jupyter"), os.environ.get("JUPYTER_PATH"))
                 if p)},
         )
         base = ServerURL(f"http://127.0.0.1:{port}")
         base.process = proc
+        base.ready_dir = ready_dir
         deadline = time.monotonic() + 60
         try:
             while True:
@@ -208,9 +244,11 @@ READY_SELECTORS: dict[str, str] = {
 def open_dashboard(page, voila_url: str, notebook: str, ready_selector: str) -> float:
     """Open a dashboard and wait until ``ready_selector`` is visible; return seconds taken.
 
-    The time (navigation to the selector appearing) is recorded in
+    The page's pre-heated kernel is waited for first (a server that has been up for a while);
+    the time (navigation to the selector appearing) is recorded in
     tests/artifacts/render_times.json under the notebook's name.
     """
+    wait_until_warm(voila_url, notebook)
     start = time.perf_counter()
     page.goto(f"{voila_url}/voila/render/{notebook}")
     page.locator(ready_selector).first.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)

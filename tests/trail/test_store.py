@@ -174,6 +174,21 @@ def test_who_is_the_proxy_user_else_the_os_user(db_url, monkeypatch):
     assert open_store(db_url).user == getpass.getuser()
 
 
+def test_the_user_is_read_at_each_write_not_when_the_store_opens(db_url, monkeypatch):
+    """A page's kernel may open its store before the visitor signs in (a pre-heated kernel,
+    docs/deploy.md): the user recorded is the one signed in at the write."""
+    monkeypatch.setenv("HTTP_X_REMOTE_USER", "early.kernel")
+    store = open_store(db_url)
+    monkeypatch.setenv("HTTP_X_REMOTE_USER", "wang.wu")
+    store.record_run(report())
+    assert store.runs()["recorded_by"].tolist() == ["wang.wu"]
+    given = open_store(db_url, user="zhao.liu")
+    monkeypatch.setenv("HTTP_X_REMOTE_USER", "someone.else")
+    assert given.user == "zhao.liu"
+    store.close()
+    given.close()
+
+
 def test_sqlite_store_uses_wal_and_a_busy_timeout(tmp_path):
     store = open_store(tmp_path / "a.db", user="u")
     with store.engine.connect() as conn:
