@@ -21,6 +21,7 @@ import hashlib
 import io
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -127,7 +128,10 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
             source_name=name, problem="empty",
         )
     kind = _detect_kind(data, name)
-    fingerprint = hashlib.sha256(data).hexdigest()
+    # hashlib releases the GIL on large buffers: the fingerprint is computed beside parsing.
+    hashing = ThreadPoolExecutor(max_workers=1)
+    fingerprint = hashing.submit(lambda buffer: hashlib.sha256(buffer).hexdigest(), data)
+    hashing.shutdown(wait=False)
     issues: list[dict] = []
     if kind == "text":
         grid, notes, bad_rows, flags = delimited.read_text_table(
@@ -177,7 +181,7 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
         rejected=builder.rejected_frame(),
         issues=builder.issues_frame(),
         accounting=pd.DataFrame(builder.accounting, columns=ACCOUNTING_COLUMNS),
-        fingerprint=fingerprint,
+        fingerprint=fingerprint.result(),
         source_name=name,
         as_of=day,
         profile_name=profile.name if profile is not None else None,
@@ -1248,7 +1252,7 @@ class _Builder:
             out[col.name] = values
             problems[col.name] = (invalid, raw)
             done(i, col)
-        frame = pd.DataFrame(out)
+        frame = pd.DataFrame(out, copy=False)  # the parsed columns are new: no copy
         for name, (invalid, raw) in problems.items():
             col = sheet.column_index[name]
             if col.required or name in _REQUIRED_WHEN_PRESENT.get(sheet.name, ()) \
