@@ -316,6 +316,13 @@ def ready_selectors() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def heated():
+    """``heated(server_url, notebook)``: :func:`wait_until_warm`, for tests that open a page
+    without timing it but must get its pre-heated kernel."""
+    return wait_until_warm
+
+
+@pytest.fixture(scope="session")
 def count_kernels():
     """``count_kernels(server_url) -> int``: kernel processes of a :func:`running_voila`."""
     return lambda base: len(kernel_processes(base.process))

@@ -103,11 +103,16 @@ def published_url(start_voila):
         yield base
 
 
-def test_published_page_shows_and_records_the_signed_in_user(page, published_url, tmp_path):
+def test_published_page_shows_and_records_the_signed_in_user(page, published_url, tmp_path,
+                                                             heated):
+    # The page's kernel ran the notebook before this request: the user comes with the request.
+    heated(published_url, NOTEBOOK)
     page.set_extra_http_headers({"X-Remote-User": "zhang.san"})
     page.goto(published_url + "/")
     expect(page.locator(READY)).to_be_visible()
     expect(page.locator("#pa-current-user")).to_have_text("当前用户:zhang.san")
+    log = ROOT / "tests" / "artifacts" / "voila_published.log"
+    assert "Using pre-heated kernel" in log.read_text(encoding="utf-8", errors="replace")
     # Published: read-only, the publisher's data, no upload or source picker anywhere.
     expect(page.locator(".pa-published")).to_contain_text(
         "数据由发布人固定为期末快照 branch_chengguan_20260930.xlsx、期初快照 "
