@@ -6,7 +6,9 @@ the XSRF check a beacon cannot pass; kernel culling in voila.json, at 120 s, is 
 fallback for a browser that dies). After each round the kernel that page had must be gone
 (``GET /api/kernels/<id>`` answers 404: standalone Voila serves that route, not the list
 ``/api/kernels``) and the server's kernel processes must be back to (at most) the count
-before the first visit. Both are polled until true, with a timeout; nothing sleeps a fixed time.
+before the first visit (which includes the pre-heated kernels waiting for a visitor: a visit
+takes one and Voila starts its replacement a second later). Both are polled until true, with a
+timeout; nothing sleeps a fixed time.
 """
 
 from __future__ import annotations
