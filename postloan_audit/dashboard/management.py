@@ -692,6 +692,12 @@ class ManagementDashboard:
         if self.trail is not None:
             self.trail.refresh()
 
+    def _workbook(self, view: ManagementView) -> bytes:
+        """The download (管理层看板数据.xlsx) of ``view``, with the current user."""
+        buffer = io.BytesIO()
+        write_management_workbook(view, buffer, user=self.user)
+        return buffer.getvalue()
+
     def visitor_arrived(self) -> None:
         """The visitor's request has arrived (a pre-heated page, ``dashboard/visitor.py``):
         re-read the audit trail (runs recorded since the page was computed), and take the
@@ -703,9 +709,7 @@ class ManagementDashboard:
             return
         self.user = user
         if self.view is not None:
-            buffer = io.BytesIO()
-            write_management_workbook(self.view, buffer, user=self.user)
-            self.workbook_bytes = buffer.getvalue()
+            self.workbook_bytes = self._workbook(self.view)
             self.download.value = download_link_html(self.workbook_bytes, WORKBOOK_NAME,
                                                      DOWNLOAD_LABEL)
         self._show_header()
@@ -749,9 +753,7 @@ class ManagementDashboard:
         try:
             view = build_view(after, before, policy=self.policy)
             tables = display_tables(view)
-            buffer = io.BytesIO()
-            write_management_workbook(view, buffer, user=self.user)
-            workbook = buffer.getvalue()
+            workbook = self._workbook(view)
             content = self._compose(view, tables, workbook)
         except Exception as exc:  # noqa: BLE001 - the page must stay usable
             self._show_error(exc)

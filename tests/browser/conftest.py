@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -93,15 +94,15 @@ class ServerURL(str):
     ready_dir: Path
 
 
-#: Each page's dashboard class: a pre-heated kernel of that page leaves
-#: ``<class>-<pid>.ready`` in the server's ``ready_dir`` (postloan_audit/dashboard/visitor.py).
-PAGE_DASHBOARDS: dict[str, str] = {
-    "00_extract_overview.ipynb": "ExtractOverviewDashboard",
-    "01_branch_sampling.ipynb": "BranchSamplingDashboard",
-    "02_compliance_checks.ipynb": "ComplianceDashboard",
-    "03_management_dashboard.ipynb": "ManagementDashboard",
-    "04_statistical_sampling.ipynb": "StatisticalSamplingDashboard",
-}
+def page_dashboard(notebook: str) -> str:
+    """The dashboard class a page's notebook builds (read off its import line): a pre-heated
+    kernel of that page leaves ``<class>-<pid>.ready`` in the server's ``ready_dir``
+    (postloan_audit/dashboard/visitor.py)."""
+    cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
+    source = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    return re.search(r"from postloan_audit\.dashboard import (\w+)", source).group(1)
+
+
 #: How long a page's pre-heated kernel may take to be ready on a busy CI machine (seconds);
 #: only a server that cannot heat reaches it.
 WARM_TIMEOUT_S = 180.0
@@ -110,7 +111,7 @@ WARM_TIMEOUT_S = 180.0
 def wait_until_warm(base: ServerURL, notebook: str) -> None:
     """Wait until ``notebook``'s pre-heated kernel has run the page and waits for a visitor,
     as it does on a server that has been up for a while (voila.json: ``preheat_kernel``)."""
-    pattern = f"{PAGE_DASHBOARDS[notebook]}-*.ready"
+    pattern = f"{page_dashboard(notebook)}-*.ready"
     deadline = time.monotonic() + WARM_TIMEOUT_S
     while not any(base.ready_dir.glob(pattern)):
         if base.process.poll() is not None or time.monotonic() > deadline:
