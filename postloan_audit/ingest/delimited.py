@@ -15,8 +15,8 @@ of a multi-byte character in these encodings), so it is never held as one decode
 re-encoded copy. pyarrow's reader parses a block's own bytes: UTF-8 as text (pyarrow checks it),
 GB18030 as bytes, each column then decoded once per distinct value (pure-ASCII columns such as
 ids, amounts and dates are not decoded at all; a value that does not decode marks its rows).
-A block holding a blank line, an unbalanced quote, UTF-8 that does not decode or a row count
-that is not its line count takes the exact line-by-line reader instead; row numbers are the
+A block holding a blank line, an unbalanced quote, a lone carriage return, UTF-8 that does not
+decode or a row count that is not its line count takes the exact line-by-line reader instead; row numbers are the
 file's lines either way. UTF-16 and CR-only
 files, and files whose encoding only the whole text reveals, are decoded whole.
 """
@@ -36,6 +36,7 @@ import pyarrow.csv as pacsv
 from postloan_audit.core import schema
 from postloan_audit.core.errors import ExtractError
 from postloan_audit.ingest import parsing
+from postloan_audit.ingest.threads import map_columns
 
 #: Bytes of a non-UTF-8 CSV given to charset-normalizer to guess the encoding.
 ENCODING_SAMPLE_BYTES = 256 * 1024
@@ -337,16 +338,17 @@ def _odd_quote_lines(raw: bytes) -> np.ndarray:
     return np.flatnonzero(counts % 2 == 1)
 
 
-def _decoded(column: pa.Array, codec: str, bad: dict[int, list[str]]) -> tuple[pa.Array, bool]:
+def _decoded(column: pa.Array, codec: str) -> tuple[pa.Array, bool, dict[int, list[str]]]:
     """A column of GB18030 bytes (read unchecked as text) as text, decoding each distinct
     value once.
 
-    Pure-ASCII columns (ids, amounts, dates) are cast without decoding. Rows whose value holds
-    bytes GB18030 cannot decode are added to ``bad`` (row → the bytes, as 0xNN). Returns the
-    column and whether it holds an invisible character (zero-width space, BOM …).
+    Pure-ASCII columns (ids, amounts, dates) are cast without decoding. Returns the column,
+    whether it holds an invisible character (zero-width space, BOM …) and the rows whose value
+    holds bytes GB18030 cannot decode (row → the bytes, as 0xNN).
     """
+    bad: dict[int, list[str]] = {}
     if pc.all(pc.string_is_ascii(column)).as_py() is not False:  # ids, amounts, dates
-        return column, False
+        return column, False, bad
     encoded = pc.dictionary_encode(column.view(pa.large_binary()))
     uniques = encoded.dictionary.to_pylist()
     # One decode of all the distinct values joined by line feeds (which no cell holds).
@@ -362,14 +364,15 @@ def _decoded(column: pa.Array, codec: str, bad: dict[int, list[str]]) -> tuple[p
                     bad.setdefault(int(row), []).extend(hexes)
                 parts[k] = _SURROGATE_RE.sub("\ufffd", part)
     values = pa.array(parts, type=pa.large_string())
-    return values.take(encoded.indices), bool(schema.INVISIBLE_RE.search(text))
+    return values.take(encoded.indices), bool(schema.INVISIBLE_RE.search(text)), bad
 
 
 def _fast_block(raw: bytes, codec: str, delimiter: str, ncols: int):
     """pyarrow's reader on a block's own bytes (no decoding for UTF-8; GB18030 decoded per
     distinct value), or None when the block needs the exact reader."""
-    if raw[:1] in (b"\n", b"\r") or b"\n\n" in raw or b"\n\r\n" in raw:
-        return None  # blank lines: pyarrow would skip them
+    carriage_returns = raw.count(b"\r")
+    if carriage_returns and carriage_returns != raw.count(b"\r\n"):
+        return None  # a lone CR: pyarrow would end a row there
     names = [str(i) for i in range(ncols)]
     try:
         # UTF-8 is checked by pyarrow; GB18030 bytes are read unchecked into text columns
@@ -386,16 +389,20 @@ def _fast_block(raw: bytes, codec: str, delimiter: str, ncols: int):
     except (pa.ArrowInvalid, ValueError):  # too many fields, bad UTF-8: the exact reader
         return None
     if table.num_rows != raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1):
-        return None  # a lone CR inside a field ended a row early
+        # A blank line (which pyarrow skips) or a quoted line break: with no lone CR, nothing
+        # else makes pyarrow's row count differ from the line count.
+        return None
     bad: dict[int, list[str]] = {}
     invisible = False
-    columns = []
-    for column in table.columns:
-        column = column.combine_chunks()
-        if codec != "utf-8":
-            column, found = _decoded(column, codec, bad)
-            invisible = invisible or found
-        columns.append(column)
+    columns = [column.combine_chunks() for column in table.columns]
+    del table
+    if codec != "utf-8":  # the columns decoded in threads, their damage merged in order
+        decoded = list(map_columns(lambda column: _decoded(column, codec), columns))
+        columns = [column for column, _, _ in decoded]
+        invisible = any(found for _, found, _ in decoded)
+        for _, _, damage in decoded:
+            for row, hexes in damage.items():
+                bad.setdefault(row, []).extend(hexes)
     if codec == "utf-8":
         controls = _has_controls(raw)
     else:

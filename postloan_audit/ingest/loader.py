@@ -41,6 +41,7 @@ from postloan_audit.ingest import delimited, markup, parsing, sniff, workbook_gu
 from postloan_audit.ingest import profile as profiles
 from postloan_audit.ingest.parquet_store import is_parquet_store, read_parquet_store
 from postloan_audit.ingest.profile import ExportProfile
+from postloan_audit.ingest.threads import map_columns
 
 Source = str | os.PathLike | bytes | bytearray | IO[bytes]
 
@@ -657,16 +658,23 @@ class _Builder:
                       & set(body.columns))
         blank = _blank_rows(body)
         body = body[used]
-        controls = np.zeros(1, dtype=np.int64) if raw.may_hold_controls else None
-        text = pd.DataFrame({p: _as_text(body.pop(p), controls) for p in used},
-                            index=pd.RangeIndex(body_rows))
+        # One counter of cells with control characters per column (the columns are cleaned
+        # in threads), None when the bytes hold none.
+        counters = [np.zeros(1, dtype=np.int64) if raw.may_hold_controls else None
+                    for _ in used]
+        text = pd.DataFrame(
+            dict(zip(used, map_columns(lambda job: _as_text(*job), (
+                (body.pop(p), counter) for p, counter in zip(used, counters, strict=True))),
+                strict=True)),
+            index=pd.RangeIndex(body_rows))
         del body
-        if controls is not None and controls[0]:
+        controls = sum(int(c[0]) for c in counters if c is not None)
+        if controls:
             self.issues.append(_issue(
                 "warning", raw.name, None, None, None,
-                f"已从 {int(controls[0])} 个单元格中删除控制字符或不可见字符(如 NUL、零宽空格)"
+                f"已从 {controls} 个单元格中删除控制字符或不可见字符(如 NUL、零宽空格)"
                 f" / control or invisible characters (NUL, zero-width space …) removed from"
-                f" {int(controls[0])} cells"))
+                f" {controls} cells"))
         self._merge_notes(raw, body_start)
         summary, reasons = self._summary_rows(sheet, text, mapping, headers, blank)
         data_mask = ~blank & ~summary
@@ -1202,54 +1210,19 @@ class _Builder:
             if col.name not in needs_raw and not invalid.any():
                 problems[col.name] = (invalid, None)
 
-        for i, col in enumerate(parsed):
-            positions = mapping[col.name]
-            raw = data[positions[0]] if positions[0] in data.columns else pd.Series(
+        def column_text(position) -> pd.Series:
+            return data[position] if position in data.columns else pd.Series(
                 np.nan, index=data.index, dtype="str")
-            kind = col.kind
-            if kind in ("id",):
-                values, invalid = parsing.parse_ids(raw)
-            elif kind == "currency":
-                values, invalid = parsing.parse_currency(raw)
-            elif kind == "text":
-                values, invalid = raw, pd.Series(False, index=raw.index)
-            elif kind == "amount":
-                factor = schema.AMOUNT_UNITS.get(units.get(positions[0]) or "元", 1.0)
-                values, invalid = parsing.parse_amounts(raw, factor)
-                if factor != 1.0:
-                    self.issues.append(_issue(
-                        "info", sheet_name, None, col.name, units.get(positions[0]),
-                        f"列 {col.zh} 的单位为{units.get(positions[0])},已换算为元"
-                        f" / {col.name} converted from {units.get(positions[0])} to yuan"))
-            elif kind == "date":
-                values, invalid = parsing.parse_dates(raw)
-            elif kind == "int" and units.get(positions[0]) in ("天", "年") and (
-                    col.name == "extension_months"):
-                values, invalid = self._duration_months(col, raw, units.get(positions[0]),
-                                                        sheet_name, out)
-            elif kind == "int":
-                values, invalid = parsing.parse_ints(raw)
-                for extra in positions[1:]:  # 逾期天数 vs 欠息天数: the larger counts
-                    other, other_invalid = parsing.parse_ints(data[extra])
-                    values = np.maximum(values, other)
-                    invalid = invalid | other_invalid
-                    raw = raw.where(~other_invalid, data[extra])
-            elif kind == "bool":
-                values, invalid = parsing.parse_bools(raw)
-            elif kind == "classification":
-                values, invalid = parsing.parse_classification(raw)
-            elif kind == "guarantee":
-                values, invalid, secured = parsing.parse_guarantee(raw)
-                out[col.name] = values
-                out["secured"] = secured
-                problems[col.name] = (invalid, raw)
-                done(i, col)
-                continue
-            elif kind.startswith("vocab:"):
-                values, invalid = parsing.parse_vocabulary(raw, kind.split(":", 1)[1])
-            else:  # pragma: no cover - schema and parser kinds are declared together
-                raise AssertionError(f"unknown column kind {kind}")
-            out[col.name] = values
+
+        # Each column is parsed on its own, in threads (ingest/threads.py); its values, its
+        # notes and the freeing of its text are taken in column order.
+        jobs = ((col, mapping[col.name], column_text(mapping[col.name][0]),
+                 [data[extra] for extra in mapping[col.name][1:]]) for col in parsed)
+        results = map_columns(lambda job: self._parse_column(*job, units, sheet_name), jobs)
+        for i, (col, (values, invalid, raw, notes)) in enumerate(
+                zip(parsed, results, strict=True)):
+            out.update(values)
+            self.issues.extend(notes)
             problems[col.name] = (invalid, raw)
             done(i, col)
         frame = pd.DataFrame(out, copy=False)  # the parsed columns are new: no copy
@@ -1267,14 +1240,68 @@ class _Builder:
                     f" / unparseable {label[1]} '{value}' in {name}, treated as empty"))
         return frame, problems
 
-    def _duration_months(self, col, raw, unit, sheet_name, out):
+    def _parse_column(self, col, positions, raw, extras, units, sheet_name):
+        """One mapped column's text → ``(values, invalid, raw, notes)``.
+
+        ``values`` maps canonical column names to their parsed Series (a guarantee column also
+        gives ``secured``, a duration in days also ``extension_days``); ``raw`` is the text
+        that the warnings quote; ``notes`` are the issues to record. Reads nothing but its
+        arguments, so that columns can be parsed in threads.
+        """
+        kind = col.kind
+        notes: list[dict] = []
+        values: dict[str, pd.Series] = {}
+        if kind in ("id",):
+            parsed, invalid = parsing.parse_ids(raw)
+        elif kind == "currency":
+            parsed, invalid = parsing.parse_currency(raw)
+        elif kind == "text":
+            parsed, invalid = raw, pd.Series(False, index=raw.index)
+        elif kind == "amount":
+            factor = schema.AMOUNT_UNITS.get(units.get(positions[0]) or "元", 1.0)
+            parsed, invalid = parsing.parse_amounts(raw, factor)
+            if factor != 1.0:
+                notes.append(_issue(
+                    "info", sheet_name, None, col.name, units.get(positions[0]),
+                    f"列 {col.zh} 的单位为{units.get(positions[0])},已换算为元"
+                    f" / {col.name} converted from {units.get(positions[0])} to yuan"))
+        elif kind == "date":
+            parsed, invalid = parsing.parse_dates(raw)
+        elif kind == "int" and units.get(positions[0]) in ("天", "年") and (
+                col.name == "extension_months"):
+            parsed, invalid = self._duration_months(col, raw, units.get(positions[0]),
+                                                    sheet_name, values, notes)
+        elif kind == "int":
+            parsed, invalid = parsing.parse_ints(raw)
+            for extra in extras:  # 逾期天数 vs 欠息天数: the larger counts
+                other, other_invalid = parsing.parse_ints(extra)
+                parsed = np.maximum(parsed, other)
+                invalid = invalid | other_invalid
+                raw = raw.where(~other_invalid, extra)
+        elif kind == "bool":
+            parsed, invalid = parsing.parse_bools(raw)
+        elif kind == "classification":
+            parsed, invalid = parsing.parse_classification(raw)
+        elif kind == "guarantee":
+            parsed, invalid, secured = parsing.parse_guarantee(raw)
+            values[col.name] = parsed
+            values["secured"] = secured
+            return values, invalid, raw, notes
+        elif kind.startswith("vocab:"):
+            parsed, invalid = parsing.parse_vocabulary(raw, kind.split(":", 1)[1])
+        else:  # pragma: no cover - schema and parser kinds are declared together
+            raise AssertionError(f"unknown column kind {kind}")
+        values[col.name] = parsed
+        return values, invalid, raw, notes
+
+    def _duration_months(self, col, raw, unit, sheet_name, out, notes):
         """A duration column in days or years → whole months (days also carried exactly)."""
         if unit == "天":
             days, invalid = parsing.parse_ints(raw)
             out["extension_days"] = days
             months = np.rint(days.to_numpy() / schema.DAYS_PER_MONTH).astype("int64")
             months = np.where((days.to_numpy() > 0) & (months == 0), 1, months)
-            self.issues.append(_issue(
+            notes.append(_issue(
                 "info", sheet_name, None, col.name, unit,
                 f"列 {col.zh} 的单位为天:原天数保留在 extension_days,按每月"
                 f" {schema.DAYS_PER_MONTH} 天折合为整月(不足一个月计 1 个月)"
@@ -1284,7 +1311,7 @@ class _Builder:
         years, invalid = parsing.parse_amounts(raw)
         months = years * 12
         bad = invalid | (months < 0) | (months.notna() & (months != np.floor(months)))
-        self.issues.append(_issue(
+        notes.append(_issue(
             "info", sheet_name, None, col.name, unit,
             f"列 {col.zh} 的单位为年,已换算为月(× 12) / {col.name} converted from years to months"))
         return months.where(~bad).fillna(0).astype("int64"), bad

@@ -9,8 +9,8 @@ boundary: a blank line, an unclosed quote, a damaged byte, a CR, a footer.
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from extract_reads import assert_same_read, frames
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,11 +36,6 @@ ODD = [
 ]
 
 
-def _frames(extract: pa.Extract) -> dict[str, pd.DataFrame]:
-    return {"loans": extract.loans, "rejected": extract.rejected, "issues": extract.issues,
-            "accounting": extract.accounting}
-
-
 def _read(data: bytes, monkeypatch, *, block: int | None = None, whole: bool = False):
     with monkeypatch.context() as patch:
         if block is not None:
@@ -48,18 +43,9 @@ def _read(data: bytes, monkeypatch, *, block: int | None = None, whole: bool = F
         if whole:
             patch.setattr(delimited, "_streamable_encoding", lambda data: None)
         try:
-            return _frames(pa.load_extract(data, filename="台账.csv"))
+            return frames(pa.load_extract(data, filename="台账.csv"))
         except pa.ExtractError as err:
             return str(err)
-
-
-def _same(a, b) -> None:
-    if isinstance(a, str) or isinstance(b, str):
-        assert a == b
-        return
-    for key in a:
-        pd.testing.assert_frame_equal(a[key].reset_index(drop=True),
-                                      b[key].reset_index(drop=True), obj=key)
 
 
 def _file(kinds: list[int], *, encoding: str, crlf: bool, damaged_at: int | None) -> bytes:
@@ -82,8 +68,8 @@ def test_blocks_read_as_the_whole_file(kinds, encoding, crlf, damaged, block):
     monkeypatch = pytest.MonkeyPatch()
     data = _file(kinds, encoding=encoding, crlf=crlf, damaged_at=damaged)
     whole = _read(data, monkeypatch, whole=True)
-    _same(_read(data, monkeypatch, block=block), whole)
-    _same(_read(data, monkeypatch), whole)
+    assert_same_read(_read(data, monkeypatch, block=block), whole)
+    assert_same_read(_read(data, monkeypatch), whole)
 
 
 def test_a_blank_line_at_a_block_boundary_keeps_every_row_number(monkeypatch):
@@ -94,7 +80,7 @@ def test_a_blank_line_at_a_block_boundary_keeps_every_row_number(monkeypatch):
     read = _read(data, monkeypatch, block=64)
     assert read["loans"]["source_row"].tolist() == [3, 5, 8]
     assert read["loans"]["loan_id"].tolist() == ["L0001", "L0002", "L0003"]
-    _same(read, _read(data, monkeypatch, whole=True))
+    assert_same_read(read, _read(data, monkeypatch, whole=True))
 
 
 def test_a_damaged_byte_in_a_later_block_rejects_its_line_only(monkeypatch):
@@ -108,7 +94,7 @@ def test_a_damaged_byte_in_a_later_block_rejects_its_line_only(monkeypatch):
     assert rejected["row"].tolist() == [7]
     assert rejected["reason"].tolist() == [
         "第 7 行含无法识别的字节(0xFF),该行内容不可信 / line 7 holds undecodable bytes (0xFF)"]
-    _same(read, _read(data, monkeypatch, whole=True))
+    assert_same_read(read, _read(data, monkeypatch, whole=True))
 
 
 def test_a_file_that_turns_gbk_after_an_ascii_start_is_decoded_whole(monkeypatch):
