@@ -348,7 +348,9 @@ def _decoded(column: pa.Array, codec: str) -> tuple[pa.Array, bool, dict[int, li
     """
     bad: dict[int, list[str]] = {}
     if pc.all(pc.string_is_ascii(column)).as_py() is not False:  # ids, amounts, dates
-        return column, False, bad
+        return column, False, bad  # kept in pyarrow's chunks, not copied
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
     encoded = pc.dictionary_encode(column.view(pa.large_binary()))
     uniques = encoded.dictionary.to_pylist()
     # One decode of all the distinct values joined by line feeds (which no cell holds).
@@ -367,11 +369,14 @@ def _decoded(column: pa.Array, codec: str) -> tuple[pa.Array, bool, dict[int, li
     return values.take(encoded.indices), bool(schema.INVISIBLE_RE.search(text)), bad
 
 
-def _fast_block(raw: bytes, codec: str, delimiter: str, ncols: int):
+def _fast_block(raw: bytes, codec: str, delimiter: str, ncols: int,
+                newlines: int | None = None):
     """pyarrow's reader on a block's own bytes (no decoding for UTF-8; GB18030 decoded per
-    distinct value), or None when the block needs the exact reader."""
-    carriage_returns = raw.count(b"\r")
-    if carriage_returns and carriage_returns != raw.count(b"\r\n"):
+    distinct value), or None when the block needs the exact reader.
+
+    ``newlines``: the block's count of line feeds, when the caller has counted them.
+    """
+    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
         return None  # a lone CR: pyarrow would end a row there
     names = [str(i) for i in range(ncols)]
     try:
@@ -388,13 +393,15 @@ def _fast_block(raw: bytes, codec: str, delimiter: str, ncols: int):
         )
     except (pa.ArrowInvalid, ValueError):  # too many fields, bad UTF-8: the exact reader
         return None
-    if table.num_rows != raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1):
+    if newlines is None:
+        newlines = raw.count(b"\n")
+    if table.num_rows != newlines + (0 if raw.endswith(b"\n") else 1):
         # A blank line (which pyarrow skips) or a quoted line break: with no lone CR, nothing
         # else makes pyarrow's row count differ from the line count.
         return None
     bad: dict[int, list[str]] = {}
     invisible = False
-    columns = [column.combine_chunks() for column in table.columns]
+    columns = table.columns  # pyarrow's chunks, not copied into one array each
     del table
     if codec != "utf-8":  # the columns decoded in threads, their damage merged in order
         decoded = list(map_columns(lambda column: _decoded(column, codec), columns))
@@ -411,7 +418,8 @@ def _fast_block(raw: bytes, codec: str, delimiter: str, ncols: int):
     return pa.table(columns, names=names), found, controls
 
 
-def _read_block(raw: bytes, codec: str, delimiter: str, ncols: int, final: bool):
+def _read_block(raw: bytes, codec: str, delimiter: str, ncols: int, final: bool,
+                newlines: int | None = None):
     """One block of a streamed file, cut at line ends.
 
     Returns ``(table, bad_lines, odd_lines, controls, damaged)``: the cells as a pyarrow table of
@@ -420,12 +428,15 @@ def _read_block(raw: bytes, codec: str, delimiter: str, ncols: int, final: bool)
     character occurs, and the number of undecodable bytes.
     """
     if final:
-        raw = raw.rstrip()  # blank lines at the end of the file are not rows
+        stripped = raw.rstrip()  # blank lines at the end of the file are not rows
+        if len(stripped) != len(raw):
+            newlines = None  # counted before the strip
+        raw = stripped
     if not raw:
         return pa.table({str(i): pa.array([], pa.large_string()) for i in range(ncols)}), {}, \
             [], False, 0
     odd = _odd_quote_lines(raw)
-    fast = None if len(odd) else _fast_block(raw, codec, delimiter, ncols)
+    fast = None if len(odd) else _fast_block(raw, codec, delimiter, ncols, newlines)
     if fast is not None:
         table, found, controls = fast
         return table, {row + 1: hexes for row, hexes in found.items()}, [], controls, 0
@@ -471,14 +482,17 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
     tables: list[pa.Table] = []
     controls = False
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        # The last block ends at ``end``, past the file's trailing blank lines, so the final
+        # block's own rstrip removes nothing and the line count holds for the bytes parsed.
+        newlines = data.count(b"\n", a, b)
         table, bad, odd, found, lost = _read_block(bytes(view[a:b]), codec, delimiter, ncols,
-                                                  b == end)
+                                                  b == end, newlines)
         bad_lines.update({line_base + line: hexes for line, hexes in bad.items()})
         unclosed.extend(line_base + 1 + i for i in odd)
         controls = controls or found
         damaged += lost
         tables.append(table)
-        line_base += data.count(b"\n", a, b)
+        line_base += newlines
     if codec == "utf-8" and damaged > max(1, len(data) * MAX_DAMAGED_SHARE):
         raise _Fallback
     if codec == "gb18030" and len(bad_lines) > max(1, line_base // 100):
