@@ -403,17 +403,24 @@ def _fast_block(raw: bytes, codec: str, delimiter: str, ncols: int,
     invisible = False
     columns = table.columns  # pyarrow's chunks, not copied into one array each
     del table
-    if codec != "utf-8":  # the columns decoded in threads, their damage merged in order
-        decoded = list(map_columns(lambda column: _decoded(column, codec), columns))
+    if codec == "utf-8":
+        controls = _has_controls(raw)
+    else:
+        # The columns are decoded in threads, their damage merged in order. The control-byte
+        # test of the block (bytes.translate, which holds the GIL) is the first job, so it
+        # runs while the other thread decodes in pyarrow's kernels (which release it).
+        def job(column):
+            if column is None:
+                return len(raw.translate(None, _CONTROL_BYTES)) != len(raw)
+            return _decoded(column, codec)
+
+        control_bytes, *decoded = map_columns(job, [None, *columns])
         columns = [column for column, _, _ in decoded]
         invisible = any(found for _, found, _ in decoded)
         for _, _, damage in decoded:
             for row, hexes in damage.items():
                 bad.setdefault(row, []).extend(hexes)
-    if codec == "utf-8":
-        controls = _has_controls(raw)
-    else:
-        controls = invisible or len(raw.translate(None, _CONTROL_BYTES)) != len(raw)
+        controls = invisible or control_bytes
     found = {row: " ".join(hexes[:5]) for row, hexes in bad.items()}
     return pa.table(columns, names=names), found, controls
 

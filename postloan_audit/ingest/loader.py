@@ -1172,18 +1172,26 @@ class _Builder:
             "anywhere": f"(?:{words})|^\\s*(?i:{prefixes})",
             "name": f"(?:{words})\\s*$|^\\s*(?i:{prefixes})",
         }
-        for pos in sorted(anywhere | names):
-            if pos >= body.shape[1] and pos not in body.columns:
-                continue
+
+        def rows_of(pos: int) -> np.ndarray:
             column = body[pos]
             # One pass of a short pattern first (pyarrow's RE2 on the whole column): the full
             # pattern then only sees the few candidate cells.
             candidate = column.str.contains("计|其中|(?i:otal)", regex=True).fillna(
                 False).to_numpy(dtype=bool)
-            if candidate.any():
-                pattern = patterns["name" if pos in names else "anywhere"]
-                hit = column[candidate].str.contains(pattern, regex=True).fillna(False)
-                mask[candidate] |= hit.to_numpy(dtype=bool)
+            if not candidate.any():
+                return candidate
+            pattern = patterns["name" if pos in names else "anywhere"]
+            hit = column[candidate].str.contains(pattern, regex=True).fillna(False)
+            rows = np.zeros(len(candidate), dtype=bool)
+            rows[candidate] = hit.to_numpy(dtype=bool)
+            return rows
+
+        # The columns are tested in threads (RE2 releases the GIL); the union is order-free.
+        positions = [pos for pos in sorted(anywhere | names)
+                     if pos < body.shape[1] or pos in body.columns]
+        for hit in map_columns(rows_of, positions):
+            mask |= hit
         return mask
 
     def _parse_columns(self, sheet, data, mapping, units, sheet_name, rows):
@@ -1382,8 +1390,10 @@ class _Builder:
                    "贷款余额为负数 / negative balance")
             if "maturity_date" in frame and "disbursement_date" in frame:
                 before = (frame["maturity_date"] < frame["disbursement_date"]).to_numpy()
-                reject(before, "maturity_date", frame["maturity_date"].dt.strftime("%Y-%m-%d"),
-                       "到期日早于发放日 / maturity date before disbursement date")
+                if before.any():  # dates are formatted only when a row is rejected
+                    reject(before, "maturity_date",
+                           frame["maturity_date"].dt.strftime("%Y-%m-%d"),
+                           "到期日早于发放日 / maturity date before disbursement date")
             ids = frame["loan_id"]
             dup = ids.duplicated(keep="first") & ids.notna()
             if dup.any():
