@@ -110,10 +110,12 @@ def _edge_candidates(chunk: pa.Array) -> np.ndarray:
     offsets = np.frombuffer(offsets_buffer, dtype=offsets_type)[chunk.offset:chunk.offset + n + 1]
     data = np.frombuffer(data_buffer, dtype=np.uint8)
     starts, ends = offsets[:-1], offsets[1:]
-    filled = ends > starts
-    first = data[np.where(filled, starts, 0)]
-    last = data[np.where(filled, ends - 1, 0)]
-    return filled & (_EDGE_FIRST_BYTE[first] | _EDGE_LAST_BYTE[last])
+    # ``take`` with clipping reads a byte for every cell (an empty cell's offsets may point
+    # past the data, or before it); empty cells are then dropped.
+    candidates = _EDGE_FIRST_BYTE.take(data.take(starts, mode="clip"))
+    candidates |= _EDGE_LAST_BYTE.take(data.take(ends - 1, mode="clip"))
+    candidates &= ends > starts
+    return candidates
 
 
 def _has_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
