@@ -893,7 +893,8 @@ class _Builder:
         for position in text.columns:  # column-wise, on the shrinking set of candidate rows
             if not len(candidates):
                 break
-            candidates = candidates[text[position].iloc[candidates].isna().to_numpy(dtype=bool)]
+            # The column's blanks read off its validity (no copy of the cells), then indexed.
+            candidates = candidates[text[position].isna().to_numpy(dtype=bool)[candidates]]
         unmapped_only = np.zeros(n, dtype=bool)
         unmapped_only[candidates] = True
         reasons[unmapped_only] = ("该行只在未识别的列中有内容(如备注),没有贷款数据,已单独列出"
