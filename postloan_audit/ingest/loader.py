@@ -747,7 +747,7 @@ class _Builder:
 
     def drop_cross_sheet_duplicates(self, loans: pd.DataFrame) -> pd.DataFrame:
         """Reject a loan id already kept from an earlier sheet (one sheet per branch)."""
-        dup = loans["loan_id"].duplicated(keep="first").to_numpy()
+        dup = parsing.duplicated_ids(loans["loan_id"])
         if not dup.any():
             return loans
         first = loans.groupby("loan_id", sort=False)[["source_sheet", "source_row"]].transform(
@@ -1396,7 +1396,7 @@ class _Builder:
                            frame["maturity_date"].dt.strftime("%Y-%m-%d"),
                            "到期日早于发放日 / maturity date before disbursement date")
             ids = frame["loan_id"]
-            dup = ids.duplicated(keep="first") & ids.notna()
+            dup = pd.Series(parsing.duplicated_ids(ids), index=ids.index) & ids.notna()
             if dup.any():
                 first_row = pd.Series(rows).groupby(ids.to_numpy(), sort=False).transform("first")
                 reason = ("借据号重复,与第 " + first_row.astype("str") + " 行相同"

@@ -49,8 +49,18 @@ _EDGE_CLASS = "[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in EDGE_SPACE_CHARS) + 
 _EDGE_SPACE_RE2 = f"^{_EDGE_CLASS}|{_EDGE_CLASS}$"
 _EDGE_FIRST_BYTE = np.zeros(256, dtype=bool)
 _EDGE_FIRST_BYTE[[ch.encode("utf-8")[0] for ch in EDGE_SPACE_CHARS]] = True
-_EDGE_LAST_BYTE = np.zeros(256, dtype=bool)
-_EDGE_LAST_BYTE[[ch.encode("utf-8")[-1] for ch in EDGE_SPACE_CHARS]] = True
+#: The last two bytes such a cell can have (any byte before a one-byte character), indexed
+#: by ``second_last << 8 | last``.
+_EDGE_LAST_PAIR = np.zeros(0x10000, dtype=bool)
+for _ch in EDGE_SPACE_CHARS:
+    _tail = _ch.encode("utf-8")
+    if len(_tail) == 1:
+        _EDGE_LAST_PAIR[np.arange(256) << 8 | _tail[0]] = True
+    else:
+        _EDGE_LAST_PAIR[_tail[-2] << 8 | _tail[-1]] = True
+#: The same characters by code point (all in the Basic Multilingual Plane).
+_EDGE_CODE_POINT = np.zeros(0x10000, dtype=bool)
+_EDGE_CODE_POINT[[ord(ch) for ch in EDGE_SPACE_CHARS]] = True
 #: Years a date can have: inside the datetime64[ns] range; a date in another year (0001-01-01,
 #: a typing slip) is an unreadable date, never an overflow.
 DATE_YEARS = (1678, 2261)
@@ -90,10 +100,49 @@ def clean_text(series: pd.Series, controls: np.ndarray | None = None) -> pd.Seri
     # Most columns have no cell to strip: test first (no copy), strip only when one has.
     if text is None or _has_edge_space(text):
         out = out.str.strip()
-    empty = (out == "").fillna(False).to_numpy(dtype=bool)
+        text = _arrow_text(out)
+    empty = (out == "").fillna(False).to_numpy(dtype=bool) if text is None else _empty_cells(text)
     if empty.any():
         out = out.mask(empty)
     return out
+
+
+def _empty_cells(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """True where a cell is an empty string (not null), from the offsets: no string compare."""
+    masks = []
+    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+        buffers = value_buffers(chunk)
+        empty = np.ones(len(chunk), dtype=bool) if buffers is None else np.diff(buffers[0]) == 0
+        if chunk.null_count and empty.any():
+            empty &= pc.is_valid(chunk).to_numpy(zero_copy_only=False)
+        masks.append(empty)
+    return masks[0] if len(masks) == 1 else np.concatenate([np.zeros(0, dtype=bool), *masks])
+
+
+def value_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """The offsets (one per cell, plus one) and the data bytes of a string or binary array,
+    as numpy views of its buffers (no copy); None when it holds no byte."""
+    large = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    n = len(chunk)
+    if n == 0 or data_buffer is None or data_buffer.size == 0:
+        return None
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64 if large else np.int32)
+    return offsets[chunk.offset:chunk.offset + n + 1], np.frombuffer(data_buffer, dtype=np.uint8)
+
+
+def all_ascii(text: pa.Array | pa.ChunkedArray) -> bool:
+    """True when every byte of every cell is ASCII (a null cell's bytes, if any, count too,
+    so that True is never wrong); one pass over the data bytes, no per-cell work."""
+    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+        buffers = value_buffers(chunk)
+        if buffers is None:
+            continue
+        offsets, data = buffers
+        body = data[offsets[0]:offsets[-1]]
+        if body.size and body.max() >= 0x80:
+            return False
+    return True
 
 
 def _edge_candidates(chunk: pa.Array) -> np.ndarray:
@@ -102,35 +151,85 @@ def _edge_candidates(chunk: pa.Array) -> np.ndarray:
     Read off the string array's offsets and bytes without copying them: a superset of the
     cells :data:`_EDGE_SPACE_RE2` matches (a null or empty cell is never one).
     """
-    offsets_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    _, offsets_buffer, data_buffer = chunk.buffers()
-    n = len(chunk)
-    if n == 0 or data_buffer is None or data_buffer.size == 0:
-        return np.zeros(n, dtype=bool)
-    offsets = np.frombuffer(offsets_buffer, dtype=offsets_type)[chunk.offset:chunk.offset + n + 1]
-    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    buffers = value_buffers(chunk)
+    if buffers is None:
+        return np.zeros(len(chunk), dtype=bool)
+    offsets, data = buffers
     starts, ends = offsets[:-1], offsets[1:]
     # ``take`` with clipping reads a byte for every cell (an empty cell's offsets may point
-    # past the data, or before it); empty cells are then dropped.
+    # past the data, or before it); empty cells are then dropped. The last two bytes, not
+    # one, so that few Chinese cells are candidates (规 ends in the byte U+3000 ends in).
     candidates = _EDGE_FIRST_BYTE.take(data.take(starts, mode="clip"))
-    candidates |= _EDGE_LAST_BYTE.take(data.take(ends - 1, mode="clip"))
+    tail = data.take(ends - 2, mode="clip").astype(np.uint16) << 8
+    tail |= data.take(ends - 1, mode="clip")
+    candidates |= _EDGE_LAST_PAIR.take(tail)
     candidates &= ends > starts
     return candidates
 
 
-def _has_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
-    """True when a cell starts or ends with whitespace :func:`str.strip` removes.
+def _edge_cells(chunk: pa.Array) -> np.ndarray:
+    """Exactly the cells :data:`_EDGE_SPACE_RE2` matches, read off the UTF-8 bytes.
 
-    The first and last bytes of every cell pick the few candidates (a Chinese character can end
-    in the same byte as U+3000); only those are tested with the exact pattern.
+    The first and last bytes pick the candidates (a Chinese character can end in the same byte
+    as U+3000); for those, the code point of the first and of the last character is assembled
+    from its one to three bytes (UTF-8 marks where a character starts, so the last character is
+    found from the end) and looked up. A character of four bytes is never whitespace.
     """
+    candidates = _edge_candidates(chunk)
+    picked = np.flatnonzero(candidates)
+    if not picked.size:
+        return candidates
+    offsets, data = value_buffers(chunk)
+    starts, ends = offsets[:-1][picked], offsets[1:][picked]
+    length = ends - starts
+
+    def byte(positions, present):
+        return np.where(present, data.take(positions, mode="clip"), 0).astype(np.int64)
+
+    lead, second, third = byte(starts, True), byte(starts + 1, length >= 2), \
+        byte(starts + 2, length >= 3)
+    first = np.select(
+        [lead < 0x80, (lead & 0xE0) == 0xC0, (lead & 0xF0) == 0xE0],
+        [lead, (lead & 0x1F) << 6 | (second & 0x3F),
+         (lead & 0x0F) << 12 | (second & 0x3F) << 6 | (third & 0x3F)], 0)
+    last1, last2, last3 = byte(ends - 1, True), byte(ends - 2, length >= 2), \
+        byte(ends - 3, length >= 3)
+    last = np.select(
+        [last1 < 0x80, (length >= 2) & ((last2 & 0xE0) == 0xC0),
+         (length >= 3) & ((last3 & 0xF0) == 0xE0)],
+        [last1, (last2 & 0x1F) << 6 | (last1 & 0x3F),
+         (last3 & 0x0F) << 12 | (last2 & 0x3F) << 6 | (last1 & 0x3F)], 0)
+    exact = np.zeros(len(candidates), dtype=bool)
+    exact[picked] = _EDGE_CODE_POINT[first] | _EDGE_CODE_POINT[last]
+    return exact
+
+
+def _no_space_byte(chunk: pa.Array) -> bool:
+    """True when no byte of the chunk can belong to a whitespace character: no byte up to
+    0x20 (tab … space) and no lead byte of U+0085 … U+3000 (0xC2, 0xE1–0xE3). A few passes
+    over the bytes, none per cell: most columns (ids, amounts, dates, Chinese words) pass."""
+    buffers = value_buffers(chunk)
+    if buffers is None:
+        return True
+    offsets, data = buffers
+    body = data[offsets[0]:offsets[-1]]
+    if not body.size:
+        return True
+    if body.min() <= 0x20:
+        return False
+    if body.max() < 0x80:
+        return True
+    return not ((body == 0xC2).any() or ((body >= 0xE1) & (body <= 0xE3)).any())
+
+
+def _has_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
+    """True when a cell starts or ends with whitespace :func:`str.strip` removes
+    (:func:`_edge_cells`, chunk by chunk, unless the chunk holds no whitespace byte at all)."""
     chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
     for chunk in chunks:
         if not pa.types.is_string(chunk.type) and not pa.types.is_large_string(chunk.type):
             chunk = chunk.cast(pa.large_string())
-        candidates = _edge_candidates(chunk)
-        if candidates.any() and pc.any(pc.match_substring_regex(
-                chunk.filter(pa.array(candidates)), _EDGE_SPACE_RE2)).as_py():
+        if not _no_space_byte(chunk) and _edge_cells(chunk).any():
             return True
     return False
 
@@ -312,9 +411,23 @@ def _parse_class_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def parse_classification(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Chinese words, 1–5 codes, English names and sub-grades → the five tiers (ordered)."""
-    values, invalid = _by_distinct(series, _parse_class_distinct, dtype="str")
-    return values.astype(CLASSIFICATION_DTYPE), invalid
+    """Chinese words, 1–5 codes, English names and sub-grades → the five tiers (ordered).
+
+    The categorical is built from the tier codes of the distinct values (no text per row).
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    tiers, invalid = _parse_class_distinct(pd.Series(uniques, dtype="str"))
+    tier_codes = CLASSIFICATION_DTYPE.categories.get_indexer(tiers.to_numpy(dtype=object))
+    missing = codes < 0
+    safe = np.where(missing, 0, codes)
+    if len(uniques):
+        values = np.where(missing, -1, tier_codes.take(safe))
+        bad = ~missing & invalid.to_numpy(dtype=bool).take(safe)
+    else:
+        values, bad = np.full(len(series), -1), np.zeros(len(series), dtype=bool)
+    out = pd.Series(pd.Categorical.from_codes(values, dtype=CLASSIFICATION_DTYPE),
+                    index=series.index)
+    return out, pd.Series(bad, index=series.index)
 
 
 _GUARANTEE_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -391,6 +504,27 @@ EXACT_FLOAT_INTEGER = 2**53
 _SCIENTIFIC_RE = r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$"
 
 
+#: Bytes whose absence (with no non-ASCII byte) shows that no id needs repair: the dot of
+#: ``1001.0``, ``=`` and ``'`` of text-forcing prefixes, the exponent of ``1.23E+17``.
+_ID_MARK_BYTES = b".='eE"
+
+
+def _plain_ascii(text: pa.Array | pa.ChunkedArray, marks: bytes) -> bool:
+    """True when every byte of the column is ASCII and none is one of ``marks`` (a few
+    whole-buffer passes; digit-only columns need two)."""
+    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+        buffers = value_buffers(chunk)
+        if buffers is None:
+            continue
+        offsets, data = buffers
+        body = data[offsets[0]:offsets[-1]]
+        if not body.size or (body.min() >= 0x30 and body.max() <= 0x39):
+            continue
+        if body.max() >= 0x80 or any((body == mark).any() for mark in marks):
+            return False
+    return True
+
+
 def parse_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Identifiers as text, and a mask of ids damaged by Excel.
 
@@ -399,8 +533,11 @@ def parse_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     lost digits and is damaged (its value becomes empty). ``="00123"`` and ``'00123`` mean
     ``00123``.
     """
-    odd = series.str.contains(r"[^\x00-\x7f]|^\d+\.0+$|^=|^'|[eE]", regex=True).fillna(False)
     invalid = pd.Series(False, index=series.index)
+    text = _arrow_text(series)
+    if text is not None and _plain_ascii(text, _ID_MARK_BYTES):
+        return series, invalid  # no cell the pattern below can match
+    odd = series.str.contains(r"[^\x00-\x7f]|^\d+\.0+$|^=|^'|[eE]", regex=True).fillna(False)
     if not odd.any():
         return series, invalid
     out = series.copy()
@@ -414,6 +551,36 @@ def parse_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     out[odd] = text.mask(damaged)
     invalid[odd] = damaged.to_numpy(dtype=bool)
     return out, invalid
+
+
+#: Longest digit-only id read as an int64 for the duplicate test (10**18 < 2**63).
+_MAX_INTEGER_ID_DIGITS = 18
+
+
+def duplicated_ids(series: pd.Series) -> np.ndarray:
+    """``series.duplicated(keep="first")`` as a numpy mask, fast for the usual loan ids.
+
+    Ids that are all digits and all of one length (借据号 as core systems issue them) are equal
+    exactly when their numbers are, so they are compared as int64 (hashing a million strings
+    costs six times as much); any other column is compared as text.
+    """
+    text = _arrow_text(series)
+    if text is not None and not text.null_count and len(text):
+        lengths, digits = set(), True
+        for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+            buffers = value_buffers(chunk)
+            if buffers is None:
+                lengths.add(0)
+                continue
+            offsets, data = buffers
+            widths = np.diff(offsets)
+            lengths.update((int(widths.min()), int(widths.max())))
+            body = data[offsets[0]:offsets[-1]]
+            digits = digits and bool(body.size) and body.min() >= 0x30 and body.max() <= 0x39
+        if digits and len(lengths) == 1 and 0 < min(lengths) <= _MAX_INTEGER_ID_DIGITS:
+            numbers = pc.cast(text, pa.int64()).to_numpy()
+            return pd.Series(numbers).duplicated(keep="first").to_numpy()
+    return series.duplicated(keep="first").to_numpy(dtype=bool)
 
 
 def parse_currency(series: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -74,16 +74,25 @@ def test_the_strip_test_matches_exactly_what_strip_removes():
         changed = np.asarray(pc.not_equal(pc.utf8_trim_whitespace(array), array))
         found = np.asarray(pc.match_substring_regex(array, parsing._EDGE_SPACE_RE2))
         assert (found == changed).all()
-        # The byte test picks every cell the pattern matches (a superset, never fewer).
+        # The byte test picks every cell the pattern matches (a superset, never fewer), and
+        # the code-point test keeps exactly those.
         assert (parsing._edge_candidates(array) | ~found).all()
+        assert (parsing._edge_cells(array) == found).all()
+        assert (parsing._edge_cells(pa_.array(["中" + cell + "文" for cell in cells],
+                                               pa_.large_string())) == 0).all()
     assert int(changed.sum()) == 29  # tab … U+3000, the set pyarrow documents as whitespace
+    # The whole-chunk byte test never passes a chunk holding one of them, anywhere in a cell.
+    for ch in parsing.EDGE_SPACE_CHARS:
+        assert not parsing._no_space_byte(pa_.array(["中", "文" + ch + "字"], pa_.large_string()))
+    assert parsing._no_space_byte(pa_.array(["中文", "2026-09-30", None, "、"[:0]],
+                                            pa_.large_string()))
     assert sorted(parsing.EDGE_SPACE_CHARS) == sorted(
         chr(c) for c, hit in zip(points, changed, strict=True) if hit)
 
 
 edge_cell = st.one_of(
     st.none(),
-    st.text(alphabet=st.sampled_from(list("aB1-中文\u3000 \t\x85\xa0\u2029\u3001€")),
+    st.text(alphabet=st.sampled_from(list("aB1-中文\u3000 \t\x85\xa0\u2029\u3001€é\U00020000\u1680")),
             max_size=6),
 )
 
@@ -103,6 +112,24 @@ def test_the_edge_space_test_is_the_patterns_answer_on_any_layout(cells, start, 
                                 or [whole], pa_.large_string())
     for layout in (whole, sliced, chunked):
         assert parsing._has_edge_space(layout) is expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(edge_cell, max_size=20), st.integers(1, 4))
+def test_clean_text_on_any_layout_is_strip_then_empty_to_missing(cells, pieces):
+    """Chunked Arrow columns (as the CSV reader gives them): the cells str.strip gives, an
+    empty result missing, and nothing else changed."""
+    import pyarrow as pa_
+
+    whole = pa_.array(cells, pa_.large_string())
+    step = max(1, len(cells) // pieces)
+    chunked = pa_.chunked_array([whole.slice(i, step) for i in range(0, len(cells), step)],
+                                pa_.large_string())
+    series = pd.Series(pd.arrays.ArrowStringArray(chunked), dtype="str") if cells else \
+        pd.Series([], dtype="str")
+    expected = [None if c is None or not c.strip() else c.strip() for c in cells]
+    got = parsing.clean_text(series)
+    assert [None if pd.isna(v) else v for v in got.tolist()] == expected
 
 
 def test_clean_text_strips_a_column_with_one_padded_cell_and_keeps_a_clean_one():
@@ -138,3 +165,74 @@ def test_the_iso_shape_takes_the_one_format_way_and_others_do_not():
     assert parsing._iso_dates(iso).tolist() == [pd.Timestamp("2026-02-28"), pd.NaT]
     assert parsing._iso_dates(pd.Series(["2026-02-28", "2026/2/28"], dtype="str")) is None
     assert parsing._iso_dates(pd.Series(["2026-02-28", " 2026-02-28"], dtype="str")) is None
+
+
+id_cell = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("0123456789+- a")),
+                                       min_size=0, max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(id_cell, max_size=30), st.integers(1, 4))
+def test_duplicated_ids_is_pandas_duplicated_on_any_column(cells, pieces):
+    """Digit-only ids of one length go the integer way; "01" and "1", "+1" and "1", blanks,
+    nulls and chunked columns must give pandas' answer all the same."""
+    import pyarrow as pa_
+
+    whole = pa_.array(cells, pa_.large_string())
+    step = max(1, len(cells) // pieces)
+    chunks = [whole.slice(i, step) for i in range(0, len(cells), step)]
+    layouts = [pd.Series(cells, dtype="str")]
+    if chunks:
+        layouts.append(pd.Series(pd.arrays.ArrowStringArray(
+            pa_.chunked_array(chunks, pa_.large_string())), dtype="str"))
+    for series in layouts:
+        expected = series.duplicated(keep="first").to_numpy()
+        assert (parsing.duplicated_ids(series) == expected).all()
+
+
+def test_duplicated_ids_compares_fixed_width_digit_ids_as_numbers():
+    ids = pd.Series(["003202503261183", "001202503256142", "003202503261183",
+                     "999999999999999"], dtype="str")
+    assert parsing.duplicated_ids(ids).tolist() == [False, False, True, False]
+    # Same digits, other widths: text, so 01 and 1 differ.
+    assert parsing.duplicated_ids(pd.Series(["01", "1", "01"], dtype="str")).tolist() == [
+        False, False, True]
+
+
+raw_id_cell = st.one_of(st.none(), st.text(
+    alphabet=st.sampled_from(list("0123456789.=\"'eE+-Ａ１ L")), max_size=8))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(raw_id_cell, max_size=20))
+def test_parse_ids_byte_test_gives_the_patterns_answer(cells):
+    """A column whose bytes hold no mark skips the repair; any other is repaired as the
+    pattern says: Arrow-backed text gives what Python-backed text gives."""
+    arrow = pd.Series(cells, dtype="str")
+    python = pd.Series(cells, dtype=pd.StringDtype("python", na_value=np.nan))
+    got, got_invalid = parsing.parse_ids(arrow)
+    want, want_invalid = parsing.parse_ids(python)
+    assert got.isna().tolist() == want.isna().tolist()
+    assert got.dropna().tolist() == want.dropna().tolist()
+    assert got_invalid.tolist() == want_invalid.tolist()
+
+
+def test_parse_ids_leaves_plain_ids_and_repairs_excel_damage():
+    ids = pd.Series(["003202503261183", "L-2026-01"], dtype="str")
+    assert parsing.parse_ids(ids)[0].tolist() == ["003202503261183", "L-2026-01"]
+    damaged = pd.Series(["1001.0", "1.23457E+17", '="00123"', "'00456", "L7"], dtype="str")
+    values, invalid = parsing.parse_ids(damaged)
+    assert values.tolist()[:1] + values.tolist()[2:] == ["1001", "00123", "00456", "L7"]
+    assert invalid.tolist() == [False, True, False, False, False]
+
+
+def test_parse_classification_tiers_from_the_distinct_values():
+    cells = pd.Series(["正常一级", None, "次级", "关注3", "5", "bogus", "正常一级", "Pass"],
+                      dtype="str")
+    values, invalid = parsing.parse_classification(cells)
+    assert values.dtype == parsing.CLASSIFICATION_DTYPE
+    assert [None if pd.isna(v) else v for v in values.tolist()] == [
+        "normal", None, "substandard", "special_mention", "loss", None, "normal", "normal"]
+    assert invalid.tolist() == [False, False, False, False, False, True, False, False]
+    empty, nothing = parsing.parse_classification(pd.Series([None, None], dtype="str"))
+    assert empty.isna().all() and not nothing.any() and empty.dtype == parsing.CLASSIFICATION_DTYPE
