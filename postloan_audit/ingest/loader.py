@@ -1176,6 +1176,10 @@ class _Builder:
 
         def rows_of(pos: int) -> np.ndarray:
             column = body[pos]
+            text = parsing.arrow_text(column)
+            if text is not None and not parsing.holds_any(text, _SUMMARY_NEEDLES):
+                # Neither 计, 其中 nor (T)otal in the column's bytes: no candidate.
+                return np.zeros(len(column), dtype=bool)
             # One pass of a short pattern first (pyarrow's RE2 on the whole column): the full
             # pattern then only sees the few candidate cells.
             candidate = column.str.contains("计|其中|(?i:otal)", regex=True).fillna(
@@ -1404,6 +1408,9 @@ class _Builder:
                 reject(dup.to_numpy(), "loan_id", ids, reason.to_numpy())
         return out
 
+
+#: Bytes one of which every summary-row candidate ("计|其中|(?i:otal)") holds.
+_SUMMARY_NEEDLES = ("计".encode(), "其中".encode(), b"t", b"T")
 
 #: Optional columns whose values, when the column is there, must be present and readable: a
 #: blank or unknown guarantee is rejected, never guessed (an absent column is a warning).

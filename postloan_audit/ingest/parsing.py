@@ -66,7 +66,7 @@ _EDGE_CODE_POINT[[ord(ch) for ch in EDGE_SPACE_CHARS]] = True
 DATE_YEARS = (1678, 2261)
 
 
-def _arrow_text(series: pd.Series) -> pa.Array | pa.ChunkedArray | None:
+def arrow_text(series: pd.Series) -> pa.Array | pa.ChunkedArray | None:
     """The pyarrow array behind a ``str`` Series (no copy), or None for other storage."""
     if getattr(series.dtype, "storage", None) != "pyarrow":
         return None
@@ -96,11 +96,11 @@ def clean_text(series: pd.Series, controls: np.ndarray | None = None) -> pd.Seri
             out = out.copy()
             out[bad] = out[bad].str.replace(CONTROL_RE, "", regex=True)
         controls[0] += int(bad.sum())
-    text = _arrow_text(out)
+    text = arrow_text(out)
     # Most columns have no cell to strip: test first (no copy), strip only when one has.
     if text is None or _has_edge_space(text):
         out = out.str.strip()
-        text = _arrow_text(out)
+        text = arrow_text(out)
     empty = (out == "").fillna(False).to_numpy(dtype=bool) if text is None else _empty_cells(text)
     if empty.any():
         out = out.mask(empty)
@@ -284,7 +284,7 @@ def _iso_dates(values: pd.Series) -> pd.Series | None:
     The same dates as the general parser: an impossible day (2026-02-30) or a year outside
     :data:`DATE_YEARS` is NaT; the time of day is dropped.
     """
-    text = _arrow_text(values)
+    text = arrow_text(values)
     if text is None or not len(values) or text.null_count:
         return None
     if not pc.all(pc.match_substring_regex(text, _ISO_DATE_RE2)).as_py():
@@ -315,12 +315,93 @@ def _parse_dates_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return result, result.isna()
 
 
+def _month_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For each month of the years in :data:`DATE_YEARS` (index ``(year - first) * 12 + month
+    - 1``): the day number of its first day (days from 1970-01-01) and its number of days."""
+    first_year, last_year = DATE_YEARS
+    months = np.arange(f"{first_year}-01", f"{last_year + 1}-02", dtype="datetime64[M]")
+    days = months.astype("datetime64[D]").astype(np.int64)
+    return days[:-1], np.diff(days)
+
+
+_MONTH_FIRST_DAY, _MONTH_LENGTH = _month_tables()
+_NS_PER_DAY = 86_400 * 10**9
+#: Cells handled at a time by the byte-level date reader.
+_CACHE_ROWS = 16_384
+
+
+def _fixed_iso_dates(series: pd.Series) -> tuple[pd.Series, pd.Series] | None:
+    """The dates and invalid mask when every cell is ``YYYY-MM-DD`` (ten bytes), else None.
+
+    Read off the bytes as a grid of ten columns, with no per-cell text and no hashing: the
+    same dates as :func:`_iso_dates` (an impossible day, month 00 or 13, or a year outside
+    :data:`DATE_YEARS` is an invalid cell, NaT).
+    """
+    text = arrow_text(series)
+    if text is None or not len(series):
+        return None
+    nat = np.iinfo(np.int64).min  # NaT as int64
+    dates, invalid = [], []
+    # Slices of a few thousand cells keep each step's arrays in the CPU cache.
+    pieces = (chunk.slice(start, _CACHE_ROWS)
+              for chunk in (text.chunks if isinstance(text, pa.ChunkedArray) else [text])
+              for start in range(0, len(chunk), _CACHE_ROWS))
+    for chunk in pieces:
+        present = np.ones(len(chunk), dtype=bool) if not chunk.null_count else \
+            pc.is_valid(chunk).to_numpy(zero_copy_only=False)
+        out = np.full(len(chunk), nat, dtype=np.int64)
+        bad = np.zeros(len(chunk), dtype=bool)
+        count = int(present.sum())
+        if count:
+            offsets, data = value_buffers(chunk)
+            body = data[offsets[0]:offsets[-1]]
+            # Every cell ten bytes and the nulls none: the bytes are a grid of ten columns.
+            widths = np.diff(offsets)
+            if body.size != 10 * count or (
+                    (widths if count == len(chunk) else widths[present]) != 10).any():
+                return None
+            grid = body.reshape(count, 10)
+            if (grid[:, 4] != 0x2D).any() or (grid[:, 7] != 0x2D).any():
+                return None
+            digits = grid - np.uint8(0x30)  # the dashes wrap to 253, never read below
+            if (digits[:, [0, 1, 2, 3, 5, 6, 8, 9]] > 9).any():
+                return None
+            year = digits[:, 0] * np.int16(1000) + digits[:, 1] * np.int16(100) \
+                + digits[:, 2] * np.int16(10) + digits[:, 3]
+            month = digits[:, 5] * np.int16(10) + digits[:, 6]
+            day = digits[:, 8] * np.int16(10) + digits[:, 9]
+            ok = (year >= DATE_YEARS[0]) & (year <= DATE_YEARS[1]) & (month >= 1) \
+                & (month <= 12) & (day >= 1)
+            index = (year.astype(np.int32) - DATE_YEARS[0]) * 12 + month - 1
+            index[~ok] = 0
+            ok &= day <= _MONTH_LENGTH.take(index)
+            days = _MONTH_FIRST_DAY.take(index)
+            days += day - 1
+            days *= _NS_PER_DAY
+            days[~ok] = nat
+            if count == len(chunk):
+                out, bad = days, ~ok
+            else:
+                out[present] = days
+                bad[present] = ~ok
+        dates.append(out)
+        invalid.append(bad)
+    values = dates[0] if len(dates) == 1 else np.concatenate(dates)
+    flags = invalid[0] if len(invalid) == 1 else np.concatenate(invalid)
+    return (pd.Series(values.view("datetime64[ns]"), index=series.index),
+            pd.Series(flags, index=series.index))
+
+
 def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse 2026-09-30, 2026/9/30, 2026年9月30日, 20260930, Excel serials, datetimes.
 
     Datetime cells arrive as text such as ``2026-09-30 00:00:00`` and keep their date part.
-    Impossible dates (2026-02-30) are invalid.
+    Impossible dates (2026-02-30) are invalid. A column of ``YYYY-MM-DD`` cells only (what
+    most exports give) is read off its bytes (:func:`_fixed_iso_dates`).
     """
+    fixed = _fixed_iso_dates(series)
+    if fixed is not None:
+        return fixed
     return _by_distinct(series, _parse_dates_distinct, dtype="datetime64[ns]")
 
 
@@ -334,7 +415,7 @@ def _plain_numbers(series: pd.Series) -> pd.Series | None:
     ``元``); the caller then parses it the general way. What it reads, pandas reads the same
     (``inf`` and ``nan`` included, which the caller rejects); ``-0`` becomes 0.
     """
-    text = _arrow_text(series)
+    text = arrow_text(series)
     if text is None:
         return None
     try:
@@ -509,7 +590,7 @@ _SCIENTIFIC_RE = r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$"
 _ID_MARK_BYTES = b".='eE"
 
 
-def _plain_ascii(text: pa.Array | pa.ChunkedArray, marks: bytes) -> bool:
+def plain_ascii(text: pa.Array | pa.ChunkedArray, marks: bytes) -> bool:
     """True when every byte of the column is ASCII and none is one of ``marks`` (a few
     whole-buffer passes; digit-only columns need two)."""
     for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
@@ -525,6 +606,21 @@ def _plain_ascii(text: pa.Array | pa.ChunkedArray, marks: bytes) -> bool:
     return True
 
 
+def holds_any(text: pa.Array | pa.ChunkedArray, needles: tuple[bytes, ...]) -> bool:
+    """True when a cell's UTF-8 bytes may hold one of ``needles`` (a byte search over each
+    chunk's data, no per-cell work; bytes that straddle two cells count, so True may be
+    wrong but False never is)."""
+    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+        buffers = value_buffers(chunk)
+        if buffers is None:
+            continue
+        offsets, data = buffers
+        body = data[offsets[0]:offsets[-1]].tobytes()
+        if any(needle in body for needle in needles):
+            return True
+    return False
+
+
 def parse_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Identifiers as text, and a mask of ids damaged by Excel.
 
@@ -534,8 +630,8 @@ def parse_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     ``00123``.
     """
     invalid = pd.Series(False, index=series.index)
-    text = _arrow_text(series)
-    if text is not None and _plain_ascii(text, _ID_MARK_BYTES):
+    text = arrow_text(series)
+    if text is not None and plain_ascii(text, _ID_MARK_BYTES):
         return series, invalid  # no cell the pattern below can match
     odd = series.str.contains(r"[^\x00-\x7f]|^\d+\.0+$|^=|^'|[eE]", regex=True).fillna(False)
     if not odd.any():
@@ -564,7 +660,7 @@ def duplicated_ids(series: pd.Series) -> np.ndarray:
     exactly when their numbers are, so they are compared as int64 (hashing a million strings
     costs six times as much); any other column is compared as text.
     """
-    text = _arrow_text(series)
+    text = arrow_text(series)
     if text is not None and not text.null_count and len(text):
         lengths, digits = set(), True
         for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:

@@ -14,6 +14,7 @@ from unittest import mock
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -154,10 +155,36 @@ iso_cell = st.builds(
 def test_iso_dates_read_by_one_format_are_the_general_parsers_dates(cells):
     series = pd.Series(cells, dtype="str")
     values, invalid = parsing.parse_dates(series)
-    with mock.patch.object(parsing, "_iso_dates", return_value=None):  # the general way
+    with mock.patch.object(parsing, "_iso_dates", return_value=None), \
+            mock.patch.object(parsing, "_fixed_iso_dates", return_value=None):  # the general way
         expected, expected_invalid = parsing.parse_dates(series)
-    assert values.tolist() == expected.tolist()
-    assert invalid.tolist() == expected_invalid.tolist()
+    with mock.patch.object(parsing, "_fixed_iso_dates", return_value=None):  # one format
+        one_format, one_format_invalid = parsing.parse_dates(series)
+    assert values.tolist() == expected.tolist() == one_format.tolist()
+    assert invalid.tolist() == expected_invalid.tolist() == one_format_invalid.tolist()
+    assert values.dtype == expected.dtype == "datetime64[ns]"
+    # The same cells in Arrow chunks, as the CSV reader gives them.
+    import pyarrow as pa_
+
+    whole = pa_.array(cells, pa_.large_string())
+    chunked = pd.Series(pd.arrays.ArrowStringArray(pa_.chunked_array(
+        [whole.slice(0, len(cells) // 2), whole.slice(len(cells) // 2)])), dtype="str")
+    chunk_values, chunk_invalid = parsing.parse_dates(chunked)
+    assert chunk_values.tolist() == expected.tolist()
+    assert chunk_invalid.tolist() == expected_invalid.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(iso_cell.filter(lambda cell: len(cell) == 10) | st.none(), min_size=1,
+                max_size=30))
+def test_ten_byte_iso_dates_read_off_the_bytes_are_the_general_parsers_dates(cells):
+    series = pd.Series(cells, dtype="str")
+    fixed = parsing._fixed_iso_dates(series)
+    assert fixed is not None
+    with mock.patch.object(parsing, "_fixed_iso_dates", return_value=None):
+        expected, expected_invalid = parsing.parse_dates(series)
+    assert fixed[0].tolist() == expected.tolist()
+    assert fixed[1].tolist() == expected_invalid.tolist()
 
 
 def test_the_iso_shape_takes_the_one_format_way_and_others_do_not():
@@ -236,3 +263,17 @@ def test_parse_classification_tiers_from_the_distinct_values():
     assert invalid.tolist() == [False, False, False, False, False, True, False, False]
     empty, nothing = parsing.parse_classification(pd.Series([None, None], dtype="str"))
     assert empty.isna().all() and not nothing.any() and empty.dtype == parsing.CLASSIFICATION_DTYPE
+
+
+@pytest.mark.parametrize("word", ["Total", "TOTAL", "Subtotal", "合计", "其中:逾期"])
+def test_a_summary_word_in_an_ascii_id_column_is_still_a_summary_row(word):
+    """The ASCII byte test skips an id column only when no t/T (nor any Chinese) is in it."""
+    data = ("借据号,客户号,经营机构,贷款余额,五级分类,担保方式,发放日期,到期日期\n"
+            "1001,2001,城关支行,100.00,正常,信用,2025-01-15,2027-01-15\n"
+            "1002,2002,城关支行,200.00,正常,信用,2025-01-15,2027-01-15\n"
+            f"{word},,,300.00,,,,\n").encode()
+    extract = pa.load_extract(data, filename="台账.csv")
+    assert extract.loans["loan_id"].tolist() == ["1001", "1002"]
+    assert extract.rejected.empty
+    rows = extract.issues.loc[extract.issues["message"].str.startswith("合计/小计行"), "row"]
+    assert rows.tolist() == [4]
