@@ -315,93 +315,12 @@ def _parse_dates_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return result, result.isna()
 
 
-def _month_tables() -> tuple[np.ndarray, np.ndarray]:
-    """For each month of the years in :data:`DATE_YEARS` (index ``(year - first) * 12 + month
-    - 1``): the day number of its first day (days from 1970-01-01) and its number of days."""
-    first_year, last_year = DATE_YEARS
-    months = np.arange(f"{first_year}-01", f"{last_year + 1}-02", dtype="datetime64[M]")
-    days = months.astype("datetime64[D]").astype(np.int64)
-    return days[:-1], np.diff(days)
-
-
-_MONTH_FIRST_DAY, _MONTH_LENGTH = _month_tables()
-_NS_PER_DAY = 86_400 * 10**9
-#: Cells handled at a time by the byte-level date reader.
-_CACHE_ROWS = 16_384
-
-
-def _fixed_iso_dates(series: pd.Series) -> tuple[pd.Series, pd.Series] | None:
-    """The dates and invalid mask when every cell is ``YYYY-MM-DD`` (ten bytes), else None.
-
-    Read off the bytes as a grid of ten columns, with no per-cell text and no hashing: the
-    same dates as :func:`_iso_dates` (an impossible day, month 00 or 13, or a year outside
-    :data:`DATE_YEARS` is an invalid cell, NaT).
-    """
-    text = arrow_text(series)
-    if text is None or not len(series):
-        return None
-    nat = np.iinfo(np.int64).min  # NaT as int64
-    dates, invalid = [], []
-    # Slices of a few thousand cells keep each step's arrays in the CPU cache.
-    pieces = (chunk.slice(start, _CACHE_ROWS)
-              for chunk in (text.chunks if isinstance(text, pa.ChunkedArray) else [text])
-              for start in range(0, len(chunk), _CACHE_ROWS))
-    for chunk in pieces:
-        present = np.ones(len(chunk), dtype=bool) if not chunk.null_count else \
-            pc.is_valid(chunk).to_numpy(zero_copy_only=False)
-        out = np.full(len(chunk), nat, dtype=np.int64)
-        bad = np.zeros(len(chunk), dtype=bool)
-        count = int(present.sum())
-        if count:
-            offsets, data = value_buffers(chunk)
-            body = data[offsets[0]:offsets[-1]]
-            # Every cell ten bytes and the nulls none: the bytes are a grid of ten columns.
-            widths = np.diff(offsets)
-            if body.size != 10 * count or (
-                    (widths if count == len(chunk) else widths[present]) != 10).any():
-                return None
-            grid = body.reshape(count, 10)
-            if (grid[:, 4] != 0x2D).any() or (grid[:, 7] != 0x2D).any():
-                return None
-            digits = grid - np.uint8(0x30)  # the dashes wrap to 253, never read below
-            if (digits[:, [0, 1, 2, 3, 5, 6, 8, 9]] > 9).any():
-                return None
-            year = digits[:, 0] * np.int16(1000) + digits[:, 1] * np.int16(100) \
-                + digits[:, 2] * np.int16(10) + digits[:, 3]
-            month = digits[:, 5] * np.int16(10) + digits[:, 6]
-            day = digits[:, 8] * np.int16(10) + digits[:, 9]
-            ok = (year >= DATE_YEARS[0]) & (year <= DATE_YEARS[1]) & (month >= 1) \
-                & (month <= 12) & (day >= 1)
-            index = (year.astype(np.int32) - DATE_YEARS[0]) * 12 + month - 1
-            index[~ok] = 0
-            ok &= day <= _MONTH_LENGTH.take(index)
-            days = _MONTH_FIRST_DAY.take(index)
-            days += day - 1
-            days *= _NS_PER_DAY
-            days[~ok] = nat
-            if count == len(chunk):
-                out, bad = days, ~ok
-            else:
-                out[present] = days
-                bad[present] = ~ok
-        dates.append(out)
-        invalid.append(bad)
-    values = dates[0] if len(dates) == 1 else np.concatenate(dates)
-    flags = invalid[0] if len(invalid) == 1 else np.concatenate(invalid)
-    return (pd.Series(values.view("datetime64[ns]"), index=series.index),
-            pd.Series(flags, index=series.index))
-
-
 def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse 2026-09-30, 2026/9/30, 2026年9月30日, 20260930, Excel serials, datetimes.
 
     Datetime cells arrive as text such as ``2026-09-30 00:00:00`` and keep their date part.
-    Impossible dates (2026-02-30) are invalid. A column of ``YYYY-MM-DD`` cells only (what
-    most exports give) is read off its bytes (:func:`_fixed_iso_dates`).
+    Impossible dates (2026-02-30) are invalid.
     """
-    fixed = _fixed_iso_dates(series)
-    if fixed is not None:
-        return fixed
     return _by_distinct(series, _parse_dates_distinct, dtype="datetime64[ns]")
 
 

@@ -155,36 +155,10 @@ iso_cell = st.builds(
 def test_iso_dates_read_by_one_format_are_the_general_parsers_dates(cells):
     series = pd.Series(cells, dtype="str")
     values, invalid = parsing.parse_dates(series)
-    with mock.patch.object(parsing, "_iso_dates", return_value=None), \
-            mock.patch.object(parsing, "_fixed_iso_dates", return_value=None):  # the general way
+    with mock.patch.object(parsing, "_iso_dates", return_value=None):  # the general way
         expected, expected_invalid = parsing.parse_dates(series)
-    with mock.patch.object(parsing, "_fixed_iso_dates", return_value=None):  # one format
-        one_format, one_format_invalid = parsing.parse_dates(series)
-    assert values.tolist() == expected.tolist() == one_format.tolist()
-    assert invalid.tolist() == expected_invalid.tolist() == one_format_invalid.tolist()
-    assert values.dtype == expected.dtype == "datetime64[ns]"
-    # The same cells in Arrow chunks, as the CSV reader gives them.
-    import pyarrow as pa_
-
-    whole = pa_.array(cells, pa_.large_string())
-    chunked = pd.Series(pd.arrays.ArrowStringArray(pa_.chunked_array(
-        [whole.slice(0, len(cells) // 2), whole.slice(len(cells) // 2)])), dtype="str")
-    chunk_values, chunk_invalid = parsing.parse_dates(chunked)
-    assert chunk_values.tolist() == expected.tolist()
-    assert chunk_invalid.tolist() == expected_invalid.tolist()
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(iso_cell.filter(lambda cell: len(cell) == 10) | st.none(), min_size=1,
-                max_size=30))
-def test_ten_byte_iso_dates_read_off_the_bytes_are_the_general_parsers_dates(cells):
-    series = pd.Series(cells, dtype="str")
-    fixed = parsing._fixed_iso_dates(series)
-    assert fixed is not None
-    with mock.patch.object(parsing, "_fixed_iso_dates", return_value=None):
-        expected, expected_invalid = parsing.parse_dates(series)
-    assert fixed[0].tolist() == expected.tolist()
-    assert fixed[1].tolist() == expected_invalid.tolist()
+    assert values.tolist() == expected.tolist()
+    assert invalid.tolist() == expected_invalid.tolist()
 
 
 def test_the_iso_shape_takes_the_one_format_way_and_others_do_not():
