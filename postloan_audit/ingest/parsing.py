@@ -248,11 +248,14 @@ def _by_distinct(series: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series
     if dtype is not None:
         values = values.astype(dtype)
     invalid = invalid.to_numpy(dtype=bool)
-    missing = codes < 0
     if len(values):
         # One take with fill: -1 (an empty cell) becomes NaN/NaT without a masked write.
         out = pd.Series(pd.api.extensions.take(values.array, codes, allow_fill=True))
-        bad = np.where(missing, False, invalid[np.where(missing, 0, codes)])
+        if invalid.any():
+            missing = codes < 0
+            bad = np.where(missing, False, invalid[np.where(missing, 0, codes)])
+        else:  # the usual column: every distinct value read
+            bad = np.zeros(len(codes), dtype=bool)
     else:
         out = pd.Series(np.full(len(series), np.nan)).astype(dtype or values.dtype)
         bad = np.zeros(len(series), dtype=bool)
