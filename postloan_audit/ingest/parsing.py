@@ -586,8 +586,10 @@ def duplicated_ids(series: pd.Series) -> np.ndarray:
     if text is not None and not text.null_count and len(text):
         lengths, digits = set(), True
         for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+            if not len(chunk):
+                continue
             buffers = value_buffers(chunk)
-            if buffers is None:
+            if buffers is None:  # cells of no byte
                 lengths.add(0)
                 continue
             offsets, data = buffers
