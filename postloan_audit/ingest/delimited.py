@@ -347,7 +347,7 @@ def _decoded(column: pa.Array, codec: str) -> tuple[pa.Array, bool, dict[int, li
     holds bytes GB18030 cannot decode (row → the bytes, as 0xNN).
     """
     bad: dict[int, list[str]] = {}
-    if parsing.all_ascii(column):  # ids, amounts, dates
+    if parsing.plain_ascii(column):  # ids, amounts, dates
         return column, False, bad  # kept in pyarrow's chunks, not copied
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()

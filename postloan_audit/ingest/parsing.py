@@ -131,18 +131,14 @@ def value_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     return offsets[chunk.offset:chunk.offset + n + 1], np.frombuffer(data_buffer, dtype=np.uint8)
 
 
-def all_ascii(text: pa.Array | pa.ChunkedArray) -> bool:
-    """True when every byte of every cell is ASCII (a null cell's bytes, if any, count too,
-    so that True is never wrong); one pass over the data bytes, no per-cell work."""
+def cell_bytes(text: pa.Array | pa.ChunkedArray):
+    """Each chunk's cell bytes as one numpy view (no copy; a null cell's bytes, if any,
+    included); chunks holding no byte are skipped."""
     for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
         buffers = value_buffers(chunk)
-        if buffers is None:
-            continue
-        offsets, data = buffers
-        body = data[offsets[0]:offsets[-1]]
-        if body.size and body.max() >= 0x80:
-            return False
-    return True
+        if buffers is not None and buffers[0][-1] > buffers[0][0]:
+            offsets, data = buffers
+            yield data[offsets[0]:offsets[-1]]
 
 
 def _edge_candidates(chunk: pa.Array) -> np.ndarray:
@@ -208,12 +204,8 @@ def _no_space_byte(chunk: pa.Array) -> bool:
     """True when no byte of the chunk can belong to a whitespace character: no byte up to
     0x20 (tab … space) and no lead byte of U+0085 … U+3000 (0xC2, 0xE1–0xE3). A few passes
     over the bytes, none per cell: most columns (ids, amounts, dates, Chinese words) pass."""
-    buffers = value_buffers(chunk)
-    if buffers is None:
-        return True
-    offsets, data = buffers
-    body = data[offsets[0]:offsets[-1]]
-    if not body.size:
+    body = next(cell_bytes(chunk), None)
+    if body is None:
         return True
     if body.min() <= 0x20:
         return False
@@ -512,16 +504,17 @@ _SCIENTIFIC_RE = r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$"
 _ID_MARK_BYTES = b".='eE"
 
 
-def plain_ascii(text: pa.Array | pa.ChunkedArray, marks: bytes) -> bool:
-    """True when every byte of the column is ASCII and none is one of ``marks`` (a few
-    whole-buffer passes; digit-only columns need two)."""
-    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
-        buffers = value_buffers(chunk)
-        if buffers is None:
-            continue
-        offsets, data = buffers
-        body = data[offsets[0]:offsets[-1]]
-        if not body.size or (body.min() >= 0x30 and body.max() <= 0x39):
+def _digits_only(body: np.ndarray) -> bool:
+    """True when every byte is an ASCII digit (two whole-buffer passes)."""
+    return bool(body.min() >= 0x30 and body.max() <= 0x39)
+
+
+def plain_ascii(text: pa.Array | pa.ChunkedArray, marks: bytes = b"") -> bool:
+    """True when every byte of the column is ASCII and none is one of ``marks`` (a null
+    cell's bytes, if any, count too, so that True is never wrong; a few whole-buffer passes,
+    none per cell; digit-only chunks need two)."""
+    for body in cell_bytes(text):
+        if _digits_only(body):
             continue
         if body.max() >= 0x80 or any((body == mark).any() for mark in marks):
             return False
@@ -532,13 +525,9 @@ def holds_any(text: pa.Array | pa.ChunkedArray, needles: tuple[bytes, ...]) -> b
     """True when a cell's UTF-8 bytes may hold one of ``needles`` (a byte search over each
     chunk's data, no per-cell work; bytes that straddle two cells count, so True may be
     wrong but False never is)."""
-    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
-        buffers = value_buffers(chunk)
-        if buffers is None:
-            continue
-        offsets, data = buffers
-        body = data[offsets[0]:offsets[-1]].tobytes()
-        if any(needle in body for needle in needles):
+    for body in cell_bytes(text):
+        data = body.tobytes()
+        if any(needle in data for needle in needles):
             return True
     return False
 
@@ -584,20 +573,9 @@ def duplicated_ids(series: pd.Series) -> np.ndarray:
     """
     text = arrow_text(series)
     if text is not None and not text.null_count and len(text):
-        lengths, digits = set(), True
-        for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
-            if not len(chunk):
-                continue
-            buffers = value_buffers(chunk)
-            if buffers is None:  # cells of no byte
-                lengths.add(0)
-                continue
-            offsets, data = buffers
-            widths = np.diff(offsets)
-            lengths.update((int(widths.min()), int(widths.max())))
-            body = data[offsets[0]:offsets[-1]]
-            digits = digits and bool(body.size) and body.min() >= 0x30 and body.max() <= 0x39
-        if digits and len(lengths) == 1 and 0 < min(lengths) <= _MAX_INTEGER_ID_DIGITS:
+        widths = pc.min_max(pc.binary_length(text)).as_py()
+        if widths["min"] == widths["max"] and 0 < widths["min"] <= _MAX_INTEGER_ID_DIGITS \
+                and all(_digits_only(body) for body in cell_bytes(text)):
             numbers = pc.cast(text, pa.int64()).to_numpy()
             return pd.Series(numbers).duplicated(keep="first").to_numpy()
     return series.duplicated(keep="first").to_numpy(dtype=bool)
