@@ -44,14 +44,20 @@ ENCODING_SAMPLE_BYTES = 256 * 1024
 MAX_DAMAGED_SHARE = 0.001
 _CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "cp936", "hz", "big5", "big5hkscs", "cp950"}
 _SURROGATE_RE = re.compile("[\udc80-\udcff]")
-#: Bytes that decode to a control character in ASCII-compatible encodings (C0 controls other
-#: than tab/LF/CR, and DEL), and the UTF-8 forms of zero-width characters and the BOM.
 #: Bytes decoded and parsed at a time (cut at a line end) when the text is streamed.
 BLOCK_BYTES = 16 * 2**20
+#: pyarrow's own chunk of a block, parsed in its threads (1 MiB parses a 16 MiB block about
+#: a fifth faster than 4 MiB on two cores: docs/performance.md); each column's chunks of a
+#: block are then joined into one array.
+PARSE_CHUNK_BYTES = 2**20
 #: The same characters as ``parsing.CONTROL_RE``, in RE2 syntax for pyarrow's regex kernels.
 _CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{200b}-\x{200f}\x{2060}\x{feff}]"
 _TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+#: Bytes that decode to a control character in ASCII-compatible encodings (C0 controls other
+#: than tab/LF/CR, and DEL), and the UTF-8 forms of zero-width characters and the BOM.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_CONTROL_BYTE = np.zeros(256, dtype=bool)
+_CONTROL_BYTE[list(_CONTROL_BYTES)] = True
 _INVISIBLE_UTF8 = (b"\xe2\x80\x8b", b"\xe2\x80\x8c", b"\xe2\x80\x8d", b"\xe2\x80\x8e",
                    b"\xe2\x80\x8f", b"\xe2\x81\xa0", b"\xef\xbb\xbf")
 
@@ -261,7 +267,7 @@ def parse_body(body: str, delimiter: str, ncols: int, *, final: bool = True,
         unbalanced = b'"' in raw and bool(unbalanced_quote_lines(body))
     # Fast path: pyarrow's reader, as for a streamed block (it declines blank lines and a
     # row count that differs from the line count).
-    fast = None if unbalanced else _fast_block(raw, "utf-8", delimiter, ncols)
+    fast = None if unbalanced else _fast_block(raw, 0, len(raw), "utf-8", delimiter, ncols)
     if fast is not None:
         return _text_frame(fast[0], ncols)
     return _exact_block(body, delimiter, ncols)
@@ -327,15 +333,37 @@ class _Fallback(Exception):
     """The streamed read found what only the whole-text path decides (encoding damage)."""
 
 
-def _odd_quote_lines(raw: bytes) -> np.ndarray:
-    """0-based lines of ``raw`` with an odd number of double quotes (on the bytes: a quote or
-    a line feed is never part of a multi-byte character in UTF-8 or GB18030)."""
-    if b'"' not in raw:
+def _odd_quote_lines(data: bytes, start: int, stop: int) -> np.ndarray:
+    """0-based lines of ``data[start:stop]`` with an odd number of double quotes (on the bytes:
+    a quote or a line feed is never part of a multi-byte character in UTF-8 or GB18030)."""
+    if data.find(b'"', start, stop) < 0:
         return np.zeros(0, dtype=np.int64)
-    codes = np.frombuffer(raw, dtype=np.uint8)
+    codes = np.frombuffer(data, dtype=np.uint8, count=stop - start, offset=start)
     line_of_quote = np.searchsorted(np.flatnonzero(codes == 0x0A), np.flatnonzero(codes == 0x22))
     counts = np.bincount(line_of_quote)
     return np.flatnonzero(counts % 2 == 1)
+
+
+def _one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A block's column as one array (pyarrow's parse gives one chunk per
+    :data:`PARSE_CHUNK_BYTES`): the column checks loop over chunks, and one copy here, in a
+    worker thread, costs less than their Python work per chunk."""
+    if isinstance(column, pa.ChunkedArray) and column.num_chunks > 1:
+        return column.combine_chunks()
+    return column
+
+
+def _ascii_and_controls(column: pa.Array | pa.ChunkedArray) -> tuple[bool, bool]:
+    """Whether every byte of a column is ASCII, and whether one is a control byte
+    (:data:`_CONTROL_BYTES`): a minimum and a maximum per chunk; the byte lookup only for a
+    chunk holding a byte below 0x20 or DEL (a tab, say). A null cell's bytes count too."""
+    ascii_only, controls = True, False
+    for body in parsing.cell_bytes(column):
+        low, high = int(body.min()), int(body.max())
+        ascii_only = ascii_only and high < 0x80
+        if not controls and (low < 0x20 or high >= 0x7F):
+            controls = bool(_CONTROL_BYTE.take(body).any())
+    return ascii_only, controls
 
 
 def _decoded(column: pa.Array, codec: str) -> tuple[pa.Array, bool, dict[int, list[str]]]:
@@ -343,12 +371,15 @@ def _decoded(column: pa.Array, codec: str) -> tuple[pa.Array, bool, dict[int, li
     value once.
 
     Pure-ASCII columns (ids, amounts, dates) are cast without decoding. Returns the column,
-    whether it holds an invisible character (zero-width space, BOM …) and the rows whose value
-    holds bytes GB18030 cannot decode (row → the bytes, as 0xNN).
+    whether it holds a control byte or an invisible character (zero-width space, BOM …) and
+    the rows whose value holds bytes GB18030 cannot decode (row → the bytes, as 0xNN). A
+    control byte is never part of a multi-byte GB18030 character (their bytes are 0x30 and
+    up, never DEL), so the bytes tell it.
     """
     bad: dict[int, list[str]] = {}
-    if parsing.plain_ascii(column):  # ids, amounts, dates
-        return column, False, bad  # kept in pyarrow's chunks, not copied
+    ascii_only, controls = _ascii_and_controls(column)
+    if ascii_only:  # ids, amounts, dates: not decoded
+        return _one_array(column), controls, bad
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     encoded = pc.dictionary_encode(column.view(pa.large_binary()))
@@ -366,26 +397,29 @@ def _decoded(column: pa.Array, codec: str) -> tuple[pa.Array, bool, dict[int, li
                     bad.setdefault(int(row), []).extend(hexes)
                 parts[k] = _SURROGATE_RE.sub("\ufffd", part)
     values = pa.array(parts, type=pa.large_string())
-    return values.take(encoded.indices), bool(schema.INVISIBLE_RE.search(text)), bad
+    return values.take(encoded.indices), controls or bool(schema.INVISIBLE_RE.search(text)), bad
 
 
-def _fast_block(raw: bytes, codec: str, delimiter: str, ncols: int,
-                newlines: int | None = None):
-    """pyarrow's reader on a block's own bytes (no decoding for UTF-8; GB18030 decoded per
-    distinct value), or None when the block needs the exact reader.
+def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int):
+    """pyarrow's reader on the bytes ``data[start:stop]`` (a block cut at line ends, read in
+    place: no copy; no decoding for UTF-8; GB18030 decoded per distinct value), or None when
+    the block needs the exact reader.
 
-    ``newlines``: the block's count of line feeds, when the caller has counted them.
+    Returns ``(table, bad_rows, controls, newlines)``, ``newlines`` being the block's count of
+    line feeds.
     """
-    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
+    if data.find(b"\r", start, stop) >= 0 and \
+            data.count(b"\r", start, stop) != data.count(b"\r\n", start, stop):
         return None  # a lone CR: pyarrow would end a row there
     names = [str(i) for i in range(ncols)]
     try:
         # UTF-8 is checked by pyarrow; GB18030 bytes are read unchecked into text columns
-        # and decoded below (an ASCII column is valid as it is).
+        # and decoded below (an ASCII column is valid as it is). A blank line is not skipped:
+        # it is a row of one field, which a file of two or more columns refuses.
         table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(raw)),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=4 * 2**20),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            pa.BufferReader(pa.py_buffer(memoryview(data)[start:stop])),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=PARSE_CHUNK_BYTES),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.large_string() for n in names}, null_values=[""],
                 strings_can_be_null=True, quoted_strings_can_be_null=True,
@@ -393,67 +427,63 @@ def _fast_block(raw: bytes, codec: str, delimiter: str, ncols: int,
         )
     except (pa.ArrowInvalid, ValueError):  # too many fields, bad UTF-8: the exact reader
         return None
-    if newlines is None:
-        newlines = raw.count(b"\n")
-    if table.num_rows != newlines + (0 if raw.endswith(b"\n") else 1):
-        # A blank line (which pyarrow skips) or a quoted line break: with no lone CR, nothing
-        # else makes pyarrow's row count differ from the line count.
-        return None
+    open_line = 0 if stop > start and data[stop - 1] == 0x0A else 1  # no line feed at the end
+    if data.find(b'"', start, stop) >= 0:
+        # With blank lines kept and no lone CR, only a quoted line break makes pyarrow's row
+        # count differ from the line count, and it needs a quote.
+        newlines = data.count(b"\n", start, stop)
+        if table.num_rows != newlines + open_line:
+            return None
+    else:
+        newlines = table.num_rows - open_line
     bad: dict[int, list[str]] = {}
-    invisible = False
     columns = table.columns  # pyarrow's chunks, not copied into one array each
     del table
     if codec == "utf-8":
-        controls = _has_controls(raw)
+        controls = _has_controls(memoryview(data)[start:stop])
+        columns = list(map_columns(_one_array, columns))
     else:
-        # The columns are decoded in threads, their damage merged in order. The control-byte
-        # test of the block (bytes.translate, which holds the GIL) is the first job, so it
-        # runs while the other thread decodes in pyarrow's kernels (which release it).
-        def job(column):
-            if column is None:
-                return len(raw.translate(None, _CONTROL_BYTES)) != len(raw)
-            return _decoded(column, codec)
-
-        control_bytes, *decoded = map_columns(job, [None, *columns])
+        # The columns are decoded in threads (pyarrow's and numpy's kernels release the GIL),
+        # their damage merged in order.
+        decoded = list(map_columns(lambda column: _decoded(column, codec), columns))
         columns = [column for column, _, _ in decoded]
-        invisible = any(found for _, found, _ in decoded)
+        controls = any(found for _, found, _ in decoded)
         for _, _, damage in decoded:
             for row, hexes in damage.items():
                 bad.setdefault(row, []).extend(hexes)
-        controls = invisible or control_bytes
     found = {row: " ".join(hexes[:5]) for row, hexes in bad.items()}
-    return pa.table(columns, names=names), found, controls
+    return pa.table(columns, names=names), found, controls, newlines
 
 
-def _read_block(raw: bytes, codec: str, delimiter: str, ncols: int, final: bool,
-                newlines: int | None = None):
-    """One block of a streamed file, cut at line ends.
+def _read_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
+                final: bool):
+    """One block of a streamed file, ``data[start:stop]``, cut at line ends.
 
-    Returns ``(table, bad_lines, odd_lines, controls, damaged)``: the cells as a pyarrow table of
-    text columns named "0".."n-1" (one row per line), 1-based block lines with undecodable
-    bytes, 0-based block lines with an unbalanced quote, whether a control or invisible
-    character occurs, and the number of undecodable bytes.
+    Returns ``(table, bad_lines, odd_lines, controls, damaged, newlines)``: the cells as a
+    pyarrow table of text columns named "0".."n-1" (one row per line), 1-based block lines with
+    undecodable bytes, 0-based block lines with an unbalanced quote, whether a control or
+    invisible character occurs, the number of undecodable bytes and the block's count of line
+    feeds.
     """
     if final:
-        stripped = raw.rstrip()  # blank lines at the end of the file are not rows
-        if len(stripped) != len(raw):
-            newlines = None  # counted before the strip
-        raw = stripped
-    if not raw:
+        while stop > start and data[stop - 1] in _TRAILING_SPACE:
+            stop -= 1  # blank lines at the end of the file are not rows
+    if stop <= start:
         return pa.table({str(i): pa.array([], pa.large_string()) for i in range(ncols)}), {}, \
-            [], False, 0
-    odd = _odd_quote_lines(raw)
-    fast = None if len(odd) else _fast_block(raw, codec, delimiter, ncols, newlines)
+            [], False, 0, 0
+    odd = _odd_quote_lines(data, start, stop)
+    fast = None if len(odd) else _fast_block(data, start, stop, codec, delimiter, ncols)
     if fast is not None:
-        table, found, controls = fast
-        return table, {row + 1: hexes for row, hexes in found.items()}, [], controls, 0
-    text = str(raw, codec, "surrogateescape")
+        table, found, controls, newlines = fast
+        return table, {row + 1: hexes for row, hexes in found.items()}, [], controls, 0, newlines
+    text = str(memoryview(data)[start:stop], codec, "surrogateescape")
     damaged = len(_SURROGATE_RE.findall(text))
     text, bad = _bad_lines(text)
     cells = _exact_block(text, delimiter, ncols)
     table = pa.table({str(i): pa.array(cells[i].astype(object).where(cells[i].notna(), None),
                                        type=pa.large_string()) for i in cells.columns})
-    return table, bad, [int(i) for i in odd], _has_controls(text.encode("utf-8")), damaged
+    return table, bad, [int(i) for i in odd], _has_controls(text.encode("utf-8")), damaged, \
+        data.count(b"\n", start, stop)
 
 
 def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows: int):
@@ -490,10 +520,9 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
     controls = False
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
         # The last block ends at ``end``, past the file's trailing blank lines, so the final
-        # block's own rstrip removes nothing and the line count holds for the bytes parsed.
-        newlines = data.count(b"\n", a, b)
-        table, bad, odd, found, lost = _read_block(bytes(view[a:b]), codec, delimiter, ncols,
-                                                  b == end, newlines)
+        # block's own strip removes nothing and its line count holds for the bytes parsed.
+        table, bad, odd, found, lost, newlines = _read_block(data, a, b, codec, delimiter,
+                                                            ncols, b == end)
         bad_lines.update({line_base + line: hexes for line, hexes in bad.items()})
         unclosed.extend(line_base + 1 + i for i in odd)
         controls = controls or found
