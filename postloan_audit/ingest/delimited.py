@@ -354,16 +354,17 @@ def _one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray
 
 
 def _ascii_and_controls(column: pa.Array | pa.ChunkedArray) -> tuple[bool, bool]:
-    """Whether every byte of a column is ASCII, and whether one is a control byte
-    (:data:`_CONTROL_BYTES`): a minimum and a maximum per chunk; the byte lookup only for a
-    chunk holding a byte below 0x20 or DEL (a tab, say). A null cell's bytes count too."""
-    ascii_only, controls = True, False
+    """Whether every byte of a column is ASCII, and, when it is, whether one is a control byte
+    (:data:`_CONTROL_BYTES`): a minimum and a maximum per chunk, and the byte lookup only for
+    a chunk holding a byte below 0x20 or DEL (a tab, say). A null cell's bytes count too."""
+    controls = False
     for body in parsing.cell_bytes(column):
         low, high = int(body.min()), int(body.max())
-        ascii_only = ascii_only and high < 0x80
-        if not controls and (low < 0x20 or high >= 0x7F):
+        if high >= 0x80:
+            return False, False  # the caller tests the distinct values instead
+        if not controls and (low < 0x20 or high == 0x7F):
             controls = bool(_CONTROL_BYTE.take(body).any())
-    return ascii_only, controls
+    return True, controls
 
 
 def _decoded(column: pa.Array, codec: str) -> tuple[pa.Array, bool, dict[int, list[str]]]:
@@ -377,15 +378,18 @@ def _decoded(column: pa.Array, codec: str) -> tuple[pa.Array, bool, dict[int, li
     up, never DEL), so the bytes tell it.
     """
     bad: dict[int, list[str]] = {}
+    column = _one_array(column)
     ascii_only, controls = _ascii_and_controls(column)
     if ascii_only:  # ids, amounts, dates: not decoded
-        return _one_array(column), controls, bad
+        return column, controls, bad
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     encoded = pc.dictionary_encode(column.view(pa.large_binary()))
-    uniques = encoded.dictionary.to_pylist()
     # One decode of all the distinct values joined by line feeds (which no cell holds).
-    text = b"\n".join(uniques).decode(codec, errors="surrogateescape")
+    joined = b"\n".join(encoded.dictionary.to_pylist())
+    controls = len(joined.translate(None, _CONTROL_BYTES)) != len(joined)
+    text = joined.decode(codec, errors="surrogateescape")
+    del joined
     parts = text.split("\n")
     if _SURROGATE_RE.search(text):
         indices = encoded.indices.to_numpy(zero_copy_only=False)

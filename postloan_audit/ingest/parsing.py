@@ -231,18 +231,42 @@ def clean_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({c: clean_text(frame[c]) for c in frame.columns}, index=frame.index)
 
 
+def factorize_text(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """``pd.factorize(series, use_na_sentinel=True)`` of a text column, the distinct values as
+    a ``str`` Series.
+
+    A column in pyarrow storage is encoded by pyarrow's hash kernel, whose chunks share one
+    dictionary: no combining of chunks and of dictionaries, as pandas does.
+    """
+    text = arrow_text(series)
+    if text is not None and len(text):
+        encoded = pc.dictionary_encode(text)
+        chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+        if chunks and len({len(chunk.dictionary) for chunk in chunks}) == 1:
+            indices = pa.chunked_array([chunk.indices for chunk in chunks])
+            if indices.null_count:
+                indices = pc.fill_null(indices, -1)
+            codes = indices.to_numpy().astype(np.intp, copy=False)
+            uniques = pd.Series(pd.arrays.ArrowStringArray(
+                chunks[0].dictionary.cast(pa.large_string())), dtype="str", copy=False)
+            return codes, uniques
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes, pd.Series(uniques, dtype="str")
+
+
 def _by_distinct(series: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series, pd.Series]],
                  dtype=None) -> tuple[pd.Series, pd.Series]:
     """Apply a vectorised ``parse`` to the distinct non-null values and broadcast back."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    values, invalid = parse(pd.Series(uniques, dtype="str"))
+    codes, uniques = factorize_text(series)
+    values, invalid = parse(uniques)
     values = values.reset_index(drop=True)
     if dtype is not None:
         values = values.astype(dtype)
     invalid = invalid.to_numpy(dtype=bool)
     if len(values):
         # One take with fill: -1 (an empty cell) becomes NaN/NaT without a masked write.
-        out = pd.Series(pd.api.extensions.take(values.array, codes, allow_fill=True))
+        out = pd.Series(pd.api.extensions.take(values.array, codes, allow_fill=True),
+                        copy=False)
         if invalid.any():
             missing = codes < 0
             bad = np.where(missing, False, invalid[np.where(missing, 0, codes)])
@@ -252,7 +276,7 @@ def _by_distinct(series: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series
         out = pd.Series(np.full(len(series), np.nan)).astype(dtype or values.dtype)
         bad = np.zeros(len(series), dtype=bool)
     out.index = series.index
-    return out, pd.Series(bad, index=series.index)
+    return out, pd.Series(bad, index=series.index, copy=False)
 
 
 def normalise_values(series: pd.Series) -> pd.Series:
@@ -310,12 +334,44 @@ def _parse_dates_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return result, result.isna()
 
 
+#: The first and last day of :data:`DATE_YEARS`, as days since 1970-01-01 (date32 values).
+_DATE_DAYS = (int(np.datetime64(f"{DATE_YEARS[0]}-01-01", "D").astype(np.int64)),
+              int(np.datetime64(f"{DATE_YEARS[1]}-12-31", "D").astype(np.int64)))
+
+
+def _cast_dates(series: pd.Series) -> pd.Series | None:
+    """The dates when every non-empty cell is a real date written ``2026-09-30`` in
+    :data:`DATE_YEARS` (how a core system writes every date cell), else None.
+
+    pyarrow's cast to date32 reads exactly that shape (four, two and two digits, an existing
+    day) and refuses the whole column on any other cell, so a column it reads is read as the
+    general parser reads it, without hashing its text; any other column goes the general way.
+    """
+    text = arrow_text(series)
+    if text is None or text.null_count == len(text):
+        return None
+    try:
+        days = pc.cast(text, pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    bounds = pc.min_max(days)
+    if not (_DATE_DAYS[0] <= bounds["min"].value and bounds["max"].value <= _DATE_DAYS[1]):
+        return None
+    values = days.to_numpy() if isinstance(days, pa.ChunkedArray) else \
+        days.to_numpy(zero_copy_only=False)
+    return pd.Series(values.astype("datetime64[ns]"), index=series.index, copy=False)
+
+
 def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse 2026-09-30, 2026/9/30, 2026年9月30日, 20260930, Excel serials, datetimes.
 
     Datetime cells arrive as text such as ``2026-09-30 00:00:00`` and keep their date part.
     Impossible dates (2026-02-30) are invalid.
     """
+    cast = _cast_dates(series)
+    if cast is not None:  # every cell read: none is invalid
+        return cast, pd.Series(np.zeros(len(series), dtype=bool), index=series.index,
+                               copy=False)
     return _by_distinct(series, _parse_dates_distinct, dtype="datetime64[ns]")
 
 
@@ -336,8 +392,8 @@ def _plain_numbers(series: pd.Series) -> pd.Series | None:
         numbers = pc.cast(text, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    values = numbers.to_numpy(zero_copy_only=False).astype("float64") + 0.0
-    return pd.Series(values, index=series.index)
+    values = np.add(numbers.to_numpy(zero_copy_only=False), 0.0, dtype="float64")  # -0 → 0
+    return pd.Series(values, index=series.index, copy=False)
 
 
 def parse_amounts(series: pd.Series, factor: float = 1.0) -> tuple[pd.Series, pd.Series]:
@@ -410,8 +466,8 @@ def parse_classification(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     The categorical is built from the tier codes of the distinct values (no text per row).
     """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    tiers, invalid = _parse_class_distinct(pd.Series(uniques, dtype="str"))
+    codes, uniques = factorize_text(series)
+    tiers, invalid = _parse_class_distinct(uniques)
     tier_codes = CLASSIFICATION_DTYPE.categories.get_indexer(tiers.to_numpy(dtype=object))
     missing = codes < 0
     safe = np.where(missing, 0, codes)
@@ -421,8 +477,8 @@ def parse_classification(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     else:
         values, bad = np.full(len(series), -1), np.zeros(len(series), dtype=bool)
     out = pd.Series(pd.Categorical.from_codes(values, dtype=CLASSIFICATION_DTYPE),
-                    index=series.index)
-    return out, pd.Series(bad, index=series.index)
+                    index=series.index, copy=False)
+    return out, pd.Series(bad, index=series.index, copy=False)
 
 
 _GUARANTEE_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -155,10 +155,49 @@ iso_cell = st.builds(
 def test_iso_dates_read_by_one_format_are_the_general_parsers_dates(cells):
     series = pd.Series(cells, dtype="str")
     values, invalid = parsing.parse_dates(series)
-    with mock.patch.object(parsing, "_iso_dates", return_value=None):  # the general way
+    with mock.patch.object(parsing, "_iso_dates", return_value=None), \
+            mock.patch.object(parsing, "_cast_dates", return_value=None):  # the general way
         expected, expected_invalid = parsing.parse_dates(series)
     assert values.tolist() == expected.tolist()
     assert invalid.tolist() == expected_invalid.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(iso_cell | st.none(), min_size=1, max_size=30), st.integers(1, 4))
+def test_dates_cast_by_pyarrow_are_the_general_parsers_dates(cells, pieces):
+    """The cast reads a column only when every cell is a real date of the readable years; on
+    any layout of chunks what it reads is what the general parser reads."""
+    import pyarrow as pa_
+
+    whole = pa_.array(cells, pa_.large_string())
+    step = max(1, len(cells) // pieces)
+    chunked = pa_.chunked_array([whole.slice(i, step) for i in range(0, len(cells), step)])
+    for series in (pd.Series(cells, dtype="str"),
+                   pd.Series(pd.arrays.ArrowStringArray(chunked), dtype="str")):
+        cast = parsing._cast_dates(series)
+        with mock.patch.object(parsing, "_cast_dates", return_value=None):
+            expected, expected_invalid = parsing.parse_dates(series)
+        if cast is not None:
+            assert cast.tolist() == expected.tolist()
+            assert not expected_invalid.any()
+        else:  # a cell the cast cannot read, one outside the years, or no date at all
+            assert expected_invalid.any() or expected.isna().all() or any(
+                len(cell) > 10 for cell in cells if cell is not None)
+        values, invalid = parsing.parse_dates(series)
+        assert values.tolist() == expected.tolist()
+        assert invalid.tolist() == expected_invalid.tolist()
+
+
+def test_the_cast_reads_only_real_dates_written_year_month_day():
+    dates = pd.Series(["2026-09-30", None, "2024-02-29"], dtype="str")
+    assert parsing._cast_dates(dates).tolist() == [
+        pd.Timestamp("2026-09-30"), pd.NaT, pd.Timestamp("2024-02-29")]
+    for other in ["2026-02-29", "2026-9-30", "2026-09-30 00:00:00", "0001-01-01", "2262-05-01",
+                  "1678-01-01 ", "20260930"]:
+        assert parsing._cast_dates(pd.Series(["2026-09-30", other], dtype="str")) is None
+    assert parsing._cast_dates(pd.Series(["1678-01-01", "2261-12-31"], dtype="str")).tolist() \
+        == [pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")]
+    assert parsing._cast_dates(pd.Series([None, None], dtype="str")) is None
 
 
 def test_the_iso_shape_takes_the_one_format_way_and_others_do_not():
@@ -251,3 +290,24 @@ def test_a_summary_word_in_an_ascii_id_column_is_still_a_summary_row(word):
     assert extract.rejected.empty
     rows = extract.issues.loc[extract.issues["message"].str.startswith("合计/小计行"), "row"]
     assert rows.tolist() == [4]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.none() | st.sampled_from(["是", "否", "", " 否", "Y", "n"]), max_size=30),
+       st.integers(1, 4))
+def test_factorize_text_is_pandas_factorize_on_any_layout(cells, pieces):
+    import pyarrow as pa_
+
+    whole = pa_.array(cells, pa_.large_string())
+    step = max(1, len(cells) // pieces)
+    chunks = [whole.slice(i, step) for i in range(0, len(cells), step)]
+    layouts = [pd.Series(cells, dtype="str"), pd.Series(cells, dtype=object)]
+    if chunks:
+        layouts.append(pd.Series(pd.arrays.ArrowStringArray(
+            pa_.chunked_array(chunks, pa_.large_string())), dtype="str"))
+    for series in layouts:
+        codes, uniques = parsing.factorize_text(series)
+        expected_codes, expected_uniques = pd.factorize(series, use_na_sentinel=True)
+        assert codes.tolist() == expected_codes.tolist()
+        assert uniques.tolist() == list(expected_uniques)
+        assert str(uniques.dtype) == "str"
