@@ -1177,13 +1177,13 @@ class _Builder:
         def rows_of(pos: int) -> np.ndarray:
             column = body[pos]
             text = parsing.arrow_text(column)
-            if text is not None and not parsing.holds_any(text, _SUMMARY_NEEDLES):
-                # Neither 计, 其中 nor (T)otal in the column's bytes: no candidate.
-                return np.zeros(len(column), dtype=bool)
-            # One pass of a short pattern first (pyarrow's RE2 on the whole column): the full
-            # pattern then only sees the few candidate cells.
-            candidate = column.str.contains("计|其中|(?i:otal)", regex=True).fillna(
-                False).to_numpy(dtype=bool)
+            # The cells holding 计, 其中, t or T, found in the column's bytes; or, when the
+            # storage is not pyarrow's or such cells are many, one pass of a short pattern
+            # (RE2 on the whole column). The full pattern then only sees the candidates.
+            candidate = None if text is None else parsing.needle_cells(text, _SUMMARY_NEEDLES)
+            if candidate is None:
+                candidate = column.str.contains("计|其中|(?i:otal)", regex=True).fillna(
+                    False).to_numpy(dtype=bool)
             if not candidate.any():
                 return candidate
             pattern = patterns["name" if pos in names else "anywhere"]

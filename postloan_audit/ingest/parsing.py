@@ -577,15 +577,36 @@ def plain_ascii(text: pa.Array | pa.ChunkedArray, marks: bytes = b"") -> bool:
     return True
 
 
-def holds_any(text: pa.Array | pa.ChunkedArray, needles: tuple[bytes, ...]) -> bool:
-    """True when a cell's UTF-8 bytes may hold one of ``needles`` (a byte search over each
-    chunk's data, no per-cell work; bytes that straddle two cells count, so True may be
-    wrong but False never is)."""
-    for body in cell_bytes(text):
-        data = body.tobytes()
-        if any(needle in data for needle in needles):
-            return True
-    return False
+def needle_cells(text: pa.Array | pa.ChunkedArray, needles: tuple[bytes, ...],
+                 limit: int = 10_000) -> np.ndarray | None:
+    """Cells whose UTF-8 bytes hold one of ``needles``, found by a byte search over each
+    chunk's data (no per-cell work), or None when there are more than ``limit`` hits.
+
+    Each hit's byte position is mapped to its cell through the offsets. A cell holding a needle
+    is always marked; a needle that straddles two cells marks the first, so a marked cell may
+    hold none (the caller tests the marked cells).
+    """
+    masks, hits = [], 0
+    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+        mask = np.zeros(len(chunk), dtype=bool)
+        buffers = value_buffers(chunk)
+        if buffers is not None and buffers[0][-1] > buffers[0][0]:
+            offsets, data = buffers
+            body = data[offsets[0]:offsets[-1]].tobytes()
+            positions = []
+            for needle in needles:
+                at = body.find(needle)
+                while at >= 0:
+                    positions.append(at)
+                    if hits + len(positions) > limit:
+                        return None
+                    at = body.find(needle, at + 1)
+            if positions:
+                hits += len(positions)
+                starts = offsets - offsets[0]
+                mask[np.searchsorted(starts, positions, side="right") - 1] = True
+        masks.append(mask)
+    return np.concatenate([np.zeros(0, dtype=bool), *masks])
 
 
 def parse_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -311,3 +311,39 @@ def test_factorize_text_is_pandas_factorize_on_any_layout(cells, pieces):
         assert codes.tolist() == expected_codes.tolist()
         assert uniques.tolist() == list(expected_uniques)
         assert str(uniques.dtype) == "str"
+
+
+summary_cell = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("合计其中tTo a1")),
+                                            max_size=4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(summary_cell, max_size=30), st.integers(1, 4))
+def test_needle_cells_marks_every_cell_holding_a_needle_on_any_layout(cells, pieces):
+    """Every cell holding 计, 其中, t or T is marked; a marked cell holds one, or a needle
+    starts in it and runs into the next cell of its chunk."""
+    import pyarrow as pa_
+
+    needles = ("计".encode(), "其中".encode(), b"t", b"T")
+    whole = pa_.array(cells, pa_.large_string())
+    step = max(1, len(cells) // pieces)
+    chunks = [whole.slice(i, step) for i in range(0, len(cells), step)]
+    mask = parsing.needle_cells(pa_.chunked_array(chunks, pa_.large_string()), needles)
+    assert len(mask) == len(cells)
+    start = 0
+    for chunk in chunks:
+        values = [cell or "" for cell in chunk.to_pylist()]
+        for k, cell in enumerate(values):
+            holds = any(needle in cell.encode() for needle in needles)
+            rest = "".join(values[k:]).encode()
+            straddles = any(rest.find(needle) in range(len(cell.encode())) for needle in needles)
+            assert mask[start + k] == (holds or straddles)
+        start += len(chunk)
+
+
+def test_needle_cells_gives_up_past_its_limit():
+    import pyarrow as pa_
+
+    text = pa_.array(["合计", "t", "x", "其中tT"], pa_.large_string())
+    assert parsing.needle_cells(text, ("计".encode(), b"t")).tolist() == [True, True, False, True]
+    assert parsing.needle_cells(text, ("计".encode(), b"t", b"T"), limit=3) is None
