@@ -129,10 +129,6 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
             source_name=name, problem="empty",
         )
     kind = _detect_kind(data, name)
-    # hashlib releases the GIL on large buffers: the fingerprint is computed beside parsing.
-    hashing = ThreadPoolExecutor(max_workers=1)
-    fingerprint = hashing.submit(lambda buffer: hashlib.sha256(buffer).hexdigest(), data)
-    hashing.shutdown(wait=False)
     issues: list[dict] = []
     if kind == "text":
         grid, notes, bad_rows, flags = delimited.read_text_table(
@@ -147,6 +143,12 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
         raw_sheets = _read_workbook(data, name, kind, issues)
         sheet_map = _assign_sheets(raw_sheets, name, issues, profile)
         del raw_sheets
+    # hashlib releases the GIL on large buffers: the fingerprint is computed beside the
+    # checks of the cells, whose first steps leave a core idle (reading the cells keeps both
+    # busy already).
+    hashing = ThreadPoolExecutor(max_workers=1)
+    fingerprint = hashing.submit(lambda buffer: hashlib.sha256(buffer).hexdigest(), data)
+    hashing.shutdown(wait=False)
     del data  # every cell is in sheet_map now (the caller may still hold its own bytes)
 
     builder = _Builder(name, issues, profile)

@@ -112,7 +112,9 @@ def _empty_cells(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
     masks = []
     for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
         buffers = value_buffers(chunk)
-        empty = np.ones(len(chunk), dtype=bool) if buffers is None else np.diff(buffers[0]) == 0
+        offsets = None if buffers is None else buffers[0]
+        empty = np.ones(len(chunk), dtype=bool) if offsets is None else \
+            offsets[1:] == offsets[:-1]
         if chunk.null_count and empty.any():
             empty &= pc.is_valid(chunk).to_numpy(zero_copy_only=False)
         masks.append(empty)
@@ -211,7 +213,8 @@ def _no_space_byte(chunk: pa.Array) -> bool:
         return False
     if body.max() < 0x80:
         return True
-    return not ((body == 0xC2).any() or ((body >= 0xE1) & (body <= 0xE3)).any())
+    # 0xE1–0xE3 by one subtraction (uint8 wraps below 0xE1).
+    return not ((body == 0xC2).any() or ((body - np.uint8(0xE1)) <= 2).any())
 
 
 def _has_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
@@ -592,17 +595,21 @@ def needle_cells(text: pa.Array | pa.ChunkedArray, needles: tuple[bytes, ...],
         buffers = value_buffers(chunk)
         if buffers is not None and buffers[0][-1] > buffers[0][0]:
             offsets, data = buffers
-            body = data[offsets[0]:offsets[-1]].tobytes()
-            positions = []
+            body = data[offsets[0]:offsets[-1]]
+            found = []
             for needle in needles:
-                at = body.find(needle)
-                while at >= 0:
-                    positions.append(at)
-                    if hits + len(positions) > limit:
-                        return None
-                    at = body.find(needle, at + 1)
-            if positions:
-                hits += len(positions)
+                # numpy's compares release the GIL (bytes.find would hold it): where the
+                # first byte is, then which of those the next bytes follow.
+                at = np.flatnonzero(body == needle[0])
+                for k, byte in enumerate(needle[1:], start=1):
+                    at = at[at + k < len(body)]
+                    at = at[body[at + k] == byte]
+                hits += len(at)
+                if hits > limit:
+                    return None
+                found.append(at)
+            positions = np.concatenate(found)
+            if len(positions):
                 starts = offsets - offsets[0]
                 mask[np.searchsorted(starts, positions, side="right") - 1] = True
         masks.append(mask)
