@@ -1475,10 +1475,10 @@ def _blank_rows(body: pd.DataFrame) -> np.ndarray:
     for position in body.columns:  # column-wise, on the shrinking set of candidate rows
         if not len(candidates):
             break
-        column = body[position].iloc[candidates]
-        text = column.astype("str").str.strip()
-        empty = text.isna() | (text == "")
-        candidates = candidates[empty.to_numpy(dtype=bool)]
+        column = body[position]
+        if len(candidates) < len(body):
+            column = column.iloc[candidates]
+        candidates = candidates[parsing.blank_cells(column)]
     blank = np.zeros(len(body), dtype=bool)
     blank[candidates] = True
     return blank

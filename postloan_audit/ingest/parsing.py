@@ -229,6 +229,30 @@ def _has_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
     return False
 
 
+def blank_cells(series: pd.Series) -> np.ndarray:
+    """True where a cell is missing, empty or whitespace only (``str.strip()`` leaves "").
+
+    A column in pyarrow storage whose bytes hold no whitespace byte at all
+    (:func:`_no_space_byte`) is read off its offsets and validity: no strip of every cell.
+    """
+    text = arrow_text(series)
+    if text is not None:
+        chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+        if all((pa.types.is_string(c.type) or pa.types.is_large_string(c.type))
+               and _no_space_byte(c) for c in chunks):
+            masks = []
+            for chunk in chunks:
+                buffers = value_buffers(chunk)
+                blank = np.ones(len(chunk), dtype=bool) if buffers is None else \
+                    buffers[0][1:] == buffers[0][:-1]
+                if chunk.null_count:
+                    blank |= pc.is_null(chunk).to_numpy(zero_copy_only=False)
+                masks.append(blank)
+            return np.concatenate([np.zeros(0, dtype=bool), *masks])
+    stripped = series.astype("str").str.strip()
+    return (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
+
+
 def clean_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """:func:`clean_text` on every column of a (small) frame."""
     return pd.DataFrame({c: clean_text(frame[c]) for c in frame.columns}, index=frame.index)

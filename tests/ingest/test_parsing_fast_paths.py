@@ -347,3 +347,24 @@ def test_needle_cells_gives_up_past_its_limit():
     text = pa_.array(["合计", "t", "x", "其中tT"], pa_.large_string())
     assert parsing.needle_cells(text, ("计".encode(), b"t")).tolist() == [True, True, False, True]
     assert parsing.needle_cells(text, ("计".encode(), b"t", b"T"), limit=3) is None
+
+
+blank_cell = st.one_of(st.none(), st.text(alphabet=st.sampled_from(
+    [" ", "\t", "\u3000", "\xa0", "\u2003", "a", "合", "\x85", "\ufeff"]), max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(blank_cell, max_size=30), st.integers(1, 4))
+def test_blank_cells_is_strip_then_empty_on_any_layout(cells, pieces):
+    import pyarrow as pa_
+
+    whole = pa_.array(cells, pa_.large_string())
+    step = max(1, len(cells) // pieces)
+    chunks = [whole.slice(i, step) for i in range(0, len(cells), step)]
+    layouts = [pd.Series(cells, dtype="str"), pd.Series(cells, dtype=object)]
+    if chunks:
+        layouts.append(pd.Series(pd.arrays.ArrowStringArray(
+            pa_.chunked_array(chunks, pa_.large_string())), dtype="str"))
+    expected = [cell is None or cell.strip() == "" for cell in cells]
+    for series in layouts:
+        assert parsing.blank_cells(series).tolist() == expected
