@@ -869,8 +869,11 @@ class _Builder:
         key = sheet.required[0]
         key_pos = mapping[key][0]
         if key_pos in text.columns and key_pos < len(headers):
-            candidates = np.flatnonzero(
-                text[key_pos].isin(header_names(key, key_pos)).to_numpy(dtype=bool))
+            names = header_names(key, key_pos)
+            if parsing.lengths_outside(text[key_pos], names):
+                candidates = np.zeros(0, dtype=np.int64)  # no cell as long as a header name
+            else:
+                candidates = np.flatnonzero(text[key_pos].isin(names).to_numpy(dtype=bool))
             for name, positions in mapping.items():
                 pos = positions[0]
                 if not len(candidates) or pos not in text.columns or pos >= len(headers):

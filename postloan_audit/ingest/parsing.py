@@ -253,6 +253,17 @@ def blank_cells(series: pd.Series) -> np.ndarray:
     return (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
 
 
+def lengths_outside(series: pd.Series, words) -> bool:
+    """True when no cell of a column in pyarrow storage can equal one of ``words``: every
+    word's UTF-8 length lies outside the range of the cells' byte lengths (a pass over the
+    offsets, no hashing of the cells). False when it cannot tell."""
+    text = arrow_text(series)
+    if text is None or text.null_count == len(text):
+        return False
+    widths = pc.min_max(pc.binary_length(text)).as_py()
+    return not any(widths["min"] <= len(str(word).encode()) <= widths["max"] for word in words)
+
+
 def clean_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """:func:`clean_text` on every column of a (small) frame."""
     return pd.DataFrame({c: clean_text(frame[c]) for c in frame.columns}, index=frame.index)

@@ -368,3 +368,12 @@ def test_blank_cells_is_strip_then_empty_on_any_layout(cells, pieces):
     expected = [cell is None or cell.strip() == "" for cell in cells]
     for series in layouts:
         assert parsing.blank_cells(series).tolist() == expected
+
+
+def test_lengths_outside_tells_only_when_no_cell_can_be_a_word():
+    ids = pd.Series(["003202503261183", "001202503256142", None], dtype="str")
+    assert parsing.lengths_outside(ids, {"借据号", "loan_id"})  # 9 and 7 bytes, cells 15
+    assert not parsing.lengths_outside(ids, {"借据号", "借据号码备"})  # 15 bytes, as the cells
+    assert not parsing.lengths_outside(pd.Series(["借据号", "L1"], dtype="str"), {"借据号"})
+    assert not parsing.lengths_outside(pd.Series([None, None], dtype="str"), {"借据号"})
+    assert not parsing.lengths_outside(pd.Series(["a"], dtype=object), {"借据号"})
