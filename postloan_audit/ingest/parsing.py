@@ -631,19 +631,26 @@ def needle_cells(text: pa.Array | pa.ChunkedArray, needles: tuple[bytes, ...],
         if buffers is not None and buffers[0][-1] > buffers[0][0]:
             offsets, data = buffers
             body = data[offsets[0]:offsets[-1]]
+            ascii_only = body.max() < 0x80
             found = []
             for needle in needles:
+                if ascii_only and needle[0] >= 0x80:
+                    continue  # a needle of non-ASCII bytes cannot be in ASCII bytes
                 # numpy's compares release the GIL (bytes.find would hold it): where the
-                # first byte is, then which of those the next bytes follow.
-                at = np.flatnonzero(body == needle[0])
-                for k, byte in enumerate(needle[1:], start=1):
+                # first two bytes are (one, for a one-byte needle), then which of those the
+                # next bytes follow.
+                if len(needle) == 1:
+                    at = np.flatnonzero(body == needle[0])
+                else:
+                    at = np.flatnonzero((body[:-1] == needle[0]) & (body[1:] == needle[1]))
+                for k, byte in enumerate(needle[2:], start=2):
                     at = at[at + k < len(body)]
                     at = at[body[at + k] == byte]
                 hits += len(at)
                 if hits > limit:
                     return None
                 found.append(at)
-            positions = np.concatenate(found)
+            positions = np.concatenate([np.zeros(0, dtype=np.int64), *found])
             if len(positions):
                 starts = offsets - offsets[0]
                 mask[np.searchsorted(starts, positions, side="right") - 1] = True
