@@ -404,13 +404,14 @@ def _decoded(column: pa.Array, codec: str) -> tuple[pa.Array, bool, dict[int, li
     return values.take(encoded.indices), controls or bool(schema.INVISIBLE_RE.search(text)), bad
 
 
-def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int):
+def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
+                quoted: bool | None = None):
     """pyarrow's reader on the bytes ``data[start:stop]`` (a block cut at line ends, read in
     place: no copy; no decoding for UTF-8; GB18030 decoded per distinct value), or None when
     the block needs the exact reader.
 
     Returns ``(table, bad_rows, controls, newlines)``, ``newlines`` being the block's count of
-    line feeds.
+    line feeds. ``quoted``: whether the bytes hold a double quote, when the caller knows.
     """
     if data.find(b"\r", start, stop) >= 0 and \
             data.count(b"\r", start, stop) != data.count(b"\r\n", start, stop):
@@ -432,7 +433,9 @@ def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
     except (pa.ArrowInvalid, ValueError):  # too many fields, bad UTF-8: the exact reader
         return None
     open_line = 0 if stop > start and data[stop - 1] == 0x0A else 1  # no line feed at the end
-    if data.find(b'"', start, stop) >= 0:
+    if quoted is None:
+        quoted = data.find(b'"', start, stop) >= 0
+    if quoted:
         # With blank lines kept and no lone CR, only a quoted line break makes pyarrow's row
         # count differ from the line count, and it needs a quote.
         newlines = data.count(b"\n", start, stop)
@@ -475,8 +478,9 @@ def _read_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
     if stop <= start:
         return pa.table({str(i): pa.array([], pa.large_string()) for i in range(ncols)}), {}, \
             [], False, 0, 0
-    odd = _odd_quote_lines(data, start, stop)
-    fast = None if len(odd) else _fast_block(data, start, stop, codec, delimiter, ncols)
+    quoted = data.find(b'"', start, stop) >= 0
+    odd = _odd_quote_lines(data, start, stop) if quoted else np.zeros(0, dtype=np.int64)
+    fast = None if len(odd) else _fast_block(data, start, stop, codec, delimiter, ncols, quoted)
     if fast is not None:
         table, found, controls, newlines = fast
         return table, {row + 1: hexes for row, hexes in found.items()}, [], controls, 0, newlines
