@@ -56,6 +56,8 @@ _TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 #: Bytes that decode to a control character in ASCII-compatible encodings (C0 controls other
 #: than tab/LF/CR, and DEL), and the UTF-8 forms of zero-width characters and the BOM.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+#: The type a GB18030 column is read as once it held non-ASCII bytes (see _fast_block).
+_CODED = pa.dictionary(pa.int32(), pa.binary())
 _CONTROL_BYTE = np.zeros(256, dtype=bool)
 _CONTROL_BYTE[list(_CONTROL_BYTES)] = True
 _INVISIBLE_UTF8 = (b"\xe2\x80\x8b", b"\xe2\x80\x8c", b"\xe2\x80\x8d", b"\xe2\x80\x8e",
@@ -367,24 +369,28 @@ def _ascii_and_controls(column: pa.Array | pa.ChunkedArray) -> tuple[bool, bool]
     return True, controls
 
 
-def _decoded(column: pa.Array, codec: str) -> tuple[pa.Array, bool, dict[int, list[str]]]:
+def _decoded(column: pa.Array, codec: str
+             ) -> tuple[pa.Array, bool, dict[int, list[str]], bool]:
     """A column of GB18030 bytes (read unchecked as text) as text, decoding each distinct
     value once.
 
     Pure-ASCII columns (ids, amounts, dates) are cast without decoding. Returns the column,
     whether it holds a control byte or an invisible character (zero-width space, BOM …) and
-    the rows whose value holds bytes GB18030 cannot decode (row → the bytes, as 0xNN). A
-    control byte is never part of a multi-byte GB18030 character (their bytes are 0x30 and
+    the rows whose value holds bytes GB18030 cannot decode (row → the bytes, as 0xNN), and
+    whether it was decoded (False for an ASCII column). A control byte is never part of a multi-byte GB18030 character (their bytes are 0x30 and
     up, never DEL), so the bytes tell it.
     """
     bad: dict[int, list[str]] = {}
-    column = _one_array(column)
-    ascii_only, controls = _ascii_and_controls(column)
-    if ascii_only:  # ids, amounts, dates: not decoded
-        return column, controls, bad
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    encoded = pc.dictionary_encode(column.view(pa.large_binary()))
+    if pa.types.is_dictionary(column.type):  # read as a dictionary (see _fast_block)
+        encoded = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    else:
+        column = _one_array(column)
+        ascii_only, controls = _ascii_and_controls(column)
+        if ascii_only:  # ids, amounts, dates: not decoded
+            return column, controls, bad, False
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        encoded = pc.dictionary_encode(column.view(pa.large_binary()))
     # One decode of all the distinct values joined by line feeds (which no cell holds).
     joined = b"\n".join(encoded.dictionary.to_pylist())
     controls = len(joined.translate(None, _CONTROL_BYTES)) != len(joined)
@@ -401,17 +407,22 @@ def _decoded(column: pa.Array, codec: str) -> tuple[pa.Array, bool, dict[int, li
                     bad.setdefault(int(row), []).extend(hexes)
                 parts[k] = _SURROGATE_RE.sub("\ufffd", part)
     values = pa.array(parts, type=pa.large_string())
-    return values.take(encoded.indices), controls or bool(schema.INVISIBLE_RE.search(text)), bad
+    return values.take(encoded.indices), controls or bool(schema.INVISIBLE_RE.search(text)), \
+        bad, True
 
 
 def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
-                quoted: bool | None = None):
+                quoted: bool | None = None, coded: set[str] | None = None):
     """pyarrow's reader on the bytes ``data[start:stop]`` (a block cut at line ends, read in
     place: no copy; no decoding for UTF-8; GB18030 decoded per distinct value), or None when
     the block needs the exact reader.
 
     Returns ``(table, bad_rows, controls, newlines)``, ``newlines`` being the block's count of
     line feeds. ``quoted``: whether the bytes hold a double quote, when the caller knows.
+    ``coded`` (GB18030 only): the names of the columns to read as dictionaries (those that
+    held non-ASCII bytes in an earlier block: pyarrow then hashes them while parsing, in its
+    threads, instead of building the text to hash it again); the names of the columns this
+    block decodes are added to it.
     """
     if data.find(b"\r", start, stop) >= 0 and \
             data.count(b"\r", start, stop) != data.count(b"\r\n", start, stop):
@@ -426,7 +437,8 @@ def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
             read_options=pacsv.ReadOptions(column_names=names, block_size=PARSE_CHUNK_BYTES),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.large_string() for n in names}, null_values=[""],
+                column_types={n: _CODED if coded and n in coded else pa.large_string()
+                              for n in names}, null_values=[""],
                 strings_can_be_null=True, quoted_strings_can_be_null=True,
                 check_utf8=codec == "utf-8"),
         )
@@ -453,9 +465,12 @@ def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
         # The columns are decoded in threads (pyarrow's and numpy's kernels release the GIL),
         # their damage merged in order.
         decoded = list(map_columns(lambda column: _decoded(column, codec), columns))
-        columns = [column for column, _, _ in decoded]
-        controls = any(found for _, found, _ in decoded)
-        for _, _, damage in decoded:
+        if coded is not None:
+            coded.update(name for name, (*_, was_decoded) in zip(names, decoded, strict=True)
+                         if was_decoded)
+        columns = [column for column, *_ in decoded]
+        controls = any(found for _, found, *_ in decoded)
+        for _, _, damage, _ in decoded:
             for row, hexes in damage.items():
                 bad.setdefault(row, []).extend(hexes)
     found = {row: " ".join(hexes[:5]) for row, hexes in bad.items()}
@@ -463,7 +478,7 @@ def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
 
 
 def _read_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
-                final: bool):
+                final: bool, coded: set[str] | None = None):
     """One block of a streamed file, ``data[start:stop]``, cut at line ends.
 
     Returns ``(table, bad_lines, odd_lines, controls, damaged, newlines)``: the cells as a
@@ -480,7 +495,8 @@ def _read_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
             [], False, 0, 0
     quoted = data.find(b'"', start, stop) >= 0
     odd = _odd_quote_lines(data, start, stop) if quoted else np.zeros(0, dtype=np.int64)
-    fast = None if len(odd) else _fast_block(data, start, stop, codec, delimiter, ncols, quoted)
+    fast = None if len(odd) else _fast_block(data, start, stop, codec, delimiter, ncols, quoted,
+                                             coded)
     if fast is not None:
         table, found, controls, newlines = fast
         return table, {row + 1: hexes for row, hexes in found.items()}, [], controls, 0, newlines
@@ -526,11 +542,12 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
     cuts = _line_ends(data, body_start, BLOCK_BYTES, end)
     tables: list[pa.Table] = []
     controls = False
+    coded: set[str] = set()  # GB18030 columns read as dictionaries after the first block
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
         # The last block ends at ``end``, past the file's trailing blank lines, so the final
         # block's own strip removes nothing and its line count holds for the bytes parsed.
         table, bad, odd, found, lost, newlines = _read_block(data, a, b, codec, delimiter,
-                                                            ncols, b == end)
+                                                            ncols, b == end, coded)
         bad_lines.update({line_base + line: hexes for line, hexes in bad.items()})
         unclosed.extend(line_base + 1 + i for i in odd)
         controls = controls or found
