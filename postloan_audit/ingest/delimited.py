@@ -369,6 +369,34 @@ def _ascii_and_controls(column: pa.Array | pa.ChunkedArray) -> tuple[bool, bool]
     return True, controls
 
 
+def _joined(values: pa.Array) -> bytes:
+    """The values of a binary array joined by line feeds, from its buffers (no Python object
+    per value)."""
+    buffers = parsing.value_buffers(values)
+    if buffers is None:  # no byte at all: empty values only
+        return b"\n" * max(len(values) - 1, 0)
+    offsets, data = buffers
+    body = data[offsets[0]:offsets[-1]]
+    return np.insert(body, offsets[1:-1] - offsets[0], 0x0A).tobytes()
+
+
+def _split_text(text: str, count: int) -> pa.Array:
+    """``pa.array(text.split("\\n"), pa.large_string())`` for ``count`` values, built from
+    the UTF-8 bytes and the line feeds' positions (no Python object per value)."""
+    utf8 = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    breaks = np.flatnonzero(utf8 == 0x0A)
+    if len(breaks) + 1 != count:  # a value holds a line feed: cannot happen, but split
+        return pa.array(text.split("\n"), type=pa.large_string())
+    # Value k starts after the k-th line feed; without the k line feeds before it, k less.
+    offsets = np.empty(count + 1, dtype=np.int64)
+    offsets[0] = 0
+    offsets[1:-1] = breaks + 1 - np.arange(1, count)
+    offsets[-1] = len(utf8) - len(breaks)
+    data = np.delete(utf8, breaks)
+    return pa.Array.from_buffers(pa.large_string(), count,
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
 def _decoded(column: pa.Array, codec: str
              ) -> tuple[pa.Array, bool, dict[int, list[str]], bool]:
     """A column of GB18030 bytes (read unchecked as text) as text, decoding each distinct
@@ -392,20 +420,24 @@ def _decoded(column: pa.Array, codec: str
             column = column.combine_chunks()
         encoded = pc.dictionary_encode(column.view(pa.large_binary()))
     # One decode of all the distinct values joined by line feeds (which no cell holds).
-    joined = b"\n".join(encoded.dictionary.to_pylist())
+    joined = _joined(encoded.dictionary)
     controls = len(joined.translate(None, _CONTROL_BYTES)) != len(joined)
     text = joined.decode(codec, errors="surrogateescape")
     del joined
+    if not _SURROGATE_RE.search(text):
+        values = _split_text(text, len(encoded.dictionary))
+        return values.take(encoded.indices), \
+            controls or bool(schema.INVISIBLE_RE.search(text)), bad, True
+    # Some value holds bytes GB18030 cannot decode: list its rows.
     parts = text.split("\n")
-    if _SURROGATE_RE.search(text):
-        indices = encoded.indices.to_numpy(zero_copy_only=False)
-        for k, part in enumerate(parts):
-            found = _SURROGATE_RE.findall(part)
-            if found:
-                hexes = [f"0x{ord(ch) - 0xDC00:02X}" for ch in found]
-                for row in np.flatnonzero(indices == k):
-                    bad.setdefault(int(row), []).extend(hexes)
-                parts[k] = _SURROGATE_RE.sub("\ufffd", part)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    for k, part in enumerate(parts):
+        found = _SURROGATE_RE.findall(part)
+        if found:
+            hexes = [f"0x{ord(ch) - 0xDC00:02X}" for ch in found]
+            for row in np.flatnonzero(indices == k):
+                bad.setdefault(int(row), []).extend(hexes)
+            parts[k] = _SURROGATE_RE.sub("\ufffd", part)
     values = pa.array(parts, type=pa.large_string())
     return values.take(encoded.indices), controls or bool(schema.INVISIBLE_RE.search(text)), \
         bad, True

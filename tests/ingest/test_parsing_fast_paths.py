@@ -377,3 +377,25 @@ def test_lengths_outside_tells_only_when_no_cell_can_be_a_word():
     assert not parsing.lengths_outside(pd.Series(["借据号", "L1"], dtype="str"), {"借据号"})
     assert not parsing.lengths_outside(pd.Series([None, None], dtype="str"), {"借据号"})
     assert not parsing.lengths_outside(pd.Series(["a"], dtype=object), {"借据号"})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\n",
+                                               blacklist_categories=("Cs",)), max_size=4),
+                max_size=12), st.integers(0, 3))
+def test_distinct_values_are_joined_and_split_from_their_buffers(values, skip):
+    """The decoder joins a dictionary's values by line feeds and rebuilds the decoded values
+    from the UTF-8 bytes, on a sliced array too: what ``b"\\n".join`` and ``str.split``
+    give."""
+    import pyarrow as pa_
+
+    from postloan_audit.ingest import delimited
+
+    encoded = pa_.array([v.encode("gb18030") for v in values], pa_.binary()).slice(
+        min(skip, len(values)))
+    expected = b"\n".join(encoded.to_pylist())
+    assert delimited._joined(encoded) == expected
+    text = expected.decode("gb18030")
+    split = delimited._split_text(text, max(len(encoded), 1))
+    split.validate(full=True)
+    assert split.to_pylist() == text.split("\n")
