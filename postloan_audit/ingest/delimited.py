@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,14 @@ def _may_hold_controls(data: bytes) -> bool:
     # bytes.translate with a delete set and substring tests run at C speed.
     return (len(body.translate(None, _CONTROL_BYTES)) != len(body)
             or any(seq in body for seq in _INVISIBLE_UTF8))
+
+
+@dataclass
+class _Seen:
+    """What the blocks of a streamed file read so far showed."""
+
+    coded: set[str] = field(default_factory=set)  # GB18030 columns read as dictionaries
+    marks: bool = False  # a "#" in some cell (an Excel error value's mark)
 
 
 @dataclass
@@ -355,18 +364,32 @@ def _one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray
     return column
 
 
-def _ascii_and_controls(column: pa.Array | pa.ChunkedArray) -> tuple[bool, bool]:
-    """Whether every byte of a column is ASCII, and, when it is, whether one is a control byte
-    (:data:`_CONTROL_BYTES`): a minimum and a maximum per chunk, and the byte lookup only for
-    a chunk holding a byte below 0x20 or DEL (a tab, say). A null cell's bytes count too."""
-    controls = False
+def _ascii_and_controls(column: pa.Array | pa.ChunkedArray) -> tuple[bool, bool, bool]:
+    """Whether every byte of a column is ASCII and, when it is, whether one is a control byte
+    (:data:`_CONTROL_BYTES`) and whether one is ``#`` (an Excel error value's mark): a minimum
+    and a maximum per chunk; a byte lookup only for a chunk holding a byte below 0x20 or DEL
+    (a tab, say), a compare only for one holding a byte up to 0x23. A null cell's bytes
+    count too."""
+    controls = marks = False
     for body in parsing.cell_bytes(column):
         low, high = int(body.min()), int(body.max())
         if high >= 0x80:
-            return False, False  # the caller tests the distinct values instead
+            return False, False, False  # the caller tests the distinct values instead
         if not controls and (low < 0x20 or high == 0x7F):
             controls = bool(_CONTROL_BYTE.take(body).any())
-    return True, controls
+        if not marks and low <= 0x23:
+            marks = bool((body == 0x23).any())
+    return True, controls, marks
+
+
+class _Column(NamedTuple):
+    """A GB18030 column of a block as text, and what its bytes held."""
+
+    text: pa.Array | pa.ChunkedArray
+    controls: bool  # a control byte or an invisible character
+    bad: dict[int, list[str]]  # row → the bytes GB18030 cannot decode, as 0xNN
+    decoded: bool  # False: an ASCII column, kept as read
+    marks: bool  # a "#" (an Excel error value's mark)
 
 
 def _joined(values: pa.Array) -> bytes:
@@ -397,37 +420,34 @@ def _split_text(text: str, count: int) -> pa.Array:
                                  [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
-def _decoded(column: pa.Array, codec: str
-             ) -> tuple[pa.Array, bool, dict[int, list[str]], bool]:
+def _decoded(column: pa.Array, codec: str) -> _Column:
     """A column of GB18030 bytes (read unchecked as text) as text, decoding each distinct
-    value once.
+    value once; pure-ASCII columns (ids, amounts, dates) are kept as read.
 
-    Pure-ASCII columns (ids, amounts, dates) are cast without decoding. Returns the column,
-    whether it holds a control byte or an invisible character (zero-width space, BOM …) and
-    the rows whose value holds bytes GB18030 cannot decode (row → the bytes, as 0xNN), and
-    whether it was decoded (False for an ASCII column). A control byte is never part of a multi-byte GB18030 character (their bytes are 0x30 and
-    up, never DEL), so the bytes tell it.
+    A control byte or ``#`` is never part of a multi-byte GB18030 character (their bytes are
+    0x30 and up, never DEL), so the bytes tell them.
     """
     bad: dict[int, list[str]] = {}
     if pa.types.is_dictionary(column.type):  # read as a dictionary (see _fast_block)
         encoded = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     else:
         column = _one_array(column)
-        ascii_only, controls = _ascii_and_controls(column)
+        ascii_only, controls, marks = _ascii_and_controls(column)
         if ascii_only:  # ids, amounts, dates: not decoded
-            return column, controls, bad, False
+            return _Column(column, controls, bad, False, marks)
         if isinstance(column, pa.ChunkedArray):
             column = column.combine_chunks()
         encoded = pc.dictionary_encode(column.view(pa.large_binary()))
     # One decode of all the distinct values joined by line feeds (which no cell holds).
     joined = _joined(encoded.dictionary)
     controls = len(joined.translate(None, _CONTROL_BYTES)) != len(joined)
+    marks = b"#" in joined
     text = joined.decode(codec, errors="surrogateescape")
     del joined
+    controls = controls or bool(schema.INVISIBLE_RE.search(text))
     if not _SURROGATE_RE.search(text):
         values = _split_text(text, len(encoded.dictionary))
-        return values.take(encoded.indices), \
-            controls or bool(schema.INVISIBLE_RE.search(text)), bad, True
+        return _Column(values.take(encoded.indices), controls, bad, True, marks)
     # Some value holds bytes GB18030 cannot decode: list its rows.
     parts = text.split("\n")
     indices = encoded.indices.to_numpy(zero_copy_only=False)
@@ -439,22 +459,20 @@ def _decoded(column: pa.Array, codec: str
                 bad.setdefault(int(row), []).extend(hexes)
             parts[k] = _SURROGATE_RE.sub("\ufffd", part)
     values = pa.array(parts, type=pa.large_string())
-    return values.take(encoded.indices), controls or bool(schema.INVISIBLE_RE.search(text)), \
-        bad, True
+    return _Column(values.take(encoded.indices), controls, bad, True, marks)
 
 
 def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
-                quoted: bool | None = None, coded: set[str] | None = None):
+                quoted: bool | None = None, seen: _Seen | None = None):
     """pyarrow's reader on the bytes ``data[start:stop]`` (a block cut at line ends, read in
     place: no copy; no decoding for UTF-8; GB18030 decoded per distinct value), or None when
     the block needs the exact reader.
 
     Returns ``(table, bad_rows, controls, newlines)``, ``newlines`` being the block's count of
     line feeds. ``quoted``: whether the bytes hold a double quote, when the caller knows.
-    ``coded`` (GB18030 only): the names of the columns to read as dictionaries (those that
-    held non-ASCII bytes in an earlier block: pyarrow then hashes them while parsing, in its
-    threads, instead of building the text to hash it again); the names of the columns this
-    block decodes are added to it.
+    ``seen``: what earlier blocks of the file showed; GB18030 columns that held non-ASCII
+    bytes are read as dictionaries (pyarrow then hashes them while parsing, in its threads,
+    instead of building the text to hash it again). Updated with this block.
     """
     if data.find(b"\r", start, stop) >= 0 and \
             data.count(b"\r", start, stop) != data.count(b"\r\n", start, stop):
@@ -469,7 +487,7 @@ def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
             read_options=pacsv.ReadOptions(column_names=names, block_size=PARSE_CHUNK_BYTES),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: _CODED if coded and n in coded else pa.large_string()
+                column_types={n: _CODED if seen and n in seen.coded else pa.large_string()
                               for n in names}, null_values=[""],
                 strings_can_be_null=True, quoted_strings_can_be_null=True,
                 check_utf8=codec == "utf-8"),
@@ -493,24 +511,27 @@ def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
     if codec == "utf-8":
         controls = _has_controls(memoryview(data)[start:stop])
         columns = list(map_columns(_one_array, columns))
+        if seen is not None:
+            seen.marks = seen.marks or data.find(b"#", start, stop) >= 0
     else:
         # The columns are decoded in threads (pyarrow's and numpy's kernels release the GIL),
         # their damage merged in order.
         decoded = list(map_columns(lambda column: _decoded(column, codec), columns))
-        if coded is not None:
-            coded.update(name for name, (*_, was_decoded) in zip(names, decoded, strict=True)
-                         if was_decoded)
-        columns = [column for column, *_ in decoded]
-        controls = any(found for _, found, *_ in decoded)
-        for _, _, damage, _ in decoded:
-            for row, hexes in damage.items():
+        if seen is not None:
+            seen.coded.update(name for name, column in zip(names, decoded, strict=True)
+                              if column.decoded)
+            seen.marks = seen.marks or any(column.marks for column in decoded)
+        columns = [column.text for column in decoded]
+        controls = any(column.controls for column in decoded)
+        for column in decoded:
+            for row, hexes in column.bad.items():
                 bad.setdefault(row, []).extend(hexes)
     found = {row: " ".join(hexes[:5]) for row, hexes in bad.items()}
     return pa.table(columns, names=names), found, controls, newlines
 
 
 def _read_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
-                final: bool, coded: set[str] | None = None):
+                final: bool, seen: _Seen | None = None):
     """One block of a streamed file, ``data[start:stop]``, cut at line ends.
 
     Returns ``(table, bad_lines, odd_lines, controls, damaged, newlines)``: the cells as a
@@ -528,10 +549,12 @@ def _read_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
     quoted = data.find(b'"', start, stop) >= 0
     odd = _odd_quote_lines(data, start, stop) if quoted else np.zeros(0, dtype=np.int64)
     fast = None if len(odd) else _fast_block(data, start, stop, codec, delimiter, ncols, quoted,
-                                             coded)
+                                             seen)
     if fast is not None:
         table, found, controls, newlines = fast
         return table, {row + 1: hexes for row, hexes in found.items()}, [], controls, 0, newlines
+    if seen is not None:
+        seen.marks = seen.marks or data.find(b"#", start, stop) >= 0
     text = str(memoryview(data)[start:stop], codec, "surrogateescape")
     damaged = len(_SURROGATE_RE.findall(text))
     text, bad = _bad_lines(text)
@@ -574,12 +597,12 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
     cuts = _line_ends(data, body_start, BLOCK_BYTES, end)
     tables: list[pa.Table] = []
     controls = False
-    coded: set[str] = set()  # GB18030 columns read as dictionaries after the first block
+    seen = _Seen(marks=data.find(b"#", 0, body_start) >= 0)  # the title and header rows
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
         # The last block ends at ``end``, past the file's trailing blank lines, so the final
         # block's own strip removes nothing and its line count holds for the bytes parsed.
         table, bad, odd, found, lost, newlines = _read_block(data, a, b, codec, delimiter,
-                                                            ncols, b == end, coded)
+                                                            ncols, b == end, seen)
         bad_lines.update({line_base + line: hexes for line, hexes in bad.items()})
         unclosed.extend(line_base + 1 + i for i in odd)
         controls = controls or found
@@ -600,7 +623,7 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
         cells = _text_frame(pa.concat_tables(tables), width)
     else:
         cells = pd.DataFrame(columns=range(ncols), dtype="str")
-    return head, header_idx, ncols, cells, bad_lines, unclosed, controls
+    return head, header_idx, ncols, cells, bad_lines, unclosed, controls, seen.marks
 
 
 def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
@@ -620,7 +643,7 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
         except _Fallback:
             streamed = None
     if streamed is not None:
-        head, header_idx, ncols, cells, bad_lines, unclosed, controls = streamed
+        head, header_idx, ncols, cells, bad_lines, unclosed, controls, marks = streamed
     else:
         decoded = decode(data, name)
         encoding = decoded.encoding
@@ -637,6 +660,7 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
         # The byte test sees control bytes and UTF-8 invisibles only: in any other encoding a
         # zero-width space has other bytes, so the column checks always run.
         controls = encoding not in ("utf-8", "utf-8-sig") or _may_hold_controls(data)
+        marks = b"#" in data
         del body
     issues: list[tuple[str, str]] = []
     if encoding not in ("utf-8", "utf-8-sig"):
@@ -660,6 +684,6 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
     ascii_compatible = not encoding.startswith("utf-16")
     flags = {
         "controls": controls,
-        "errors": not ascii_compatible or b"#" in data,
+        "errors": not ascii_compatible or marks,
     }
     return grid, issues, bad_rows, flags
