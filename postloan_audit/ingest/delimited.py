@@ -12,13 +12,17 @@ rows after it. A field longer than the csv module's limit is read.
 Reading is streamed for the usual encodings (UTF-8, GBK/GB18030): the file is parsed in blocks
 of about :data:`BLOCK_BYTES` cut at line ends (a line feed, a quote or a delimiter is never part
 of a multi-byte character in these encodings), so it is never held as one decoded string or a
-re-encoded copy. pyarrow's reader parses a block's own bytes: UTF-8 as text (pyarrow checks it),
-GB18030 as bytes, each column then decoded once per distinct value (pure-ASCII columns such as
-ids, amounts and dates are not decoded at all; a value that does not decode marks its rows).
-A block holding a blank line, an unbalanced quote, a lone carriage return, UTF-8 that does not
-decode or a row count that is not its line count takes the exact line-by-line reader instead; row numbers are the
-file's lines either way. UTF-16 and CR-only
-files, and files whose encoding only the whole text reveals, are decoded whole.
+re-encoded copy. pyarrow's reader parses a block's own bytes in place: UTF-8 as text (pyarrow
+checks it), GB18030 as bytes, each column then decoded once per distinct value (pure-ASCII
+columns such as ids, amounts and dates are not decoded at all; a column that held non-ASCII
+bytes is read as a dictionary in the later blocks, so that pyarrow finds its distinct values
+while parsing; a value that does not decode marks its rows). Control bytes, invisible
+characters and the ``#`` of Excel error values are looked for in each column's bytes or
+distinct values. A block holding a blank line (kept as a row, which pyarrow then refuses), an
+unbalanced quote, a lone carriage return, UTF-8 that does not decode or, when it holds a quote,
+a row count that is not its line count takes the exact line-by-line reader instead; row
+numbers are the file's lines either way. UTF-16 and CR-only files, and files whose encoding
+only the whole text reveals, are decoded whole.
 """
 
 from __future__ import annotations
