@@ -83,6 +83,8 @@ class _Seen:
 
     coded: set[str] = field(default_factory=set)  # GB18030 columns read as dictionaries
     marks: bool = False  # a "#" in some cell (an Excel error value's mark)
+    #: column → no block held a cell to clean in it (see _Column.plain); absent: unknown
+    plain: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass
@@ -368,22 +370,26 @@ def _one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray
     return column
 
 
-def _ascii_and_controls(column: pa.Array | pa.ChunkedArray) -> tuple[bool, bool, bool]:
+def _ascii_and_controls(column: pa.Array | pa.ChunkedArray
+                        ) -> tuple[bool, bool, bool, bool]:
     """Whether every byte of a column is ASCII and, when it is, whether one is a control byte
-    (:data:`_CONTROL_BYTES`) and whether one is ``#`` (an Excel error value's mark): a minimum
-    and a maximum per chunk; a byte lookup only for a chunk holding a byte below 0x20 or DEL
-    (a tab, say), a compare only for one holding a byte up to 0x23. A null cell's bytes
-    count too."""
+    (:data:`_CONTROL_BYTES`), whether one is ``#`` (an Excel error value's mark) and whether
+    every byte is printable (0x21–0x7E: no space, tab or control, so nothing to clean): a
+    minimum and a maximum per chunk; a byte lookup only for a chunk holding a byte below 0x20
+    or DEL (a tab, say), a compare only for one holding a byte up to 0x23. A null cell's
+    bytes count too."""
     controls = marks = False
+    printable = True
     for body in parsing.cell_bytes(column):
         low, high = int(body.min()), int(body.max())
         if high >= 0x80:
-            return False, False, False  # the caller tests the distinct values instead
+            return False, False, False, False  # the caller tests the distinct values instead
+        printable = printable and 0x20 < low and high < 0x7F
         if not controls and (low < 0x20 or high == 0x7F):
             controls = bool(_CONTROL_BYTE.take(body).any())
         if not marks and low <= 0x23:
             marks = bool((body == 0x23).any())
-    return True, controls, marks
+    return True, controls, marks, printable
 
 
 class _Column(NamedTuple):
@@ -394,6 +400,7 @@ class _Column(NamedTuple):
     bad: dict[int, list[str]]  # row → the bytes GB18030 cannot decode, as 0xNN
     decoded: bool  # False: an ASCII column, kept as read
     marks: bool  # a "#" (an Excel error value's mark)
+    plain: bool  # no control, no edge whitespace, no empty string: nothing to clean
 
 
 def _joined(values: pa.Array) -> bytes:
@@ -436,9 +443,10 @@ def _decoded(column: pa.Array, codec: str) -> _Column:
         encoded = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     else:
         column = _one_array(column)
-        ascii_only, controls, marks = _ascii_and_controls(column)
+        ascii_only, controls, marks, printable = _ascii_and_controls(column)
         if ascii_only:  # ids, amounts, dates: not decoded
-            return _Column(column, controls, bad, False, marks)
+            # An empty cell is null here (pyarrow's null_values), never an empty string.
+            return _Column(column, controls, bad, False, marks, printable)
         if isinstance(column, pa.ChunkedArray):
             column = column.combine_chunks()
         encoded = pc.dictionary_encode(column.view(pa.large_binary()))
@@ -451,7 +459,8 @@ def _decoded(column: pa.Array, codec: str) -> _Column:
     controls = controls or bool(schema.INVISIBLE_RE.search(text))
     if not _SURROGATE_RE.search(text):
         values = _split_text(text, len(encoded.dictionary))
-        return _Column(values.take(encoded.indices), controls, bad, True, marks)
+        plain = not controls and not parsing.needs_cleaning(values)
+        return _Column(values.take(encoded.indices), controls, bad, True, marks, plain)
     # Some value holds bytes GB18030 cannot decode: list its rows.
     parts = text.split("\n")
     indices = encoded.indices.to_numpy(zero_copy_only=False)
@@ -463,7 +472,7 @@ def _decoded(column: pa.Array, codec: str) -> _Column:
                 bad.setdefault(int(row), []).extend(hexes)
             parts[k] = _SURROGATE_RE.sub("\ufffd", part)
     values = pa.array(parts, type=pa.large_string())
-    return _Column(values.take(encoded.indices), controls, bad, True, marks)
+    return _Column(values.take(encoded.indices), controls, bad, True, marks, False)
 
 
 def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
@@ -517,6 +526,7 @@ def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
         columns = list(map_columns(_one_array, columns))
         if seen is not None:
             seen.marks = seen.marks or data.find(b"#", start, stop) >= 0
+            seen.plain.update(dict.fromkeys(names, False))
     else:
         # The columns are decoded in threads (pyarrow's and numpy's kernels release the GIL),
         # their damage merged in order.
@@ -525,6 +535,8 @@ def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
             seen.coded.update(name for name, column in zip(names, decoded, strict=True)
                               if column.decoded)
             seen.marks = seen.marks or any(column.marks for column in decoded)
+            for name, column in zip(names, decoded, strict=True):
+                seen.plain[name] = seen.plain.get(name, True) and column.plain
         columns = [column.text for column in decoded]
         controls = any(column.controls for column in decoded)
         for column in decoded:
@@ -559,6 +571,7 @@ def _read_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
         return table, {row + 1: hexes for row, hexes in found.items()}, [], controls, 0, newlines
     if seen is not None:
         seen.marks = seen.marks or data.find(b"#", start, stop) >= 0
+        seen.plain.update(dict.fromkeys((str(i) for i in range(ncols)), False))
     text = str(memoryview(data)[start:stop], codec, "surrogateescape")
     damaged = len(_SURROGATE_RE.findall(text))
     text, bad = _bad_lines(text)
@@ -627,7 +640,8 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
         cells = _text_frame(pa.concat_tables(tables), width)
     else:
         cells = pd.DataFrame(columns=range(ncols), dtype="str")
-    return head, header_idx, ncols, cells, bad_lines, unclosed, controls, seen.marks
+    plain = {int(name) for name, nothing in seen.plain.items() if nothing}
+    return head, header_idx, ncols, cells, bad_lines, unclosed, controls, seen.marks, plain
 
 
 def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
@@ -636,8 +650,9 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
     Returns ``(grid, issues, bad_rows, flags)``: the grid of text cells (one row per line,
     header included), info issues, spreadsheet row number → rejection reason for lines that
     cannot be trusted (undecodable bytes, an unclosed quote), and what the bytes may hold:
-    ``{"controls": bool, "errors": bool}`` (control characters; ``#`` of an Excel error value),
-    so that the column-by-column checks are skipped for a file that cannot need them.
+    ``{"controls": bool, "errors": bool, "plain": set}`` (control characters; ``#`` of an
+    Excel error value; the columns with no cell to clean: no control, edge whitespace or empty
+    string), so that the column-by-column checks are skipped where they cannot find anything.
     """
     encoding = _streamable_encoding(data)
     streamed = None
@@ -647,7 +662,7 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
         except _Fallback:
             streamed = None
     if streamed is not None:
-        head, header_idx, ncols, cells, bad_lines, unclosed, controls, marks = streamed
+        head, header_idx, ncols, cells, bad_lines, unclosed, controls, marks, plain = streamed
     else:
         decoded = decode(data, name)
         encoding = decoded.encoding
@@ -665,6 +680,7 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
         # zero-width space has other bytes, so the column checks always run.
         controls = encoding not in ("utf-8", "utf-8-sig") or _may_hold_controls(data)
         marks = b"#" in data
+        plain = set()
         del body
     issues: list[tuple[str, str]] = []
     if encoding not in ("utf-8", "utf-8-sig"):
@@ -689,5 +705,6 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
     flags = {
         "controls": controls,
         "errors": not ascii_compatible or marks,
+        "plain": plain,
     }
     return grid, issues, bad_rows, flags

@@ -75,6 +75,8 @@ class RawSheet:
     is_text: bool = False  # delimited text: messages say "file", not "sheet"
     may_hold_controls: bool = True  # False: the bytes hold no control character (checks skipped)
     may_hold_errors: bool = True  # False: no "#" anywhere, so no Excel error value
+    #: Columns known to hold no cell to clean (no control, edge whitespace or empty string).
+    plain_columns: frozenset = frozenset()
 
 
 # =========================================================================== entry point
@@ -137,7 +139,8 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
         issues.extend(_issue(sev, None, None, None, None, msg) for sev, msg in notes)
         sheet_map = {"loans": [RawSheet(name="loans", cells=grid, bad_rows=bad_rows,
                                         is_text=True, may_hold_controls=flags["controls"],
-                                        may_hold_errors=flags["errors"])]}
+                                        may_hold_errors=flags["errors"],
+                                        plain_columns=frozenset(flags["plain"]))]}
         del grid  # the RawSheet holds the cells; canonicalise frees them as it goes
     else:
         raw_sheets = _read_workbook(data, name, kind, issues)
@@ -386,8 +389,12 @@ def _fill_merges(frame: pd.DataFrame, merges: list[tuple[int, int, int, int]]) -
     return frame
 
 
-def _as_text(column: pd.Series, controls: np.ndarray | None = None) -> pd.Series:
-    """One sheet column → clean text; empty cells → NaN. Dates keep ISO text."""
+def _as_text(column: pd.Series, controls: np.ndarray | None = None,
+             plain: bool = False) -> pd.Series:
+    """One sheet column → clean text; empty cells → NaN. Dates keep ISO text. ``plain``: the
+    reader found no cell to clean in the column."""
+    if plain and column.dtype == "str":
+        return column
     return parsing.clean_text(column, controls)
 
 
@@ -666,8 +673,8 @@ class _Builder:
                     for _ in used]
         text = pd.DataFrame(
             dict(zip(used, map_columns(lambda job: _as_text(*job), (
-                (body.pop(p), counter) for p, counter in zip(used, counters, strict=True))),
-                strict=True)),
+                (body.pop(p), counter, p in raw.plain_columns)
+                for p, counter in zip(used, counters, strict=True))), strict=True)),
             index=pd.RangeIndex(body_rows))
         del body
         controls = sum(int(c[0]) for c in counters if c is not None)

@@ -229,6 +229,12 @@ def _has_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
     return False
 
 
+def needs_cleaning(text: pa.Array | pa.ChunkedArray) -> bool:
+    """True when :func:`clean_text` (controls aside) would change a text column: a cell with
+    edge whitespace, or an empty string."""
+    return _has_edge_space(text) or bool(_empty_cells(text).any())
+
+
 def blank_cells(series: pd.Series) -> np.ndarray:
     """True where a cell is missing, empty or whitespace only (``str.strip()`` leaves "").
 

@@ -34,6 +34,8 @@ ODD = [
     "L{n:04d},C{n:03d},城关支行,{n}.00,正常,信用,2025-01-15,2027-01-15,多余",  # an extra field
     "L{n:04d},C{n:03d},城关支行,#N/A,正常,信用,2025-01-15,2027-01-15",  # an Excel error
     "L{n:04d},C{n:03d},城关支行,{n}.00,#N/A,信用,2025-01-15,2027-01-15",  # in a Chinese column
+    " L{n:04d} ,C{n:03d},城关支行\u3000,{n}.00,正常 ,信用,2025-01-15,2027-01-15",  # padded cells
+    'L{n:04d},"",城关支行,{n}.00,正常,信用,"",2027-01-15',  # quoted empty fields
     "L{n:04d}\x7f,C{n:03d},城关支行,{n}.00,正常,信用,2025-01-15,2027-01-15",  # DEL in an id
     "L{n:04d},C{n:03d},城关支行,\t{n}.00,正常,信用,2025-01-15,2027-01-15",  # a tab (no control)
     # A quote inside a field is a literal; the next one opens a field that spans two lines,
