@@ -21,6 +21,31 @@ from hypothesis import strategies as st
 import postloan_audit as pa
 from postloan_audit.ingest import parsing
 
+
+def _chunks(cells: list, pieces: int) -> list:
+    """``cells`` as up to ``pieces`` slices of one large_string array (the CSV reader's
+    layout: chunks that share buffers)."""
+    import pyarrow as pa_
+
+    whole = pa_.array(cells, pa_.large_string())
+    step = max(1, len(cells) // pieces)
+    return [whole.slice(i, step) for i in range(0, len(cells), step)]
+
+
+def _layouts(cells: list, pieces: int, *, objects: bool = False) -> list[pd.Series]:
+    """The same cells as a ``str`` Series, as one over chunked Arrow storage (when there are
+    cells) and, with ``objects``, as an object Series (no Arrow storage at all)."""
+    import pyarrow as pa_
+
+    layouts = [pd.Series(cells, dtype="str")]
+    if objects:
+        layouts.append(pd.Series(cells, dtype=object))
+    if cells:
+        layouts.append(pd.Series(pd.arrays.ArrowStringArray(
+            pa_.chunked_array(_chunks(cells, pieces), pa_.large_string())), dtype="str"))
+    return layouts
+
+
 number_cell = st.one_of(
     st.none(),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
@@ -167,13 +192,7 @@ def test_iso_dates_read_by_one_format_are_the_general_parsers_dates(cells):
 def test_dates_cast_by_pyarrow_are_the_general_parsers_dates(cells, pieces):
     """The cast reads a column only when every cell is a real date of the readable years; on
     any layout of chunks what it reads is what the general parser reads."""
-    import pyarrow as pa_
-
-    whole = pa_.array(cells, pa_.large_string())
-    step = max(1, len(cells) // pieces)
-    chunked = pa_.chunked_array([whole.slice(i, step) for i in range(0, len(cells), step)])
-    for series in (pd.Series(cells, dtype="str"),
-                   pd.Series(pd.arrays.ArrowStringArray(chunked), dtype="str")):
+    for series in _layouts(cells, pieces):
         cast = parsing._cast_dates(series)
         with mock.patch.object(parsing, "_cast_dates", return_value=None):
             expected, expected_invalid = parsing.parse_dates(series)
@@ -216,16 +235,7 @@ id_cell = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("0123456789
 def test_duplicated_ids_is_pandas_duplicated_on_any_column(cells, pieces):
     """Digit-only ids of one length go the integer way; "01" and "1", "+1" and "1", blanks,
     nulls and chunked columns must give pandas' answer all the same."""
-    import pyarrow as pa_
-
-    whole = pa_.array(cells, pa_.large_string())
-    step = max(1, len(cells) // pieces)
-    chunks = [whole.slice(i, step) for i in range(0, len(cells), step)]
-    layouts = [pd.Series(cells, dtype="str")]
-    if chunks:
-        layouts.append(pd.Series(pd.arrays.ArrowStringArray(
-            pa_.chunked_array(chunks, pa_.large_string())), dtype="str"))
-    for series in layouts:
+    for series in _layouts(cells, pieces):
         expected = series.duplicated(keep="first").to_numpy()
         assert (parsing.duplicated_ids(series) == expected).all()
 
@@ -296,16 +306,7 @@ def test_a_summary_word_in_an_ascii_id_column_is_still_a_summary_row(word):
 @given(st.lists(st.none() | st.sampled_from(["是", "否", "", " 否", "Y", "n"]), max_size=30),
        st.integers(1, 4))
 def test_factorize_text_is_pandas_factorize_on_any_layout(cells, pieces):
-    import pyarrow as pa_
-
-    whole = pa_.array(cells, pa_.large_string())
-    step = max(1, len(cells) // pieces)
-    chunks = [whole.slice(i, step) for i in range(0, len(cells), step)]
-    layouts = [pd.Series(cells, dtype="str"), pd.Series(cells, dtype=object)]
-    if chunks:
-        layouts.append(pd.Series(pd.arrays.ArrowStringArray(
-            pa_.chunked_array(chunks, pa_.large_string())), dtype="str"))
-    for series in layouts:
+    for series in _layouts(cells, pieces, objects=True):
         codes, uniques = parsing.factorize_text(series)
         expected_codes, expected_uniques = pd.factorize(series, use_na_sentinel=True)
         assert codes.tolist() == expected_codes.tolist()
@@ -325,9 +326,7 @@ def test_needle_cells_marks_every_cell_holding_a_needle_on_any_layout(cells, pie
     import pyarrow as pa_
 
     needles = ("计".encode(), "其中".encode(), b"t", b"T")
-    whole = pa_.array(cells, pa_.large_string())
-    step = max(1, len(cells) // pieces)
-    chunks = [whole.slice(i, step) for i in range(0, len(cells), step)]
+    chunks = _chunks(cells, pieces)
     mask = parsing.needle_cells(pa_.chunked_array(chunks, pa_.large_string()), needles)
     assert len(mask) == len(cells)
     start = 0
@@ -356,17 +355,8 @@ blank_cell = st.one_of(st.none(), st.text(alphabet=st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(blank_cell, max_size=30), st.integers(1, 4))
 def test_blank_cells_is_strip_then_empty_on_any_layout(cells, pieces):
-    import pyarrow as pa_
-
-    whole = pa_.array(cells, pa_.large_string())
-    step = max(1, len(cells) // pieces)
-    chunks = [whole.slice(i, step) for i in range(0, len(cells), step)]
-    layouts = [pd.Series(cells, dtype="str"), pd.Series(cells, dtype=object)]
-    if chunks:
-        layouts.append(pd.Series(pd.arrays.ArrowStringArray(
-            pa_.chunked_array(chunks, pa_.large_string())), dtype="str"))
     expected = [cell is None or cell.strip() == "" for cell in cells]
-    for series in layouts:
+    for series in _layouts(cells, pieces, objects=True):
         assert parsing.blank_cells(series).tolist() == expected
 
 
