@@ -1,14 +1,69 @@
-"""The package's exception tree.
+"""The package's exception tree (错误类型).
 
-Every problem a user can cause by handing us a file ends up as one of these, with a message in
-Simplified Chinese first and English alongside, naming the file, the sheet and what to fix.
+Every problem a user can cause (a file, an argument, a policy, a returned workbook) ends up as
+one of these, with a message in Simplified Chinese first and English alongside, naming the
+file, the sheet or the argument and what to fix::
+
+    PostloanAuditError
+    ├── ExtractError (ValueError)      a file cannot be read as an extract; ``problem`` tells why
+    ├── PolicyError (ValueError)       a policy file or value
+    │   └── ProfileError               an export profile
+    ├── DateError (ValueError)         a date that is not one (``2026-02-30``)
+    ├── SamplingError (ValueError)     a sampling argument (a negative seed, an unknown branch)
+    └── TrailError (ValueError)        the audit trail cannot be used as asked
+        └── ImportRefused              a returned workbook failed validation, nothing applied
+
+Each is also a :class:`ValueError`, so callers that caught ``ValueError`` keep working; the
+command line turns every one of them into exit code 2 and its message, without a traceback.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any
+
 
 class PostloanAuditError(Exception):
     """Base class of every error this package raises on purpose."""
+
+
+class Problem(StrEnum):
+    """Why a file cannot be read as an extract (:attr:`ExtractError.problem`).
+
+    A member compares equal to its value (``Problem.EMPTY == "empty"``), so code that tested
+    the old free strings keeps working. ``docs/extract-format.md`` documents each one.
+    """
+
+    #: The file holds no bytes, or only white space.
+    EMPTY = "empty"
+    #: Not a workbook or text the readers understand, damaged, or in no known encoding.
+    UNREADABLE = "unreadable"
+    #: A password-protected (encrypted) workbook.
+    ENCRYPTED = "encrypted"
+    #: Too many cells, too large an archive member or table to read safely.
+    TOO_LARGE = "too_large"
+    #: No sheet is a loan ledger (by name or by columns).
+    NO_LOANS_SHEET = "no_loans_sheet"
+    #: The loans sheet lacks required columns (``details["missing"]``).
+    MISSING_COLUMNS = "missing_columns"
+    #: The loans sheet has a header row but no data rows.
+    NO_DATA_ROWS = "no_data_rows"
+    #: A header carries a unit its column cannot take (展期期限（万元）).
+    BAD_UNIT = "bad_unit"
+    #: A profile computes days to the extract date, and no date is known.
+    NO_AS_OF = "no_as_of"
+    #: A returned workbook lacks one of its sheets.
+    MISSING_SHEET = "missing_sheet"
+    #: A Parquet store's manifest is missing or not one this version reads.
+    STORE_MANIFEST = "store_manifest"
+    #: A Parquet store's file is missing or changed.
+    STORE_FILE = "store_file"
+    #: A Parquet store's file holds other columns than its manifest says.
+    STORE_COLUMNS = "store_columns"
+    #: A Parquet store's file holds another number of rows than its manifest says.
+    STORE_ROWS = "store_rows"
+    #: The directory a Parquet store is to be written to cannot take it.
+    STORE_TARGET = "store_target"
 
 
 class ExtractError(PostloanAuditError, ValueError):
@@ -19,22 +74,82 @@ class ExtractError(PostloanAuditError, ValueError):
     source_name, sheet:
         Where the problem is (file name; sheet name or None for the whole file).
     problem:
-        A short machine-readable tag: ``empty``, ``unreadable``, ``no_loans_sheet``,
-        ``missing_columns``, ``no_data_rows``.
+        Why, a :class:`Problem` (it compares equal to its text: ``"missing_columns"``).
+    details:
+        The structured facts behind the message (``missing``, ``headers`` for missing
+        columns), for a door to render its own shorter message from.
     """
 
     def __init__(self, message: str, *, source_name: str | None = None, sheet: str | None = None,
-                 problem: str = "unreadable", details: dict | None = None) -> None:
+                 problem: Problem | str = Problem.UNREADABLE, details: dict | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.source_name = source_name
         self.sheet = sheet
-        self.problem = problem
+        self.problem = Problem(problem)
         self.details = details or {}
 
 
 class PolicyError(PostloanAuditError, ValueError):
     """A policy file or value is invalid (参数配置错误); the message names the key."""
+
+
+class DateError(PostloanAuditError, ValueError):
+    """A value given as a date is not one (日期无效), see
+    :func:`~postloan_audit.core.dates.coerce_date`.
+
+    Attributes
+    ----------
+    value:
+        The value as given.
+    what:
+        What the date is, in Chinese and English (``("检查日期", "check date")``).
+    """
+
+    def __init__(self, value: Any, *, what: tuple[str, str] = ("日期", "date")) -> None:
+        from postloan_audit.core.dates import DATE_FORMS_EN, DATE_FORMS_ZH
+
+        self.value = value
+        self.what = what
+        self.message = (f"{what[0]}无效:{value!r},应为日期,如 {DATE_FORMS_ZH}"
+                        f" / invalid {what[1]} {value!r}: expected a date such as {DATE_FORMS_EN}")
+        super().__init__(self.message)
+
+
+class SamplingError(PostloanAuditError, ValueError):
+    """A sampling argument cannot be used (抽样参数错误): a negative seed, a rate outside its
+    range, a branch the data does not hold. The message names the argument and the value."""
+
+
+class TrailError(PostloanAuditError, ValueError):
+    """The audit trail cannot be used as asked (记录库错误): a newer schema, a bad URL, a bad
+    import."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ImportRefused(TrailError):
+    """A returned workbook failed validation; nothing of it was applied (回传工作簿未通过校验).
+
+    Attributes
+    ----------
+    refused:
+        One row per problem: ``excel_row``, ``finding_key``, ``problem``.
+    file_name:
+        The workbook's name.
+    """
+
+    def __init__(self, file_name: str, refused: Any, *, sheet: str) -> None:
+        lines = [f"  {sheet} 第 {r['excel_row']} 行:{r['problem']}"
+                 for r in refused.to_dict("records")]
+        n = refused["excel_row"].nunique()
+        super().__init__(
+            f"文件 {file_name} 有 {n} 行未通过校验,未导入任何内容,请改正后重新上传"
+            f" / {n} row(s) of {file_name} refused, nothing applied:\n" + "\n".join(lines))
+        self.refused = refused
+        self.file_name = file_name
 
 
 class ProfileError(PolicyError):

@@ -30,7 +30,7 @@ from sqlalchemy import event
 
 from postloan_audit.compliance.checks import FINDING_COLUMNS, CheckReport
 from postloan_audit.compliance.policy import Policy
-from postloan_audit.core.errors import PostloanAuditError
+from postloan_audit.core.errors import ImportRefused, TrailError
 from postloan_audit.trail import followup as fu
 from postloan_audit.trail import schema as t
 from postloan_audit.trail.identity import current_user
@@ -43,36 +43,6 @@ DEFAULT_DB_PATH = Path("~/.postloan-audit/audit.db")
 BUSY_TIMEOUT_SECONDS = 60
 #: Key of the PostgreSQL advisory lock every write transaction takes.
 _PG_LOCK_KEY = 0x504C4141  # "PLAA"
-
-
-class TrailError(PostloanAuditError, ValueError):
-    """The store cannot be used as asked (记录库错误): a newer schema, a bad URL, a bad import."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class ImportRefused(TrailError):
-    """A returned workbook failed validation; nothing of it was applied (回传工作簿未通过校验).
-
-    Attributes
-    ----------
-    refused:
-        One row per problem: ``excel_row``, ``finding_key``, ``problem``.
-    file_name:
-        The workbook's name.
-    """
-
-    def __init__(self, file_name: str, refused: pd.DataFrame, *, sheet: str) -> None:
-        lines = [f"  {sheet} 第 {r['excel_row']} 行:{r['problem']}"
-                 for r in refused.to_dict("records")]
-        n = refused["excel_row"].nunique()
-        super().__init__(
-            f"文件 {file_name} 有 {n} 行未通过校验,未导入任何内容,请改正后重新上传"
-            f" / {n} row(s) of {file_name} refused, nothing applied:\n" + "\n".join(lines))
-        self.refused = refused
-        self.file_name = file_name
 
 
 def resolve_url(db: str | os.PathLike | None = None) -> str:
