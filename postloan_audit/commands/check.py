@@ -6,9 +6,8 @@ import argparse
 import sys
 
 from postloan_audit.commands.tables import format_table, wrap_text
+from postloan_audit.core.severity import SEVERITY_ZH
 
-#: Severity as users read it (严重程度).
-SEVERITY_ZH: dict[str, str] = {"high": "高", "medium": "中", "low": "低"}
 BY_RULE_HEADERS: dict[str, str] = {"title_zh": "规则名称", "rule_id": "规则编号",
                                    "severity": "严重程度", "findings": "问题数",
                                    "loans": "涉及借据数", "branches": "涉及机构数"}

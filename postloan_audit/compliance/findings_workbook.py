@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment
 from postloan_audit.compliance.checks import CheckReport, list_rules
 from postloan_audit.compliance.findings_followup import FollowupColumns, add_followup_columns
 from postloan_audit.compliance.rules import CATALOGUE
+from postloan_audit.core.severity import SEVERITY_ZH
 from postloan_audit.core.workbooks import (
     Target,
     new_workbook,
@@ -33,7 +34,6 @@ FINDING_HEADERS: dict[str, str] = {
     "borrower_name": "客户名称", "branch": "经营机构", "message": "问题描述",
     "due_date": "应完成日期", "days_late": "逾期天数", "citation": "依据",
 }
-SEVERITY_ZH: dict[str, str] = {"high": "高", "medium": "中", "low": "低"}
 
 
 def rule_header(rule_id: str) -> str:

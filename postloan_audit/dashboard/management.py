@@ -41,6 +41,8 @@ from postloan_audit.compliance.checks import CheckReport, run_checks
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.core.errors import PostloanAuditError
 from postloan_audit.core.extract import Extract
+from postloan_audit.core.identity import NO_USER_TEXT
+from postloan_audit.core.identity import signed_in_user as current_user
 from postloan_audit.core.schema import (
     CLASSIFICATION_ZH,
     CLASSIFICATIONS,
@@ -87,15 +89,6 @@ from postloan_audit.supervision.planning import ReviewPlanPolicy
 #: Bundled snapshots compared by default (the 2026-06-30 and 2026-09-30 ones).
 DEFAULT_BEFORE: str = "network_snapshot_20260630.xlsx"
 DEFAULT_AFTER: str = "network_snapshot_20260930.xlsx"
-
-#: Environment variables holding the signed-in user, first non-empty wins. Voila turns each
-#: request header listed in ``VoilaConfiguration.http_header_envs`` into ``HTTP_`` + the header
-#: name upper-cased with ``-`` → ``_`` (``voila/handler.py``, RFC 3875 §4.1.18), so the proxy's
-#: ``X-Remote-User`` arrives as ``HTTP_X_REMOTE_USER`` and ``X-Forwarded-User`` (oauth2-proxy)
-#: as ``HTTP_X_FORWARDED_USER``.
-USER_ENV_VARS: tuple[str, ...] = ("HTTP_X_REMOTE_USER", "HTTP_X_FORWARDED_USER")
-#: Shown when no signed-in user reached the kernel (local ``make dashboards``).
-NO_USER_TEXT: str = "未经统一登录(本机运行)"
 
 #: Rule families (规则类别): the rule id's prefix before ``-`` → Chinese name. Extensions and
 #: refinancing share one family (展期与借新还旧, `003_…` 第一篇 第四十九条 and 《贷款通则》 第十二条
@@ -154,20 +147,6 @@ _YES_NO = {True: "是", False: "否"}
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def current_user(environ: Mapping[str, str] | None = None) -> str | None:
-    """The signed-in user passed in by the reverse proxy (当前用户), or None.
-
-    Reads :data:`USER_ENV_VARS` from ``environ`` (default ``os.environ``); see
-    ``docs/deploy.md`` for the proxy and Voila settings that set them.
-    """
-    env = os.environ if environ is None else environ
-    for name in USER_ENV_VARS:
-        value = (env.get(name) or "").strip()
-        if value:
-            return value
-    return None
 
 
 def rule_family(rule_ids: pd.Series) -> pd.Series:

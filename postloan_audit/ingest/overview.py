@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from postloan_audit.core.extract import Extract
+from postloan_audit.core.severity import ISSUE_SEVERITY_ZH
 
 ACCOUNTING_HEADERS_ZH = {
     "sheet": "数据表", "source_sheet": "原工作表", "rows_read": "读取行数", "kept": "保留",
@@ -21,7 +22,6 @@ ISSUE_HEADERS_ZH = {
     "severity": "级别", "sheet": "工作表", "row": "行号", "column": "列", "value": "原值",
     "message": "说明",
 }
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def accounting_table(extract: Extract) -> pd.DataFrame:
@@ -32,7 +32,7 @@ def accounting_table(extract: Extract) -> pd.DataFrame:
 def issues_table(extract: Extract) -> pd.DataFrame:
     """Every error, warning and note, severity in Chinese, with Chinese headers."""
     issues = extract.issues.astype(object).where(extract.issues.notna(), "")
-    issues["severity"] = issues["severity"].map(SEVERITY_ZH).fillna(issues["severity"])
+    issues["severity"] = issues["severity"].map(ISSUE_SEVERITY_ZH).fillna(issues["severity"])
     return issues.rename(columns=ISSUE_HEADERS_ZH)
 
 

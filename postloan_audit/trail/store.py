@@ -31,9 +31,9 @@ from sqlalchemy import event
 from postloan_audit.compliance.checks import FINDING_COLUMNS, CheckReport
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.core.errors import ImportRefused, TrailError
+from postloan_audit.core.identity import current_user
 from postloan_audit.trail import followup as fu
 from postloan_audit.trail import schema as t
-from postloan_audit.trail.identity import current_user
 
 #: Environment variable naming the store (a path or a database URL).
 DB_ENV_VAR = "POSTLOAN_AUDIT_DB"

@@ -11,31 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from postloan_audit.core import schema
+from postloan_audit.core.severity import Severity
 
 if TYPE_CHECKING:
     from postloan_audit.compliance.rules.context import CheckContext
 
 #: Optional sheets a requirement may name.
 SHEET_NAMES: tuple[str, ...] = ("inspections", "collections", "branches")
-
-
-class Severity(StrEnum):
-    """How serious a finding is (严重程度)."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-    @property
-    def zh(self) -> str:
-        return {"high": "高", "medium": "中", "low": "低"}[self.value]
 
 
 @dataclass(frozen=True)
