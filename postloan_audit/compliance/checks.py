@@ -21,7 +21,6 @@ from postloan_audit.compliance.evaluation import (  # noqa: F401  (re-exported)
     FINDING_COLUMNS,
     NOT_RUN_COLUMNS,
     CheckReport,
-    _as_date,
     _assemble,
     _empty_findings,
     _frame_fingerprint,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from os import PathLike
 from typing import Any
 
@@ -23,11 +23,15 @@ import pandas as pd
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.compliance.rules import CATALOGUE, CheckContext, Rule
 from postloan_audit.compliance.rules.base import describe_requirement
-from postloan_audit.core.extract import Extract
+from postloan_audit.core.dates import coerce_date
+from postloan_audit.core.extract import Extract, as_extract
+from postloan_audit.core.provenance import Provenance, with_legacy
 
 #: Columns of :attr:`CheckReport.findings`, in order.
 FINDING_COLUMNS: list[str] = ["rule_id", "severity", "loan_id", "borrower_id", "borrower_name",
                               "branch", "message", "due_date", "days_late", "citation"]
+#: What the check date is called in messages.
+CHECK_DATE = ("检查日期", "check date")
 #: Columns of :attr:`CheckReport.not_run`.
 NOT_RUN_COLUMNS: list[str] = ["rule_id", "reason"]
 #: Columns of :func:`list_rules`.
@@ -45,7 +49,7 @@ def _empty_findings() -> pd.DataFrame:
     })
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class CheckReport:
     """The result of :func:`run_checks` (检查结果).
 
@@ -56,14 +60,8 @@ class CheckReport:
         ``days_late`` where the rule has a deadline.
     not_run:
         Rules that did not run (``rule_id``, ``reason``): data missing, or disabled.
-    as_of:
-        The check date.
     policy:
         The :class:`~postloan_audit.compliance.policy.Policy` used.
-    fingerprint:
-        sha256 of the extract's source bytes (or of the loans frame when given a frame).
-    source_name:
-        The extract's file name ('' for a frame).
     rules_run:
         Ids of the rules that ran, in catalogue order.
     warnings:
@@ -71,24 +69,71 @@ class CheckReport:
         optional columns.
     loans_checked:
         Number of loans in the extract.
-    created:
-        When the run finished (local time).
-    profile_name, profile_sha256:
-        The export profile (导出配置) the extract was read with (None without one).
+    provenance:
+        A :class:`~postloan_audit.core.provenance.Provenance`: ``fingerprint`` (sha256 of the
+        extract's source bytes, or of the loans frame when given a frame), ``source_name``
+        (the extract's file name, '' for a frame), ``as_of`` (the check date), ``profile``
+        (the export profile (导出配置) the extract was read with), ``created_at`` (when the
+        run finished, local time) and ``version``.
+    as_of, fingerprint, source_name, created, profile_name, profile_sha256:
+        Read-only aliases of the provenance fields (the constructor still takes them).
     """
 
     findings: pd.DataFrame
     not_run: pd.DataFrame
-    as_of: dt.date
     policy: Policy
-    fingerprint: str
-    source_name: str = ""
-    rules_run: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    loans_checked: int = 0
-    created: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
-    profile_name: str | None = None
-    profile_sha256: str | None = None
+    rules_run: tuple[str, ...]
+    warnings: tuple[str, ...]
+    loans_checked: int
+    provenance: Provenance
+
+    def __init__(self, findings: pd.DataFrame, not_run: pd.DataFrame,
+                 as_of: dt.date | None = None, policy: Policy | None = None, *,
+                 rules_run: tuple[str, ...] = (), warnings: tuple[str, ...] = (),
+                 loans_checked: int = 0, provenance: Provenance | None = None,
+                 **legacy: Any) -> None:
+        unknown = set(legacy) - {"fingerprint", "source_name", "created", "profile_name",
+                                 "profile_sha256"}
+        if unknown:
+            raise TypeError(f"CheckReport() got unexpected keyword arguments {sorted(unknown)}")
+        if as_of is not None:
+            legacy["as_of"] = as_of
+        provenance = with_legacy(provenance, legacy)
+        if provenance.as_of is None:
+            raise TypeError("CheckReport() needs the check date (as_of)")
+        for name, value in (("findings", findings), ("not_run", not_run),
+                            ("policy", policy if policy is not None else Policy.default()),
+                            ("rules_run", tuple(rules_run)), ("warnings", tuple(warnings)),
+                            ("loans_checked", loans_checked), ("provenance", provenance)):
+            object.__setattr__(self, name, value)
+
+    @property
+    def as_of(self) -> dt.date:
+        """The check date (``provenance.as_of``)."""
+        return self.provenance.as_of
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of the extract's source (``provenance.fingerprint``)."""
+        return self.provenance.fingerprint
+
+    @property
+    def source_name(self) -> str:
+        """The extract's file name (``provenance.source_name``)."""
+        return self.provenance.source_name
+
+    @property
+    def created(self) -> dt.datetime:
+        """When the run finished (``provenance.created_at``)."""
+        return self.provenance.created_at
+
+    @property
+    def profile_name(self) -> str | None:
+        return self.provenance.profile_name
+
+    @property
+    def profile_sha256(self) -> str | None:
+        return self.provenance.profile_sha256
 
     def summary_by_rule(self) -> pd.DataFrame:
         """Per rule that ran: ``rule_id``, ``title_zh``, ``severity``, ``findings``, ``loans``,
@@ -135,22 +180,6 @@ class CheckReport:
         return "\n".join(lines)
 
 
-def _as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"检查日期无效:{value!r},应为 YYYY-MM-DD / invalid as_of {value!r}: "
-                     "expected a date or 'YYYY-MM-DD'")
-
-
 def _frame_fingerprint(loans: pd.DataFrame) -> str:
     hashed = pd.util.hash_pandas_object(loans, index=False).to_numpy()
     digest = hashlib.sha256(",".join(map(str, loans.columns)).encode("utf-8"))
@@ -177,17 +206,14 @@ ENGINES: tuple[str, ...] = ("pandas", "dask")
 
 def unpack_data(data: Extract | pd.DataFrame
                 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame | None], str, str, Any]:
-    """Loans, optional sheets, fingerprint, source name and extract date of ``data``."""
-    if isinstance(data, Extract):
-        sheets = {"inspections": data.inspections, "collections": data.collections,
-                  "branches": data.branches}
-        return data.loans, sheets, data.fingerprint, data.source_name, data.as_of
-    if isinstance(data, pd.DataFrame):
-        sheets = {"inspections": None, "collections": None, "branches": None}
-        return data, sheets, _frame_fingerprint(data), "", None
-    raise ValueError(f"data 应为 Extract、DataFrame 或 Parquet 数据集目录 / data must be an "
-                     f"Extract, a DataFrame or a Parquet store directory, got "
-                     f"{type(data).__name__}")
+    """Loans, optional sheets, fingerprint, source name and extract date of ``data`` (a loans
+    frame is fingerprinted by its content, see :func:`_frame_fingerprint`)."""
+    extract = as_extract(data)
+    sheets = {"inspections": extract.inspections, "collections": extract.collections,
+              "branches": extract.branches}
+    if extract.fingerprint is None:  # a bare loans frame
+        return extract.loans, sheets, _frame_fingerprint(extract.loans), "", None
+    return extract.loans, sheets, extract.fingerprint, extract.source_name, extract.as_of
 
 
 def profile_of(data: Extract | pd.DataFrame) -> dict[str, str | None]:
@@ -202,7 +228,7 @@ def prepare_run(as_of: Any, policy: Policy | str | PathLike | None,
     """The check date, the policy and the selected rules of a run (validated)."""
     if as_of is None:
         raise ValueError("未给出检查日期 / as_of is required (the extract carries no date)")
-    return _as_date(as_of), Policy.coerce(policy), _select_rules(rules)
+    return (coerce_date(as_of, what=CHECK_DATE), Policy.coerce(policy), _select_rules(rules))
 
 
 def evaluate_rules(ctx: CheckContext, selected: list[Rule], pol: Policy

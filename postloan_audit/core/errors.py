@@ -9,7 +9,9 @@ file, the sheet or the argument and what to fix::
     ├── PolicyError (ValueError)       a policy file or value
     │   └── ProfileError               an export profile
     ├── DateError (ValueError)         a date that is not one (``2026-02-30``)
+    ├── ExtractTypeError (TypeError)   an argument is neither an Extract nor a loans frame
     ├── SamplingError (ValueError)     a sampling argument (a negative seed, an unknown branch)
+    ├── WorkpaperError (ValueError)    a filled-in workpaper's contents
     └── TrailError (ValueError)        the audit trail cannot be used as asked
         └── ImportRefused              a returned workbook failed validation, nothing applied
 
@@ -116,9 +118,19 @@ class DateError(PostloanAuditError, ValueError):
         super().__init__(self.message)
 
 
+class ExtractTypeError(PostloanAuditError, TypeError, ValueError):
+    """An argument that should be an extract or a loans frame is neither (数据类型错误)."""
+
+
 class SamplingError(PostloanAuditError, ValueError):
     """A sampling argument cannot be used (抽样参数错误): a negative seed, a rate outside its
     range, a branch the data does not hold. The message names the argument and the value."""
+
+
+class WorkpaperError(PostloanAuditError, ValueError):
+    """A workpaper filled in and uploaded cannot be used as it is (回传底稿内容有误): a column
+    changed, a cell blank or unreadable, loan ids that are not the sample's. The message names
+    the sheet, the column and the rows."""
 
 
 class TrailError(PostloanAuditError, ValueError):

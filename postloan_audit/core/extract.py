@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+
+from postloan_audit.core.errors import ExtractTypeError
+from postloan_audit.core.provenance import Provenance, with_legacy
 
 #: Columns of :attr:`Extract.rejected`.
 REJECTED_COLUMNS = ["sheet", "row", "column", "value", "reason"]
@@ -16,7 +20,7 @@ ACCOUNTING_COLUMNS = ["sheet", "source_sheet", "rows_read", "kept", "rejected", 
                       "blank_rows"]
 
 
-@dataclass
+@dataclass(init=False)
 class Extract:
     """A loaded loan-ledger extract (贷款台账), in canonical form.
 
@@ -40,31 +44,71 @@ class Extract:
     accounting:
         Per sheet: ``rows_read`` = ``kept`` + ``rejected`` + ``summary_rows``; ``blank_rows``
         (entirely empty rows, skipped) are counted beside the identity.
-    fingerprint:
-        sha256 of the source bytes.
-    source_name:
-        The file name.
-    as_of:
-        The extract date: the ``as_of`` argument, else a date in a title row or the file name,
-        else None.
-    profile_name, profile_sha256:
-        The export profile (导出配置) the file was read with (``[profile] name`` and the sha256
-        of its text), or None when it was read with the built-in headers only.
+    provenance:
+        A :class:`~postloan_audit.core.provenance.Provenance`: ``fingerprint`` (sha256 of the
+        source bytes), ``source_name`` (the file name), ``as_of`` (the extract date: the
+        ``as_of`` argument, else a date in a title row or the file name, else None),
+        ``profile`` (the export profile (导出配置) the file was read with, or None),
+        ``created_at`` (when it was read) and ``version``.
+    fingerprint, source_name, as_of, profile_name, profile_sha256:
+        Read-only aliases of the provenance fields (the constructor still takes them).
     """
 
     loans: pd.DataFrame
-    inspections: pd.DataFrame | None = None
-    collections: pd.DataFrame | None = None
-    branches: pd.DataFrame | None = None
-    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECTED_COLUMNS))
-    issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ISSUE_COLUMNS))
-    accounting: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=ACCOUNTING_COLUMNS))
-    fingerprint: str = ""
-    source_name: str = ""
-    as_of: dt.date | None = None
-    profile_name: str | None = None
-    profile_sha256: str | None = None
+    inspections: pd.DataFrame | None
+    collections: pd.DataFrame | None
+    branches: pd.DataFrame | None
+    rejected: pd.DataFrame
+    issues: pd.DataFrame
+    accounting: pd.DataFrame
+    provenance: Provenance
+
+    def __init__(self, loans: pd.DataFrame, inspections: pd.DataFrame | None = None,
+                 collections: pd.DataFrame | None = None,
+                 branches: pd.DataFrame | None = None, rejected: pd.DataFrame | None = None,
+                 issues: pd.DataFrame | None = None, accounting: pd.DataFrame | None = None,
+                 provenance: Provenance | None = None, **legacy: Any) -> None:
+        unknown = set(legacy) - {"fingerprint", "source_name", "as_of", "profile_name",
+                                 "profile_sha256"}
+        if unknown:
+            raise TypeError(f"Extract() got unexpected keyword arguments {sorted(unknown)}")
+        self.loans = loans
+        self.inspections = inspections
+        self.collections = collections
+        self.branches = branches
+        self.rejected = (pd.DataFrame(columns=REJECTED_COLUMNS) if rejected is None
+                         else rejected)
+        self.issues = pd.DataFrame(columns=ISSUE_COLUMNS) if issues is None else issues
+        self.accounting = (pd.DataFrame(columns=ACCOUNTING_COLUMNS) if accounting is None
+                           else accounting)
+        if provenance is None:
+            provenance = Provenance(fingerprint="", source_name="")
+        self.provenance = with_legacy(provenance, legacy)
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of the source bytes (``provenance.fingerprint``)."""
+        return self.provenance.fingerprint
+
+    @property
+    def source_name(self) -> str:
+        """The file name (``provenance.source_name``)."""
+        return self.provenance.source_name
+
+    @property
+    def as_of(self) -> dt.date | None:
+        """The extract date (``provenance.as_of``)."""
+        return self.provenance.as_of
+
+    @property
+    def profile_name(self) -> str | None:
+        """The export profile's name (``provenance.profile.name``), or None."""
+        return self.provenance.profile_name
+
+    @property
+    def profile_sha256(self) -> str | None:
+        """The export profile text's sha256, or None."""
+        return self.provenance.profile_sha256
 
     @property
     def branch_names(self) -> list[str]:
@@ -85,3 +129,25 @@ class Extract:
                 f"保留 {rec['kept']} 行,拒绝 {rec['rejected']} 行,合计行 {rec['summary_rows']} 行"
             )
         return "\n".join(lines)
+
+
+def as_extract(data: Extract | pd.DataFrame, *, argument: str = "data") -> Extract:
+    """``data`` as an :class:`Extract`: an extract as it is, a loans DataFrame wrapped in one
+    (no other sheet; its provenance has no fingerprint and no source name, both None).
+
+    Every capability that takes "an extract or a loans frame" unpacks it here, so they all
+    accept the same things and refuse the rest the same way.
+
+    Raises
+    ------
+    ExtractTypeError
+        ``data`` is neither (the message names ``argument`` and the type received).
+    """
+    if isinstance(data, Extract):
+        return data
+    if isinstance(data, pd.DataFrame):
+        return Extract(loans=data, provenance=Provenance(fingerprint=None, source_name=None))
+    raise ExtractTypeError(
+        f"{argument} 须为 Extract(load_extract 的结果)或贷款 DataFrame,收到 {type(data).__name__}。"
+        f" / {argument} must be an Extract (from load_extract) or a loans DataFrame, got"
+        f" {type(data).__name__}.")

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from postloan_audit.core import schema
+from postloan_audit.core.dates import coerce_date
 from postloan_audit.core.errors import ExtractError
 from postloan_audit.core.extract import (
     ACCOUNTING_COLUMNS,
@@ -1522,11 +1523,7 @@ def _issue(severity, sheet, row, column, value, message) -> dict:
 
 def _resolve_as_of(as_of, titles: list[str], name: str):
     if as_of is not None:
-        try:
-            return pd.Timestamp(as_of).date()
-        except (ValueError, TypeError):
-            raise ValueError(f"数据日期无效:{as_of!r},应为 YYYY-MM-DD / invalid as_of {as_of!r}:"
-                             " expected YYYY-MM-DD") from None
+        return coerce_date(as_of, what=("数据日期", "data date"))
     for text in [*titles, Path(name).stem]:
         for regex in (_TITLE_DATE_RE, _COMPACT_TITLE_DATE_RE):
             match = regex.search(str(text))

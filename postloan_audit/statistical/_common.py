@@ -6,7 +6,6 @@ Chinese first and English alongside that names the argument, the value and what 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import math
 from collections.abc import Mapping
@@ -16,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from postloan_audit.core.errors import PolicyError
+from postloan_audit.core.errors import SamplingError
+from postloan_audit.core.provenance import now  # noqa: F401 - one clock for every result
 from postloan_audit.core.version import __version__
 
 #: The model names a plan or an evaluation may use (``likelihood=``).
@@ -38,9 +38,6 @@ def frozen_inputs(**inputs: Any) -> Mapping[str, Any]:
     return MappingProxyType(dict(inputs))
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
-
 
 def exact(value: float) -> Fraction:
     """The decimal a user typed, as an exact fraction (``0.035`` → ``7/200``)."""
@@ -60,7 +57,7 @@ def pct(value: float, digits: int = 1) -> str:
 def check_confidence(confidence: Any) -> float:
     if (isinstance(confidence, bool) or not isinstance(confidence, int | float | np.floating)
             or not 0 < float(confidence) < 1):
-        raise PolicyError(
+        raise SamplingError(
             f"可信赖程度 confidence 须为 0 与 1 之间的小数(如 0.95 表示 95%),收到 {confidence!r}。"
             f" / confidence must be a fraction strictly between 0 and 1 (0.95 for 95%),"
             f" got {confidence!r}.")
@@ -73,7 +70,7 @@ def check_rate(name: str, zh: str, value: Any, *, allow_zero: bool) -> float:
                                                else 0 < float(value) < 1))
     if not ok:
         low = "0(含)" if allow_zero else "0(不含)"
-        raise PolicyError(
+        raise SamplingError(
             f"{zh} {name} 须为 {low} 与 1 之间的小数(如 0.05 表示 5%),收到 {value!r}。"
             f" / {name} must be a fraction in {'[0, 1)' if allow_zero else '(0, 1)'}"
             f" (0.05 for 5%), got {value!r}.")
@@ -82,18 +79,18 @@ def check_rate(name: str, zh: str, value: Any, *, allow_zero: bool) -> float:
 
 def check_likelihood(likelihood: Any, population: Any) -> int | None:
     if likelihood not in LIKELIHOODS:
-        raise PolicyError(
+        raise SamplingError(
             f"likelihood 须为 {'、'.join(LIKELIHOODS)} 之一,收到 {likelihood!r}。"
             f" / likelihood must be one of {', '.join(LIKELIHOODS)}, got {likelihood!r}.")
     if population is None:
         if likelihood == "hypergeometric":
-            raise PolicyError(
+            raise SamplingError(
                 "超几何分布需要总体数量 population(总体中的项目数)。"
                 " / The hypergeometric likelihood needs population (the number of items).")
         return None
     if (isinstance(population, bool) or not isinstance(population, int | np.integer)
             or population < 1):
-        raise PolicyError(
+        raise SamplingError(
             f"总体数量 population 须为正整数,收到 {population!r}。"
             f" / population must be a positive integer, got {population!r}.")
     return int(population)
@@ -101,7 +98,7 @@ def check_likelihood(likelihood: Any, population: Any) -> int | None:
 
 def check_count(name: str, zh: str, value: Any, *, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise PolicyError(
+        raise SamplingError(
             f"{zh} {name} 须为不小于 {minimum} 的整数,收到 {value!r}。"
             f" / {name} must be an integer of at least {minimum}, got {value!r}.")
     return int(value)
@@ -109,7 +106,7 @@ def check_count(name: str, zh: str, value: Any, *, minimum: int) -> int:
 
 def check_seed(seed: Any) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise PolicyError(
+        raise SamplingError(
             f"随机种子 seed 须为非负整数,收到 {seed!r}。"
             f" / seed must be a non-negative integer, got {seed!r}.")
     return int(seed)

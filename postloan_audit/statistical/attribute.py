@@ -28,7 +28,6 @@ Evaluate: the one-sided upper deviation limit at ``confidence``:
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,11 +36,11 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from postloan_audit.core.errors import PolicyError
+from postloan_audit.core.errors import SamplingError
+from postloan_audit.core.provenance import Provenance, ProvenanceAliases
 from postloan_audit.statistical._common import (
     LIKELIHOOD_ZH,
     MAX_SAMPLE_SIZE,
-    VERSION,
     ceil_times,
     check_confidence,
     check_count,
@@ -49,7 +48,6 @@ from postloan_audit.statistical._common import (
     check_rate,
     exact,
     frozen_inputs,
-    now,
     pct,
 )
 
@@ -57,7 +55,7 @@ _CHUNK = 2048
 
 
 @dataclass(frozen=True, eq=False)
-class AttributePlan:
+class AttributePlan(ProvenanceAliases):
     """An attribute sample plan (属性抽样方案).
 
     Attributes
@@ -68,7 +66,7 @@ class AttributePlan:
         Deviations the sample may show and still support reliance (``ceil(n × expected_rate)``).
     confidence, tolerable_rate, expected_rate, population, likelihood :
         The inputs.
-    inputs, method, seed, population_fingerprint, version, created_at :
+    inputs, method, seed, population_fingerprint, provenance :
         Provenance; a plan is not random (``seed`` None) and knows no population file
         (``population_fingerprint`` None).
     """
@@ -84,8 +82,7 @@ class AttributePlan:
     method: str
     seed: int | None
     population_fingerprint: str | None
-    version: str
-    created_at: dt.datetime
+    provenance: Provenance
 
     def summary(self) -> str:
         """The plan in plain Chinese (抽样方案说明)."""
@@ -101,7 +98,7 @@ class AttributePlan:
 
 
 @dataclass(frozen=True, eq=False)
-class AttributeEvaluation:
+class AttributeEvaluation(ProvenanceAliases):
     """The evaluation of an attribute sample (属性抽样结果评价).
 
     Attributes
@@ -112,7 +109,7 @@ class AttributeEvaluation:
         ``deviations / n``.
     n, deviations, confidence, population, likelihood :
         The inputs.
-    inputs, method, seed, population_fingerprint, version, created_at :
+    inputs, method, seed, population_fingerprint, provenance :
         Provenance (``seed`` and ``population_fingerprint`` None: nothing random, no file).
     """
 
@@ -127,8 +124,7 @@ class AttributeEvaluation:
     method: str
     seed: int | None
     population_fingerprint: str | None
-    version: str
-    created_at: dt.datetime
+    provenance: Provenance
 
     def relies(self, tolerable_rate: float) -> bool:
         """Whether the control can be relied on: the upper limit does not exceed the tolerable rate."""
@@ -193,7 +189,7 @@ def plan_attribute_sample(*, confidence: float, tolerable_rate: float, expected_
     expected_rate = check_rate("expected_rate", "预计总体偏差率", expected_rate, allow_zero=True)
     population = check_likelihood(likelihood, population)
     if expected_rate >= tolerable_rate:
-        raise PolicyError(
+        raise SamplingError(
             f"预计总体偏差率({pct(expected_rate, 2)})须低于可容忍偏差率({pct(tolerable_rate, 2)}),"
             f"否则任何样本量都不能支持信赖控制。 / expected_rate ({expected_rate}) must be below"
             f" tolerable_rate ({tolerable_rate}); no sample size can support reliance otherwise.")
@@ -219,7 +215,7 @@ def plan_attribute_sample(*, confidence: float, tolerable_rate: float, expected_
     if found is None:
         where = (f"总体 {population} 项" if population is not None and population < MAX_SAMPLE_SIZE
                  else f" {MAX_SAMPLE_SIZE} 项")
-        raise PolicyError(
+        raise SamplingError(
             f"在{where}以内找不到满足要求的样本量(可信赖程度 {pct(confidence)},可容忍偏差率"
             f" {pct(tolerable_rate, 2)},预计偏差率 {pct(expected_rate, 2)});请提高可容忍偏差率或"
             f"降低预计偏差率,或对总体全部检查。 / No sample size up to {limit} meets confidence"
@@ -233,7 +229,7 @@ def plan_attribute_sample(*, confidence: float, tolerable_rate: float, expected_
                              expected_rate=expected_rate, population=population,
                              likelihood=likelihood),
         method=f"attribute plan, {likelihood}: smallest n with P(X <= ceil(n*expected)) <= 1-confidence",
-        seed=None, population_fingerprint=None, version=VERSION, created_at=now())
+        seed=None, population_fingerprint=None, provenance=Provenance())
 
 
 def _upper_limit(n: int, k: int, confidence: float, likelihood: str, population: int | None) -> float:
@@ -282,11 +278,11 @@ def evaluate_attribute_sample(*, n: int, deviations: int, confidence: float,
     deviations = check_count("deviations", "偏差数", deviations, minimum=0)
     population = check_likelihood(likelihood, population)
     if deviations > n:
-        raise PolicyError(
+        raise SamplingError(
             f"偏差数({deviations})不能大于样本量({n})。 / deviations ({deviations}) cannot"
             f" exceed n ({n}).")
     if population is not None and n > population:
-        raise PolicyError(
+        raise SamplingError(
             f"样本量({n})不能大于总体数量({population})。 / n ({n}) cannot exceed"
             f" population ({population}).")
     upper = _upper_limit(n, deviations, confidence, likelihood, population)
@@ -298,4 +294,4 @@ def evaluate_attribute_sample(*, n: int, deviations: int, confidence: float,
         method={"binomial": "one-sided exact Clopper-Pearson upper limit (beta quantile)",
                 "poisson": "one-sided Poisson upper limit (gamma quantile) / n",
                 "hypergeometric": "largest K not rejected by the hypergeometric cdf, / N"}[likelihood],
-        seed=None, population_fingerprint=None, version=VERSION, created_at=now())
+        seed=None, population_fingerprint=None, provenance=Provenance())

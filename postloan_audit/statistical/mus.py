@@ -29,18 +29,18 @@ projected. Understatements are reported apart and do not reduce the overstatemen
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from postloan_audit.core.errors import PolicyError
-from postloan_audit.core.extract import Extract
+from postloan_audit.core.errors import SamplingError
+from postloan_audit.core.extract import Extract, as_extract
+from postloan_audit.core.provenance import Provenance, ProvenanceAliases
 from postloan_audit.statistical._common import (
     MAX_SAMPLE_SIZE,
     VERSION,
@@ -77,7 +77,7 @@ ITEM_COLUMNS: tuple[str, ...] = ("loan_id", "stratum", "hits", "book_value", "au
 
 
 @dataclass(frozen=True, eq=False)
-class MUSPlan:
+class MUSPlan(ProvenanceAliases):
     """A monetary-unit sample plan (货币单元抽样方案).
 
     Attributes
@@ -95,7 +95,7 @@ class MUSPlan:
         The same in yuan.
     confidence, population_value :
         The inputs.
-    inputs, method, seed, population_fingerprint, version, created_at :
+    inputs, method, seed, population_fingerprint, provenance :
         Provenance (no seed, no file).
     """
 
@@ -112,8 +112,7 @@ class MUSPlan:
     method: str
     seed: int | None
     population_fingerprint: str | None
-    version: str
-    created_at: dt.datetime
+    provenance: Provenance
 
     def summary(self) -> str:
         """The plan in plain Chinese (抽样方案说明)."""
@@ -134,14 +133,14 @@ def _as_fraction(name: str, zh: str, value: Any, population_value: float, *,
            or not math.isfinite(float(value)) or float(value) < 0
            or (float(value) == 0 and not allow_zero))
     if bad:
-        raise PolicyError(
+        raise SamplingError(
             f"{zh} {name} 须为总体金额的比例(0 与 1 之间,如 0.05)或金额(元,不小于1),收到 {value!r}。"
             f" / {name} must be a fraction of the population value (below 1, e.g. 0.05) or an"
             f" amount in yuan (1 or more), got {value!r}.")
     value = float(value)
     rate = value if value < 1 else value / population_value
     if rate >= 1:
-        raise PolicyError(
+        raise SamplingError(
             f"{zh} {name}({value:,.2f} 元)须小于总体金额({population_value:,.2f} 元)。"
             f" / {name} ({value:,.2f}) must be below the population value ({population_value:,.2f}).")
     return rate
@@ -173,14 +172,14 @@ def plan_mus(*, confidence: float, tolerable: float, expected: float = 0.0,
     if (isinstance(population_value, bool)
             or not isinstance(population_value, int | float | np.number)
             or not math.isfinite(float(population_value)) or float(population_value) <= 0):
-        raise PolicyError(
+        raise SamplingError(
             f"总体金额 population_value 须为正数(元),收到 {population_value!r}。"
             f" / population_value must be a positive amount, got {population_value!r}.")
     population_value = float(population_value)
     t = _as_fraction("tolerable", "可容忍错报", tolerable, population_value, allow_zero=False)
     e = _as_fraction("expected", "预计错报", expected, population_value, allow_zero=True)
     if e >= t:
-        raise PolicyError(
+        raise SamplingError(
             f"预计错报({pct(e, 2)})须低于可容忍错报({pct(t, 2)})。"
             f" / expected ({e}) must be below tolerable ({t}).")
     found = None
@@ -192,7 +191,7 @@ def plan_mus(*, confidence: float, tolerable: float, expected: float = 0.0,
             found = int(n[hits[0]])
             break
     if found is None:
-        raise PolicyError(
+        raise SamplingError(
             f"在 {MAX_SAMPLE_SIZE} 个单元以内找不到满足要求的样本量;请提高可容忍错报或降低预计错报。"
             f" / No sample size up to {MAX_SAMPLE_SIZE} meets the plan; raise tolerable or"
             f" lower expected.")
@@ -204,14 +203,14 @@ def plan_mus(*, confidence: float, tolerable: float, expected: float = 0.0,
         inputs=frozen_inputs(confidence=confidence, tolerable=tolerable, expected=expected,
                              population_value=population_value),
         method="MUS plan, Poisson: smallest n with GammaInv(confidence; 1 + n*E) / n <= T",
-        seed=None, population_fingerprint=None, version=VERSION, created_at=now())
+        seed=None, population_fingerprint=None, provenance=Provenance())
 
 
 # =========================================================================== draw
 
 
 @dataclass(frozen=True, eq=False)
-class MUSSample:
+class MUSSample(ProvenanceAliases):
     """A monetary-unit sample (货币单元样本) and its provenance.
 
     Attributes
@@ -233,10 +232,11 @@ class MUSSample:
         How it was drawn (``start`` the random start in yuan for ``fixed_interval``).
     population_fingerprint : str
         sha256 of the population's (``loan_id``, value in cents) pairs in ``loan_id`` order.
-    source_fingerprint, source_name :
-        The extract file's fingerprint and name (None for a bare DataFrame).
-    inputs, version, created_at :
-        Provenance.
+    inputs, provenance :
+        Provenance: the inputs, and a :class:`~postloan_audit.core.provenance.Provenance`
+        (the extract file's fingerprint and name, None for a bare DataFrame; its date and
+        export profile; when and by which version the sample was drawn). ``source_fingerprint``,
+        ``source_name``, ``version`` and ``created_at`` are read-only aliases of it.
     """
 
     loans: pd.DataFrame
@@ -250,11 +250,8 @@ class MUSSample:
     value: str
     start: float | None
     population_fingerprint: str
-    source_fingerprint: str | None
-    source_name: str | None
     inputs: Mapping[str, Any]
-    version: str
-    created_at: dt.datetime
+    provenance: Provenance
 
     @property
     def top_stratum(self) -> pd.DataFrame:
@@ -283,16 +280,6 @@ class MUSSample:
         return "\n".join(lines)
 
 
-def _population(loans: Extract | pd.DataFrame) -> tuple[pd.DataFrame, str | None, str | None]:
-    if isinstance(loans, Extract):
-        return loans.loans, loans.fingerprint or None, loans.source_name or None
-    if isinstance(loans, pd.DataFrame):
-        return loans, None, None
-    raise PolicyError(
-        f"loans 须为 Extract 或 DataFrame,收到 {type(loans).__name__}。"
-        f" / loans must be an Extract or a DataFrame, got {type(loans).__name__}.")
-
-
 def draw_mus_sample(loans: Extract | pd.DataFrame, n: int, *, seed: int,
                     method: str = "fixed_interval", value: str = "balance") -> MUSSample:
     """Draw a monetary-unit sample of loans (货币单元抽样:选取样本).
@@ -314,16 +301,20 @@ def draw_mus_sample(loans: Extract | pd.DataFrame, n: int, *, seed: int,
     -------
     MUSSample
     """
-    frame, source_fp, source_name = _population(loans)
+    extract = as_extract(loans, argument="loans")
+    frame = extract.loans
+    provenance = Provenance(fingerprint=extract.fingerprint or None,
+                            source_name=extract.source_name or None, as_of=extract.as_of,
+                            profile=extract.provenance.profile)
     n = check_count("n", "样本量", n, minimum=1)
     seed = check_seed(seed)
     if method not in MUS_METHODS:
-        raise PolicyError(
+        raise SamplingError(
             f"选样方法 method 须为 {'、'.join(MUS_METHODS)} 之一,收到 {method!r}。"
             f" / method must be one of {', '.join(MUS_METHODS)}, got {method!r}.")
     missing = [c for c in ("loan_id", value) if c not in frame.columns]
     if missing:
-        raise PolicyError(
+        raise SamplingError(
             f"贷款数据缺少列:{'、'.join(missing)}。 / The loans lack column(s): {', '.join(missing)}.")
     # Positional masks throughout: the caller's index may repeat labels.
     amounts = pd.to_numeric(frame[value], errors="coerce").to_numpy(np.float64)
@@ -344,11 +335,11 @@ def draw_mus_sample(loans: Extract | pd.DataFrame, n: int, *, seed: int,
     repeated = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
     if len(repeated):
         dupes = list(dict.fromkeys(sorted_ids[repeated].tolist()))
-        raise PolicyError(
+        raise SamplingError(
             f"借据号重复:{'、'.join(dupes[:10])};每笔贷款须只出现一次。"
             f" / Duplicate loan_id: {', '.join(dupes[:10])}; each loan must appear once.")
     if population.empty:
-        raise PolicyError(
+        raise SamplingError(
             "没有金额为正的贷款,无法进行货币单元抽样。 / No loan has a positive value to sample.")
     book = pd.to_numeric(population[value]).to_numpy(np.float64)
     cents = np.round(book * 100).astype(np.int64)
@@ -380,16 +371,15 @@ def draw_mus_sample(loans: Extract | pd.DataFrame, n: int, *, seed: int,
         population_value=total_cents / 100, population_loans=len(population), method=method,
         seed=seed, value=value, start=start,
         population_fingerprint=fingerprint_of(population["loan_id"].to_numpy(), cents),
-        source_fingerprint=source_fp, source_name=source_name,
         inputs=frozen_inputs(n=n, seed=seed, method=method, value=value),
-        version=VERSION, created_at=now())
+        provenance=provenance)
 
 
 # =========================================================================== evaluate
 
 
 @dataclass(frozen=True, eq=False)
-class MUSEvaluation:
+class MUSEvaluation(ProvenanceAliases):
     """The evaluation of a monetary-unit sample (货币单元抽样结果评价).
 
     Attributes
@@ -411,7 +401,7 @@ class MUSEvaluation:
         One row per selected loan: :data:`ITEM_COLUMNS`, in ``loan_id`` order.
     confidence, method, n, interval, population_value :
         How it was evaluated.
-    seed, population_fingerprint, source_fingerprint, inputs, version, created_at :
+    seed, population_fingerprint, source_fingerprint, inputs, provenance :
         Provenance (the sample's seed and fingerprints).
     """
 
@@ -430,10 +420,8 @@ class MUSEvaluation:
     population_value: float
     seed: int
     population_fingerprint: str
-    source_fingerprint: str | None
     inputs: Mapping[str, Any]
-    version: str
-    created_at: dt.datetime
+    provenance: Provenance
 
     @property
     def misstatements(self) -> pd.DataFrame:
@@ -482,7 +470,7 @@ def _audited_series(audited: Any) -> pd.Series:
     if isinstance(audited, pd.DataFrame):
         missing = [c for c in ("loan_id", "audited_value") if c not in audited.columns]
         if missing:
-            raise PolicyError(
+            raise SamplingError(
                 f"审定值表缺少列:{'、'.join(missing)}。 / The audited table lacks column(s):"
                 f" {', '.join(missing)}.")
         series = pd.Series(audited["audited_value"].to_numpy(),
@@ -494,19 +482,19 @@ def _audited_series(audited: Any) -> pd.Series:
         series = pd.Series(dict(audited), dtype=object)
         series.index = series.index.astype(str)
     else:
-        raise PolicyError(
+        raise SamplingError(
             f"audited 须为借据号到审定值的映射、Series 或含 loan_id、audited_value 列的表,收到"
             f" {type(audited).__name__}。 / audited must be a mapping loan_id -> audited value, a"
             f" Series or a frame with loan_id and audited_value, got {type(audited).__name__}.")
     dupes = series.index[series.index.duplicated()].unique().tolist()
     if dupes:
-        raise PolicyError(f"审定值中借据号重复:{'、'.join(dupes[:10])}。"
+        raise SamplingError(f"审定值中借据号重复:{'、'.join(dupes[:10])}。"
                           f" / Duplicate loan_id in audited: {', '.join(dupes[:10])}.")
     values = pd.to_numeric(series, errors="coerce")
     bad = values.isna() | ~np.isfinite(values.astype(float))
     if bad.any():
         ids = values.index[bad].tolist()
-        raise PolicyError(
+        raise SamplingError(
             f"以下贷款的审定值缺失或不是数字:{'、'.join(ids[:10])}。请填写审定金额(元)。"
             f" / Audited value missing or not a number for: {', '.join(ids[:10])}.")
     return values.astype(np.float64)
@@ -534,24 +522,24 @@ def evaluate_mus(sample: MUSSample, audited: Any, *, confidence: float,
     MUSEvaluation
     """
     if not isinstance(sample, MUSSample):
-        raise PolicyError(f"sample 须为 draw_mus_sample 的结果,收到 {type(sample).__name__}。"
+        raise SamplingError(f"sample 须为 draw_mus_sample 的结果,收到 {type(sample).__name__}。"
                           f" / sample must come from draw_mus_sample, got {type(sample).__name__}.")
     confidence = check_confidence(confidence)
     if method not in EVALUATION_METHODS:
-        raise PolicyError(
+        raise SamplingError(
             f"评价方法 method 须为 {'、'.join(EVALUATION_METHODS)} 之一,收到 {method!r}。"
             f" / method must be one of {', '.join(EVALUATION_METHODS)}, got {method!r}.")
     values = _audited_series(audited)
     ids = sample.loans["loan_id"].astype(str)
     absent = ids[~ids.isin(values.index)].tolist()
     if absent:
-        raise PolicyError(
+        raise SamplingError(
             f"以下选中贷款没有审定值:{'、'.join(absent[:10])}{' 等' if len(absent) > 10 else ''}"
             f"(共 {len(absent)} 笔)。请为每笔选中贷款填写审定值。 / No audited value for"
             f" {len(absent)} selected loan(s): {', '.join(absent[:10])}.")
     extra = values.index[~values.index.isin(ids)].tolist()
     if extra:
-        raise PolicyError(
+        raise SamplingError(
             f"以下借据号不在样本中:{'、'.join(extra[:10])}(共 {len(extra)} 笔)。"
             f" / {len(extra)} loan_id(s) are not in the sample: {', '.join(extra[:10])}.")
     book = sample.loans["book_value"].to_numpy(np.float64)
@@ -590,7 +578,6 @@ def evaluate_mus(sample: MUSSample, audited: Any, *, confidence: float,
         confidence=confidence, method=method, n=sample.n, interval=J,
         population_value=sample.population_value, seed=sample.seed,
         population_fingerprint=sample.population_fingerprint,
-        source_fingerprint=sample.source_fingerprint,
         inputs=frozen_inputs(confidence=confidence, method=method, sample_n=sample.n,
                              sample_method=sample.method, sample_seed=sample.seed),
-        version=VERSION, created_at=now())
+        provenance=replace(sample.provenance, created_at=now(), version=VERSION))

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from postloan_audit.core.errors import PolicyError
+from postloan_audit.core.errors import SamplingError, WorkpaperError
 from postloan_audit.core.schema import CLASSIFICATION_ZH, NPL_CLASSES
 from postloan_audit.core.workbooks import (
     Target,
@@ -70,7 +70,7 @@ def draw_control_items(loans: pd.DataFrame, n: int, *, seed: int) -> pd.DataFram
     n = check_count("n", "样本量", n, minimum=1)
     seed = check_seed(seed)
     if n > len(loans):
-        raise PolicyError(
+        raise SamplingError(
             f"样本量 {n} 大于总体 {len(loans)} 笔;请对总体全部检查或调整方案。"
             f" / n = {n} exceeds the population of {len(loans)} loans.")
     ordered = loans.sort_values("loan_id", kind="stable").reset_index(drop=True)
@@ -153,7 +153,7 @@ def _sample_sheet(source: Any, filename: str | None, needed: Sequence[str]) -> p
     sheet = read_workpaper_sheet(source, SAMPLE_SHEET, filename=filename)
     missing = [c for c in needed if c not in sheet.columns]
     if missing:
-        raise PolicyError(
+        raise WorkpaperError(
             f"工作底稿「{SAMPLE_SHEET}」表缺少列:{'、'.join(missing)}。请使用本系统下载的底稿,不要改动表头。"
             f" / The {SAMPLE_SHEET} sheet lacks column(s): {', '.join(missing)}; use the downloaded"
             f" workpaper without changing its headers.")
@@ -177,7 +177,7 @@ def read_control_workpaper(source: Any, *, filename: str | None = None,
     no = answer.isin(NO)
     bad = ~(yes | no)
     if bad.any():
-        raise PolicyError(
+        raise WorkpaperError(
             f"「{H_DEVIATION}」列须填写“是”或“否”,第 {_rows(sheet, bad)} 行未填或无法识别。"
             f" / Column {H_DEVIATION} must be 是 or 否; rows {_rows(sheet, bad, ', ')} are blank or unclear.")
     _check_ids(sheet, expected_ids)
@@ -192,7 +192,7 @@ def _check_ids(sheet: pd.DataFrame, expected_ids: Sequence[str] | None) -> None:
     if found != expected:
         lost = sorted(expected - found)[:10]
         extra = sorted(found - expected)[:10]
-        raise PolicyError(
+        raise WorkpaperError(
             f"回传底稿的借据号与样本不一致:缺少 {'、'.join(lost) or '无'},多出 {'、'.join(extra) or '无'}。"
             f"请使用本次下载的底稿。 / The workpaper's loan ids differ from the sample: missing"
             f" {', '.join(lost) or 'none'}, extra {', '.join(extra) or 'none'}.")
@@ -210,13 +210,13 @@ def read_mus_workpaper(source: Any, sample: MUSSample, *,
     _check_ids(sheet, sample.loans["loan_id"].astype(str).tolist())
     if sheet[H_LOAN_ID].duplicated().any():
         dup = sheet[H_LOAN_ID].duplicated(keep=False)
-        raise PolicyError(f"回传底稿中借据号重复(第 {_rows(sheet, dup)} 行)。"
+        raise WorkpaperError(f"回传底稿中借据号重复(第 {_rows(sheet, dup)} 行)。"
                           f" / Duplicate loan ids in rows {_rows(sheet, dup, ', ')}.")
     text = sheet[H_MISCLASSIFIED].astype("string").str.replace(",", "", regex=False).str.strip()
     amount = pd.to_numeric(text, errors="coerce")
     bad = amount.isna()
     if bad.any():
-        raise PolicyError(
+        raise WorkpaperError(
             f"「{H_MISCLASSIFIED}」列须填写金额(分类正确填 0),第 {_rows(sheet, bad)} 行未填或不是数字。"
             f" / Column {H_MISCLASSIFIED} needs an amount (0 when correct); rows"
             f" {_rows(sheet, bad, ', ')} are blank or not numbers.")
@@ -224,7 +224,7 @@ def read_mus_workpaper(source: Any, sample: MUSSample, *,
                                          sample.loans["book_value"], strict=True)))
     out_of_range = (amount < 0) | (amount > book + 0.005)
     if out_of_range.any():
-        raise PolicyError(
+        raise WorkpaperError(
             f"「{H_MISCLASSIFIED}」须在 0 与账面余额之间,第 {_rows(sheet, out_of_range)} 行超出范围。"
             f" / Column {H_MISCLASSIFIED} must lie between 0 and the book value; rows"
             f" {_rows(sheet, out_of_range, ', ')} do not.")

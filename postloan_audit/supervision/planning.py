@@ -16,8 +16,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from postloan_audit.core.errors import PolicyError
-from postloan_audit.core.extract import Extract
+from postloan_audit.core.errors import PolicyError, SamplingError
+from postloan_audit.core.extract import Extract, as_extract
 from postloan_audit.core.schema import CLASSIFICATIONS, NPL_CLASSES
 
 #: Columns of :func:`plan_branch_reviews`.
@@ -115,10 +115,10 @@ def plan_branch_reviews(branches: pd.DataFrame, *, year: int, loans: pd.DataFram
     """
     policy = ReviewPlanPolicy() if policy is None else policy
     if isinstance(year, bool) or not isinstance(year, int | np.integer) or not 1900 < year < 2200:
-        raise ValueError(f"年份无效:{year!r}。 / Invalid year: {year!r}.")
+        raise SamplingError(f"年份无效:{year!r}。 / Invalid year: {year!r}.")
     missing = [c for c in ("branch", "last_onsite_review_date") if c not in branches.columns]
     if missing:
-        raise ValueError(f"机构表缺少列:{'、'.join(missing)}。 / The branches table lacks"
+        raise SamplingError(f"机构表缺少列:{'、'.join(missing)}。 / The branches table lacks"
                          f" columns: {missing}.")
     frame = branches.loc[branches["branch"].notna(), ["branch", "last_onsite_review_date"]]
     frame = frame.assign(last_onsite_review_date=pd.to_datetime(frame["last_onsite_review_date"]))
@@ -129,7 +129,7 @@ def plan_branch_reviews(branches: pd.DataFrame, *, year: int, loans: pd.DataFram
     if reviews is not None and len(reviews):
         frame = _with_recorded_reviews(frame, reviews)
     if frame.empty:
-        raise ValueError("机构表中没有任何机构。 / The branches table holds no branch.")
+        raise SamplingError("机构表中没有任何机构。 / The branches table holds no branch.")
 
     dates = frame["last_onsite_review_date"]
     cutoff = pd.Timestamp(year=int(year) - policy.review_cycle_years + 1, month=1, day=1)
@@ -179,11 +179,11 @@ def _with_loans(frame: pd.DataFrame, loans: pd.DataFrame) -> tuple[pd.DataFrame,
     """Add branches known only from the loans, and each branch's NPL ratio by balance."""
     needed = [c for c in ("branch", "balance", "classification") if c not in loans.columns]
     if needed:
-        raise ValueError(f"贷款台账缺少列:{'、'.join(needed)}。 / The loans lack columns: {needed}.")
+        raise SamplingError(f"贷款台账缺少列:{'、'.join(needed)}。 / The loans lack columns: {needed}.")
     live = loans.loc[loans["branch"].notna() & (loans["balance"] > 0)]
     cls = live["classification"].astype(object)
     if not set(cls.dropna().unique()) <= set(CLASSIFICATIONS):
-        raise ValueError("贷款台账的五级分类不是规范值。 / Unknown classification values.")
+        raise SamplingError("贷款台账的五级分类不是规范值。 / Unknown classification values.")
     npl_balance = live["balance"].where(cls.isin(NPL_CLASSES).to_numpy(), 0.0)
     sums = pd.DataFrame({"branch": live["branch"].to_numpy(), "total": live["balance"].to_numpy(),
                          "npl": npl_balance.to_numpy()}).groupby("branch").sum()
@@ -235,21 +235,21 @@ def draw_new_customer_check(data: Extract | pd.DataFrame, *, month: str, seed: i
         ``new_customers``, ``required`` (the total), ``by_officer`` (a frame ``loan_officer``,
         ``new_customers``, ``required``; empty without the column) and ``note``.
     """
-    loans = data.loans if isinstance(data, Extract) else data
+    loans = as_extract(data).loans
     match = _MONTH_RE.match(month) if isinstance(month, str) else None
     if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"月份须为 YYYY-MM 格式,收到 {month!r}。 / month must look like"
+        raise SamplingError(f"月份须为 YYYY-MM 格式,收到 {month!r}。 / month must look like"
                          f" 'YYYY-MM', got {month!r}.")
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1:
-        raise ValueError(f"抽查比例须在0到1之间(不含0),收到 {rate!r}。 / rate must be within"
+        raise SamplingError(f"抽查比例须在0到1之间(不含0),收到 {rate!r}。 / rate must be within"
                          f" (0, 1], got {rate!r}.")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"随机种子须为非负整数,收到 {seed!r}。 / seed must be a non-negative"
+        raise SamplingError(f"随机种子须为非负整数,收到 {seed!r}。 / seed must be a non-negative"
                          f" integer, got {seed!r}.")
     missing = [c for c in ("loan_id", "borrower_id", "branch", "balance", "customer_type",
                            "disbursement_date") if c not in loans.columns]
     if missing:
-        raise ValueError(f"贷款台账缺少新增客户核查所需的列:{'、'.join(missing)}。"
+        raise SamplingError(f"贷款台账缺少新增客户核查所需的列:{'、'.join(missing)}。"
                          f" / The loans lack columns needed for the new-customer check: {missing}.")
     start = pd.Timestamp(f"{month}-01")
     end = start + pd.offsets.MonthBegin(1)

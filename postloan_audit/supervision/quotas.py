@@ -44,8 +44,9 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import pandas as pd
 
-from postloan_audit.core.errors import PolicyError
-from postloan_audit.core.extract import Extract
+from postloan_audit.core.errors import PolicyError, SamplingError
+from postloan_audit.core.extract import Extract, as_extract
+from postloan_audit.core.provenance import Provenance
 from postloan_audit.core.schema import CLASSIFICATIONS, SECURED_GUARANTEE_TYPES
 
 #: Human-readable source of the quotas, printed in the workpaper (seed `001_…`).
@@ -238,17 +239,18 @@ class SupervisionSample:
         capping at what exists), ``available``, ``selected`` and ``note`` (Chinese).
     excluded : DataFrame
         The branch's loans set aside (zero balance, missing borrower or class) with ``reason``.
-    seed, branch, policy, fingerprint, source_name, as_of :
-        Provenance: the extract's fingerprint, file name and date when drawn from an
-        :class:`~postloan_audit.Extract` (None for a bare DataFrame).
+    seed, branch, policy :
+        How the sample was drawn.
+    provenance :
+        A :class:`~postloan_audit.core.provenance.Provenance`: the extract's fingerprint, file
+        name, date and export profile when drawn from an :class:`~postloan_audit.Extract`
+        (None for a bare DataFrame), when the sample was drawn and by which version.
+        ``fingerprint``, ``source_name``, ``as_of``, ``drawn_at``, ``profile_name`` and
+        ``profile_sha256`` are read-only aliases of its fields.
     population_loans, population_borrowers, excluded_loans : int
         Loans and borrowers of the branch eligible for sampling, and loans set aside.
     quota_core_size : int
         The fewest borrowers meeting all class, largest and secured quotas together.
-    drawn_at : datetime
-        When the sample was drawn (local time).
-    profile_name, profile_sha256 : str or None
-        The export profile (导出配置) the extract was read with, if any.
     """
 
     borrowers: pd.DataFrame
@@ -258,16 +260,39 @@ class SupervisionSample:
     seed: int
     branch: str
     policy: SamplingPolicy
-    fingerprint: str | None
-    source_name: str | None
-    as_of: dt.date | None
     population_loans: int
     population_borrowers: int
     excluded_loans: int
     quota_core_size: int
-    drawn_at: dt.datetime
-    profile_name: str | None = None
-    profile_sha256: str | None = None
+    provenance: Provenance
+
+    @property
+    def fingerprint(self) -> str | None:
+        """The extract's sha256 (``provenance.fingerprint``), None for a bare DataFrame."""
+        return self.provenance.fingerprint
+
+    @property
+    def source_name(self) -> str | None:
+        """The extract's file name (``provenance.source_name``)."""
+        return self.provenance.source_name
+
+    @property
+    def as_of(self) -> dt.date | None:
+        """The extract's date (``provenance.as_of``)."""
+        return self.provenance.as_of
+
+    @property
+    def drawn_at(self) -> dt.datetime:
+        """When the sample was drawn (``provenance.created_at``)."""
+        return self.provenance.created_at
+
+    @property
+    def profile_name(self) -> str | None:
+        return self.provenance.profile_name
+
+    @property
+    def profile_sha256(self) -> str | None:
+        return self.provenance.profile_sha256
 
     @property
     def size(self) -> int:
@@ -333,10 +358,14 @@ def draw_sample(data: Extract | pd.DataFrame, *, seed: int, branch: str | None =
     if not isinstance(policy, SamplingPolicy):
         raise TypeError(f"policy must be a SamplingPolicy, got {type(policy).__name__}")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"随机种子须为非负整数,收到 {seed!r}。 / seed must be a non-negative"
+        raise SamplingError(f"随机种子须为非负整数,收到 {seed!r}。 / seed must be a non-negative"
                          f" integer, got {seed!r}.")
     seed = int(seed)
-    loans, meta = _unpack(data)
+    extract = as_extract(data)
+    loans = extract.loans
+    provenance = Provenance(fingerprint=extract.fingerprint or None,
+                            source_name=extract.source_name or None, as_of=extract.as_of,
+                            profile=extract.provenance.profile)
     branch, population, excluded = _population(loans, branch)
     bor, owner = _borrowers(population)
     n = len(bor)
@@ -402,32 +431,16 @@ def draw_sample(data: Extract | pd.DataFrame, *, seed: int, branch: str | None =
         seed=seed,
         branch=branch,
         policy=policy,
-        fingerprint=meta.get("fingerprint"),
-        source_name=meta.get("source_name"),
-        as_of=meta.get("as_of"),
         population_loans=len(population),
         population_borrowers=n,
         excluded_loans=len(excluded),
         quota_core_size=len(core),
-        drawn_at=dt.datetime.now().replace(microsecond=0),
-        profile_name=meta.get("profile_name"),
-        profile_sha256=meta.get("profile_sha256"),
+        provenance=provenance,
     )
 
 
 def _join(a: str, b: str) -> str:
     return f"{a};{b}" if a else b
-
-
-def _unpack(data: Extract | pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    if isinstance(data, Extract):
-        return data.loans, {"fingerprint": data.fingerprint or None,
-                            "source_name": data.source_name or None, "as_of": data.as_of,
-                            "profile_name": data.profile_name,
-                            "profile_sha256": data.profile_sha256}
-    if isinstance(data, pd.DataFrame):
-        return data, {}
-    raise TypeError(f"data must be an Extract or a DataFrame, got {type(data).__name__}")
 
 
 def _classification(values: pd.Series) -> pd.Series:
@@ -445,7 +458,7 @@ def _population(loans: pd.DataFrame, branch: str | None
     missing = [c for c in required if c not in loans.columns]
     if "secured" not in loans.columns and "guarantee_type" not in loans.columns:
         if not missing:
-            raise ValueError(
+            raise SamplingError(
                 "贷款台账没有担保方式(guarantee_type)列,无法按“保证、抵(质)押类贷款户不低于5户”"
                 "的配额抽样。请在导出配置中映射担保方式列([headers.loans] \"担保方式列名\" ="
                 " \"guarantee_type\"),或由担保人信息生成([derive.loans] secured = { nonblank ="
@@ -455,18 +468,18 @@ def _population(loans: pd.DataFrame, branch: str | None
                 " \"guarantee_type\") or derive it ([derive.loans] secured = { nonblank = ... }).")
         missing.append("secured/guarantee_type")
     if missing:
-        raise ValueError(f"贷款台账缺少抽样所需的列:{'、'.join(missing)}。"
+        raise SamplingError(f"贷款台账缺少抽样所需的列:{'、'.join(missing)}。"
                          f" / The loans frame lacks columns needed for sampling: {missing}.")
     found = sorted(loans["branch"].dropna().unique().tolist())
     if branch is None:
         if len(found) != 1:
-            raise ValueError(
+            raise SamplingError(
                 f"数据包含 {len(found)} 个机构({'、'.join(found) or '无'}),请指定被查机构。"
                 f" / The data holds {len(found)} branches ({', '.join(found) or 'none'});"
                 f" choose one with branch=.")
         branch = found[0]
     elif branch not in found:
-        raise ValueError(
+        raise SamplingError(
             f"数据中没有机构「{branch}」;数据中的机构:{'、'.join(found) or '无'}。"
             f" / Branch {branch!r} is not in the data; branches found: {found}.")
     frame = loans.loc[loans["branch"] == branch].copy()
@@ -488,7 +501,7 @@ def _population(loans: pd.DataFrame, branch: str | None
         dtype="str")
     excluded = excluded.sort_values(["loan_id"], kind="stable").reset_index(drop=True)
     if population.empty:
-        raise ValueError(
+        raise SamplingError(
             f"机构「{branch}」没有余额大于0的贷款(共 {len(frame)} 笔,均被剔除),无法抽样。"
             f" / Branch {branch!r} has no loan with a positive balance ({len(frame)} loans,"
             f" all set aside); nothing to sample.")

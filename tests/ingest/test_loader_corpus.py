@@ -320,7 +320,9 @@ def test_empty_lines_in_a_csv_keep_true_row_numbers():
 
 
 def test_an_impossible_as_of_is_a_clear_error():
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(pa.DateError) as err:
         pa.load_extract(DATA / "gbk.csv", as_of="2026-13-01")
-    assert str(err.value) == ("数据日期无效:'2026-13-01',应为 YYYY-MM-DD / invalid as_of"
-                              " '2026-13-01': expected YYYY-MM-DD")
+    assert str(err.value) == (
+        "数据日期无效:'2026-13-01',应为日期,如 2026-09-30、2026/9/30、2026年9月30日 或 20260930"
+        " / invalid data date '2026-13-01': expected a date such as 2026-09-30, 2026/9/30,"
+        " 2026年9月30日 or 20260930")

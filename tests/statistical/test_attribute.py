@@ -11,7 +11,7 @@ from scipy import stats
 from postloan_audit import (
     AttributeEvaluation,
     AttributePlan,
-    PolicyError,
+    SamplingError,
     evaluate_attribute_sample,
     plan_attribute_sample,
 )
@@ -85,12 +85,12 @@ def test_poisson_and_hypergeometric_limits():
      "在总体 300 项以内找不到满足要求的样本量"),
 ])
 def test_bad_plan_inputs_get_clear_messages(kwargs, message):
-    with pytest.raises(PolicyError, match=re.escape(message)):
+    with pytest.raises(SamplingError, match=re.escape(message)):
         plan_attribute_sample(**kwargs)
 
 
 def test_bad_evaluation_inputs_get_clear_messages():
-    with pytest.raises(PolicyError, match=re.escape("偏差数(6)不能大于样本量(5)")):
+    with pytest.raises(SamplingError, match=re.escape("偏差数(6)不能大于样本量(5)")):
         evaluate_attribute_sample(n=5, deviations=6, confidence=0.95)
-    with pytest.raises(PolicyError, match=re.escape("样本量(60)不能大于总体数量(50)")):
+    with pytest.raises(SamplingError, match=re.escape("样本量(60)不能大于总体数量(50)")):
         evaluate_attribute_sample(n=60, deviations=0, confidence=0.95, population=50)

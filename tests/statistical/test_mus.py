@@ -11,7 +11,7 @@ import pytest
 from postloan_audit import (
     MUSEvaluation,
     MUSSample,
-    PolicyError,
+    SamplingError,
     draw_mus_sample,
     evaluate_mus,
     plan_mus,
@@ -113,15 +113,15 @@ def test_missing_and_unknown_audited_values_are_named():
     audited = dict(zip(sample.loans["loan_id"], sample.loans["book_value"], strict=True))
     gone = sample.loans["loan_id"].iloc[0]
     del audited[gone]
-    with pytest.raises(PolicyError, match=f"以下选中贷款没有审定值:{gone}"):
+    with pytest.raises(SamplingError, match=f"以下选中贷款没有审定值:{gone}"):
         evaluate_mus(sample, audited, confidence=0.95)
     audited[gone] = 1.0
     audited["X-1"] = 5.0
-    with pytest.raises(PolicyError, match="以下借据号不在样本中:X-1"):
+    with pytest.raises(SamplingError, match="以下借据号不在样本中:X-1"):
         evaluate_mus(sample, audited, confidence=0.95)
     audited.pop("X-1")
     audited[gone] = "abc"
-    with pytest.raises(PolicyError, match=f"审定值缺失或不是数字:{gone}"):
+    with pytest.raises(SamplingError, match=f"审定值缺失或不是数字:{gone}"):
         evaluate_mus(sample, audited, confidence=0.95)
 
 
@@ -193,19 +193,19 @@ def test_plan_accepts_amounts_or_fractions():
     ({"confidence": 0.95, "tolerable": -1}, "可容忍错报 tolerable 须为总体金额的比例"),
 ])
 def test_bad_plan_inputs_get_clear_messages(kwargs, message):
-    with pytest.raises(PolicyError, match=re.escape(message)):
+    with pytest.raises(SamplingError, match=re.escape(message)):
         plan_mus(population_value=2e6, **kwargs)
 
 
 def test_bad_draw_inputs_get_clear_messages():
     loans = _worked_population()
-    with pytest.raises(PolicyError, match="选样方法 method 须为 fixed_interval、cell、random 之一"):
+    with pytest.raises(SamplingError, match="选样方法 method 须为 fixed_interval、cell、random 之一"):
         draw_mus_sample(loans, 10, seed=1, method="systematic")
-    with pytest.raises(PolicyError, match="贷款数据缺少列:principal"):
+    with pytest.raises(SamplingError, match="贷款数据缺少列:principal"):
         draw_mus_sample(loans, 10, seed=1, value="principal")
-    with pytest.raises(PolicyError, match="借据号重复:L0001"):
+    with pytest.raises(SamplingError, match="借据号重复:L0001"):
         draw_mus_sample(pd.concat([loans, loans.iloc[[3]]]), 10, seed=1)
-    with pytest.raises(PolicyError, match="随机种子 seed 须为非负整数"):
+    with pytest.raises(SamplingError, match="随机种子 seed 须为非负整数"):
         draw_mus_sample(loans, 10, seed=-1)
 
 
