@@ -93,7 +93,10 @@ def coerce_date(value: Any, *, what: tuple[str, str] = ("日期", "date")) -> dt
     elif isinstance(value, str):
         day = _from_text(value)
     if day is None or not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
-        raise DateError(value, what=what)
+        raise DateError(
+            f"{what[0]}无效:{value!r},应为日期,如 {DATE_FORMS_ZH}"
+            f" / invalid {what[1]} {value!r}: expected a date such as {DATE_FORMS_EN}",
+            value=value, what=what)
     return day
 
 

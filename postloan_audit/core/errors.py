@@ -108,14 +108,11 @@ class DateError(PostloanAuditError, ValueError):
         What the date is, in Chinese and English (``("检查日期", "check date")``).
     """
 
-    def __init__(self, value: Any, *, what: tuple[str, str] = ("日期", "date")) -> None:
-        from postloan_audit.core.dates import DATE_FORMS_EN, DATE_FORMS_ZH
-
+    def __init__(self, message: str, *, value: Any, what: tuple[str, str]) -> None:
+        super().__init__(message)
+        self.message = message
         self.value = value
         self.what = what
-        self.message = (f"{what[0]}无效:{value!r},应为日期,如 {DATE_FORMS_ZH}"
-                        f" / invalid {what[1]} {value!r}: expected a date such as {DATE_FORMS_EN}")
-        super().__init__(self.message)
 
 
 class ExtractTypeError(PostloanAuditError, TypeError, ValueError):
