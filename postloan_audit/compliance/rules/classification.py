@@ -8,7 +8,6 @@ from postloan_audit.compliance.rules import citations as cite
 from postloan_audit.compliance.rules.base import Hits, Rule, Severity
 from postloan_audit.compliance.rules.context import (
     CheckContext,
-    add_months,
     fmt_date,
     fmt_fixed,
     fmt_int,
@@ -16,6 +15,7 @@ from postloan_audit.compliance.rules.context import (
     wan,
 )
 from postloan_audit.core import schema
+from postloan_audit.core.dates import add_months
 
 _CLASS_ZH = tuple(schema.CLASSIFICATION_ZH[c] for c in schema.CLASSIFICATIONS)
 

@@ -10,13 +10,13 @@ from postloan_audit.compliance.rules.base import Hits, Rule, Severity
 from postloan_audit.compliance.rules.context import (
     NAT,
     CheckContext,
-    add_months,
     days_between,
     fmt_date,
     fmt_fixed,
     fmt_int,
     wan,
 )
+from postloan_audit.core.dates import add_months
 
 
 def _collat_insp(ctx: CheckContext) -> Hits:

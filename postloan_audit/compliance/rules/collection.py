@@ -12,13 +12,13 @@ from postloan_audit.compliance.rules.context import (
     NAT,
     STRENGTH_ZH,
     CheckContext,
-    add_months,
     days_between,
     fmt_date,
     fmt_int,
     pick,
 )
 from postloan_audit.core import schema
+from postloan_audit.core.dates import add_months
 
 
 def required_strength(ctx: CheckContext) -> np.ndarray:

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.core import schema, workdays
+from postloan_audit.core.dates import add_months
 
 NAT = np.datetime64("NaT", "ns")
 _NAT_INT = np.iinfo(np.int64).min
@@ -37,42 +38,6 @@ BOOK_WIDE_FACTS: dict[str, str] = {"inspection_coverage_start": "min"}
 
 
 # --------------------------------------------------------------------------- vectorised helpers
-
-def _add_months_direct(d: np.ndarray, months: np.ndarray | int) -> np.ndarray:
-    month = d.astype("datetime64[M]")
-    day = (d - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + np.asarray(months, dtype=np.int64).astype("timedelta64[M]")
-    start = target.astype("datetime64[D]")
-    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - start).astype(np.int64)
-    return start + np.minimum(day, length - 1).astype("timedelta64[D]")
-
-
-def add_months(values: np.ndarray, months: int | np.ndarray) -> np.ndarray:
-    """Calendar-month arithmetic with month-end clamping, on ``datetime64`` arrays.
-
-    2026-01-31 + 1 month = 2026-02-28; 2026-03-31 − 1 month = 2026-02-28. NaT stays NaT.
-    ``months`` is a scalar or an integer array of the same length. Calendar conversions are
-    costly in numpy, so they run on the distinct (date, months) pairs only — a ledger holds a
-    few thousand distinct dates however many loans it has.
-    """
-    d = np.asarray(values).astype("datetime64[D]")
-    nat = np.isnat(d)
-    days = np.where(nat, 0, d.view(np.int64))
-    m = np.asarray(months, dtype=np.int64)
-    if m.ndim == 0:
-        codes, uniq = pd.factorize(days)
-        res = _add_months_direct(uniq.view("datetime64[D]"), int(m))[codes]
-    else:
-        # one int64 key per (date, months) pair; months are far below ±2**20
-        key = days * (1 << 21) + (m + (1 << 20))
-        codes, uniq = pd.factorize(key)
-        u_days = uniq >> 21
-        u_months = (uniq & ((1 << 21) - 1)) - (1 << 20)
-        res = _add_months_direct(u_days.view("datetime64[D]"), u_months)[codes]
-    out = res.astype("datetime64[ns]")
-    out[nat] = NAT
-    return out
-
 
 def month_index(values: np.ndarray) -> np.ndarray:
     """Months since 1970-01 of each date (``datetime64``, no NaT), via a lookup of the days.

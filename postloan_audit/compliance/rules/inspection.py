@@ -10,11 +10,11 @@ from postloan_audit.compliance.rules.base import Hits, Rule, Severity
 from postloan_audit.compliance.rules.context import (
     NAT,
     CheckContext,
-    add_months,
     days_between,
     fmt_date,
     fmt_int,
 )
+from postloan_audit.core.dates import add_months
 
 _TIER_ZH = ("正常", "关注", "不良")
 _MODE_ZH = ("常规", "重点")

@@ -11,7 +11,6 @@ from postloan_audit.compliance.rules.base import Hits, Rule, Severity
 from postloan_audit.compliance.rules.context import (
     NAT,
     CheckContext,
-    add_months,
     days_between,
     fmt_date,
     fmt_int,
@@ -19,6 +18,7 @@ from postloan_audit.compliance.rules.context import (
     full_months,
     pick,
 )
+from postloan_audit.core.dates import add_months
 
 
 def extension_limit(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
