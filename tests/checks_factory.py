@@ -52,6 +52,10 @@ CLEAN: dict[str, Any] = {
     "fund_use_check_date": None,
     "exit_list": False,
     "litigation": False,
+    "loan_officer": "张三",
+    "last_onsite_inspection_date": None,
+    "interest_overdue_since": None,
+    "callback_date": None,
 }
 
 _DATES = [c.name for c in schema.LOAN_COLUMNS if c.kind == "date"]
@@ -81,7 +85,7 @@ def make_loans(cases: Mapping[str, Mapping[str, Any]], *, drop: Iterable[str] = 
         frame[name] = frame[name].astype(np.float64)
     for name in ("loan_id", "borrower_id", "borrower_name", "branch", "guarantee_type",
                  "customer_type", "product", "repayment_method", "payment_method",
-                 "management_mode", "last_collection_method", "rating"):
+                 "management_mode", "last_collection_method", "rating", "loan_officer"):
         frame[name] = frame[name].astype("str")
     frame["classification"] = pd.Categorical(frame["classification"],
                                              categories=schema.CLASSIFICATIONS, ordered=True)

@@ -27,28 +27,33 @@ from os import PathLike
 from typing import Any
 
 from postloan_audit.core.errors import PolicyError
+from postloan_audit.core.schema import GUARANTEE_TYPES
 
 #: Every rule id a policy may name (``[disabled]``), in catalogue order. The ids live with the
 #: policy schema so that a policy file is validated when it is read, without importing the rules;
 #: :data:`postloan_audit.compliance.rules.catalogue.CATALOGUE` must register exactly these ids
 #: (checked at import of the catalogue and by the tests).
 RULE_IDS: tuple[str, ...] = (
-    "INSP-FREQ", "INSP-FIRST", "CLS-OVERDUE", "CLS-BORROWER", "CLS-RESTRUCT", "EXT-LIMIT",
-    "EXT-INDIVIDUAL", "REFI-INDIVIDUAL", "COLL-TIER", "COLL-NPL", "MAT-NOTICE", "MAT-COLLECT",
-    "COLLAT-INSP", "COLLAT-REVAL", "COLLAT-DROP", "RATING-STALE", "EXIT-VISIT", "FUND-USE",
-    "DATA-OVERDUE",
+    "INSP-FREQ", "INSP-FIRST", "INSP-REPORT", "CLS-OVERDUE", "CLS-BORROWER", "CLS-RESTRUCT",
+    "EXT-LIMIT", "EXT-INDIVIDUAL", "REFI-INDIVIDUAL", "COLL-TIER", "COLL-NPL", "MAT-NOTICE",
+    "MAT-COLLECT", "INT-COLLECT", "COLLAT-INSP", "COLLAT-REVAL", "COLLAT-DROP", "RATING-STALE",
+    "EXIT-VISIT", "FUND-USE", "CALLBACK-FIRST", "OFFICER-ONE", "DATA-OVERDUE",
 )
 
 
 @dataclass(frozen=True)
 class InspectionPolicy:
-    """Inspection frequency (贷后检查频率): ``INSP-FREQ``, ``INSP-FIRST``, ``EXIT-VISIT``.
+    """Inspection frequency and reports (贷后检查频率与报告): ``INSP-FREQ``, ``INSP-FIRST``,
+    ``INSP-REPORT``, ``EXIT-VISIT``.
 
     Sources: ``001_…`` 篇三 二、(七)贷后检查报告 1–2 (corporate intervals, first inspection within
     one month of disbursement; the exemptions for short new loans and for loans disbursed 2 months
-    or less before a period's end); ``003_…`` 第一篇 第四十五条 (individual loans at least
-    half-yearly; instalment loans and NPL individual loans in litigation exempt); ``003_…`` 第三篇
-    单选题 4/11 (exit-list clients visited on site at least monthly).
+    or less before a period's end; reports due 15 working days after a quarter or half-year, 10
+    after a month, 20 after the fiscal year); ``003_…`` 第一篇 第四十五条 (personal loans: the
+    "其他个贷业务" of products whose 近三年新增贷款不良率, per operating unit, exceeds a ratio the
+    bank sets, at least half-yearly; instalment loans, NPL personal loans in litigation and
+    低信用风险个贷业务 have no fixed frequency); ``003_…`` 第三篇 单选题 4/11 (exit-list clients
+    visited on site at least monthly).
     """
 
     #: 常规方式 正常类 ≥ 每半年1次 — ``001_…`` 篇三 二、(七)1.
@@ -63,8 +68,22 @@ class InspectionPolicy:
     corporate_key_special_mention_months: int = 1
     #: 重点方式 不良类 ≥ 每月1次 — ``001_…`` 篇三 二、(七)2.
     corporate_key_npl_months: int = 1
-    #: 其他个贷业务 至少每半年检查一次 — ``003_…`` 第四十五条.
+    #: 其他个贷业务 ... 的个贷业务产品至少每半年检查一次 — ``003_…`` 第四十五条.
     individual_months: int = 6
+    #: 以经营行为单位、近三年新增贷款不良率超过一定比例 的个贷产品才须按固定频率检查: the ratio
+    #: (NPL balance ÷ balance of the personal loans a branch disbursed in the look-back window,
+    #: per product). "具体比例由单项产品管理办法或一级分行确定": a bank setting; the default 0
+    #: holds every product with any NPL among its new loans to the half-yearly frequency —
+    #: ``003_…`` 第四十五条.
+    individual_product_npl_ratio: float = 0.0
+    #: 近三年: the look-back window of the ratio above, in months up to D — ``003_…`` 第四十五条.
+    individual_npl_lookback_months: int = 36
+    #: 低信用风险个贷业务 (由一级分行根据需要确定检查频率): products (``product`` values) the bank
+    #: declares low-risk; they have no fixed frequency here — ``003_…`` 第四十五条.
+    low_risk_products: tuple[str, ...] = ()
+    #: 低信用风险个贷业务 by guarantee type (e.g. ``["pledge"]`` for 存单质押): personal loans
+    #: with these ``guarantee_type`` values have no fixed frequency — ``003_…`` 第四十五条.
+    low_risk_guarantee_types: tuple[str, ...] = ()
     #: 分期还款方式个贷业务 不要求固定的贷后检查频次 — ``003_…`` 第四十五条.
     exempt_individual_installment: bool = True
     #: 已进入诉讼程序的不良个人贷款 不要求固定的贷后检查频率 — ``003_…`` 第四十五条 (only NPL
@@ -85,6 +104,14 @@ class InspectionPolicy:
     first_inspection_months: int = 1
     #: 退出类客户 实地调查 每月至少一次 — ``003_…`` 第三篇 单选题 4.
     exit_visit_months: int = 1
+    #: 月度检查报告 (重点方式) 于月后10个工作日内完成 — ``001_…`` 篇三 二、(七)2.
+    report_month_working_days: int = 10
+    #: 季度检查报告 于季后15个工作日内完成 — ``001_…`` 篇三 二、(七)1–2.
+    report_quarter_working_days: int = 15
+    #: 半年检查报告 于半年后15个工作日内完成 — ``001_…`` 篇三 二、(七)1.
+    report_half_year_working_days: int = 15
+    #: 年度检查报告 于会计年度后20个工作日内完成 — ``001_…`` 篇三 二、(七)1–2.
+    report_year_working_days: int = 20
 
 
 @dataclass(frozen=True)
@@ -136,9 +163,9 @@ class ExtensionPolicy:
 class CollectionPolicy:
     """Collection (催收): ``COLL-TIER``, ``COLL-NPL``.
 
-    Sources: ``003_…`` 第四十九条(六) (overdue ≤ 60 days: SMS, phone or letter; 60–90 days:
-    meeting or on-site collection; over 90 days and doubtful: legal action);
-    ``001_…`` 篇三 二、(三) (NPL collection at least monthly).
+    Sources: ``003_…`` 第四十九条(六) (personal loans: overdue ≤ 60 days: SMS, phone or letter;
+    60–90 days: meeting or on-site collection; over 90 days and doubtful: legal action);
+    ``001_…`` 篇三 二、(三) (the corporate manual: NPL collection at least monthly).
     """
 
     #: 逾期60(含)天以内 短信、电话或催收函 — ``003_…`` 第四十九条(六).
@@ -150,25 +177,37 @@ class CollectionPolicy:
     doubtful_requires_legal: bool = True
     #: 不良贷款 催收频度不低于每月一次 — ``001_…`` 篇三 二、(三).
     npl_collection_months: int = 1
+    #: COLL-NPL comes from the corporate manual (``001_…`` 篇三 二、(三)) and applies to corporate
+    #: loans (and loans of unknown customer type); true extends it to personal loans, which are
+    #: otherwise held to COLL-TIER (``003_…`` 第四十九条(六)).
+    npl_individual: bool = False
 
 
 @dataclass(frozen=True)
 class MaturityPolicy:
-    """Maturity notices (到期通知、催收通知): ``MAT-NOTICE``, ``MAT-COLLECT``.
+    """Maturity and interest notices (到期通知、催收通知): ``MAT-NOTICE``, ``MAT-COLLECT``,
+    ``INT-COLLECT``.
 
     Sources: ``001_…`` 篇三 二、(二)还本付息 (corporate loans: maturity notice one month before
     maturity; collection notice to the borrower and 履行担保责任通知书 to the guarantor within 10
-    working days after a missed maturity); ``003_…`` 第四十九条(一) (individual bullet loans:
-    a notice before maturity).
+    working days after a missed maturity; a collection notice within 5 working days after a
+    missed interest day); ``003_…`` 第四十九条(一) (individual bullet loans: a notice before
+    maturity).
     """
 
     #: 贷款到期日前1个月 发送贷款到期通知书 (corporate loans, final maturity) — ``001_…`` 篇三 二、(二).
     notice_months_before: int = 1
-    #: 一次性还本的个人贷款 到期前通知借款人、担保人: days before maturity, 0 = by the maturity
-    #: date — ``003_…`` 第四十九条(一).
-    individual_notice_days_before: int = 0
+    #: 一次性还本的个人贷款 "在每笔信贷业务到期前" 通知借款人、担保人: at least this many days
+    #: before maturity (a notice dated on the maturity day is not "before") — ``003_…``
+    #: 第四十九条(一).
+    individual_notice_days_before: int = 1
     #: 到期日后10个工作日内 发送贷款催收通知书 — ``001_…`` 篇三 二、(二).
     collection_notice_working_days: int = 10
+    #: MAT-COLLECT comes from the corporate manual (``001_…`` 篇三 二、(二)) and applies to
+    #: corporate loans (and loans of unknown customer type); true extends it to personal loans.
+    collect_individual: bool = False
+    #: 收息日后5个工作日内 向借款人发送贷款催收通知书 — ``001_…`` 篇三 二、(二).
+    interest_notice_working_days: int = 5
 
 
 @dataclass(frozen=True)
@@ -195,12 +234,15 @@ class CollateralPolicy:
 class RatingPolicy:
     """Credit rating refresh (信用评级更新): ``RATING-STALE``.
 
-    Source: ``001_…`` 篇三 一、(五) (ratings of borrowers and guarantors updated in each new
-    fiscal year).
+    Source: ``001_…`` 篇三 一、(五) ("借款人和保证人信用评级的更新": ratings renewed in each new
+    fiscal year, the calendar year in China). A rating dated before 1 January of a year is stale
+    once the grace below has passed in that year.
     """
 
-    #: 新的会计年度 完成信用评级更新 (a rating older than this is stale) — ``001_…`` 篇三 一、(五).
-    rating_months: int = 12
+    #: 新的会计年度 完成信用评级更新: the working days after the fiscal year's start allowed for
+    #: it. The manual names no number; a bank setting, defaulting to the 20 working days the same
+    #: manual gives for the annual inspection report (``001_…`` 篇三 二、(七)).
+    grace_working_days: int = 20
 
 
 @dataclass(frozen=True)
@@ -215,6 +257,21 @@ class FundUsePolicy:
     #: 自主支付贷款 发放后该月数内应完成资金用途核查: a workbench default, the frequency is set by
     #: the tier-1 branch ("核查频率与比例由一级分行自行确定") — ``003_…`` 第四十四条(三).
     check_months: int = 1
+
+
+@dataclass(frozen=True)
+class CallbackPolicy:
+    """The first callback after disbursement (首次回访): ``CALLBACK-FIRST``.
+
+    Source: ``003_…`` 第四篇 一、(二)1 ("一般由客服在贷款发放后的7天后回访。自主支付的客户,在3天后
+    回访,回访率为100%"): every personal loan gets a callback, after 7 days, after 3 for
+    self-paid loans.
+    """
+
+    #: 贷款发放后的7天后回访 — ``003_…`` 第四篇 一、(二)1.
+    days: int = 7
+    #: 自主支付的客户,在3天后回访 — ``003_…`` 第四篇 一、(二)1.
+    self_payment_days: int = 3
 
 
 @dataclass(frozen=True)
@@ -277,16 +334,25 @@ SECTIONS: dict[str, type] = {
     "collateral": CollateralPolicy,
     "rating": RatingPolicy,
     "fund_use": FundUsePolicy,
+    "callback": CallbackPolicy,
     "rectification": RectificationPolicy,
     "check_date": CheckDatePolicy,
 }
 
-_TYPE_NAMES = {int: "integer", float: "number", bool: "boolean (true/false)"}
-_TYPE_NAMES_ZH = {int: "整数", float: "数值", bool: "布尔值(true/false)"}
+_TYPE_NAMES = {int: "integer", float: "number", bool: "boolean (true/false)",
+               tuple: "list of strings ([\"a\", \"b\"])"}
+_TYPE_NAMES_ZH = {int: "整数", float: "数值", bool: "布尔值(true/false)",
+                  tuple: "文字列表(如 [\"a\", \"b\"])"}
 
 
 def _coerce(key: str, value: Any, kind: type) -> Any:
     """Check ``value`` against the field type ``kind``; raise :class:`PolicyError` naming ``key``."""
+    if kind is tuple:
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise PolicyError(
+                f"参数 {key} 的类型错误:应为{_TYPE_NAMES_ZH[kind]},实际为 {value!r}"
+                f" / policy key {key}: expected a {_TYPE_NAMES[kind]}, got {value!r}")
+        return tuple(value)
     ok = (
         isinstance(value, bool) if kind is bool
         else isinstance(value, int) and not isinstance(value, bool) if kind is int
@@ -306,7 +372,8 @@ def _coerce(key: str, value: Any, kind: type) -> Any:
 
 
 def _field_types(section: type) -> dict[str, type]:
-    return {f.name: {"int": int, "float": float, "bool": bool}[f.type] for f in fields(section)}
+    kinds = {"int": int, "float": float, "bool": bool, "tuple[str, ...]": tuple}
+    return {f.name: kinds[f.type] for f in fields(section)}
 
 
 @dataclass(frozen=True)
@@ -318,7 +385,8 @@ class Policy:
 
     Attributes
     ----------
-    inspection, classification, extension, collection, maturity, collateral, rating, fund_use:
+    inspection, classification, extension, collection, maturity, collateral, rating, fund_use,
+    callback:
         The thresholds (see the section classes).
     rectification:
         Follow-up deadlines and scorecard points (:class:`RectificationPolicy`).
@@ -339,6 +407,7 @@ class Policy:
     collateral: CollateralPolicy = field(default_factory=CollateralPolicy)
     rating: RatingPolicy = field(default_factory=RatingPolicy)
     fund_use: FundUsePolicy = field(default_factory=FundUsePolicy)
+    callback: CallbackPolicy = field(default_factory=CallbackPolicy)
     rectification: RectificationPolicy = field(default_factory=RectificationPolicy)
     check_date: CheckDatePolicy = field(default_factory=CheckDatePolicy)
     disabled: tuple[tuple[str, str], ...] = ()
@@ -353,10 +422,18 @@ class Policy:
                 "classification 的逾期天数阈值须递增(关注 ≤ 次级 ≤ 可疑 ≤ 损失) / classification "
                 f"overdue-day thresholds must be non-decreasing, got {days}")
         if c.borrower_npl_share > 1 or self.collateral.value_drop_share > 1 \
-                or self.extension.medium_term_fraction > 1:
+                or self.extension.medium_term_fraction > 1 \
+                or self.inspection.individual_product_npl_ratio > 1:
             raise PolicyError("比例参数不能大于1 / share parameters must be at most 1 "
                               "(classification.borrower_npl_share, collateral.value_drop_share, "
-                              "extension.medium_term_fraction)")
+                              "extension.medium_term_fraction, "
+                              "inspection.individual_product_npl_ratio)")
+        unknown = set(self.inspection.low_risk_guarantee_types) - set(GUARANTEE_TYPES)
+        if unknown:
+            raise PolicyError(
+                f"inspection.low_risk_guarantee_types 的取值 {sorted(unknown)} 不是担保方式代码,"
+                f"可用:{', '.join(GUARANTEE_TYPES)} / inspection.low_risk_guarantee_types:"
+                f" {sorted(unknown)} are not guarantee types; known: {', '.join(GUARANTEE_TYPES)}")
         if self.collection.any_collection_max_days > self.collection.visit_max_days:
             raise PolicyError("collection.any_collection_max_days 不能大于 visit_max_days / "
                               "collection.any_collection_max_days must not exceed visit_max_days")

@@ -146,3 +146,68 @@ def add_months(values: np.ndarray, months: int | np.ndarray) -> np.ndarray:
     out = res.astype("datetime64[ns]")
     out[nat] = NAT
     return out
+
+
+# --------------------------------------------------------------------------- reporting periods
+
+#: 2026Q1, 2026-Q1, 2026年Q1, 2026年第一季度, 2026年一季度, 2026年第1季度.
+_QUARTER_RE = re.compile(r"^(?P<y>\d{4})(?:年|-)?(?:Q(?P<q>[1-4])|第?(?P<qz>[一二三四1-4])季度?)$")
+#: 2026H1, 2026-H2, 2026年上半年, 2026年下半年.
+_HALF_RE = re.compile(r"^(?P<y>\d{4})(?:年|-)?(?:H(?P<h>[12])|(?P<hz>[上下])半年度?)$")
+#: 2026-03, 2026/3, 2026.03, 2026年3月, 202603.
+_MONTH_RE = re.compile(r"^(?P<y>\d{4})(?:[-/.]|年)?(?P<m>0?[1-9]|1[0-2])月?(?:份)?$")
+#: 2026, 2026年, 2026年度, 2026年年度.
+_YEAR_RE = re.compile(r"^(?P<y>\d{4})(?:年度?|年年度)?$")
+_ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+#: Months in a canonical period, by its shape.
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+
+
+def period_of(text: object) -> str | None:
+    """A reporting period (报告期次) as written → its canonical text, or None.
+
+    Canonical forms: ``2026-03`` (a month), ``2026Q1`` (a quarter), ``2026H1`` (a half-year),
+    ``2026`` (a fiscal year, the calendar year).
+
+    >>> [period_of(t) for t in ("2026Q1", "2026年一季度", "2026-03", "2026年3月", "2026H1",
+    ...                         "2026年上半年", "2026年度", "2026年13月")]
+    ['2026Q1', '2026Q1', '2026-03', '2026-03', '2026H1', '2026H1', '2026', None]
+    """
+    if not isinstance(text, str):
+        return None
+    t = re.sub(r"\s+", "", text.translate(FULL_WIDTH)).upper()
+    if match := _QUARTER_RE.match(t):
+        q = match["q"] or _ZH_DIGITS[match["qz"]]
+        return f"{match['y']}Q{q}"
+    if match := _HALF_RE.match(t):
+        h = match["h"] or ("1" if match["hz"] == "上" else "2")
+        return f"{match['y']}H{h}"
+    if match := _YEAR_RE.match(t):
+        return match["y"]
+    if match := _MONTH_RE.match(t):
+        return f"{match['y']}-{int(match['m']):02d}"
+    return None
+
+
+def period_span(canonical: str) -> tuple[dt.date, dt.date, str]:
+    """The first day, the last day and the shape (``month``, ``quarter``, ``half``, ``year``)
+    of a canonical period.
+
+    >>> period_span("2026Q1")
+    (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31), 'quarter')
+    """
+    year = int(canonical[:4])
+    rest = canonical[4:]
+    if not rest:
+        first, shape = 1, "year"
+    elif rest.startswith("Q"):
+        first, shape = 3 * int(rest[1]) - 2, "quarter"
+    elif rest.startswith("H"):
+        first, shape = 6 * int(rest[1]) - 5, "half"
+    else:
+        first, shape = int(rest[1:]), "month"
+    start = dt.date(year, first, 1)
+    end_month = first + PERIOD_MONTHS[shape]
+    end = (dt.date(year + (end_month > 12), (end_month - 1) % 12 + 1, 1)
+           - dt.timedelta(days=1))
+    return start, end, shape

@@ -132,6 +132,14 @@ VOCABULARIES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+#: Reporting periods (报告期次) as banks write them → canonical text: a month ``2026-03``, a
+#: quarter ``2026Q1``, a half-year ``2026H1``, a year ``2026``. Quarter and half-year words:
+QUARTER_WORDS: dict[str, int] = {"一季度": 1, "第一季度": 1, "二季度": 2, "第二季度": 2,
+                                 "三季度": 3, "第三季度": 3, "四季度": 4, "第四季度": 4}
+HALF_YEAR_WORDS: dict[str, int] = {"上半年": 1, "下半年": 2}
+PERIOD_FORMS = ("2026Q1", "2026年一季度", "2026-03", "2026年3月", "2026H1", "2026年上半年",
+                "2026年度")
+
 TRUE_WORDS: frozenset[str] = frozenset({"是", "y", "yes", "1", "true", "t", "有", "√"})
 FALSE_WORDS: frozenset[str] = frozenset({"否", "n", "no", "0", "false", "f", "无", "×", ""})
 
@@ -196,8 +204,8 @@ class Column:
 
     ``kind`` is one of ``id`` (string, leading zeros kept), ``text``, ``amount`` (float64
     yuan), ``date`` (datetime64), ``int``, ``bool``, ``classification`` (ordered
-    categorical), ``guarantee`` (guarantee type with combinations) or ``vocab:<name>``
-    (a value of :data:`VOCABULARIES`).
+    categorical), ``guarantee`` (guarantee type with combinations), ``period`` (a reporting
+    period, see :data:`PERIOD_FORMS`) or ``vocab:<name>`` (a value of :data:`VOCABULARIES`).
     """
 
     name: str
@@ -250,6 +258,10 @@ LOAN_COLUMNS: tuple[Column, ...] = (
     _c("last_inspection_date", "date", "最近检查日期",
        ["最近一次贷后检查日期", "上次检查日期", "最近贷后检查日期"]),
     _c("first_inspection_date", "date", "首次检查日期", ["首次贷后检查日期", "首次跟踪检查日期"]),
+    _c("last_onsite_inspection_date", "date", "最近现场检查日期",
+       ["最近一次现场检查日期", "上次现场检查日期", "最近实地调查日期"],
+       doc="Latest on-site inspection (现场检查, 实地调查) of the loan; EXIT-VISIT reads it when "
+           "the inspections sheet has no ``inspection_type``."),
     _c("extension_months", "int", "展期月数", ["累计展期月数", "展期期限"],
        doc="Cumulative months of extension (展期), 0 = none. A header in days (展期期限（天）)"
            " is converted to whole months and the days are carried in ``extension_days``;"
@@ -268,11 +280,15 @@ LOAN_COLUMNS: tuple[Column, ...] = (
     _c("rating_date", "date", "评级日期", ["评级生效日", "评级时间"]),
     _c("maturity_notice_date", "date", "到期通知日期", ["到期提示日期", "到期通知书日期"]),
     _c("collection_notice_date", "date", "催收通知日期", ["逾期催收通知日期", "催收通知书日期"]),
+    _c("interest_overdue_since", "date", "欠息起始日", ["最小欠息日", "欠息日期", "欠息开始日期"],
+       doc="The first interest day missed and still unpaid (欠息起始日); INT-COLLECT reads it."),
     _c("guarantor_notice_date", "date", "担保责任通知日期", ["履行担保责任通知书日期", "担保人通知日期"],
        doc="Date the 履行担保责任通知书 was sent to the guarantor (保证人)."),
     _c("last_collection_date", "date", "最近催收日期", ["上次催收日期"]),
     _c("last_collection_method", "vocab:collection_method", "最近催收方式", ["上次催收方式"]),
     _c("fund_use_check_date", "date", "资金用途检查日期", ["用途检查日期", "贷款用途核查日期"]),
+    _c("callback_date", "date", "回访日期", ["首次回访日期", "客服回访日期"],
+       doc="The first callback to the borrower after disbursement (首次回访); CALLBACK-FIRST."),
     _c("exit_list", "bool", "退出类客户", ["是否退出类", "列入退出名单"]),
     _c("litigation", "bool", "诉讼", ["是否诉讼", "已起诉"]),
     _c("industry", "text", "行业", ["行业分类", "所属行业", "贷款投向"]),
@@ -296,6 +312,12 @@ INSPECTION_COLUMNS: tuple[Column, ...] = (
     _c("inspection_date", "date", "检查日期", ["贷后检查日期", "检查时间"], required=True),
     _c("inspection_type", "vocab:inspection_type", "检查方式", ["检查类型"]),
     _c("inspector", "text", "检查人", ["检查人员"]),
+    _c("report_date", "date", "报告日期", ["报告完成日期", "检查报告日期"],
+       doc="When the inspection report (贷后检查报告) was completed; INSP-REPORT."),
+    _c("report_period", "period", "所属期间", ["报告期次", "报告期间", "检查期间"],
+       doc="The period the report covers: 2026Q1 / 2026年一季度, 2026-03 / 2026年3月, 2026H1 /"
+           " 2026年上半年, 2026年度; canonical ``2026-03`` (month), ``2026Q1``, ``2026H1``,"
+           " ``2026`` (year). A report counts for this period, not the one its date falls in."),
 )
 
 COLLECTION_COLUMNS: tuple[Column, ...] = (

@@ -98,3 +98,28 @@ def add_working_days(dates: pd.Series, n: int) -> tuple[pd.Series, list[int]]:
     first, last = covered_years()
     uncovered = [int(y) for y in touched if y < first or y > last]
     return pd.Series(out.astype("datetime64[ns]"), index=dates.index), uncovered
+
+
+def working_days_after(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """How many working days fall in ``(start, end]`` for each pair (0 when ``end`` is not
+    after ``start``; -1 where either is NaT): how late a thing done on ``end`` is against a
+    deadline of ``start``, in working days.
+
+    >>> late, _ = working_days_after(np.array(["2026-09-30"], dtype="datetime64[D]"),
+    ...                              np.array(["2026-10-09"], dtype="datetime64[D]"))
+    >>> late.tolist()  # National Day: Oct 1-7 off, Oct 8-9 on
+    [2]
+    """
+    s = np.asarray(start).astype("datetime64[D]")
+    e = np.asarray(end).astype("datetime64[D]")
+    bad = np.isnat(s) | np.isnat(e)
+    out = np.full(len(s), -1, dtype=np.int64)
+    if bad.all():
+        return out, []
+    lo = min(s[~bad].min(), e[~bad].min())
+    hi = max(s[~bad].max(), e[~bad].max())
+    calendar, uncovered = working_day_calendar(lo, hi)
+    counted = (np.searchsorted(calendar, e[~bad], side="right")
+               - np.searchsorted(calendar, s[~bad], side="right"))
+    out[~bad] = np.maximum(counted, 0)
+    return out, uncovered

@@ -1313,6 +1313,8 @@ class _Builder:
             values[col.name] = parsed
             values["secured"] = secured
             return values, invalid, raw, notes
+        elif kind == "period":
+            parsed, invalid = parsing.parse_periods(raw)
         elif kind.startswith("vocab:"):
             parsed, invalid = parsing.parse_vocabulary(raw, kind.split(":", 1)[1])
         else:  # pragma: no cover - schema and parser kinds are declared together
@@ -1433,7 +1435,7 @@ _KIND_LABEL = {
     "id": ("编号", "id"), "text": ("文本", "text"), "amount": ("金额", "amount"),
     "date": ("日期", "date"), "int": ("整数", "whole number"), "bool": ("是否标志", "yes/no flag"),
     "classification": ("五级分类", "classification"), "guarantee": ("担保方式", "guarantee type"),
-    "vocab": ("代码", "code"),
+    "vocab": ("代码", "code"), "period": ("报告期次", "reporting period"),
 }
 
 
@@ -1442,6 +1444,7 @@ _HINTS = {
     "guarantee": ",应为 信用/保证/抵押/质押 或其组合(如 抵押+保证)",
     "amount": ",应为数字金额(如 1,234.56)",
     "id": "",
+    "period": ",应为 2026Q1、2026年一季度、2026-03、2026年3月、2026H1、2026年上半年 或 2026年度",
 }
 
 

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from postloan_audit.core import schema
+from postloan_audit.core.dates import period_of
 
 _FULL_WIDTH = str.maketrans(
     "０１２３４５６７８９．，－／：　（）＋",
@@ -577,6 +578,19 @@ def parse_guarantee(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]
     values, invalid = _by_distinct(series, _parse_guarantee_distinct, dtype="str")
     secured = values.isin(schema.SECURED_GUARANTEE_TYPES)
     return values, invalid, secured
+
+
+def parse_periods(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Reporting periods (报告期次: 2026Q1, 2026年一季度, 2026-03, 2026年3月, 2026H1, 2026年上半年,
+    2026年度) → canonical text (``2026Q1``, ``2026-03``, ``2026H1``, ``2026``); see
+    :func:`postloan_audit.core.dates.period_of`. Parsed once per distinct value."""
+
+    def parse(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+        result = pd.Series([period_of(v) for v in values.tolist()], index=values.index,
+                           dtype="str")
+        return result, result.isna()
+
+    return _by_distinct(series, parse, dtype="str")
 
 
 def parse_vocabulary(series: pd.Series, vocabulary: str) -> tuple[pd.Series, pd.Series]:

@@ -93,3 +93,30 @@ def test_items_and_value_lookup():
     assert p.value("maturity.collection_notice_working_days") == 10
     with pytest.raises(PolicyError, match="nope.x"):
         p.value("nope.x")
+
+
+def test_every_policy_key_is_documented_with_its_default_and_in_the_example_file():
+    doc = (REPO / "docs" / "policy.md").read_text(encoding="utf-8")
+    example = (REPO / "policy.example.toml").read_text(encoding="utf-8")
+    missing = []
+    for key, value in Policy.default().items():
+        section, name = key.split(".", 1)
+        shown = ("true" if value else "false") if isinstance(value, bool) else (
+            "[" + ", ".join(f'"{v}"' for v in value) + "]" if isinstance(value, tuple)
+            else f"{value:g}" if isinstance(value, float) else str(value))
+        if f"| `{name}` | {shown} |" not in doc or f"### `[{section}]`" not in doc:
+            missing.append(f"docs: {key} = {shown}")
+        if not any(line.split("=")[0].strip() == name for line in example.splitlines()):
+            missing.append(f"example: {key}")
+    assert missing == []
+
+
+def test_a_list_of_products_is_a_list_of_strings():
+    p = Policy.from_dict({"inspection": {"low_risk_products": ["存单质押贷款"]}})
+    assert p.inspection.low_risk_products == ("存单质押贷款",)
+    with pytest.raises(PolicyError) as info:
+        Policy.from_dict({"inspection": {"low_risk_products": "存单质押贷款"}})
+    assert str(info.value) == (
+        "参数 inspection.low_risk_products 的类型错误:应为文字列表(如 [\"a\", \"b\"]),实际为"
+        " '存单质押贷款' / policy key inspection.low_risk_products: expected a list of strings"
+        " ([\"a\", \"b\"]), got '存单质押贷款'")

@@ -1,4 +1,4 @@
-"""COLL-TIER, COLL-NPL, MAT-NOTICE, MAT-COLLECT, DATA-OVERDUE."""
+"""COLL-TIER, COLL-NPL, MAT-NOTICE, MAT-COLLECT, INT-COLLECT, DATA-OVERDUE."""
 
 from __future__ import annotations
 
@@ -211,8 +211,22 @@ def test_mat_notice_individual_bullet_loans_need_a_notice_before_maturity():
         "ind_installment": {**ind, "maturity_date": "2026-09-01",
                             "repayment_method": "installment"},
     })
+    # "到期前": by default a notice at least one day before maturity; on the day is late
     got = messages(loans, "MAT-NOTICE")
     assert got == {
+        "ind_matures_today": ("到期日2026-09-30,到期通知应不晚于2026-09-29发出;未见到期通知记录;"
+                              "一次性还本的个人贷款应在到期日前1天通知借款人、担保人"),
+        "ind_matured": ("到期日2026-09-29,到期通知应不晚于2026-09-28发出;未见到期通知记录;"
+                        "一次性还本的个人贷款应在到期日前1天通知借款人、担保人"),
+        "ind_on_maturity_day": ("到期日2026-09-20,到期通知应不晚于2026-09-19发出;"
+                                "到期通知日期2026-09-20,晚于应通知日1天;"
+                                "一次性还本的个人贷款应在到期日前1天通知借款人、担保人"),
+        "ind_day_after": ("到期日2026-09-20,到期通知应不晚于2026-09-19发出;"
+                          "到期通知日期2026-09-21,晚于应通知日2天;"
+                          "一次性还本的个人贷款应在到期日前1天通知借款人、担保人"),
+    }
+    on_the_day = Policy.from_dict({"maturity": {"individual_notice_days_before": 0}})
+    assert messages(loans, "MAT-NOTICE", policy=on_the_day) == {
         "ind_matured": ("到期日2026-09-29,到期通知应不晚于2026-09-29发出;未见到期通知记录;"
                         "一次性还本的个人贷款应在到期前(不晚于到期日)通知借款人、担保人"),
         "ind_day_after": ("到期日2026-09-20,到期通知应不晚于2026-09-20发出;"
@@ -274,3 +288,65 @@ def test_mat_collect_guaranteed_loans_need_the_guarantor_notice_too():
     without = make_loans({"g": dict(MATURED)})
     assert "guarantor_notice_date" not in without.columns
     assert flagged(without, "MAT-COLLECT", as_of="2026-10-22") == set()
+
+
+def test_mat_collect_and_coll_npl_apply_to_corporate_loans_unless_the_policy_extends_them():
+    matured = {"maturity_date": "2026-09-01", "overdue_days": 29}
+    npl = {"classification": "substandard", "last_collection_date": "2026-06-01"}
+    loans = make_loans({
+        "corp": matured, "indiv": {**matured, "customer_type": "individual"},
+        "unknown_type": {**matured, "customer_type": None},
+        "corp_npl": npl, "indiv_npl": {**npl, "customer_type": "individual"},
+    })
+    assert flagged(loans, "MAT-COLLECT") == {"corp", "unknown_type"}
+    assert flagged(loans, "COLL-NPL") == {"corp_npl"}
+    wide = Policy.from_dict({"maturity": {"collect_individual": True},
+                             "collection": {"npl_individual": True}})
+    assert flagged(loans, "MAT-COLLECT", policy=wide) == {"corp", "indiv", "unknown_type"}
+    assert flagged(loans, "COLL-NPL", policy=wide) == {"corp_npl", "indiv_npl"}
+
+
+# --------------------------------------------------------------------------- INT-COLLECT
+# 2026-09-30 + 5 working days: National Day runs Oct 1-7, so Oct 8, 9, 10 (a make-up Saturday),
+# 12 and 13: the notice is due by 2026-10-13.
+ARREARS = {"interest_overdue_since": "2026-09-30"}
+
+
+def test_int_collect_fifth_working_day_after_national_day():
+    loans = make_loans({
+        "on_deadline": {**ARREARS, "collection_notice_date": "2026-10-13"},
+        "a_day_late": {**ARREARS, "collection_notice_date": "2026-10-14"},
+        "none": ARREARS,
+        "before_arrears": {**ARREARS, "collection_notice_date": "2026-09-29"},
+        "individual": {**ARREARS, "customer_type": "individual"},
+        "no_arrears": {},
+        "repaid": {**ARREARS, "balance": 0.0},
+    })
+    assert flagged(loans, "INT-COLLECT", as_of="2026-10-13") == set()
+    assert flagged(loans, "INT-COLLECT", as_of="2026-10-14") == {"a_day_late", "none",
+                                                                "before_arrears"}
+    got = messages(loans, "INT-COLLECT", as_of="2026-10-20")
+    assert got["none"] == ("欠息起始日2026-09-30,贷款催收通知书应不晚于2026-10-13(收息日后第5个"
+                           "工作日)发出;未见催收通知记录")
+    assert got["before_arrears"] == ("欠息起始日2026-09-30,贷款催收通知书应不晚于2026-10-13(收息日后"
+                                     "第5个工作日)发出;催收通知日期2026-09-29,不在欠息起始日至"
+                                     "2026-10-13之间")
+    report = run_checks(loans, as_of="2026-10-20", rules=["INT-COLLECT"])
+    late = dict(zip(report.findings["loan_id"], report.findings["days_late"], strict=True))
+    assert late == {"a_day_late": 1, "none": 7, "before_arrears": 7}
+
+
+def test_int_collect_spring_festival_and_the_policy_days():
+    # 2026-02-13 + 5 working days: Feb 14 (make-up Saturday), 24, 25, 26, 27 (Feb 15-23 off)
+    loans = make_loans({
+        "in": {"interest_overdue_since": "2026-02-13", "collection_notice_date": "2026-02-27"},
+        "out": {"interest_overdue_since": "2026-02-13", "collection_notice_date": "2026-02-28"},
+    })
+    assert flagged(loans, "INT-COLLECT", as_of="2026-03-31") == {"out"}
+    six = Policy.from_dict({"maturity": {"interest_notice_working_days": 6}})
+    assert flagged(loans, "INT-COLLECT", as_of="2026-03-31", policy=six) == set()
+    report = run_checks(make_loans({"x": {}}, drop=["interest_overdue_since"]), as_of=AS_OF,
+                        rules=["INT-COLLECT"])
+    assert report.not_run["reason"].tolist() == [
+        "缺少所需数据:列 interest_overdue_since(欠息起始日) / missing data: column"
+        " interest_overdue_since"]

@@ -63,21 +63,43 @@ def test_ext_individual_and_refi_individual():
         "个人贷款办理了借新还旧;个人贷款不得办理借新还旧(产品设计中包含再融资安排的除外)")
 
 
-def test_rating_stale_both_sides_of_twelve_months():
+def test_rating_stale_in_the_new_fiscal_year_after_the_grace():
+    # 20 working days after 2025-12-31: 2026-01-29 (Jan 1-3 off, Sunday Jan 4 a make-up day)
     loans = make_loans({
-        "in": {"rating_date": "2025-09-30"},
-        "out": {"rating_date": "2025-09-29"},
+        "this_year": {"rating_date": "2026-01-01"},
+        "last_day_of_last_year": {"rating_date": "2025-12-31"},
         "none": {"rating_date": None},
+        "future": {"rating_date": "2026-10-01"},
         "individual": {"customer_type": "individual", "rating_date": None},
         "repaid": {"balance": 0.0, "rating_date": None},
     })
-    assert flagged(loans, "RATING-STALE") == {"out", "none"}
     got = messages(loans, "RATING-STALE")
-    assert got["out"] == ("最近一次信用评级2025-09-29,距检查日366天;"
-                          "借款人信用评级应在新的会计年度内更新(每12个月至少一次)")
-    assert got["none"].startswith("无信用评级日期;")
-    policy = Policy.from_dict({"rating": {"rating_months": 24}})
-    assert flagged(loans, "RATING-STALE", policy=policy) == {"none"}
+    assert got == {
+        "last_day_of_last_year": ("最近一次信用评级2025-12-31;2026年度的信用评级应不晚于2026-01-29"
+                                  "(新年度第20个工作日)完成,借款人信用评级应在每个新的会计年度内更新"),
+        "none": ("无信用评级日期;2026年度的信用评级应不晚于2026-01-29(新年度第20个工作日)完成,"
+                 "借款人信用评级应在每个新的会计年度内更新"),
+        "future": ("无信用评级日期;2026年度的信用评级应不晚于2026-01-29(新年度第20个工作日)完成,"
+                   "借款人信用评级应在每个新的会计年度内更新"),
+    }
+    report = run_checks(loans, as_of=AS_OF, rules=["RATING-STALE"])
+    row = report.findings.iloc[0]
+    assert (str(row["due_date"].date()), row["days_late"]) == ("2026-01-29", 244)
+
+
+def test_rating_stale_last_years_rating_serves_until_the_grace_has_passed():
+    loans = make_loans({
+        "rated_2025": {"rating_date": "2025-03-01"},
+        "rated_2024": {"rating_date": "2024-12-31"},
+    })
+    # on the 20th working day the 2025 rating still serves; the 2024 one was never renewed for
+    # 2025 (its 20th working day: 2025-02-05, after the Spring Festival of Jan 28-Feb 4)
+    assert messages(loans, "RATING-STALE", as_of="2026-01-29") == {
+        "rated_2024": ("最近一次信用评级2024-12-31;2025年度的信用评级应不晚于2025-02-05"
+                       "(新年度第20个工作日)完成,借款人信用评级应在每个新的会计年度内更新")}
+    assert flagged(loans, "RATING-STALE", as_of="2026-01-30") == {"rated_2025", "rated_2024"}
+    longer = Policy.from_dict({"rating": {"grace_working_days": 21}})
+    assert flagged(loans, "RATING-STALE", as_of="2026-01-30", policy=longer) == {"rated_2024"}
 
 
 def test_fund_use_both_sides_of_one_month():

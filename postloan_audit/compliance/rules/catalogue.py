@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from postloan_audit.compliance.policy import RULE_IDS
+from postloan_audit.compliance.rules.accountability import OFFICER_ONE
 from postloan_audit.compliance.rules.base import Rule
 from postloan_audit.compliance.rules.classification import CLS_BORROWER, CLS_OVERDUE, CLS_RESTRUCT
 from postloan_audit.compliance.rules.collateral import COLLAT_DROP, COLLAT_INSP, COLLAT_REVAL
@@ -16,10 +17,17 @@ from postloan_audit.compliance.rules.collection import (
     COLL_NPL,
     COLL_TIER,
     DATA_OVERDUE,
+    INT_COLLECT,
     MAT_COLLECT,
     MAT_NOTICE,
 )
-from postloan_audit.compliance.rules.inspection import EXIT_VISIT, INSP_FIRST, INSP_FREQ
+from postloan_audit.compliance.rules.inspection import (
+    CALLBACK_FIRST,
+    EXIT_VISIT,
+    INSP_FIRST,
+    INSP_FREQ,
+    INSP_REPORT,
+)
 from postloan_audit.compliance.rules.lending import (
     EXT_INDIVIDUAL,
     EXT_LIMIT,
@@ -48,6 +56,7 @@ def build_catalogue(rules: Iterable[Rule]) -> dict[str, Rule]:
 CATALOGUE: dict[str, Rule] = build_catalogue([
     INSP_FREQ,
     INSP_FIRST,
+    INSP_REPORT,
     CLS_OVERDUE,
     CLS_BORROWER,
     CLS_RESTRUCT,
@@ -58,12 +67,15 @@ CATALOGUE: dict[str, Rule] = build_catalogue([
     COLL_NPL,
     MAT_NOTICE,
     MAT_COLLECT,
+    INT_COLLECT,
     COLLAT_INSP,
     COLLAT_REVAL,
     COLLAT_DROP,
     RATING_STALE,
     EXIT_VISIT,
     FUND_USE,
+    CALLBACK_FIRST,
+    OFFICER_ONE,
     DATA_OVERDUE,
 ])
 

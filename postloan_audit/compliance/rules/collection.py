@@ -1,5 +1,5 @@
 """Collection and maturity rules (催收、到期): ``COLL-TIER``, ``COLL-NPL``, ``MAT-NOTICE``,
-``MAT-COLLECT``, ``DATA-OVERDUE``."""
+``MAT-COLLECT``, ``INT-COLLECT``, ``DATA-OVERDUE``."""
 
 from __future__ import annotations
 
@@ -63,12 +63,26 @@ def _coll_tier(ctx: CheckContext) -> Hits:
     return Hits(sel, message)
 
 
+def corporate_scope(ctx: CheckContext, include_individual: bool) -> np.ndarray:
+    """Loans a rule of the corporate manual (``001_…`` 篇三) applies to: corporate loans and
+    loans of unknown customer type, and personal loans too when the policy extends it."""
+    if include_individual:
+        return np.ones(ctx.n, dtype=bool)
+    return ~ctx.individual
+
+
 def _coll_npl(ctx: CheckContext) -> Hits:
-    """Active NPL loan whose last collection is missing or + 1 month < D."""
+    """Active NPL loan whose last collection is missing or + 1 month < D.
+
+    The corporate manual's rule (``001_…`` 篇三 二、(三)): corporate loans (and loans of unknown
+    customer type); ``collection.npl_individual`` extends it to personal loans, which are
+    otherwise held to COLL-TIER (``003_…`` 第四十九条(六)).
+    """
     n = ctx.policy.collection.npl_collection_months
     last = ctx.last_collection
     due = add_months(last, n)
-    mask = ctx.active & ctx.npl & (np.isnat(last) | (due < ctx.as_of))
+    scope = corporate_scope(ctx, ctx.policy.collection.npl_individual)
+    mask = ctx.active & scope & ctx.npl & (np.isnat(last) | (due < ctx.as_of))
     sel = np.flatnonzero(mask)
     lst = last[sel]
     found = ~np.isnat(lst)
@@ -112,11 +126,12 @@ def _mat_notice(ctx: CheckContext) -> Hits:
 
 
 def _notice_fact(notice: np.ndarray, deadline: np.ndarray, as_of: np.datetime64,
-                 label: str) -> tuple[pd.Series, np.ndarray]:
-    """The message fact and the day the lateness ends, for notices outside [maturity, deadline]."""
+                 label: str, start: str = "到期日") -> tuple[pd.Series, np.ndarray]:
+    """The message fact and the day the lateness ends, for notices outside [``start``,
+    deadline]."""
     found = ~np.isnat(notice)
     end = np.where(found & (notice > deadline) & (notice < as_of), notice, as_of)
-    fact = (label + "日期" + fmt_date(notice) + ",不在到期日至" + fmt_date(deadline)
+    fact = (label + "日期" + fmt_date(notice) + f",不在{start}至" + fmt_date(deadline)
             + "之间").where(found, "未见" + label + "记录")
     return fact, end
 
@@ -126,11 +141,14 @@ def _mat_collect(ctx: CheckContext) -> Hits:
 
     Guaranteed loans (``guarantee_type`` 保证) also need the 履行担保责任通知书 to the guarantor
     in the same window when the ledger has a ``guarantor_notice_date`` column (``001_…`` 篇三
-    二、(二): 向欠款的借款人及保证人发送贷款催收通知书和履行担保责任通知书).
+    二、(二): 向欠款的借款人及保证人发送贷款催收通知书和履行担保责任通知书). The corporate manual's
+    rule: corporate loans (and loans of unknown customer type); ``maturity.collect_individual``
+    extends it to personal loans.
     """
     n = ctx.policy.maturity.collection_notice_working_days
     maturity = ctx.date("maturity_date")
-    candidates = ctx.active & ~np.isnat(maturity) & (maturity < ctx.as_of)
+    scope = corporate_scope(ctx, ctx.policy.maturity.collect_individual)
+    candidates = ctx.active & scope & ~np.isnat(maturity) & (maturity < ctx.as_of)
     deadline = np.full(ctx.n, NAT)
     idx = np.flatnonzero(candidates)
     deadline[idx] = ctx.working_day_deadline(maturity[idx], n)
@@ -152,6 +170,31 @@ def _mat_collect(ctx: CheckContext) -> Hits:
     what = pd.Series(np.where(g_sel, "催收通知书和履行担保责任通知书", "催收通知"), dtype="str")
     message = ("到期日" + fmt_date(maturity[sel]) + "贷款未收回," + what + "应不晚于"
                + fmt_date(dl) + f"(到期后第{n}个工作日)发出;" + facts)
+    return Hits(sel, message, dl, days_between(dl, end))
+
+
+def _int_collect(ctx: CheckContext) -> Hits:
+    """Active corporate loan in interest arrears without a collection notice by the 5th
+    working day after the missed interest day.
+
+    ``001_…`` 篇三 二、(二): "如借款人未能按时付息应立即催收,并在收息日后5个工作日内向借款人发送贷款
+    催收通知书". The missed interest day is ``interest_overdue_since`` (欠息起始日, 最小欠息日); a
+    notice counts when dated from that day to the deadline (``collection_notice_date``).
+    """
+    n = ctx.policy.maturity.interest_notice_working_days
+    since = ctx.date("interest_overdue_since")
+    candidates = ctx.active & ~ctx.individual & ~np.isnat(since) & (since <= ctx.as_of)
+    deadline = np.full(ctx.n, NAT)
+    idx = np.flatnonzero(candidates)
+    deadline[idx] = ctx.working_day_deadline(since[idx], n)
+    notice = ctx.date("collection_notice_date")
+    in_window = ~np.isnat(notice) & (notice >= since) & (notice <= deadline)
+    mask = candidates & (deadline < ctx.as_of) & ~in_window
+    sel = np.flatnonzero(mask)
+    dl = deadline[sel]
+    fact, end = _notice_fact(notice[sel], dl, ctx.as_of, "催收通知", start="欠息起始日")
+    message = ("欠息起始日" + fmt_date(since[sel]) + ",贷款催收通知书应不晚于" + fmt_date(dl)
+               + f"(收息日后第{n}个工作日)发出;" + fact)
     return Hits(sel, message, dl, days_between(dl, end))
 
 
@@ -188,8 +231,9 @@ COLL_NPL = Rule(
     title_en="NPL loan not collected monthly",
     severity=Severity.HIGH,
     citation=cite.SEED_001_NPL,
-    params=("collection.npl_collection_months",),
+    params=("collection.npl_collection_months", "collection.npl_individual"),
     needs=("balance", "classification", "collections|last_collection_date"),
+    uses=("customer_type",),
     evaluate=_coll_npl,
 )
 
@@ -211,10 +255,22 @@ MAT_COLLECT = Rule(
     title_en="No collection notice within 10 working days after maturity",
     severity=Severity.MEDIUM,
     citation=cite.SEED_001_REPAYMENT,
-    params=("maturity.collection_notice_working_days",),
+    params=("maturity.collection_notice_working_days", "maturity.collect_individual"),
     needs=("balance", "maturity_date", "collection_notice_date"),
-    uses=("guarantee_type", "guarantor_notice_date"),
+    uses=("guarantee_type", "guarantor_notice_date", "customer_type"),
     evaluate=_mat_collect,
+)
+
+INT_COLLECT = Rule(
+    id="INT-COLLECT",
+    title_zh="欠息未及时发送催收通知",
+    title_en="No collection notice within 5 working days after a missed interest day",
+    severity=Severity.MEDIUM,
+    citation=cite.SEED_001_REPAYMENT,
+    params=("maturity.interest_notice_working_days",),
+    needs=("balance", "interest_overdue_since", "collection_notice_date"),
+    uses=("customer_type",),
+    evaluate=_int_collect,
 )
 
 DATA_OVERDUE = Rule(

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.core import schema, workdays
-from postloan_audit.core.dates import add_months
+from postloan_audit.core.dates import PERIOD_MONTHS, add_months, period_span
 
 NAT = np.datetime64("NaT", "ns")
 _NAT_INT = np.iinfo(np.int64).min
@@ -400,8 +400,10 @@ class CheckContext:
 
     @cached_property
     def last_onsite_inspection(self) -> np.ndarray:
-        """Latest on-site inspection <= D (``inspection_type == "onsite"``), else the column."""
-        fallback = self._column_on_or_before("last_inspection_date")
+        """Latest on-site inspection <= D (``inspection_type == "onsite"``), else the typed
+        column ``last_onsite_inspection_date`` (an untyped ``last_inspection_date`` may be an
+        off-site one and never counts)."""
+        fallback = self._column_on_or_before("last_onsite_inspection_date")
         if self.inspections is None or "inspection_type" not in self.inspections.columns:
             return fallback
         codes, dates = self._inspection_rows
@@ -447,12 +449,15 @@ class CheckContext:
         """Calendar periods of the review window without an inspection, per loan.
 
         A loan with interval L months (1 month, a quarter, a half-year; periods aligned on the
-        calendar year) must hold an inspection in every period that ended before D and after
-        D − ``review_months``, unless it was disbursed ``exempt_months`` or less before the
-        period's end (``001_…`` 篇三 二、(七): 贷款发放日离检查时点不满2个月(含2个月)时,当期可不形成
-        贷后检查报告). An inspection counts for the period its date falls in: the rows of
-        ``inspections`` dated <= D, and the loan's latest inspection (:attr:`last_inspection`,
-        which falls back to ``last_inspection_date``).
+        calendar year) must hold an inspection in every period that ended on or before D (an
+        extract as of D is as of the close of that day) and after D − ``review_months``,
+        unless it was disbursed ``exempt_months`` or less before the period's end (``001_…``
+        篇三 二、(七): 贷款发放日离检查时点不满2个月(含2个月)时,当期可不形成贷后检查报告). An
+        inspection counts for the period its date falls in: the rows of ``inspections`` dated
+        <= D, and the loan's latest inspection (:attr:`last_inspection`, which falls back to
+        ``last_inspection_date``); a row with a ``report_period`` counts for that period
+        instead (the loan's period holding the reported period's last day: a first-quarter
+        report finished in April covers the first quarter).
 
         Vectorised over loans × periods: the window's periods are built with numpy per
         distinct interval (a handful), every inspection marks its (loan, period) cell in a dense
@@ -477,7 +482,7 @@ class CheckContext:
             periods = np.arange(lo_month // length, d_month // length + 1, dtype=np.int64)
             ends = (((periods + 1) * length).astype("datetime64[M]").astype("datetime64[D]")
                     - np.timedelta64(1, "D")).astype("datetime64[ns]")
-            in_window = (ends > window_lo) & (ends < D)
+            in_window = (ends > window_lo) & (ends <= D)
             periods, ends = periods[in_window], ends[in_window]
             names = [_period_name((p * length).astype("datetime64[M]"), length)
                      for p in periods]
@@ -509,8 +514,11 @@ class CheckContext:
                        for first, length in zip(first_period.tolist(), lengths.tolist(),
                                                 strict=True))
         codes, dates = self._inspection_rows
-        keep = (dates >= earliest.astype("datetime64[ns]")) & (dates <= D) & (codes >= 0)
-        mark(codes[keep], dates[keep])
+        reported = self.report_periods[0]
+        counted = np.where(np.isnat(reported), dates, reported)
+        keep = ((counted >= earliest.astype("datetime64[ns]")) & (dates <= D) & (codes >= 0)
+                & (counted <= D))
+        mark(codes[keep], counted[keep])
         last = self.last_inspection
         has_last = ~np.isnat(last) & judged
         mark(loan_codes[has_last], last[has_last])
@@ -543,6 +551,70 @@ class CheckContext:
         joined = np.add.reduceat(np.char.add(names.astype(str), "、").astype(object), first)
         text = pd.Series(joined, dtype="str").str[:-1]
         return positions, text, ends[first]
+
+    @cached_property
+    def report_periods(self) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+        """Per ``inspections`` row: the end of its ``report_period`` (NaT without one), the
+        period's length in months (0 without one) and its name (``2026年第一季度``). Each
+        distinct period is resolved once (:func:`~postloan_audit.core.dates.period_span`)."""
+        frame = self.inspections
+        n = 0 if frame is None else len(frame)
+        if frame is None or "report_period" not in frame.columns:
+            return (np.full(n, NAT), np.zeros(n, dtype=np.int64),
+                    pd.Series(np.full(n, "", dtype=object), dtype="str"))
+        codes, uniques = pd.factorize(frame["report_period"])
+        spans = [period_span(str(u)) for u in uniques]
+        ends = np.array([np.datetime64(end, "ns") for _, end, _ in spans] + [NAT],
+                        dtype="datetime64[ns]")
+        months = np.array([PERIOD_MONTHS[shape] for *_, shape in spans] + [0], dtype=np.int64)
+        names = np.array([_period_name(np.datetime64(start, "D"), PERIOD_MONTHS[shape])
+                          for start, _, shape in spans] + [""], dtype=object)
+        return ends[codes], months[codes], pd.Series(names[codes], dtype="str")
+
+    @cached_property
+    def late_reports(self) -> pd.DataFrame:
+        """Inspection reports finished after their deadline (``001_…`` 篇三 二、(七)).
+
+        One row per late report of a loan in the ledger: ``loan`` (position in loans),
+        ``period_end``, ``period_name``, ``report_date``, ``deadline`` (the policy's working
+        days after the period's end, by its length) and ``working_days_late``. Judged: rows
+        with a report period ended by D and a report dated by D.
+        """
+        columns = ["loan", "period_end", "period_name", "report_date", "deadline",
+                   "working_days_late"]
+        frame = self.inspections
+        if frame is None or "report_date" not in frame.columns:
+            return pd.DataFrame({c: [] for c in columns})
+        p = self.policy.inspection
+        ends, months, names = self.report_periods
+        codes = self._sheet_codes("inspections")
+        done = pd.to_datetime(frame["report_date"]).to_numpy(dtype="datetime64[ns]")
+        judged = (codes >= 0) & ~np.isnat(ends) & (ends <= self.as_of) & ~np.isnat(done) & (
+            done <= self.as_of)
+        allowed = {1: p.report_month_working_days, 3: p.report_quarter_working_days,
+                   6: p.report_half_year_working_days, 12: p.report_year_working_days}
+        deadline = np.full(len(frame), NAT)
+        for length, days in allowed.items():
+            rows = np.flatnonzero(judged & (months == length))
+            if len(rows):
+                deadline[rows] = self.working_day_deadline(ends[rows], days)
+        late = judged & (done > deadline)
+        rows = np.flatnonzero(late)
+        working, uncovered = workdays.working_days_after(deadline[rows], done[rows])
+        self.uncovered_years.update(uncovered)
+        return pd.DataFrame({
+            "loan": self.position_of_code[codes[rows]], "period_end": ends[rows],
+            "period_name": names.iloc[rows].to_numpy(), "report_date": done[rows],
+            "deadline": deadline[rows], "working_days_late": working})
+
+    @cached_property
+    def position_of_code(self) -> np.ndarray:
+        """The first loans position of each distinct loan id code (see :attr:`_loan_codes`)."""
+        codes, k = self._loan_codes
+        out = np.full(k, -1, dtype=np.int64)
+        valid = np.flatnonzero(codes >= 0)[::-1]
+        out[codes[valid]] = valid  # written last to first: the first position wins
+        return out
 
     def _broadcast_rows(self, per_loan: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """A per-loan value for each sheet row (via the loan's distinct-id code)."""

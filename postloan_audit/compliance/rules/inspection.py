@@ -1,4 +1,4 @@
-"""Inspection rules (贷后检查): ``INSP-FREQ``, ``INSP-FIRST``, ``EXIT-VISIT``."""
+"""Inspection rules (贷后检查): ``INSP-FREQ``, ``INSP-FIRST``, ``INSP-REPORT``, ``EXIT-VISIT``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from postloan_audit.compliance.rules.context import (
     CheckContext,
     days_between,
     fmt_date,
+    fmt_fixed,
     fmt_int,
 )
 from postloan_audit.core.dates import add_months
@@ -20,11 +21,75 @@ _TIER_ZH = ("正常", "关注", "不良")
 _MODE_ZH = ("常规", "重点")
 
 
+def _pct(values: np.ndarray) -> pd.Series:
+    """Shares as percentages with two decimals (``1.25%``)."""
+    return fmt_fixed(np.asarray(values, dtype=float) * 100, 2) + "%"
+
+
+def individual_products(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Which personal loans a fixed inspection frequency applies to, by product and branch.
+
+    ``003_…`` 第四十五条: "对其他个贷业务,以经营行为单位、近三年新增贷款不良率超过一定比例(具体比例由
+    单项产品管理办法或一级分行确定)的个贷业务产品至少每半年检查一次". Per branch (经营行) and
+    ``product``, the ratio is the NPL balance over the balance of the personal loans disbursed
+    in the ``inspection.individual_npl_lookback_months`` up to D that the extract holds; a
+    product held to the frequency is one whose ratio exceeds
+    ``inspection.individual_product_npl_ratio`` (a product with no new loans has no ratio and
+    no fixed frequency). Loans of the bank's 低信用风险个贷业务 (``low_risk_products``,
+    ``low_risk_guarantee_types``) have none either ("由一级分行根据需要确定检查频率").
+
+    Without a ``product`` column a branch's personal loans are one product (noted).
+
+    Returns
+    -------
+    held, ratio, label
+        Per loan: whether the half-yearly frequency applies (personal loans only), its product's
+        ratio (NaN without new loans), and the product's name for messages.
+    """
+    p = ctx.policy.inspection
+    indiv = ctx.individual
+    disb = ctx.date("disbursement_date")
+    start = add_months(np.array([ctx.as_of]), -p.individual_npl_lookback_months)[0]
+    new = indiv & ~np.isnat(disb) & (disb > start) & (disb <= ctx.as_of)
+    branch_codes, _ = pd.factorize(ctx.loans["branch"])
+    if ctx.has("product"):
+        product = ctx.loans["product"]
+        product_codes, _ = pd.factorize(product)
+        label = product.astype("str").fillna("(未填贷款品种)")
+    else:
+        product_codes = np.zeros(ctx.n, dtype=np.int64)
+        label = pd.Series(np.full(ctx.n, "个人贷款(未提供贷款品种,按机构合并)", dtype=object),
+                          dtype="str")
+        if indiv.any():
+            ctx.note("INSP-FREQ", "未提供贷款品种(product)列,各机构的个人贷款按一个产品计算近三年新增贷款"
+                                  "不良率 / no product column: each branch's personal loans are"
+                                  " treated as one product")
+    width = int(product_codes.max()) + 2 if len(product_codes) else 1
+    keys, _ = pd.factorize(branch_codes.astype(np.int64) * width + product_codes + 1)
+    k = int(keys.max()) + 1 if len(keys) else 0
+    balance = np.nan_to_num(ctx.amount("balance"), nan=0.0)
+    total = np.bincount(keys[new], weights=balance[new], minlength=k)
+    bad = new & ctx.npl
+    npl = np.bincount(keys[bad], weights=balance[bad], minlength=k)
+    ratio = np.full(k, np.nan)
+    np.divide(npl, total, out=ratio, where=total > 0)
+    above = np.nan_to_num(ratio, nan=-1.0) > p.individual_product_npl_ratio
+    low_risk = np.zeros(ctx.n, dtype=bool)
+    if p.low_risk_products and ctx.has("product"):
+        low_risk |= ctx.loans["product"].isin(p.low_risk_products).to_numpy(dtype=bool)
+    if p.low_risk_guarantee_types and ctx.has("guarantee_type"):
+        low_risk |= ctx.loans["guarantee_type"].isin(p.low_risk_guarantee_types).to_numpy(
+            dtype=bool)
+    held = indiv & above[keys] & ~low_risk
+    return held, ratio[keys], label
+
+
 def inspection_interval(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Months between inspections for each loan, the requirement text, and "mode assumed".
 
     Corporate loans (and loans of unknown customer type) by management mode and class tier
-    (normal / special mention / NPL); individual loans one interval. Missing
+    (normal / special mention / NPL); personal loans one interval when their product is held
+    to a fixed frequency (:func:`individual_products`), else -1 (none). Missing
     ``management_mode`` counts as regular. Source: ``001_…`` 篇三 二、(七) 1–2; ``003_…`` 第四十五条.
     """
     p = ctx.policy.inspection
@@ -48,7 +113,17 @@ def inspection_interval(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, np.n
               for m in (0, 1) for t in (0, 1, 2)]
     safe = np.where(group < 0, 0, group)
     interval = np.where(group < 0, -1, months[safe])
-    return interval, np.asarray(texts, dtype=object)[safe], mode_assumed & ~ctx.individual
+    text = np.asarray(texts, dtype=object)[safe]
+    indiv = np.flatnonzero(ctx.individual)
+    if len(indiv):
+        held, ratio, label = individual_products(ctx)
+        interval[indiv] = np.where(held[indiv], p.individual_months, -1)
+        limit = _pct(np.array([p.individual_product_npl_ratio]))[0]
+        text[indiv] = ("个贷产品「" + label.iloc[indiv].reset_index(drop=True)
+                       + "」本机构近" + str(p.individual_npl_lookback_months // 12)
+                       + "年新增贷款不良率" + _pct(ratio[indiv]) + f",超过{limit},该产品个人贷款应每"
+                       + str(p.individual_months) + "个月至少检查一次").to_numpy(dtype=object)
+    return interval, text, mode_assumed & ~ctx.individual
 
 
 def _short_new_loans(ctx: CheckContext, disb: np.ndarray) -> np.ndarray:
@@ -85,7 +160,10 @@ def _insp_freq(ctx: CheckContext) -> Hits:
     inspection (:meth:`CheckContext.inspection_period_gaps`). Without the sheet only the latest
     inspection can be judged, and the report says so.
 
-    Exempt: individual instalment loans and NPL individual loans in litigation (``003_…``
+    Personal loans are held to the frequency only when their product's 近三年新增贷款不良率, per
+    branch, exceeds the bank's ratio (:func:`individual_products`, ``003_…`` 第四十五条); a
+    period counts as ended on D itself (an extract "截至 2026年9月30日" is as of the close of that
+    day). Exempt: individual instalment loans and NPL individual loans in litigation (``003_…``
     第四十五条); new normal corporate loans with an original term of at most 6 months (regular
     mode) or 3 months (key mode) (``001_…`` 篇三 二、(七)1–2); a period in which the loan was
     disbursed 2 months or less before the period's end.
@@ -183,7 +261,11 @@ def _insp_first(ctx: CheckContext) -> Hits:
 
 
 def _exit_visit(ctx: CheckContext) -> Hits:
-    """Active exit-list loan whose last on-site inspection is missing or + 1 month < D."""
+    """Active exit-list loan whose last on-site inspection is missing or + 1 month < D.
+
+    ``003_…`` 第三篇 单选题11 asks for 实地调查 (on-site visits): only inspections typed on-site
+    count (``inspections.inspection_type``, else the loan's ``last_onsite_inspection_date``).
+    """
     n = ctx.policy.inspection.exit_visit_months
     last = ctx.last_onsite_inspection
     due = add_months(last, n)
@@ -195,6 +277,68 @@ def _exit_visit(ctx: CheckContext) -> Hits:
             + fmt_int(days_between(lst, ctx.as_of)) + "天").where(found, "退出类客户,无现场检查记录")
     message = fact + f";退出类客户应每{n}个月至少实地调查一次"
     return Hits(sel, message, np.where(found, due[sel], NAT), days_between(due[sel], ctx.as_of))
+
+
+def _insp_report(ctx: CheckContext) -> Hits:
+    """Active corporate loan with an inspection report finished after its deadline.
+
+    ``001_…`` 篇三 二、(七): reports are due 10 working days after a month (key mode), 15 after a
+    quarter or a half-year, 20 after the fiscal year. A report counts for its
+    ``report_period`` (所属期间), not for the period its ``report_date`` falls in: a
+    first-quarter report finished on 10 April is judged against the first quarter's deadline.
+    Rows of the ``inspections`` sheet with both columns, a period ended by D and a report
+    dated by D are judged; one finding per loan lists its late reports, with the working days
+    late. Personal loans follow ``003_…`` 第四十五条 and have no report deadline here.
+    """
+    late = ctx.late_reports
+    if not len(late):
+        return Hits(np.empty(0, np.int64), pd.Series([], dtype="str"))
+    loans = late["loan"].to_numpy(dtype=np.int64)
+    keep = ctx.active[loans] & ~ctx.individual[loans]
+    late = late.loc[keep].sort_values(["loan", "period_end"], kind="stable")
+    if not len(late):
+        return Hits(np.empty(0, np.int64), pd.Series([], dtype="str"))
+    loans = late["loan"].to_numpy(dtype=np.int64)
+    first = np.flatnonzero(np.r_[True, loans[1:] != loans[:-1]])
+    text = (late["period_name"] + "检查报告于" + fmt_date(late["report_date"].to_numpy())
+            + "完成,期限" + fmt_date(late["deadline"].to_numpy()) + ",晚"
+            + fmt_int(late["working_days_late"].to_numpy()) + "个工作日;").to_numpy(dtype=object)
+    joined = pd.Series(np.add.reduceat(text, first), dtype="str")
+    p = ctx.policy.inspection
+    rule = (f"贷后检查报告应于月后{p.report_month_working_days}个、季后或半年后"
+            f"{p.report_quarter_working_days}个、年度后{p.report_year_working_days}个工作日内完成")
+    due = late["deadline"].to_numpy()[first]
+    end = late["report_date"].to_numpy()[first]
+    return Hits(loans[first], joined + rule, due, days_between(due, end))
+
+
+def _callback_first(ctx: CheckContext) -> Hits:
+    """Active personal loan disbursed more than 7 days (3 for self payment) before D without
+    a callback on or after disbursement.
+
+    ``003_…`` 第四篇 一、(二)1: "一般由客服在贷款发放后的7天后回访。自主支付的客户,在3天后回访,回访率
+    为100%". A loan without ``payment_method`` is given the longer time. A callback dated
+    before the disbursement, or after D, does not count.
+    """
+    p = ctx.policy.callback
+    disb = ctx.date("disbursement_date")
+    self_paid = ctx.equals("payment_method", "self")
+    days = np.where(self_paid, p.self_payment_days, p.days)
+    due = disb + days.astype("timedelta64[D]").astype("timedelta64[ns]")
+    called = ctx.date("callback_date")
+    valid = ~np.isnat(called) & (called >= disb) & (called <= ctx.as_of)
+    mask = ctx.active & ctx.individual & ~np.isnat(disb) & (due < ctx.as_of) & ~valid
+    sel = np.flatnonzero(mask)
+    c = called[sel]
+    early = ~np.isnat(c) & (c < disb[sel])
+    fact = pd.Series(np.where(early, "", "未见回访记录"), dtype="str").where(
+        ~early, "回访日期" + fmt_date(c) + "早于发放日,不是发放后的回访")
+    kind = pd.Series(np.where(self_paid[sel], f"自主支付贷款应在发放{p.self_payment_days}天后回访",
+                              f"贷款应在发放{p.days}天后回访"), dtype="str")
+    message = ("发放日" + fmt_date(disb[sel]) + ",距检查日" + fmt_int(days_between(disb[sel],
+                                                                              ctx.as_of))
+               + "天," + fact + ";" + kind + ",回访率应为100%")
+    return Hits(sel, message, due[sel], days_between(due[sel], ctx.as_of))
 
 
 INSP_FREQ = Rule(
@@ -210,6 +354,10 @@ INSP_FREQ = Rule(
             "inspection.corporate_key_special_mention_months",
             "inspection.corporate_key_npl_months",
             "inspection.individual_months",
+            "inspection.individual_product_npl_ratio",
+            "inspection.individual_npl_lookback_months",
+            "inspection.low_risk_products",
+            "inspection.low_risk_guarantee_types",
             "inspection.exempt_individual_installment",
             "inspection.exempt_litigation",
             "inspection.review_months",
@@ -219,7 +367,7 @@ INSP_FREQ = Rule(
     needs=("balance", "classification", "customer_type", "disbursement_date",
            "inspections|last_inspection_date"),
     uses=("management_mode", "repayment_method", "litigation", "extension_months",
-          "maturity_date"),
+          "maturity_date", "product", "guarantee_type"),
     evaluate=_insp_freq,
 )
 
@@ -234,6 +382,31 @@ INSP_FIRST = Rule(
     evaluate=_insp_first,
 )
 
+INSP_REPORT = Rule(
+    id="INSP-REPORT",
+    title_zh="贷后检查报告未按期完成",
+    title_en="Inspection report finished after its deadline",
+    severity=Severity.LOW,
+    citation=cite.SEED_001_CHECK_REPORT,
+    params=("inspection.report_month_working_days", "inspection.report_quarter_working_days",
+            "inspection.report_half_year_working_days", "inspection.report_year_working_days"),
+    needs=("balance", "inspections.report_date+inspections.report_period"),
+    uses=("customer_type",),
+    evaluate=_insp_report,
+)
+
+CALLBACK_FIRST = Rule(
+    id="CALLBACK-FIRST",
+    title_zh="个人贷款发放后未按时回访",
+    title_en="Personal loan without a callback after disbursement",
+    severity=Severity.LOW,
+    citation=cite.SEED_003_CALLBACK,
+    params=("callback.days", "callback.self_payment_days"),
+    needs=("balance", "customer_type", "disbursement_date", "callback_date"),
+    uses=("payment_method",),
+    evaluate=_callback_first,
+)
+
 EXIT_VISIT = Rule(
     id="EXIT-VISIT",
     title_zh="退出类客户未按月实地调查",
@@ -241,6 +414,6 @@ EXIT_VISIT = Rule(
     severity=Severity.HIGH,
     citation=f"{cite.SEED_003_EXAM} 单选题4、11(退出类客户实地调查每月至少一次)",
     params=("inspection.exit_visit_months",),
-    needs=("balance", "exit_list", "inspections.inspection_type|last_inspection_date"),
+    needs=("balance", "exit_list", "inspections.inspection_type|last_onsite_inspection_date"),
     evaluate=_exit_visit,
 )

@@ -75,19 +75,51 @@ def _refi_individual(ctx: CheckContext) -> Hits:
     return Hits(sel, message)
 
 
+def rating_year(ctx: CheckContext) -> tuple[int, np.datetime64]:
+    """The fiscal year whose rating must exist at D, and that year's deadline.
+
+    ``001_…`` 篇三 一、(五): ratings are renewed in each new fiscal year (the calendar year). Until
+    ``rating.grace_working_days`` working days after 1 January of D's year have passed, the
+    rating of the previous year still serves; after that, one dated in D's year is required.
+    """
+    grace = ctx.policy.rating.grace_working_days
+    year = int(ctx.as_of.astype("datetime64[Y]").astype(np.int64)) + 1970
+    ends = np.array([f"{year - 2}-12-31", f"{year - 1}-12-31"], dtype="datetime64[ns]")
+    previous, current = ctx.working_day_deadline(ends, grace)
+    if current < ctx.as_of:
+        return year, current
+    return year - 1, previous
+
+
+def stale_ratings(ctx: CheckContext, rated: np.ndarray) -> tuple[np.ndarray, int, np.datetime64]:
+    """Where a rating date (of a borrower, or of a guarantor) is missing or before the
+    required fiscal year (:func:`rating_year`); the year and its deadline."""
+    year, deadline = rating_year(ctx)
+    start = np.datetime64(f"{year}-01-01", "ns")
+    return np.isnat(rated) | (rated < start), year, deadline
+
+
 def _rating_stale(ctx: CheckContext) -> Hits:
-    """Active corporate loan whose rating is missing or older than 12 months."""
-    n = ctx.policy.rating.rating_months
+    """Active corporate loan whose borrower's rating was not renewed in the fiscal year.
+
+    A rating dated before 1 January of D's year is stale once ``rating.grace_working_days``
+    working days of the year have passed (before then, one dated in the previous year is
+    required): ``001_…`` 篇三 一、(五). Ratings dated after D are not known at D.
+    """
+    grace = ctx.policy.rating.grace_working_days
     rated = ctx.date("rating_date")
-    due = add_months(rated, n)
-    mask = ctx.active & ctx.corporate & (np.isnat(rated) | (due < ctx.as_of))
+    rated = np.where(rated > ctx.as_of, NAT, rated)
+    stale, year, deadline = stale_ratings(ctx, rated)
+    mask = ctx.active & ctx.corporate & stale
     sel = np.flatnonzero(mask)
     r = rated[sel]
     found = ~np.isnat(r)
-    fact = ("最近一次信用评级" + fmt_date(r) + ",距检查日" + fmt_int(days_between(r, ctx.as_of))
-            + "天").where(found, "无信用评级日期")
-    message = fact + f";借款人信用评级应在新的会计年度内更新(每{n}个月至少一次)"
-    return Hits(sel, message, np.where(found, due[sel], NAT), days_between(due[sel], ctx.as_of))
+    when = fmt_date(np.array([deadline]))[0]
+    fact = ("最近一次信用评级" + fmt_date(r)).where(found, "无信用评级日期")
+    message = (fact + f";{year}年度的信用评级应不晚于{when}(新年度第{grace}个工作日)完成,"
+               "借款人信用评级应在每个新的会计年度内更新")
+    due = np.full(len(sel), deadline)
+    return Hits(sel, message, due, days_between(due, ctx.as_of))
 
 
 def _fund_use(ctx: CheckContext) -> Hits:
@@ -148,10 +180,10 @@ REFI_INDIVIDUAL = Rule(
 RATING_STALE = Rule(
     id="RATING-STALE",
     title_zh="信用评级未按年更新",
-    title_en="Credit rating not renewed within a year",
+    title_en="Credit rating not renewed in the new fiscal year",
     severity=Severity.LOW,
     citation=cite.SEED_001_RATING,
-    params=("rating.rating_months",),
+    params=("rating.grace_working_days",),
     needs=("balance", "customer_type", "rating_date"),
     evaluate=_rating_stale,
 )
