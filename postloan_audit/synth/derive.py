@@ -20,7 +20,7 @@ from postloan_audit.synth.draws import (
     CLEAN_MARGIN,
     MONTH_MIN_DAYS,
     NAT_DAY,
-    add_months,
+    add_months_in_days,
     rand_int,
 )
 from postloan_audit.synth.vocabulary import (
@@ -151,8 +151,8 @@ def derive_state(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime
     # 履行担保责任通知书 to the guarantor of a guaranteed loan, the same day (001_… 篇三 二、(二)).
     s["guarantor_notice"] = np.where(past & (s["guarantee"] == "guarantee"), mat + notice_gap,
                                      NAT_DAY)
-    m_notice = add_months(mat, -DEFAULT_THRESHOLDS["maturity_notice_months"]) - rng.integers(
-        3, 16, n)
+    m_notice = add_months_in_days(mat, -DEFAULT_THRESHOLDS["maturity_notice_months"]
+                                  ) - rng.integers(3, 16, n)
     # Corporate loans (bullet or instalment) and individual bullet loans get a maturity notice.
     s["maturity_notice"] = np.where((~inst | corp) & (m_notice <= D), m_notice, NAT_DAY)
     has_coll = ~np.isnan(s["collateral_initial"])
@@ -197,14 +197,14 @@ def cover_periods(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetim
     need = (s["balance"] > 0) & ~(~s["corporate"] & s["installment"]) & (disb <= D)
     if skip is not None:
         need[skip] = False
-    lo = add_months(np.array([D]), -t["insp_review_months"])[0]
+    lo = add_months_in_days(np.array([D]), -t["insp_review_months"])[0]
     d_month = int(D.astype("datetime64[M]").astype(np.int64))
     lo_month = int(lo.astype("datetime64[M]").astype(np.int64))
     shift = np.int64(1 << 24)
     il, idate = s["insp_loan"], s["insp_date"]
     months = idate.astype("datetime64[M]").astype(np.int64)
     have = np.sort(il * shift + months // interval[il])
-    earliest = add_months(disb, t["first_inspection_months"]) + CLEAN_MARGIN + 1
+    earliest = add_months_in_days(disb, t["first_inspection_months"]) + CLEAN_MARGIN + 1
     for length in np.unique(interval[need]):
         length = int(length)
         periods = np.arange(lo_month // length, d_month // length + 1, dtype=np.int64)
@@ -218,7 +218,7 @@ def cover_periods(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetim
         k = len(periods)
         loan = np.repeat(idx, k)
         slot = np.tile(np.arange(k), len(idx))
-        required = disb[loan] < add_months(ends, -t["insp_period_exempt_months"])[slot]
+        required = disb[loan] < add_months_in_days(ends, -t["insp_period_exempt_months"])[slot]
         keys = loan * shift + periods[slot]
         at = np.minimum(np.searchsorted(have, keys), max(len(have) - 1, 0))
         found = (have[at] == keys) if len(have) else np.zeros(len(keys), bool)

@@ -1,7 +1,8 @@
 """Vectorised helpers every stage of the generator shares: days, months, integers, strings.
 
-Dates in the generator's state are ``datetime64[D]``; :func:`add_months` is calendar-month
-arithmetic with month-end clamping on them. :data:`MONTH_MIN_DAYS` and :data:`CLEAN_MARGIN` are
+Dates in the generator's state are ``datetime64[D]``. Month arithmetic is the package's one
+:func:`postloan_audit.core.dates.add_months` (month-end clamping, ``datetime64[ns]``), brought
+back to days by :func:`add_months_in_days`. :data:`MONTH_MIN_DAYS` and :data:`CLEAN_MARGIN` are
 the day margins that keep clean loans inside a threshold counted in months and planted loans
 clearly outside it.
 """
@@ -13,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from postloan_audit.core.dates import add_months
 
 # Safety margins (days) that keep clean loans comfortably inside the policy thresholds and
 # planted loans clearly outside. A calendar month is at least 28 days, a year at least 365.
@@ -26,19 +29,13 @@ def to_day(value: dt.date | str) -> np.datetime64:
     return np.datetime64(pd.Timestamp(value).date(), "D")
 
 
-def add_months(dates: np.ndarray, months: int | np.ndarray) -> np.ndarray:
+def add_months_in_days(dates: np.ndarray, months: int | np.ndarray) -> np.ndarray:
     """``dates + months`` calendar months, clamped to month end (2026-01-31 + 1 → 02-28).
 
-    Vectorised over ``datetime64[D]`` arrays; NaT stays NaT.
+    :func:`postloan_audit.core.dates.add_months` returned in ``datetime64[D]``, the unit of
+    every date in the generator's state; NaT stays NaT.
     """
-    dates = np.asarray(dates, dtype="datetime64[D]")
-    month = dates.astype("datetime64[M]")
-    day = (dates - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + np.asarray(months, dtype=np.int64)
-    start = target.astype("datetime64[D]")
-    length = ((target + 1).astype("datetime64[D]") - start).astype(np.int64)
-    out = start + np.minimum(day, length - 1)
-    return np.where(np.isnat(dates), NAT_DAY, out)
+    return add_months(dates, months).astype("datetime64[D]")
 
 
 def rand_int(rng: np.random.Generator, lo: Any, hi: Any, size: int | None = None) -> np.ndarray:

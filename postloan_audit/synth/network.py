@@ -22,7 +22,7 @@ import pandas as pd
 
 from postloan_audit.synth.draws import (
     MONTH_MIN_DAYS,
-    add_months,
+    add_months_in_days,
     rand_int,
     strcat,
     to_day,
@@ -219,14 +219,14 @@ def _place_dates(rng: np.random.Generator, s: dict[str, Any], od: np.ndarray,
     disb = (d_month - m).astype("datetime64[D]") + (dd - 1)
     late = disb > D
     disb = np.where(late, (d_month - m - 1).astype("datetime64[D]") + (dd - 1), disb)
-    maturity = add_months(disb, total)
+    maturity = add_months_in_days(disb, total)
     # Bullet arrears: matured od days ago (moved back to day 28 at most).
     target = D - od
     t_month = target.astype("datetime64[M]")
     t_day = np.minimum((target - t_month.astype("datetime64[D]")).astype(np.int64), 27)
     mat_od = t_month.astype("datetime64[D]") + t_day
     maturity = np.where(bullet_od, mat_od, maturity)
-    disb = np.where(bullet_od, add_months(maturity, -total), disb)
+    disb = np.where(bullet_od, add_months_in_days(maturity, -total), disb)
     od = np.where(bullet_od, (D - maturity).astype(np.int64), od)
     s.update(term=term, disbursement=disb, maturity=maturity, overdue=od.astype(np.int64))
 

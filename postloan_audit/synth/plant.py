@@ -26,7 +26,7 @@ from postloan_audit.synth.draws import (
     CLEAN_MARGIN,
     MONTH_MIN_DAYS,
     NAT_DAY,
-    add_months,
+    add_months_in_days,
     rand_int,
 )
 from postloan_audit.synth.vocabulary import NORMAL, PHONE, SM, SUB, VISIT
@@ -124,7 +124,7 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
     # COLL-NPL: NPL loans (corporate, or individual without arrears) not collected for 45+ days.
     idx = take("COLL-NPL", active & (s["class"] >= SUB) & (corp | (s["overdue"] == 0)))
     cutoff = np.full(n, np.iinfo(np.int64).max)
-    cutoff[idx] = (add_months(np.full(len(idx), D), -t["npl_collection_months"])
+    cutoff[idx] = (add_months_in_days(np.full(len(idx), D), -t["npl_collection_months"])
                    - rng.integers(15, 61, len(idx))).astype(np.int64)
     keep = s["coll_date"].astype(np.int64) <= cutoff[s["coll_loan"]]
     for key in ("coll_loan", "coll_date", "coll_method"):
@@ -146,7 +146,7 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
     planted.append(("EXIT-VISIT", idx))
 
     # MAT-NOTICE: corporate loan due within a month (or matured) without a timely notice.
-    due = add_months(s["maturity"], -t["maturity_notice_months"])
+    due = add_months_in_days(s["maturity"], -t["maturity_notice_months"])
     idx = take("MAT-NOTICE", active & corp & (due < D - 2))
     late = due[idx] + rng.integers(1, 11, len(idx))
     s["maturity_notice"][idx] = np.where((rng.random(len(idx)) < 0.5) & (late <= D), late, NAT_DAY)
@@ -181,7 +181,7 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
     idx = take("INSP-FIRST", active & corp & (disb <= D - 150)
                & (s["last_inspection"] >= disb + 90))
     window = np.full(n, np.datetime64("1900-01-01", "D"))
-    window[idx] = add_months(disb[idx], t["first_inspection_months"]) + CLEAN_MARGIN
+    window[idx] = add_months_in_days(disb[idx], t["first_inspection_months"]) + CLEAN_MARGIN
     drop = s["insp_date"] <= window[s["insp_loan"]]
     for key in ("insp_loan", "insp_date", "insp_onsite"):
         s[key] = s[key][~drop]
@@ -194,7 +194,8 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
     idx = take("INSP-FREQ", active & ~(~corp & inst) & ~s["litigation"] & ~s["exit_list"]
                & (disb <= D - 420))
     cut = np.full(n, np.datetime64("2999-12-31", "D"))
-    cut[idx] = add_months(np.full(len(idx), D), -interval[idx]) - rng.integers(20, 81, len(idx))
+    cut[idx] = (add_months_in_days(np.full(len(idx), D), -interval[idx])
+                - rng.integers(20, 81, len(idx)))
     keep = s["insp_date"] <= cut[s["insp_loan"]]
     for key in ("insp_loan", "insp_date", "insp_onsite"):
         s[key] = s[key][keep]

@@ -17,7 +17,7 @@ from postloan_audit import Extract, load_extract, run_checks
 from postloan_audit.commands.cli import main as cli_main
 from postloan_audit.core.schema import CLASSIFICATIONS, LOAN_COLUMNS
 from postloan_audit.core.workbooks import append_table, new_write_only_workbook, save_workbook
-from postloan_audit.synth.draws import add_months
+from postloan_audit.synth.draws import add_months_in_days
 from postloan_audit.synth.generator import (
     PLANTED_RULES,
     generate_network,
@@ -52,10 +52,11 @@ def _planted(net) -> pd.DataFrame:
 # --------------------------------------------------------------------------- date arithmetic
 
 
-def test_add_months_clamps_to_month_end():
+def test_add_months_clamps_to_month_end_in_days():
     dates = np.array(["2026-01-31", "2026-03-31", "2024-02-29", "2026-09-15", "NaT"],
                      dtype="datetime64[D]")
-    out = add_months(dates, np.array([1, -1, 12, -9, 1]))
+    out = add_months_in_days(dates, np.array([1, -1, 12, -9, 1]))
+    assert out.dtype == "datetime64[D]"
     assert out[:4].astype(str).tolist() == ["2026-02-28", "2026-02-28", "2025-02-28",
                                             "2025-12-15"]
     assert np.isnat(out[4])
