@@ -1,12 +1,16 @@
 """The synthetic generator (样例数据): a county bank network, its snapshots and extracts.
 
+It stands above :mod:`postloan_audit.compliance` (it plants breaches of that catalogue, with the
+thresholds of ``Policy.default()`` and the ids of ``RULE_IDS``) and below the commands; no
+capability imports it.
+
 - :mod:`~postloan_audit.synth.generator`: the public face, :func:`generate_network`,
   :func:`generate_snapshots`, :func:`write_sample_extracts` (re-exports :func:`write_extract`
   and :class:`SyntheticNetwork`); the stages in order:
 - :mod:`~postloan_audit.synth.network`: the primary draw (branches, borrowers, loans, classes,
   arrears, dates);
 - :mod:`~postloan_audit.synth.derive`: the dates, flags and history rows that follow, kept
-  inside every threshold (:data:`~postloan_audit.synth.derive.DEFAULT_THRESHOLDS`);
+  inside every policy threshold;
 - :mod:`~postloan_audit.synth.plant`: planted breaches, one rule each, and the answer key;
 - :mod:`~postloan_audit.synth.frames`: canonical frames (loans, inspections, collections,
   branches, planted, labels) in :class:`SyntheticNetwork`;

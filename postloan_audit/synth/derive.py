@@ -4,9 +4,10 @@
 of disbursement, the last recent enough, some between, one in every period of the review
 window), collections (催收: since the arrears began, in the tier the arrears call for),
 notices (到期通知, 催收通知, 履行担保责任通知书), collateral checks and revaluations (押品),
-ratings, fund-use checks and restructuring dates. Every value is kept inside the thresholds
-of :data:`DEFAULT_THRESHOLDS` with the margins of :mod:`~postloan_audit.synth.draws`, so that
-no loan breaches a rule before planting.
+ratings, fund-use checks and restructuring dates. Every threshold is read from the policy
+passed in (``Policy.default()``, see :mod:`postloan_audit.compliance.policy`) and every
+value is kept inside it with the margins of :mod:`~postloan_audit.synth.draws`, so that no
+loan breaches a rule before planting.
 :func:`append_rows`, :func:`cover_periods` and :func:`refresh_last` serve the planting stage too.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from postloan_audit.compliance.policy import Policy
 from postloan_audit.synth.draws import (
     CLEAN_MARGIN,
     MONTH_MIN_DAYS,
@@ -36,53 +38,23 @@ from postloan_audit.synth.vocabulary import (
     VISIT,
 )
 
-#: The rule thresholds the generator keeps clean loans inside of (and planted loans outside
-#: of). They MIRROR the policy defaults (``Policy.default()``); if the bank policy defaults
-#: change, change them here too. Months are calendar months with month-end clamping.
-DEFAULT_THRESHOLDS: dict[str, Any] = {
-    # 001_… 篇三 二、(七)贷后检查报告 1-2; 003_… 第四十五条: inspection intervals (months)
-    "insp_corporate_regular": {"normal": 6, "special_mention": 3, "npl": 1},
-    "insp_corporate_key": {"normal": 3, "special_mention": 1, "npl": 1},
-    "insp_individual": 6,
-    # 001_… 篇三 二、(七): every calendar period ending in the 12 months before the check date
-    # holds an inspection, unless the loan was disbursed 2 months or less before its end
-    "insp_review_months": 12, "insp_period_exempt_months": 2,
-    "first_inspection_months": 1,  # 001_… 篇三 (七): first inspection within 1 month
-    # 风险分类办法 2023; 003_… 第三篇: overdue-days floors (> days → at least class)
-    "overdue_floors": ((7, "special_mention"), (90, "substandard"), (270, "doubtful"),
-                       (360, "loss")),
-    "borrower_npl_share": 0.10,  # 风险分类办法 2023: non-retail borrower NPL contagion
-    # 贷款通则 第十二条: extension limits by original term (months)
-    "extension_short_term": 12, "extension_mid_term": 60, "extension_long_cap": 36,
-    # 003_… 第四十九条(六): collection tiers (overdue days)
-    "collection_visit_after": 60, "collection_legal_after": 90,
-    "npl_collection_months": 1,  # 001_… 篇三 二(三)
-    "maturity_notice_months": 1,  # 001_… 篇三 二(二)
-    "collection_notice_working_days": 10,  # 001_… 篇三 二(二)
-    "collateral_inspection_months": 12, "collateral_short_term_months": 12,  # 篇三 二(四)
-    "revaluation_months": 12,  # 押品管理指引 2017
-    "collateral_drop_ratio": 0.90,  # 000_… 计划 8
-    "rating_months": 12,  # 001_… 篇三 一(五)
-    "exit_visit_months": 1,  # 003_… 第三篇
-    "fund_use_months": 1,  # 003_… 第四十四条(三)
-}
 
-
-def inspection_intervals(s: dict[str, Any]) -> np.ndarray:
-    """Inspection interval in months per loan (the INSP-FREQ policy defaults)."""
-    t = DEFAULT_THRESHOLDS
+def inspection_intervals(s: dict[str, Any], policy: Policy) -> np.ndarray:
+    """Inspection interval in months per loan (the INSP-FREQ intervals of ``policy``)."""
+    p = policy.inspection
     cls = s["class"]
-    reg, key = t["insp_corporate_regular"], t["insp_corporate_key"]
-    corp_reg = np.select([cls == NORMAL, cls == SM], [reg["normal"], reg["special_mention"]],
-                         reg["npl"])
-    corp_key = np.select([cls == NORMAL, cls == SM], [key["normal"], key["special_mention"]],
-                         key["npl"])
+    corp_reg = np.select([cls == NORMAL, cls == SM], [p.corporate_regular_normal_months,
+                                                      p.corporate_regular_special_mention_months],
+                         p.corporate_regular_npl_months)
+    corp_key = np.select([cls == NORMAL, cls == SM], [p.corporate_key_normal_months,
+                                                      p.corporate_key_special_mention_months],
+                         p.corporate_key_npl_months)
     return np.where(s["corporate"], np.where(s["key_mode"], corp_key, corp_reg),
-                    t["insp_individual"])
+                    p.individual_months)
 
 
 def derive_state(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64,
-                 inspections_per_loan: float) -> None:
+                 inspections_per_loan: float, policy: Policy) -> None:
     """Every date, flag and history row that follows from the primary state, kept clean."""
     n = len(s["class"])
     D = as_of
@@ -91,8 +63,10 @@ def derive_state(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime
     disb, mat = s["disbursement"], s["maturity"]
     active = s["balance"] > 0
     npl = cls >= SUB
+    visit_after = policy.collection.any_collection_max_days
+    legal_after = policy.collection.visit_max_days
     # Individual loans over 90 days overdue or doubtful are pursued at law (003_… 第四十九条(六)).
-    s["litigation"] = active & ((~corp & ((od > DEFAULT_THRESHOLDS["collection_legal_after"])
+    s["litigation"] = active & ((~corp & ((od > legal_after)
                                           | (cls == DOUBT)))
                                 | (corp & (cls >= DOUBT) & (rng.random(n) < 0.5)))
 
@@ -101,9 +75,9 @@ def derive_state(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime
     # An exit-list client is visited on site from the start (EXIT-VISIT has no grace period).
     first = np.where(s["exit_list"], np.minimum(first, np.maximum(disb, D)), first)
     has = first <= D
-    interval = inspection_intervals(s)
+    interval = inspection_intervals(s, policy)
     r_max = np.where(~corp & inst, 300, interval * MONTH_MIN_DAYS - CLEAN_MARGIN)
-    r_max = np.where(s["exit_list"], DEFAULT_THRESHOLDS["exit_visit_months"] * MONTH_MIN_DAYS
+    r_max = np.where(s["exit_list"], policy.inspection.exit_visit_months * MONTH_MIN_DAYS
                      - CLEAN_MARGIN, r_max)
     last = np.maximum(first, D - rand_int(rng, 0, r_max))
     two = has & (last > first)
@@ -124,8 +98,6 @@ def derive_state(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime
     need = active & ((od > 0) | npl)
     lo = np.where(od > 0, D - od + 1, D - 25)
     span_c = np.maximum((D - lo).astype(np.int64), 0)
-    visit_after = DEFAULT_THRESHOLDS["collection_visit_after"]
-    legal_after = DEFAULT_THRESHOLDS["collection_legal_after"]
     tier = np.select([s["litigation"] | (~corp & (od > legal_after)),
                       (~corp & (od > visit_after)) | (corp & npl)], [LEGAL, VISIT], -1)
     a = np.flatnonzero(need)
@@ -151,8 +123,8 @@ def derive_state(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime
     # 履行担保责任通知书 to the guarantor of a guaranteed loan, the same day (001_… 篇三 二、(二)).
     s["guarantor_notice"] = np.where(past & (s["guarantee"] == "guarantee"), mat + notice_gap,
                                      NAT_DAY)
-    m_notice = add_months_in_days(mat, -DEFAULT_THRESHOLDS["maturity_notice_months"]
-                                  ) - rng.integers(3, 16, n)
+    m_notice = add_months_in_days(mat, -policy.maturity.notice_months_before) - rng.integers(
+        3, 16, n)
     # Corporate loans (bullet or instalment) and individual bullet loans get a maturity notice.
     s["maturity_notice"] = np.where((~inst | corp) & (m_notice <= D), m_notice, NAT_DAY)
     has_coll = ~np.isnan(s["collateral_initial"])
@@ -161,13 +133,13 @@ def derive_state(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime
     s["appraisal"] = np.where(has_coll, appraisal, NAT_DAY)
     original = s["term"]
     c_insp = np.maximum(D - rng.integers(0, 301, n), disb)
-    short = original <= DEFAULT_THRESHOLDS["collateral_short_term_months"]
+    short = original <= policy.collateral.inspection_min_term_months
     # Only a normal loan without arrears is exempt "正常情况下" (001_… 篇三 二、(四)).
     exempt = short & (cls == NORMAL) & (od == 0)
     s["collateral_inspection"] = np.where(has_coll & ~(exempt & (rng.random(n) < 0.5))
                                           & (disb <= D), c_insp, NAT_DAY)
     s["additional_guarantee"] = has_coll & (
-        s["collateral_value"] < DEFAULT_THRESHOLDS["collateral_drop_ratio"]
+        s["collateral_value"] < (1 - policy.collateral.value_drop_share)
         * s["collateral_initial"])
     s["rating_date"] = np.where(corp, D - rng.integers(30, 301, n), NAT_DAY)
     fund = disb + rng.integers(10, 26, n)
@@ -175,36 +147,37 @@ def derive_state(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime
     # Restructured (never normal) loans: restructured between disbursement and D.
     r_date = disb + (rng.random(n) * np.maximum((D - disb).astype(np.int64), 0)).astype(np.int64)
     s["restructure_date"] = np.where(s["restructured"], r_date, NAT_DAY)
-    cover_periods(rng, s, D)
+    cover_periods(rng, s, D, policy)
     refresh_last(s)
 
 
 def cover_periods(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64,
-                  skip: np.ndarray | None = None) -> None:
+                  policy: Policy, skip: np.ndarray | None = None) -> None:
     """Add an inspection to every period of the review window that holds none (INSP-FREQ).
 
     For each active loan (individual instalment loans aside, they are exempt) with inspection
-    interval L months, every calendar period of L months that ended within the 12 months before
-    ``as_of`` and that the loan has to cover (disbursed more than 2 months before the period's
-    end) gets one inspection if it has none, dated after the first month from disbursement
+    interval L months, every calendar period of L months that ended within the review window
+    (``policy.inspection.review_months`` before ``as_of``) and that the loan has to cover
+    (disbursed more than ``period_exempt_disbursed_months`` before the period's end) gets one
+    inspection if it has none, dated after the first month from disbursement
     (so that INSP-FIRST stays as it is) and within the period. ``skip`` are loan indices left
     alone (planted INSP-FREQ breaches).
     """
-    t = DEFAULT_THRESHOLDS
+    p = policy.inspection
     D = as_of
-    interval = inspection_intervals(s)
+    interval = inspection_intervals(s, policy)
     disb = s["disbursement"]
     need = (s["balance"] > 0) & ~(~s["corporate"] & s["installment"]) & (disb <= D)
     if skip is not None:
         need[skip] = False
-    lo = add_months_in_days(np.array([D]), -t["insp_review_months"])[0]
+    lo = add_months_in_days(np.array([D]), -p.review_months)[0]
     d_month = int(D.astype("datetime64[M]").astype(np.int64))
     lo_month = int(lo.astype("datetime64[M]").astype(np.int64))
     shift = np.int64(1 << 24)
     il, idate = s["insp_loan"], s["insp_date"]
     months = idate.astype("datetime64[M]").astype(np.int64)
     have = np.sort(il * shift + months // interval[il])
-    earliest = add_months_in_days(disb, t["first_inspection_months"]) + CLEAN_MARGIN + 1
+    earliest = add_months_in_days(disb, p.first_inspection_months) + CLEAN_MARGIN + 1
     for length in np.unique(interval[need]):
         length = int(length)
         periods = np.arange(lo_month // length, d_month // length + 1, dtype=np.int64)
@@ -218,7 +191,7 @@ def cover_periods(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetim
         k = len(periods)
         loan = np.repeat(idx, k)
         slot = np.tile(np.arange(k), len(idx))
-        required = disb[loan] < add_months_in_days(ends, -t["insp_period_exempt_months"])[slot]
+        required = disb[loan] < add_months_in_days(ends, -p.period_exempt_disbursed_months)[slot]
         keys = loan * shift + periods[slot]
         at = np.minimum(np.searchsorted(have, keys), max(len(have) - 1, 0))
         found = (have[at] == keys) if len(have) else np.zeros(len(keys), bool)

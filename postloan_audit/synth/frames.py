@@ -40,7 +40,7 @@ class SyntheticNetwork:
         column is present.
     planted:
         ``rule_id``, ``loan_id`` of every deliberately planted rule breach at :attr:`as_of`
-        under the default thresholds (:data:`DEFAULT_THRESHOLDS`); every other loan breaches
+        under the default policy (``Policy.default()``); every other loan breaches
         no rule.
     labels:
         Display labels aligned with :attr:`loans`: ``classification`` (五级分类 words or

@@ -11,9 +11,10 @@ A modest share of loans deliberately breaches one rule each of the compliance ca
 (the catalogue of ``postloan_audit.compliance.rules``); :attr:`SyntheticNetwork.planted`
 lists every planted ``(rule_id, loan_id)``. Every other loan is kept comfortably inside
 each rule's *default* threshold at ``as_of``, so a correct rule engine finds exactly the
-planted breaches. The thresholds relied on are gathered in :data:`DEFAULT_THRESHOLDS` (they
-mirror ``Policy.default()``; sources: ``001_…`` 篇三 二、(七)贷后检查报告, 篇三 二(二)–(五);
-``003_…`` 第一篇 第四十四条、第四十五条、第四十九条 and 第三篇; ``000_…`` 计划 8;
+planted breaches. The thresholds relied on are read from ``Policy.default()`` and the rule
+ids are ``RULE_IDS``, both of :mod:`postloan_audit.compliance.policy`, whose fields cite
+the sources (``001_…`` 篇三 二、(七)贷后检查报告, 篇三 二(二)–(五); ``003_…`` 第一篇
+第四十四条、第四十五条、第四十九条 and 第三篇; ``000_…`` 计划 8;
 《商业银行金融资产风险分类办法》(2023); 《贷款通则》第十二条; 《商业银行押品管理指引》(2017)).
 
 Everything is vectorised over loans with one ``numpy.random.Generator(seed)``: the same
@@ -37,7 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from postloan_audit.synth.derive import DEFAULT_THRESHOLDS, derive_state
+from postloan_audit.compliance.policy import Policy
+from postloan_audit.synth.derive import derive_state
 from postloan_audit.synth.draws import to_day
 from postloan_audit.synth.frames import SyntheticNetwork, to_frames
 from postloan_audit.synth.migrate import carry_forward, migrate
@@ -46,7 +48,6 @@ from postloan_audit.synth.plant import PLANTED_RULES, plant_breaches
 from postloan_audit.synth.writer import write_extract
 
 __all__ = [
-    "DEFAULT_THRESHOLDS",
     "PLANTED_RULES",
     "SyntheticNetwork",
     "generate_network",
@@ -90,15 +91,22 @@ def generate_network(*, loans: int, branches: int, seed: int, as_of: dt.date | s
     -------
     SyntheticNetwork
         Canonical frames; ``planted`` lists every planted breach (catalogue rule ids).
+
+    Notes
+    -----
+    The thresholds clean loans are kept inside of, and planted loans pushed outside of, are
+    read from ``Policy.default()`` at each call, the policy :func:`postloan_audit.run_checks`
+    uses when given none.
     """
     _check_args(loans, branches)
+    policy = Policy.default()
     D = to_day(as_of)
     rng = np.random.default_rng(seed)
     s = draw_primary(rng, loans, branches, D, _horizon_months)
     s["loan_seq"] = draw_loan_sequence(rng, s)
-    derive_state(rng, s, D, inspections_per_loan)
+    derive_state(rng, s, D, inspections_per_loan, policy)
     clean = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
-    planted = plant_breaches(rng, s, D, breach_rate, min_breaches)
+    planted = plant_breaches(rng, s, D, breach_rate, min_breaches, policy)
     net = to_frames(s, D, seed, planted, rng)
     net.state = clean
     net.final_state = s
@@ -125,14 +133,15 @@ def generate_snapshots(*, loans: int, branches: int, seed: int,
                              inspections_per_loan=inspections_per_loan,
                              breach_rate=breach_rate, min_breaches=min_breaches,
                              _horizon_months=int((dates[-1] - dates[0]).astype(np.int64)) // 28)
+    policy = Policy.default()
     out = [first]
     for k, D in enumerate(dates[1:], start=1):
         rng = np.random.default_rng([seed, k])
         state = carry_forward(out[-1])
-        state = migrate(rng, state, dates[k - 1], D)
-        derive_state(rng, state, D, inspections_per_loan)
+        state = migrate(rng, state, dates[k - 1], D, policy)
+        derive_state(rng, state, D, inspections_per_loan, policy)
         clean = {key: (v.copy() if isinstance(v, np.ndarray) else v) for key, v in state.items()}
-        planted = plant_breaches(rng, state, D, breach_rate, min_breaches)
+        planted = plant_breaches(rng, state, D, breach_rate, min_breaches, policy)
         net = to_frames(state, D, seed, planted, rng)
         net.state = clean
         net.final_state = state

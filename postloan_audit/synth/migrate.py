@@ -3,7 +3,7 @@
 :func:`carry_forward` takes the previous snapshot as published (planted breaches included),
 so that the migration between two extracts is the one :data:`MIGRATION` draws; contract terms
 planted as lending breaches are corrected first. :func:`migrate` then repays, amortises, ages
-arrears and moves classes along :data:`MIGRATION`, and applies the overdue-day floors
+arrears and moves classes along :data:`MIGRATION`, and applies the policy's overdue-day floors
 and non-retail borrower contagion (《商业银行金融资产风险分类办法》(2023)) to the result.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from postloan_audit.synth.derive import DEFAULT_THRESHOLDS
+from postloan_audit.compliance.policy import Policy
 from postloan_audit.synth.draws import rand_int
 from postloan_audit.synth.frames import SyntheticNetwork
 from postloan_audit.synth.vocabulary import NORMAL, OVERDUE_RANGES, OVERDUE_SHARE, SM, SUB
@@ -47,7 +47,7 @@ MIGRATION = np.array([
 
 
 def migrate(rng: np.random.Generator, prev: dict[str, Any], d1: np.datetime64,
-            d2: np.datetime64) -> dict[str, Any]:
+            d2: np.datetime64, policy: Policy) -> dict[str, Any]:
     """The state at ``d2`` of a network whose state at ``d1`` is ``prev`` (a copy)."""
     s = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in prev.items()}
     n = len(s["class"])
@@ -78,7 +78,9 @@ def migrate(rng: np.random.Generator, prev: dict[str, Any], d1: np.datetime64,
     od_new = np.where(active & ~repaid, od_new, 0)
     # Installment arrears must leave the maturity ahead; they are capped by elapsed time.
     floors = np.zeros(n, np.int64)
-    for days, _ in DEFAULT_THRESHOLDS["overdue_floors"]:
+    c = policy.classification
+    for days in (c.special_mention_overdue_days, c.substandard_overdue_days,
+                 c.doubtful_overdue_days, c.loss_overdue_days):
         floors += od_new > days
     new = np.maximum(new, floors)
     new = np.where(s["restructured"] & (new == NORMAL), SM, new)

@@ -2,11 +2,11 @@
 
 :func:`plant_breaches` makes a modest share of loans breach exactly one rule each of the
 compliance catalogue, :data:`PLANTED_RULES` (the catalogue's ids,
-``compliance.policy.RULE_IDS``), and returns ``(rule_id, loan indices)``:
+``postloan_audit.compliance.policy.RULE_IDS``), and returns ``(rule_id, loan indices)``:
 the answer key :func:`~postloan_audit.synth.frames.to_frames` turns into
 ``SyntheticNetwork.planted``. Every other loan stays as :mod:`~postloan_audit.synth.derive` left
 it, inside every threshold, so a correct rule engine finds exactly the planted breaches. The
-thresholds are :data:`~postloan_audit.synth.derive.DEFAULT_THRESHOLDS`.
+thresholds are read from the policy passed in (``Policy.default()``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from postloan_audit.compliance.policy import RULE_IDS, Policy
 from postloan_audit.synth.derive import (
-    DEFAULT_THRESHOLDS,
     append_rows,
     cover_periods,
     inspection_intervals,
@@ -31,25 +31,21 @@ from postloan_audit.synth.draws import (
 )
 from postloan_audit.synth.vocabulary import NORMAL, PHONE, SM, SUB, VISIT
 
-#: Rule ids (a public contract, ``compliance.policy.RULE_IDS``) in catalogue order; each is planted by the generator.
-PLANTED_RULES: tuple[str, ...] = (
-    "INSP-FREQ", "INSP-FIRST", "CLS-OVERDUE", "CLS-BORROWER", "CLS-RESTRUCT", "EXT-LIMIT",
-    "EXT-INDIVIDUAL", "REFI-INDIVIDUAL", "COLL-TIER", "COLL-NPL", "MAT-NOTICE", "MAT-COLLECT",
-    "COLLAT-INSP", "COLLAT-REVAL", "COLLAT-DROP", "RATING-STALE", "EXIT-VISIT", "FUND-USE",
-    "DATA-OVERDUE",
-)
+#: Rule ids in catalogue order, each planted by the generator: the policy's own tuple
+#: (``compliance.policy.RULE_IDS``, a public contract), not a copy.
+PLANTED_RULES: tuple[str, ...] = RULE_IDS
 
 
 def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64,
-                   rate: float, minimum: int) -> list[tuple[str, np.ndarray]]:
+                   rate: float, minimum: int, policy: Policy) -> list[tuple[str, np.ndarray]]:
     """Make a few loans breach exactly one rule each; return ``(rule_id, loan indices)``.
 
     Each modification is chosen so that it cannot push the loan over another rule's
-    threshold (e.g. lowering ``overdue_days`` never raises a classification floor).
+    threshold of ``policy`` (e.g. lowering ``overdue_days`` never raises a classification
+    floor).
     """
     n = len(s["class"])
     D = as_of
-    t = DEFAULT_THRESHOLDS
     taken = np.zeros(n, bool)
     planted: list[tuple[str, np.ndarray]] = []
     active = s["balance"] > 0
@@ -89,7 +85,7 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
     planted.append(("CLS-BORROWER", flagged))
 
     # COLL-TIER: an individual 61+ days overdue whose visits/lawsuits are missing.
-    pool = active & ~corp & (s["overdue"] > t["collection_visit_after"])
+    pool = active & ~corp & (s["overdue"] > policy.collection.any_collection_max_days)
     idx = take("COLL-TIER", pool)
     rows = np.isin(s["coll_loan"], idx) & (s["coll_method"] >= VISIT)
     s["coll_method"][rows] = PHONE
@@ -110,9 +106,10 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
 
     # CLS-OVERDUE: special mention loans overdue 8–90 days reported normal; corporate
     # normal loans with 20–55 days of arrears left normal.
-    floor_sm = t["overdue_floors"][0][0]
+    floor_sm = policy.classification.special_mention_overdue_days
+    floor_sub = policy.classification.substandard_overdue_days
     a = take("CLS-OVERDUE", active & (s["class"] == SM) & (s["overdue"] > floor_sm)
-             & (s["overdue"] <= t["overdue_floors"][1][0]) & ~s["restructured"],
+             & (s["overdue"] <= floor_sub) & ~s["restructured"],
              max(1, want // 2))
     s["class"][a] = NORMAL
     b = take("CLS-OVERDUE", active & corp & (s["class"] == NORMAL) & (s["overdue"] == 0)
@@ -124,7 +121,8 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
     # COLL-NPL: NPL loans (corporate, or individual without arrears) not collected for 45+ days.
     idx = take("COLL-NPL", active & (s["class"] >= SUB) & (corp | (s["overdue"] == 0)))
     cutoff = np.full(n, np.iinfo(np.int64).max)
-    cutoff[idx] = (add_months_in_days(np.full(len(idx), D), -t["npl_collection_months"])
+    npl_months = policy.collection.npl_collection_months
+    cutoff[idx] = (add_months_in_days(np.full(len(idx), D), -npl_months)
                    - rng.integers(15, 61, len(idx))).astype(np.int64)
     keep = s["coll_date"].astype(np.int64) <= cutoff[s["coll_loan"]]
     for key in ("coll_loan", "coll_date", "coll_method"):
@@ -133,7 +131,7 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
 
     # EXIT-VISIT: exit-list loan last visited (on site) 45+ days ago, still within its
     # inspection interval of 3 or 6 months, so INSP-FREQ stays clean.
-    interval = inspection_intervals(s)
+    interval = inspection_intervals(s, policy)
     idx = take("EXIT-VISIT", active & s["exit_list"] & (interval >= 3)
                & (s["disbursement"] <= D - 180))
     last = D - rand_int(rng, 45, interval[idx] * MONTH_MIN_DAYS - 2 * CLEAN_MARGIN)
@@ -146,7 +144,7 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
     planted.append(("EXIT-VISIT", idx))
 
     # MAT-NOTICE: corporate loan due within a month (or matured) without a timely notice.
-    due = add_months_in_days(s["maturity"], -t["maturity_notice_months"])
+    due = add_months_in_days(s["maturity"], -policy.maturity.notice_months_before)
     idx = take("MAT-NOTICE", active & corp & (due < D - 2))
     late = due[idx] + rng.integers(1, 11, len(idx))
     s["maturity_notice"][idx] = np.where((rng.random(len(idx)) < 0.5) & (late <= D), late, NAT_DAY)
@@ -181,7 +179,8 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
     idx = take("INSP-FIRST", active & corp & (disb <= D - 150)
                & (s["last_inspection"] >= disb + 90))
     window = np.full(n, np.datetime64("1900-01-01", "D"))
-    window[idx] = add_months_in_days(disb[idx], t["first_inspection_months"]) + CLEAN_MARGIN
+    first_months = policy.inspection.first_inspection_months
+    window[idx] = add_months_in_days(disb[idx], first_months) + CLEAN_MARGIN
     drop = s["insp_date"] <= window[s["insp_loan"]]
     for key in ("insp_loan", "insp_date", "insp_onsite"):
         s[key] = s[key][~drop]
@@ -190,7 +189,7 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
     planted.append(("INSP-FIRST", idx))
 
     # INSP-FREQ: inspections stopped one interval plus 20–80 days ago (not exempt loans).
-    interval = inspection_intervals(s)
+    interval = inspection_intervals(s, policy)
     idx = take("INSP-FREQ", active & ~(~corp & inst) & ~s["litigation"] & ~s["exit_list"]
                & (disb <= D - 420))
     cut = np.full(n, np.datetime64("2999-12-31", "D"))
@@ -203,8 +202,8 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
 
     # Collateral: inspection and revaluation overdue, value dropped without more security.
     has_coll = ~np.isnan(s["collateral_initial"])
-    idx = take("COLLAT-INSP", active & has_coll & (s["term"] > t["collateral_short_term_months"])
-               & (disb <= D - 420))
+    min_term = policy.collateral.inspection_min_term_months
+    idx = take("COLLAT-INSP", active & has_coll & (s["term"] > min_term) & (disb <= D - 420))
     old = np.maximum(disb[idx] + 5, D - rng.integers(400, 521, len(idx)))
     s["collateral_inspection"][idx] = np.where(rng.random(len(idx)) < 0.5, NAT_DAY, old)
     planted.append(("COLLAT-INSP", idx))
@@ -227,7 +226,7 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
     planted.append(("FUND-USE", idx))
 
     # Loans whose class or inspections changed above still hold an inspection in every period.
-    cover_periods(rng, s, D, skip=dict(planted)["INSP-FREQ"])
+    cover_periods(rng, s, D, policy, skip=dict(planted)["INSP-FREQ"])
     refresh_last(s)
     return planted
 
