@@ -10,7 +10,6 @@ The package is laid out by capability; imports point down only (a test enforces 
 ``postloan_audit.core``         shared floor: extract schema, errors, ``Extract``, workbook
                                 writing, working days; imports nothing else of the package
 ``postloan_audit.ingest``       reading extracts: the only code that opens input files
-``postloan_audit.synth``        the synthetic generator (sample network, snapshots, extracts)
 ``postloan_audit.supervision``  supervision sampling by the manual's quotas, review plans,
                                 the on-site workpaper
 ``postloan_audit.compliance``   the cited rule catalogue, the bank's policy, ``run_checks``,
@@ -18,6 +17,9 @@ The package is laid out by capability; imports point down only (a test enforces 
 ``postloan_audit.statistical``  statistical audit sampling: attribute and monetary-unit
                                 samples, planned, drawn and evaluated to the AICPA tables
 ``postloan_audit.portfolio``    portfolio measures: asset quality, migration, coverage, masking
+``postloan_audit.synth``        the synthetic generator (sample network, snapshots, extracts);
+                                above compliance, whose rule ids and policy defaults it plants
+                                around
 ``postloan_audit.dashboard``    the Voila dashboards (ipywidgets), one door users open
 ``postloan_audit.commands``     the ``postloan-audit`` command line, the other door
 ==============================  ===========================================================

@@ -1,7 +1,25 @@
 """The synthetic generator (样例数据): a county bank network, its snapshots and extracts.
 
-- :mod:`~postloan_audit.synth.generator`: :func:`generate_network`, :func:`generate_snapshots`,
-  :func:`write_extract`, :func:`write_sample_extracts`, with planted breaches and clean controls.
+It stands above :mod:`postloan_audit.compliance` (it plants breaches of that catalogue, with the
+thresholds of ``Policy.default()`` and the ids of ``RULE_IDS``) and below the commands; no
+capability imports it.
+
+- :mod:`~postloan_audit.synth.generator`: the public face, :func:`generate_network`,
+  :func:`generate_snapshots`, :func:`write_sample_extracts` (re-exports :func:`write_extract`
+  and :class:`SyntheticNetwork`); the stages in order:
+- :mod:`~postloan_audit.synth.network`: the primary draw (branches, borrowers, loans, classes,
+  arrears, dates);
+- :mod:`~postloan_audit.synth.derive`: the dates, flags and history rows that follow, kept
+  inside every policy threshold;
+- :mod:`~postloan_audit.synth.plant`: planted breaches, one rule each, and the answer key;
+- :mod:`~postloan_audit.synth.frames`: canonical frames (loans, inspections, collections,
+  branches, planted, labels) in :class:`SyntheticNetwork`;
+- :mod:`~postloan_audit.synth.migrate`: from one quarter-end snapshot to the next;
+- :mod:`~postloan_audit.synth.writer`: :func:`write_extract`, xlsx and CSV as a bank exports
+  them;
+- :mod:`~postloan_audit.synth.vocabulary` (codes, names, products, the class mix) and
+  :mod:`~postloan_audit.synth.draws` (days, month arithmetic in days, integers, strings) under
+  all of them.
 """
 
 from postloan_audit.synth.generator import (

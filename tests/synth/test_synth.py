@@ -17,9 +17,9 @@ from postloan_audit import Extract, load_extract, run_checks
 from postloan_audit.commands.cli import main as cli_main
 from postloan_audit.core.schema import CLASSIFICATIONS, LOAN_COLUMNS
 from postloan_audit.core.workbooks import append_table, new_write_only_workbook, save_workbook
+from postloan_audit.synth.draws import add_months_in_days
 from postloan_audit.synth.generator import (
     PLANTED_RULES,
-    add_months,
     generate_network,
     generate_snapshots,
     write_extract,
@@ -52,10 +52,11 @@ def _planted(net) -> pd.DataFrame:
 # --------------------------------------------------------------------------- date arithmetic
 
 
-def test_add_months_clamps_to_month_end():
+def test_add_months_clamps_to_month_end_in_days():
     dates = np.array(["2026-01-31", "2026-03-31", "2024-02-29", "2026-09-15", "NaT"],
                      dtype="datetime64[D]")
-    out = add_months(dates, np.array([1, -1, 12, -9, 1]))
+    out = add_months_in_days(dates, np.array([1, -1, 12, -9, 1]))
+    assert out.dtype == "datetime64[D]"
     assert out[:4].astype(str).tolist() == ["2026-02-28", "2026-02-28", "2025-02-28",
                                             "2025-12-15"]
     assert np.isnat(out[4])
@@ -379,11 +380,11 @@ def test_snapshots_never_make_a_transition_the_matrix_forbids():
     so every class change between two extracts has a non-zero probability in the generator's
     transition matrix: no substandard → normal, no doubtful → special mention, …"""
     from postloan_audit.portfolio.measures import migration_matrix
-    from postloan_audit.synth.generator import _MIGRATION
+    from postloan_audit.synth.migrate import MIGRATION
 
     snaps = generate_snapshots(loans=20_000, branches=6, seed=2026,
                                as_of=("2026-03-31", "2026-06-30", "2026-09-30"))
-    forbidden = pd.DataFrame(_MIGRATION == 0, index=list(CLASSIFICATIONS),
+    forbidden = pd.DataFrame(MIGRATION == 0, index=list(CLASSIFICATIONS),
                              columns=list(CLASSIFICATIONS))
     assert int(forbidden.to_numpy().sum()) == 11  # the matrix's zero cells
     for before, after in zip(snaps, snaps[1:], strict=False):
@@ -393,7 +394,7 @@ def test_snapshots_never_make_a_transition_the_matrix_forbids():
         # every loan is compared, repaid ones included (their class does not move)
         i = before.loans["classification"].cat.codes.to_numpy()
         j = after.loans["classification"].cat.codes.to_numpy()
-        assert int(_MIGRATION[i, j].__eq__(0).sum()) == 0
+        assert int(MIGRATION[i, j].__eq__(0).sum()) == 0
 
 
 def test_committed_snapshot_samples_move_no_substandard_loan_back_to_normal():

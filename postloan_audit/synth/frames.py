@@ -1,0 +1,182 @@
+"""From the generator's state to canonical frames (规范化数据表): :class:`SyntheticNetwork`.
+
+:func:`to_frames` builds the loans, inspections (贷后检查记录), collections (催收记录) and
+branches (机构) sheets in the shape and dtypes :func:`postloan_audit.load_extract` returns
+(``docs/extract-format.md``), the planted answer key in catalogue order, and the display labels
+(sub-grades such as 正常一级, guarantee combinations such as 抵押+保证) the writer shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from postloan_audit.core.schema import CLASSIFICATION_ZH, CLASSIFICATIONS
+from postloan_audit.synth.draws import strcat, zfill
+from postloan_audit.synth.plant import PLANTED_RULES
+from postloan_audit.synth.vocabulary import (
+    BUSINESS_INDUSTRY,
+    COLL_METHODS,
+    CORP_INDUSTRY,
+    CORP_RATINGS,
+    PRODUCTS,
+    SM,
+    SUBGRADE,
+)
+
+
+@dataclass
+class SyntheticNetwork:
+    """A generated network in canonical form (the shape :func:`load_extract` returns).
+
+    Attributes
+    ----------
+    loans, inspections, collections, branches:
+        Canonical frames with the dtypes of ``docs/extract-format.md``; every optional loan
+        column is present.
+    planted:
+        ``rule_id``, ``loan_id`` of every deliberately planted rule breach at :attr:`as_of`
+        under the default policy (``Policy.default()``); every other loan breaches
+        no rule.
+    labels:
+        Display labels aligned with :attr:`loans`: ``classification`` (五级分类 words or
+        sub-grades such as 正常一级) and ``guarantee`` (combinations such as 抵押+保证).
+    as_of, seed, county:
+        What made it.
+    """
+
+    loans: pd.DataFrame
+    inspections: pd.DataFrame
+    collections: pd.DataFrame
+    branches: pd.DataFrame
+    planted: pd.DataFrame
+    labels: pd.DataFrame
+    as_of: dt.date
+    seed: int
+    county: str = ""
+    state: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    #: The state as published (planted breaches included): the next snapshot starts from it.
+    final_state: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+
+
+def _str(values: Any) -> pd.Series:
+    return pd.Series(values, dtype="str")
+
+
+def _dates(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype="datetime64[D]").astype("datetime64[ns]")
+
+
+def to_frames(s: dict[str, Any], as_of: np.datetime64, seed: int,
+              planted: list[tuple[str, np.ndarray]], rng: np.random.Generator
+              ) -> SyntheticNetwork:
+    n = len(s["class"])
+    corp = s["corporate"]
+    cls = s["class"]
+    branch_names = s["branch_names"]
+    branch = branch_names[s["branch_idx"]]
+    disb_year = s["disbursement"].astype("datetime64[Y]").astype(np.int64) + 1970
+    loan_id = strcat(zfill(s["branch_idx"] + 1, 3), disb_year, zfill(s["loan_seq"], 8))
+    products = np.array([p[0] for p in PRODUCTS])
+    industry = np.where(corp, CORP_INDUSTRY[s["industry_kind"]],
+                        np.select([s["product"] == 0, s["product"] == 1], ["个人住房", "个人消费"],
+                                  BUSINESS_INDUSTRY[s["industry_kind"] % 5]))
+    rating = np.full(n, np.nan, dtype=object)
+    for c, options in enumerate(CORP_RATINGS):
+        m = corp & (cls == c)
+        rating[m] = np.asarray(options)[(s["rating_pick"][m] * len(options)).astype(int)]
+    method = np.where(s["last_collection_method"] >= 0,
+                      COLL_METHODS[np.maximum(s["last_collection_method"], 0)], None)
+    loans = pd.DataFrame({
+        "loan_id": _str(loan_id),
+        "borrower_id": _str(s["borrower_id"]),
+        "branch": _str(branch),
+        "balance": s["balance"].astype(np.float64),
+        "classification": pd.Categorical.from_codes(cls, categories=list(CLASSIFICATIONS),
+                                                    ordered=True),
+        "guarantee_type": _str(s["guarantee"]),
+        "borrower_name": _str(s["borrower_name"]),
+        "customer_type": _str(np.where(corp, "corporate", "individual")),
+        "product": _str(products[s["product"]]),
+        "disbursement_date": _dates(s["disbursement"]),
+        "maturity_date": _dates(s["maturity"]),
+        "repayment_method": _str(np.where(s["installment"], "installment", "bullet")),
+        "payment_method": _str(np.where(s["self_pay"], "self", "entrusted")),
+        "overdue_days": s["overdue"].astype(np.int64),
+        "management_mode": _str(np.where(s["key_mode"], "key", "regular")),
+        "last_inspection_date": _dates(s["last_inspection"]),
+        "first_inspection_date": _dates(s["first_inspection"]),
+        "extension_months": s["extension"].astype(np.int64),
+        "refinanced": s["refinanced"].astype(bool),
+        "restructured": s["restructured"].astype(bool),
+        "restructure_date": _dates(s["restructure_date"]),
+        "collateral_value": s["collateral_value"].astype(np.float64),
+        "collateral_initial_value": s["collateral_initial"].astype(np.float64),
+        "collateral_appraisal_date": _dates(s["appraisal"]),
+        "collateral_inspection_date": _dates(s["collateral_inspection"]),
+        "additional_guarantee": s["additional_guarantee"].astype(bool),
+        "rating": _str(rating),
+        "rating_date": _dates(s["rating_date"]),
+        "maturity_notice_date": _dates(s["maturity_notice"]),
+        "collection_notice_date": _dates(s["collection_notice"]),
+        "guarantor_notice_date": _dates(s["guarantor_notice"]),
+        "last_collection_date": _dates(s["last_collection"]),
+        "last_collection_method": _str(method),
+        "fund_use_check_date": _dates(s["fund_use_check"]),
+        "exit_list": s["exit_list"].astype(bool),
+        "litigation": s["litigation"].astype(bool),
+        "industry": _str(industry),
+        "loan_officer": _str(s["loan_officer"]),
+        "id_number": _str(s["id_number"]),
+    })
+    loans["secured"] = np.isin(s["guarantee"], ("guarantee", "mortgage", "pledge"))
+    loans["source_row"] = np.arange(2, n + 2, dtype=np.int64)
+
+    order = np.lexsort((s["insp_date"], s["insp_loan"]))
+    il = s["insp_loan"][order]
+    inspections = pd.DataFrame({
+        "loan_id": _str(loan_id[il]),
+        "inspection_date": _dates(s["insp_date"][order]),
+        "inspection_type": _str(np.where(s["insp_onsite"][order], "onsite", "offsite")),
+        "inspector": _str(s["loan_officer"][il]),
+    })
+    order = np.lexsort((s["coll_date"], s["coll_loan"]))
+    collections = pd.DataFrame({
+        "loan_id": _str(loan_id[s["coll_loan"][order]]),
+        "collection_date": _dates(s["coll_date"][order]),
+        "method": _str(COLL_METHODS[s["coll_method"][order]]),
+    })
+    nbr = len(branch_names)
+    review_age = np.where(np.arange(nbr) == nbr - 1, rng.integers(400, 700, nbr),
+                          rng.integers(20, 360, nbr)) if nbr > 1 else rng.integers(20, 360, nbr)
+    branches = pd.DataFrame({
+        "branch": _str(branch_names),
+        "last_onsite_review_date": _dates(as_of - review_age),
+    })
+    rules = np.concatenate([np.full(len(idx), rule, dtype=object) for rule, idx in planted]
+                           or [np.empty(0, object)])
+    loan_idx = np.concatenate([idx for _, idx in planted] or [np.empty(0, np.int64)])
+    rank = {rule: i for i, rule in enumerate(PLANTED_RULES)}
+    planted_df = pd.DataFrame({"rule_id": _str(rules), "loan_id": _str(loan_id[loan_idx])})
+    planted_df = (planted_df.assign(_r=planted_df["rule_id"].map(rank))
+                  .sort_values(["_r", "loan_id"], kind="stable").drop(columns="_r")
+                  .reset_index(drop=True))
+    # Display labels: some loans carry sub-grades (正常一级 …), guarantees their combination.
+    cls_label = np.array([CLASSIFICATION_ZH[c] for c in CLASSIFICATIONS])[cls].astype(object)
+    sub = (rng.random(n) < 0.25) & (cls <= SM)
+    pick = rng.random(n)
+    for c, grades in SUBGRADE.items():
+        m = sub & (cls == c)
+        cls_label[m] = np.asarray(grades)[(pick[m] * len(grades)).astype(int)]
+    labels = pd.DataFrame({"classification": _str(cls_label),
+                           "guarantee": _str(s["guarantee_label"])})
+    return SyntheticNetwork(loans=loans, inspections=inspections, collections=collections,
+                            branches=branches, planted=planted_df, labels=labels,
+                            as_of=pd.Timestamp(as_of).date(), seed=seed, county=s["county"],
+                            state=s)
+
