@@ -68,12 +68,10 @@ from postloan_audit.dashboard.followup import FollowupPanel
 DEFAULT_SAMPLE = "head_office_6_branches_20260930.csv"
 #: Dropdown value meaning "no filter" (its label is 全部).
 ALL = "__all__"
-#: Largest policy file accepted (a policy TOML is a few kilobytes).
 #: Up to this many findings the workbook is built with every run, so the download is one click;
 #: beyond it (openpyxl writes ~3,500 rows/s, so 60,000 findings take ~15 s) a button builds it
 #: on demand, and changing the date or policy stays quick. A UI setting, not a domain rule.
 EAGER_WORKBOOK_MAX_FINDINGS = 10_000
-MAX_POLICY_BYTES = 1024 * 1024
 
 BY_RULE_HEADERS: dict[str, str] = {
     "rule_id": "规则编号", "title_zh": "规则名称", "severity": "严重程度", "findings": "问题数",
@@ -107,29 +105,6 @@ _CJK_FONT = ("Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro He
 
 
 # --------------------------------------------------------------------------- package logic
-
-
-def policy_from_toml_bytes(content: bytes, name: str) -> Policy:
-    """A :class:`~postloan_audit.compliance.policy.Policy` from an uploaded TOML file's bytes.
-
-    Nothing is written to disk (uploads stay out of the served folder). Same rules as
-    :meth:`Policy.from_toml`: an unknown key or a wrongly typed value is a
-    :class:`~postloan_audit.core.errors.PolicyError` naming the key.
-
-    Raises
-    ------
-    PolicyError
-        Too large, not UTF-8 text, not valid TOML, or an invalid key or value.
-    """
-    if len(content) > MAX_POLICY_BYTES:
-        raise PolicyError(f"参数文件 {name} 过大({len(content):,} 字节),应为几 KB 的 TOML 文本 / "
-                          f"policy file {name} is too large ({len(content):,} bytes)")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PolicyError(f"参数文件 {name} 不是 UTF-8 编码的文本,请用 UTF-8 保存后重新上传 / "
-                          f"policy file {name} is not UTF-8 text: {exc}") from exc
-    return Policy.from_toml_text(text, source=name)
 
 
 def check_distinct_loans(extracts: Sequence[Extract]) -> None:
@@ -400,7 +375,7 @@ class ComplianceDashboard:
     def load_policy(self, content: bytes, name: str) -> bool:
         """Use an uploaded policy TOML and rerun; a bad file keeps the current policy."""
         try:
-            policy = policy_from_toml_bytes(bytes(content), name)
+            policy = Policy.from_toml_bytes(bytes(content), name)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
             self.policy_error.value = self._error_panel(
                 exc, "参数文件未采用,仍使用当前参数:" + self._policy_label()

@@ -19,7 +19,6 @@ import pytest
 
 from postloan_audit import Policy, load_extract, run_checks
 from postloan_audit.compliance.rules import CATALOGUE
-from postloan_audit.core.errors import PolicyError
 from postloan_audit.core.extract import Extract
 from postloan_audit.dashboard import ComplianceDashboard, common, compliance
 from postloan_audit.dashboard.common import MAX_TABLE_ROWS
@@ -27,7 +26,6 @@ from postloan_audit.dashboard.compliance import (
     ALL,
     combine_reports,
     findings_heatmap,
-    policy_from_toml_bytes,
 )
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_extracts"
@@ -370,14 +368,6 @@ def test_bad_policy_file_names_the_problem_and_keeps_the_current_policy(dash, co
     # A good file afterwards clears the panel.
     assert dash.load_policy(DISABLE_RATING, "bank.toml")
     assert dash.policy_error.value == ""
-
-
-def test_policy_from_toml_bytes_reads_a_valid_file():
-    policy = policy_from_toml_bytes(b"\xef\xbb\xbf[fund_use]\ncheck_months = 2\n", "p.toml")
-    assert policy.value("fund_use.check_months") == 2
-    assert policy.source == "p.toml"
-    with pytest.raises(PolicyError, match="过大"):
-        policy_from_toml_bytes(b"#" * (1024 * 1024 + 1), "big.toml")
 
 
 # --------------------------------------------------------------------------- filters
