@@ -22,11 +22,7 @@ from postloan_audit.compliance.rules import CATALOGUE
 from postloan_audit.core.extract import Extract
 from postloan_audit.dashboard import ComplianceDashboard, common, compliance
 from postloan_audit.dashboard.common import MAX_TABLE_ROWS
-from postloan_audit.dashboard.compliance import (
-    ALL,
-    combine_reports,
-    findings_heatmap,
-)
+from postloan_audit.dashboard.compliance import ALL, findings_heatmap
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_extracts"
 HEAD_OFFICE = "head_office_6_branches_20260930.csv"
@@ -444,17 +440,6 @@ def test_findings_table_shows_at_most_max_table_rows_with_a_count_note():
             in dash.findings_note.value)
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
     assert book["问题清单"].max_row == 1 + total
-
-
-# --------------------------------------------------------------------------- combine_reports
-
-
-def test_combine_reports_of_one_report_adds_notes_only(dash):
-    (report,) = dash.reports
-    assert combine_reports([report]) is report
-    assert combine_reports([report], notes=["x"]).warnings == (*report.warnings, "x")
-    with pytest.raises(ValueError, match="没有可合并的检查结果"):
-        combine_reports([])
 
 
 def test_the_confirmation_bound_is_the_policy_value_check_date_confirm_days():
