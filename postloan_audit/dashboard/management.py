@@ -39,6 +39,7 @@ import plotly.graph_objects as go
 
 from postloan_audit.compliance.checks import CheckReport, run_checks
 from postloan_audit.compliance.policy import Policy
+from postloan_audit.compliance.rules.families import TOTAL, findings_by_family
 from postloan_audit.core.errors import PostloanAuditError
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.identity import NO_USER_TEXT
@@ -90,23 +91,6 @@ from postloan_audit.supervision.planning import ReviewPlanPolicy
 DEFAULT_BEFORE: str = "network_snapshot_20260630.xlsx"
 DEFAULT_AFTER: str = "network_snapshot_20260930.xlsx"
 
-#: Rule families (规则类别): the rule id's prefix before ``-`` → Chinese name. Extensions and
-#: refinancing share one family (展期与借新还旧, `003_…` 第一篇 第四十九条 and 《贷款通则》 第十二条
-#: treat them together). A prefix not listed here is shown as itself.
-RULE_FAMILY_ZH: dict[str, str] = {
-    "INSP": "贷后检查",
-    "CLS": "风险分类",
-    "EXT": "展期与借新还旧",
-    "REFI": "展期与借新还旧",
-    "COLL": "催收",
-    "MAT": "到期管理",
-    "COLLAT": "押品",
-    "RATING": "评级",
-    "EXIT": "退出类",
-    "FUND": "资金用途",
-    "DATA": "数据质量",
-}
-
 #: The published mode (发布版, docs/deploy.md): read-only, no upload widgets, the data fixed by
 #: the publisher. On when this environment variable is 1 / true / yes; the snapshots are then
 #: the files named by the two others (a path, or a bundled sample's file name).
@@ -137,62 +121,12 @@ DOWNLOAD_LABEL: str = "下载管理层看板数据(.xlsx)"
 
 #: Plot colours per class (green → dark red), in :data:`CLASSIFICATIONS` order.
 CLASS_COLOURS: tuple[str, ...] = ("#2e7d32", "#f9a825", "#ef6c00", "#c62828", "#6a1b1a")
-TOTAL = "合计"
 #: Section names (for notes in the workbook).
 SECTION_ZH: dict[str, str] = {
     "kpis": "资产质量", "buckets": "逾期分段", "findings": "检查发现",
     "timeliness": "检查及时率", "coverage": "现场检查覆盖", "migration": "五级分类迁徙",
 }
 _YES_NO = {True: "是", False: "否"}
-
-
-# --------------------------------------------------------------------------- small helpers
-
-
-def rule_family(rule_ids: pd.Series) -> pd.Series:
-    """Chinese rule family (规则类别) of each rule id: its prefix before ``-`` through
-    :data:`RULE_FAMILY_ZH`; an unknown prefix is returned as it is."""
-    prefix = rule_ids.astype("str").str.split("-", n=1).str[0]
-    return prefix.map(RULE_FAMILY_ZH).fillna(prefix).astype("str")
-
-
-def _families_in_order(rule_ids: Sequence[str]) -> list[str]:
-    """Families of ``rule_ids`` in first-appearance order (the catalogue order)."""
-    return list(dict.fromkeys(rule_family(pd.Series(list(rule_ids), dtype="str")).tolist()))
-
-
-def findings_by_family(report: CheckReport, branches: Sequence[str] = ()) -> pd.DataFrame:
-    """Findings per branch and rule family (分机构、分类别问题数).
-
-    Parameters
-    ----------
-    report : CheckReport
-        A :func:`~postloan_audit.run_checks` result.
-    branches : sequence of str
-        Branches to list even without findings (e.g. every branch holding loans).
-
-    Returns
-    -------
-    DataFrame
-        ``branch`` then one int64 column per family of the rules that ran (catalogue order,
-        Chinese names from :data:`RULE_FAMILY_ZH`) and ``合计``; one row per branch (sorted),
-        then a ``合计`` row. A family whose rules did not run has no column, so a 0 always
-        means "checked, nothing found".
-    """
-    families = _families_in_order(report.rules_run)
-    f = report.findings
-    names = sorted(set(map(str, branches)) | set(f["branch"].dropna().astype("str")))
-    if len(f):
-        table = pd.crosstab(f["branch"].astype("str"), rule_family(f["rule_id"]))
-    else:
-        table = pd.DataFrame(index=pd.Index([], dtype="str"))
-    table = table.reindex(index=names, columns=families, fill_value=0).fillna(0).astype(np.int64)
-    table[TOTAL] = table.sum(axis=1).astype(np.int64)
-    table.loc[TOTAL] = table.sum(axis=0).astype(np.int64)
-    table.columns.name = None
-    out = table.rename_axis("branch").reset_index()
-    out["branch"] = out["branch"].astype("str")
-    return out
 
 
 # --------------------------------------------------------------------------- the view
