@@ -10,7 +10,10 @@ small result objects, in one module per concern:
 - :mod:`~postloan_audit.portfolio.migration`: :func:`migration_matrix` and
   :func:`special_mention_migration_rate` between two snapshots;
 - :mod:`~postloan_audit.portfolio.masking`: personal-data masking (《个人信息保护法》 第五十一条);
-- :mod:`~postloan_audit.portfolio._common`: the active loans and class codes they share.
+- :mod:`~postloan_audit.portfolio._common`: the active loans and class codes they share;
+- :mod:`~postloan_audit.portfolio.management`: the management view built from them
+  (``build_view``, ``display_tables``, ``write_management_workbook``), which the management
+  page and ``postloan-audit publish`` draw (imported from there: it writes workbooks).
 
 ``postloan_audit.portfolio.measures`` still re-exports every public name of these modules.
 """

@@ -19,12 +19,11 @@ import pytest
 from checks_factory import make_loans
 from openpyxl import load_workbook
 
-from postloan_audit import load_extract
+from postloan_audit import load_extract, portfolio
 from postloan_audit.core.extract import Extract
 from postloan_audit.dashboard import ManagementDashboard
 from postloan_audit.dashboard import management as mgmt
 from postloan_audit.dashboard.common import SAMPLE_DIR
-from postloan_audit.portfolio import measures as portfolio
 
 AS_OF = dt.date(2026, 9, 30)
 GARBAGE_XLSX = (b"PK\x03\x04 this is not really a workbook", "台账.xlsx")
