@@ -45,15 +45,12 @@ from postloan_audit.compliance.combine import (
     common_as_of,
     cross_file_notes,
 )
-from postloan_audit.compliance.findings_workbook import (
-    FINDING_HEADERS,
-    SEVERITY_ZH,
-    write_findings_workbook,
-)
+from postloan_audit.compliance.findings_workbook import FINDING_HEADERS, write_findings_workbook
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.compliance.rules import CATALOGUE
 from postloan_audit.core.errors import PolicyError, PostloanAuditError
 from postloan_audit.core.extract import Extract
+from postloan_audit.core.severity import SEVERITY_ZH
 from postloan_audit.dashboard.common import (
     MAX_TABLE_ROWS,
     SourcePanel,
