@@ -122,6 +122,16 @@ def combine_reports(reports: Sequence[CheckReport], *, notes: Sequence[str] = ()
     )
 
 
+def combined_rejected(extracts: Sequence[Extract]) -> pd.DataFrame | None:
+    """The rejected rows of every file, for the findings workbook's 拒绝行 sheet (so the reader
+    sees which rows the findings do not cover); with several files the ``sheet`` column names
+    the file too (``name · sheet``). None when no file rejected a row."""
+    several = len(extracts) > 1  # name the file in 拒绝行 when several were checked
+    rejected = [e.rejected.assign(sheet=e.source_name + " · " + e.rejected["sheet"].astype(str))
+                if several else e.rejected for e in extracts if len(e.rejected)]
+    return pd.concat(rejected, ignore_index=True) if rejected else None
+
+
 def check_each(extracts: Sequence[Extract], *, as_of: dt.date | str | None,
                policy: Policy | str | PathLike | None = None,
                rules: Iterable[str] | str | None = None,

@@ -42,6 +42,7 @@ from postloan_audit.compliance.combine import (
     check_distinct_loans,
     check_each,
     combine_reports,
+    combined_rejected,
     common_as_of,
     cross_file_notes,
 )
@@ -332,12 +333,8 @@ class ComplianceDashboard:
         try:
             self.progress_label.value = "正在生成问题清单工作簿…"
             buffer = io.BytesIO()
-            several = len(self.extracts) > 1  # name the file in 拒绝行 when several were checked
-            rejected = [e.rejected.assign(sheet=e.source_name + " · " + e.rejected["sheet"].astype(str))
-                        if several else e.rejected for e in self.extracts if len(e.rejected)]
             write_findings_workbook(self.report, buffer,
-                                    rejected=pd.concat(rejected, ignore_index=True)
-                                    if rejected else None)
+                                    rejected=combined_rejected(self.extracts))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
             self.run_error.value = self._error_panel(exc, "工作簿未生成 / No workbook.")
             return False

@@ -23,6 +23,7 @@ from postloan_audit.compliance.combine import (
     check_each,
     check_extracts,
     combine_reports,
+    combined_rejected,
     common_as_of,
     cross_file_notes,
 )
@@ -151,3 +152,15 @@ def test_combine_reports_of_one_report_adds_notes_only(chengguan):
         combine_reports([])
     with pytest.raises(ValueError, match="没有可合并的检查结果 / no reports to combine"):
         check_extracts([], as_of="2026-09-30")
+
+
+def test_combined_rejected_names_the_file_only_when_several_were_checked(chengguan):
+    data = Path(__file__).resolve().parents[1] / "data" / "negative_balance.csv"
+    negative = load_extract(data)
+    assert combined_rejected([chengguan]) is None
+    pd.testing.assert_frame_equal(combined_rejected([negative]), negative.rejected,
+                                  check_exact=True)
+    both = combined_rejected([chengguan, negative])
+    assert both.astype(object).to_dict("list") == {
+        "sheet": ["negative_balance.csv · loans"], "row": [3], "column": ["balance"],
+        "value": ["-500"], "reason": ["贷款余额为负数 / negative balance"]}
