@@ -13,13 +13,17 @@ The package is laid out by capability; imports point down only (a test enforces 
 ``postloan_audit.synth``        the synthetic generator (sample network, snapshots, extracts)
 ``postloan_audit.supervision``  supervision sampling by the manual's quotas, review plans,
                                 the on-site workpaper
-``postloan_audit.compliance``   the cited rule catalogue, the bank's policy, ``run_checks``,
-                                the findings workbook
+``postloan_audit.compliance``   the cited rule catalogue and its families, the bank's
+                                policy, ``run_checks``, several extracts checked together
+                                (``check_extracts``), the findings workbook
 ``postloan_audit.statistical``  statistical audit sampling: attribute and monetary-unit
                                 samples, planned, drawn and evaluated to the AICPA tables
-``postloan_audit.portfolio``    portfolio measures: asset quality, migration, coverage, masking
-``postloan_audit.dashboard``    the Voila dashboards (ipywidgets), one door users open
-``postloan_audit.commands``     the ``postloan-audit`` command line, the other door
+``postloan_audit.portfolio``    portfolio measures: asset quality, timeliness and coverage,
+                                migration, masking; the management view built from them
+``postloan_audit.dashboard``    the Voila dashboards (ipywidgets), one door users open: they
+                                draw what the capabilities compute
+``postloan_audit.commands``     the ``postloan-audit`` command line, the other door: it parses
+                                arguments, calls the capabilities and prints
 ==============================  ===========================================================
 
 Everything a user needs is re-exported here, once, and imported on first use (PEP 562): a

@@ -1,7 +1,8 @@
 """``postloan-audit check EXTRACT…`` and ``postloan-audit rules`` (合规检查、规则目录).
 
-One file is read as of ``--as-of`` and checked (:func:`~postloan_audit.compliance.checks.run_checks`).
-Several files are checked together exactly as the compliance page checks its uploads
+One file is read as of ``--as-of`` and checked
+(:func:`~postloan_audit.compliance.checks.run_checks`). Several files are checked together
+exactly as the compliance page checks its uploads
 (:func:`~postloan_audit.compliance.combine.check_extracts`): each is read as the page reads an
 upload (its own data date, from a title row or the file name; ``--as-of`` only for a file whose
 export profile needs a date it does not carry), files sharing loan ids are refused, each is
