@@ -172,3 +172,36 @@ def test_record_stores_the_combined_run_as_the_pages_record_button_does(page, tm
     assert mine.loc[0, "scope"] == scope and mine.loc[0, "findings_count"] == 188
     keys = ["finding_key", "rule_id", "loan_id", "branch", "deadline", "status"]
     assert open_store(db).followup()[keys].equals(page.trail.store.followup()[keys])
+
+
+def test_a_file_whose_profile_needs_a_date_it_lacks_is_read_as_of_the_check_date(
+        cli_reports, tmp_path, capsys):
+    """The page refuses such an upload (no date to count days to); the command, given
+    ``--as-of``, reads it as of that date, as it reads a single file."""
+    from postloan_audit import load_extract, run_checks
+
+    profiles = ROOT / "tests" / "data" / "profiles"
+    profile = profiles / "rcb_balance.toml"
+    book = openpyxl.load_workbook(profiles / "rcb_balance.xlsx")
+    book["贷款余额表"].delete_rows(1, 2)  # the title rows, which carry the date
+    undated = tmp_path / "rcb.xlsx"
+    book.save(undated)
+    book = openpyxl.load_workbook(profiles / "rcb_balance.xlsx")
+    for row in book["贷款余额表"].iter_rows(min_row=4, max_col=1):
+        row[0].value = row[0].value.replace("RCB", "RCX")  # another branch's loans
+    dated = tmp_path / "rcx_balance.xlsx"
+    book.save(dated)
+    assert main(["check", str(undated), str(dated), "--profile", str(profile),
+                 "--as-of", "2026-09-30"]) == 0
+    (report,) = cli_reports
+    alone = [run_checks(load_extract(path, profile=profile, as_of="2026-09-30"),
+                        as_of="2026-09-30") for path in (undated, dated)]
+    pd.testing.assert_frame_equal(
+        report.findings, pd.concat([r.findings for r in alone], ignore_index=True),
+        check_exact=True)
+    assert len(alone[0].findings) > 0
+    lines = capsys.readouterr().out.splitlines()
+    profile_text = f"导出配置 XX农商行 信贷系统 贷款余额表(sha256 {alone[0].profile_sha256[:12]})"
+    assert [line.split(",", 1)[1] for line in lines[1:3]] == [
+        f"数据日期 2026-09-30,{profile_text}):贷款 5 笔"] * 2
+    assert lines[1].startswith("  文件 rcb.xlsx(指纹 ")
