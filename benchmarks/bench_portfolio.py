@@ -1,4 +1,4 @@
-"""Benchmark of the management-dashboard computations (:mod:`postloan_audit.portfolio.measures`).
+"""Benchmark of the management-dashboard computations (:mod:`postloan_audit.portfolio`).
 
 Generates two quarter-end snapshots of one network (``generate_snapshots``) and prints, for
 each computation on the later one (and the migration between the two), seconds, loans/s and
@@ -17,8 +17,8 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
+from postloan_audit import portfolio as pf
 from postloan_audit.core.extract import Extract
-from postloan_audit.portfolio import measures as pf
 from postloan_audit.synth.generator import generate_snapshots
 
 DATES = ("2026-06-30", "2026-09-30")

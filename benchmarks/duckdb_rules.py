@@ -31,16 +31,21 @@ LOAN_COLUMNS = [
     "collateral_initial_value", "collateral_appraisal_date", "collateral_inspection_date",
     "additional_guarantee", "rating_date", "maturity_notice_date", "collection_notice_date",
     "guarantor_notice_date", "last_collection_date", "last_collection_method",
-    "fund_use_check_date", "exit_list", "litigation",
+    "fund_use_check_date", "exit_list", "litigation", "branch", "product", "loan_officer",
+    "last_onsite_inspection_date", "interest_overdue_since", "callback_date",
 ]
-_DATE_COLUMNS = [c for c in LOAN_COLUMNS if c.endswith("_date")]
+_DATE_COLUMNS = [c for c in LOAN_COLUMNS
+                 if c.endswith("_date") or c == "interest_overdue_since"]
+#: inspections columns read by the SQL
+INSPECTION_COLUMNS = ["loan_id", "inspection_date", "inspection_type", "report_date",
+                      "report_period"]
 
 
 def load(con, loans: pd.DataFrame, inspections: pd.DataFrame, collections: pd.DataFrame) -> None:
     """Copy the frames into DuckDB tables (typed: dates as DATE, class as VARCHAR)."""
     lo = loans[LOAN_COLUMNS]
     con.register("loans_df", lo)
-    con.register("insp_df", inspections[["loan_id", "inspection_date", "inspection_type"]])
+    con.register("insp_df", inspections[INSPECTION_COLUMNS])
     con.register("coll_df", collections[["loan_id", "collection_date", "method"]])
     cols = ", ".join(
         f"CAST({c} AS DATE) AS {c}" if c in _DATE_COLUMNS
@@ -48,8 +53,9 @@ def load(con, loans: pd.DataFrame, inspections: pd.DataFrame, collections: pd.Da
         for c in LOAN_COLUMNS)
     con.execute(f"CREATE OR REPLACE TABLE loans AS SELECT (row_number() OVER () - 1) AS pos, "
                 f"{cols} FROM loans_df")
-    con.execute("CREATE OR REPLACE TABLE inspections AS SELECT loan_id, CAST(inspection_date AS "
-                "DATE) AS inspection_date, inspection_type FROM insp_df")
+    con.execute("CREATE OR REPLACE TABLE inspections AS SELECT (row_number() OVER () - 1) AS row,"
+                " loan_id, CAST(inspection_date AS DATE) AS inspection_date, inspection_type,"
+                " CAST(report_date AS DATE) AS report_date, report_period FROM insp_df")
     con.execute("CREATE OR REPLACE TABLE collections AS SELECT loan_id, CAST(collection_date AS "
                 "DATE) AS collection_date, method FROM coll_df")
     days, _ = working_day_calendar(np.datetime64("1990-01-01"), np.datetime64("2040-12-31"))
@@ -101,8 +107,42 @@ def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
 
     q: dict[str, str] = {}
 
+    def period_end(rp: str) -> str:  # a canonical report period's last day (NULL without one)
+        month = (f"(CASE WHEN length({rp}) = 4 THEN 12 "
+                 f"WHEN substr({rp}, 5, 1) = 'Q' THEN 3 * CAST(substr({rp}, 6, 1) AS INTEGER) "
+                 f"WHEN substr({rp}, 5, 1) = 'H' THEN 6 * CAST(substr({rp}, 6, 1) AS INTEGER) "
+                 f"ELSE CAST(substr({rp}, 6, 2) AS INTEGER) END)")
+        return (f"(CASE WHEN {rp} IS NOT NULL THEN last_day(make_date(CAST(substr({rp}, 1, 4) "
+                f"AS INTEGER), {month}, 1)) END)")
+
+    def period_months(rp: str) -> str:
+        return (f"(CASE WHEN length({rp}) = 4 THEN 12 WHEN substr({rp}, 5, 1) = 'Q' THEN 3 "
+                f"WHEN substr({rp}, 5, 1) = 'H' THEN 6 ELSE 1 END)")
+
     # ---------------------------------------------------------------- INSP-FREQ
-    months = (f"CASE WHEN {indiv} THEN {ins.individual_months} WHEN {code} < 0 THEN -1 "
+    # Personal loans are held to a frequency when their (branch, product) NPL ratio among the
+    # personal loans disbursed in the look-back window exceeds the policy's ratio.
+    low_risk = ["false"]
+    if ins.low_risk_products:
+        low_risk.append("coalesce(l.product IN ("
+                        + ", ".join("'" + v.replace("'", "''") + "'"
+                                    for v in ins.low_risk_products) + "), false)")
+    if ins.low_risk_guarantee_types:
+        low_risk.append("coalesce(l.guarantee_type IN ("
+                        + ", ".join(f"'{v}'" for v in ins.low_risk_guarantee_types)
+                        + "), false)")
+    new_loan = (f"({indiv} AND l.disbursement_date IS NOT NULL AND l.disbursement_date > "
+                f"{am(D, -ins.individual_npl_lookback_months)} AND l.disbursement_date <= {D})")
+    held_cte = f"""held AS (
+            SELECT branch, product,
+                   sum(CASE WHEN new AND npl THEN bal ELSE 0 END) AS npl_bal,
+                   sum(CASE WHEN new THEN bal ELSE 0 END) AS total
+            FROM (SELECT l.branch, l.product, coalesce(l.balance, 0) AS bal, {new_loan} AS new,
+                         {npl} AS npl FROM loans l) GROUP BY branch, product)"""
+    held = (f"(h.total > 0 AND h.npl_bal / h.total > {_f(ins.individual_product_npl_ratio)} "
+            f"AND NOT ({' OR '.join(low_risk)}))")
+    months = (f"CASE WHEN {indiv} THEN (CASE WHEN {held} THEN {ins.individual_months} ELSE -1 "
+              f"END) WHEN {code} < 0 THEN -1 "
               f"WHEN {key} THEN (CASE WHEN {code} = 0 THEN {ins.corporate_key_normal_months} "
               f"WHEN {code} = 1 THEN {ins.corporate_key_special_mention_months} "
               f"ELSE {ins.corporate_key_npl_months} END) "
@@ -133,11 +173,14 @@ def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
         WITH last_sheet AS (
             SELECT loan_id, max(inspection_date) AS d FROM inspections
             WHERE inspection_date <= {D} GROUP BY loan_id),
+        {held_cte},
         b AS (
             SELECT l.pos, l.loan_id, l.disbursement_date AS disb, ({months}) AS iv,
                    coalesce(s.d, {le_d('last_inspection_date')}) AS last,
                    {active} AND NOT ({' OR '.join(exempt)}) AND ({months}) >= 0 AS judged
-            FROM loans l LEFT JOIN last_sheet s USING (loan_id)),
+            FROM loans l LEFT JOIN last_sheet s USING (loan_id)
+            LEFT JOIN held h ON h.branch IS NOT DISTINCT FROM l.branch
+                            AND h.product IS NOT DISTINCT FROM l.product),
         j AS (SELECT pos, loan_id, disb, iv, last, coalesce(last, disb) AS base FROM b
               WHERE judged),
         periods AS (
@@ -146,10 +189,14 @@ def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
             FROM (SELECT unnest({lengths}) AS L) lens,
                  LATERAL generate_series(CAST({mi(window_lo)} // L AS BIGINT),
                                          CAST({d_month} // L AS BIGINT)) AS g(p)),
-        win AS (SELECT * FROM periods WHERE pend > {window_lo} AND pend < {D}),
+        win AS (SELECT * FROM periods WHERE pend > {window_lo} AND pend <= {D}),
+        counted AS (SELECT loan_id, inspection_date,
+                           coalesce({period_end('report_period')}, inspection_date) AS d
+                    FROM inspections),
         cov AS (
-            SELECT DISTINCT j.pos, {mi('i.inspection_date')} // j.iv AS p
-            FROM inspections i JOIN j USING (loan_id) WHERE i.inspection_date <= {D}
+            SELECT DISTINCT j.pos, {mi('i.d')} // j.iv AS p
+            FROM counted i JOIN j USING (loan_id) WHERE i.inspection_date <= {D}
+              AND i.d <= {D}
             UNION
             SELECT pos, {mi('last')} // iv AS p FROM j WHERE last IS NOT NULL),
         gaps AS (
@@ -186,6 +233,28 @@ def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
               AND {am('l.disbursement_date', n)} < {D})
         SELECT pos, due AS due_date, {dl('due', f'coalesce(first, {D})')} AS days_late FROM b
         WHERE NOT (NOT covered AND fid IS NULL) AND (first IS NULL OR first > due)"""
+
+    # ---------------------------------------------------------------- INSP-REPORT
+    allowed = (f"(CASE months WHEN 1 THEN {ins.report_month_working_days} "
+               f"WHEN 3 THEN {ins.report_quarter_working_days} "
+               f"WHEN 6 THEN {ins.report_half_year_working_days} "
+               f"ELSE {ins.report_year_working_days} END)")
+    q["INSP-REPORT"] = f"""
+        WITH r AS (
+            SELECT l.pos, i.row, i.report_date AS done, {period_end('i.report_period')} AS pend,
+                   {period_months('i.report_period')} AS months
+            FROM inspections i JOIN (SELECT loan_id, min(pos) AS pos FROM loans
+                                     GROUP BY loan_id) l USING (loan_id)
+            WHERE i.report_period IS NOT NULL AND i.report_date IS NOT NULL
+              AND i.report_date <= {D}),
+        e AS (SELECT r.*, coalesce(w.rn, 0) AS rn FROM r ASOF LEFT JOIN workdays w
+              ON r.pend >= w.d WHERE r.pend <= {D}),
+        late AS (SELECT e.pos, e.row, e.pend, e.done, w2.d AS dl FROM e
+                 JOIN workdays w2 ON w2.rn = e.rn + {allowed} WHERE e.done > w2.d),
+        first AS (SELECT pos, arg_min(dl, (pend, row)) AS dl, arg_min(done, (pend, row)) AS done
+                  FROM late GROUP BY pos)
+        SELECT f.pos, f.dl AS due_date, date_diff('day', f.dl, f.done) AS days_late
+        FROM first f JOIN loans l USING (pos) WHERE {active} AND NOT {indiv}"""
 
     # ---------------------------------------------------------------- CLS-OVERDUE
     floor = (f"(CASE WHEN {od} > {cls.loss_overdue_days} THEN 4 "
@@ -275,7 +344,8 @@ def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
         WITH s AS (SELECT loan_id, max(collection_date) AS d FROM collections
                    WHERE collection_date <= {D} GROUP BY loan_id),
         b AS (SELECT l.pos, coalesce(s.d, {le_d('last_collection_date')}) AS last
-              FROM loans l LEFT JOIN s USING (loan_id) WHERE {active} AND {npl})
+              FROM loans l LEFT JOIN s USING (loan_id) WHERE {active} AND {npl}
+                AND {'true' if col.npl_individual else f'NOT {indiv}'})
         SELECT pos, {am('last', n)} AS due_date, {dl(am('last', n))} AS days_late FROM b
         WHERE last IS NULL OR {am('last', n)} < {D}"""
 
@@ -304,7 +374,8 @@ def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
                           l.guarantor_notice_date AS gn,
                           coalesce(l.guarantee_type = 'guarantee', false) AS guaranteed
                    FROM loans l WHERE {active} AND l.maturity_date IS NOT NULL
-                     AND l.maturity_date < {D}),
+                     AND l.maturity_date < {D}
+                     AND {'true' if mat.collect_individual else f'NOT {indiv}'}),
         p AS (SELECT m.*, coalesce(w.rn, 0) AS rn FROM m ASOF LEFT JOIN workdays w
               ON m.mat >= w.d),
         d AS (SELECT p.*, w2.d AS dl FROM p JOIN workdays w2 ON w2.rn = p.rn + {n}),
@@ -315,6 +386,19 @@ def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
                    WHEN b_bad AND g_bad THEN greatest({end('nt')}, {end('gn')})
                    WHEN b_bad THEN {end('nt')} ELSE {end('gn')} END) AS days_late
         FROM f WHERE b_bad OR g_bad"""
+
+    # ---------------------------------------------------------------- INT-COLLECT
+    n = mat.interest_notice_working_days
+    q["INT-COLLECT"] = f"""
+        WITH m AS (SELECT l.pos, l.interest_overdue_since AS since, l.collection_notice_date AS nt
+                   FROM loans l WHERE {active} AND NOT {indiv}
+                     AND l.interest_overdue_since IS NOT NULL
+                     AND l.interest_overdue_since <= {D}),
+        p AS (SELECT m.*, coalesce(w.rn, 0) AS rn FROM m ASOF LEFT JOIN workdays w
+              ON m.since >= w.d),
+        d AS (SELECT p.*, w2.d AS dl FROM p JOIN workdays w2 ON w2.rn = p.rn + {n})
+        SELECT pos, dl AS due_date, date_diff('day', dl, {end('nt')}) AS days_late FROM d
+        WHERE dl < {D} AND NOT coalesce(nt >= since AND nt <= dl, false)"""
 
     # ---------------------------------------------------------------- COLLAT-INSP
     n, mt = clt.inspection_months, clt.inspection_min_term_months
@@ -345,14 +429,28 @@ def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
         f"l.collateral_initial_value * {_f(1 - clt.value_drop_share)} * {_f(1 - 1e-12)} "
         f"AND NOT {fl('additional_guarantee')}")
 
-    q["RATING-STALE"] = review("rating_date", policy.rating.rating_months, corp)
+    grace = policy.rating.grace_working_days
+    year = int(as_of[:4])
+
+    def year_deadline(y: int) -> str:  # the grace-th working day after 31 December of y - 1
+        return (f"(SELECT d FROM workdays WHERE rn = (SELECT max(rn) FROM workdays "
+                f"WHERE d <= DATE '{y - 1}-12-31') + {grace})")
+
+    q["RATING-STALE"] = f"""
+        WITH y AS (SELECT CASE WHEN {year_deadline(year)} < {D} THEN {year} ELSE {year - 1}
+                          END AS yr,
+                          CASE WHEN {year_deadline(year)} < {D} THEN {year_deadline(year)}
+                               ELSE {year_deadline(year - 1)} END AS dl)
+        SELECT l.pos, y.dl AS due_date, {dl('y.dl')} AS days_late FROM loans l CROSS JOIN y
+        WHERE {active} AND {corp}
+          AND coalesce({le_d('rating_date')} < make_date(y.yr, 1, 1), true)"""
 
     # ---------------------------------------------------------------- EXIT-VISIT
     n = ins.exit_visit_months
     q["EXIT-VISIT"] = f"""
         WITH s AS (SELECT loan_id, max(inspection_date) AS d FROM inspections
                    WHERE inspection_type = 'onsite' AND inspection_date <= {D} GROUP BY loan_id),
-        b AS (SELECT l.pos, coalesce(s.d, {le_d('last_inspection_date')}) AS last
+        b AS (SELECT l.pos, coalesce(s.d, {le_d('last_onsite_inspection_date')}) AS last
               FROM loans l LEFT JOIN s USING (loan_id) WHERE {active} AND {fl('exit_list')})
         SELECT pos, {am('last', n)} AS due_date, {dl(am('last', n))} AS days_late FROM b
         WHERE last IS NULL OR {am('last', n)} < {D}"""
@@ -366,6 +464,25 @@ def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
         f"AND l.disbursement_date IS NOT NULL AND {am('l.disbursement_date', n)} < {D} "
         f"AND NOT coalesce(l.fund_use_check_date >= l.disbursement_date "
         f"AND l.fund_use_check_date <= {D}, false)")
+
+    # ---------------------------------------------------------------- CALLBACK-FIRST
+    cb = policy.callback
+    q["CALLBACK-FIRST"] = f"""
+        WITH b AS (SELECT l.pos, CAST(l.disbursement_date + to_days(CAST(CASE WHEN
+                              coalesce(l.payment_method = 'self', false) THEN {cb.self_payment_days}
+                              ELSE {cb.days} END AS INTEGER)) AS DATE) AS due,
+                          l.disbursement_date AS disb, l.callback_date AS called
+                   FROM loans l WHERE {active} AND {indiv} AND l.disbursement_date IS NOT NULL)
+        SELECT pos, due AS due_date, {dl('due')} AS days_late FROM b
+        WHERE due < {D} AND NOT coalesce(called >= disb AND called <= {D}, false)"""
+
+    # ---------------------------------------------------------------- OFFICER-ONE
+    q["OFFICER-ONE"] = f"""
+        WITH a AS (SELECT l.pos, l.borrower_id, l.loan_officer FROM loans l
+                   WHERE {active} AND l.borrower_id IS NOT NULL),
+        c AS (SELECT borrower_id, count(DISTINCT loan_officer) AS officers FROM a
+              GROUP BY borrower_id)
+        SELECT a.pos, {none} FROM a JOIN c USING (borrower_id) WHERE c.officers <> 1"""
 
     # ---------------------------------------------------------------- DATA-OVERDUE
     q["DATA-OVERDUE"] = (

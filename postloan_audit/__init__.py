@@ -12,16 +12,22 @@ The package is laid out by capability; imports point down only (a test enforces 
 ``postloan_audit.ingest``       reading extracts: the only code that opens input files
 ``postloan_audit.supervision``  supervision sampling by the manual's quotas, review plans,
                                 the on-site workpaper
-``postloan_audit.compliance``   the cited rule catalogue, the bank's policy, ``run_checks``,
-                                the findings workbook
+``postloan_audit.compliance``   the cited rule catalogue and its families, the bank's
+                                policy, ``run_checks``, several extracts checked together
+                                (``check_extracts``), the findings workbook
 ``postloan_audit.statistical``  statistical audit sampling: attribute and monetary-unit
                                 samples, planned, drawn and evaluated to the AICPA tables
-``postloan_audit.portfolio``    portfolio measures: asset quality, migration, coverage, masking
+``postloan_audit.portfolio``    portfolio measures: asset quality, timeliness and coverage,
+                                migration, masking; the management view built from them
+``postloan_audit.trail``        the audit trail: runs, samples and findings followed to
+                                rectification (SQLite or PostgreSQL)
 ``postloan_audit.synth``        the synthetic generator (sample network, snapshots, extracts);
                                 above compliance, whose rule ids and policy defaults it plants
                                 around
-``postloan_audit.dashboard``    the Voila dashboards (ipywidgets), one door users open
-``postloan_audit.commands``     the ``postloan-audit`` command line, the other door
+``postloan_audit.dashboard``    the Voila dashboards (ipywidgets), one door users open: they
+                                draw what the capabilities compute
+``postloan_audit.commands``     the ``postloan-audit`` command line, the other door: it parses
+                                arguments, calls the capabilities and prints
 ==============================  ===========================================================
 
 Everything a user needs is re-exported here, once, and imported on first use (PEP 562): a
@@ -45,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     "Problem": "postloan_audit.core.errors",
     "SamplingError": "postloan_audit.core.errors",
     "WorkpaperError": "postloan_audit.core.errors",
+    "SharedLoansError": "postloan_audit.core.errors",
     "Provenance": "postloan_audit.core.provenance",
     "load_extract": "postloan_audit.ingest",
     "ProfileError": "postloan_audit.core.errors",
@@ -62,6 +69,7 @@ _EXPORTS: dict[str, str] = {
     "write_sample_workpaper": "postloan_audit.supervision",
     "CheckReport": "postloan_audit.compliance",
     "Policy": "postloan_audit.compliance",
+    "check_extracts": "postloan_audit.compliance",
     "list_rules": "postloan_audit.compliance",
     "run_checks": "postloan_audit.compliance",
     "write_findings_workbook": "postloan_audit.compliance",
@@ -75,19 +83,19 @@ _EXPORTS: dict[str, str] = {
     "evaluate_mus": "postloan_audit.statistical",
     "plan_attribute_sample": "postloan_audit.statistical",
     "plan_mus": "postloan_audit.statistical",
-    "Migration": "postloan_audit.portfolio",
-    "PortfolioKPIs": "postloan_audit.portfolio",
-    "balance_by_class": "postloan_audit.portfolio",
-    "inspection_timeliness": "postloan_audit.portfolio",
-    "mask_id_number": "postloan_audit.portfolio",
-    "mask_name": "postloan_audit.portfolio",
-    "mask_personal_data": "postloan_audit.portfolio",
-    "migration_matrix": "postloan_audit.portfolio",
-    "overdue_buckets": "postloan_audit.portfolio",
-    "portfolio_kpis": "postloan_audit.portfolio",
-    "review_coverage": "postloan_audit.portfolio",
-    "special_mention_migration_rate": "postloan_audit.portfolio",
-    "top_borrower_concentration": "postloan_audit.portfolio",
+    "Migration": "postloan_audit.portfolio.migration",
+    "PortfolioKPIs": "postloan_audit.portfolio.quality",
+    "balance_by_class": "postloan_audit.portfolio.quality",
+    "inspection_timeliness": "postloan_audit.portfolio.timeliness",
+    "mask_id_number": "postloan_audit.portfolio.masking",
+    "mask_name": "postloan_audit.portfolio.masking",
+    "mask_personal_data": "postloan_audit.portfolio.masking",
+    "migration_matrix": "postloan_audit.portfolio.migration",
+    "overdue_buckets": "postloan_audit.portfolio.quality",
+    "portfolio_kpis": "postloan_audit.portfolio.quality",
+    "review_coverage": "postloan_audit.portfolio.timeliness",
+    "special_mention_migration_rate": "postloan_audit.portfolio.migration",
+    "top_borrower_concentration": "postloan_audit.portfolio.quality",
     "AuditStore": "postloan_audit.trail",
     "ImportRefused": "postloan_audit.core.errors",
     "TrailError": "postloan_audit.core.errors",

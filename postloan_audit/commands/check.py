@@ -1,4 +1,16 @@
-"""``postloan-audit check EXTRACT`` and ``postloan-audit rules`` (合规检查、规则目录)."""
+"""``postloan-audit check EXTRACT…`` and ``postloan-audit rules`` (合规检查、规则目录).
+
+One file is read as of ``--as-of`` and checked
+(:func:`~postloan_audit.compliance.checks.run_checks`). Several files are checked together
+exactly as the compliance page checks its uploads
+(:func:`~postloan_audit.compliance.combine.check_extracts`): each is read as the page reads an
+upload (its own data date, from a title row or the file name; ``--as-of`` only for a file whose
+export profile needs a date it does not carry), files sharing loan ids are refused, each is
+checked on its own at ``--as-of`` and the reports are combined, with the notes on data dates
+that differ and borrowers found in several files. ``--out`` writes the combined findings with
+every file's rejected rows; ``--record`` records the combined run, its scope every file's
+branches, as the page's 记入检查记录 does.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +28,9 @@ BY_RULE_HEADERS: dict[str, str] = {"title_zh": "规则名称", "rule_id": "规�
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "check", help="对贷款台账执行合规检查 / run the compliance rules over an extract")
-    parser.add_argument("extract", help="贷款台账文件 (.xlsx/.csv)")
+    parser.add_argument("extract", nargs="+",
+                        help="贷款台账文件 (.xlsx/.csv);可给多个文件合并检查(如各机构的台账) / "
+                             "the extract; several files are checked together")
     parser.add_argument("--as-of", required=True, help="检查日期 YYYY-MM-DD / check date")
     parser.add_argument("--policy", default=None, help="参数文件 (TOML) / policy file")
     parser.add_argument("--profile", default=None,
@@ -46,18 +60,17 @@ def _rule_label(rule_id: str) -> str:
 
 def run_check(args: argparse.Namespace) -> int:
     from postloan_audit.compliance.checks import run_checks
-    from postloan_audit.compliance.findings_workbook import write_findings_workbook
     from postloan_audit.ingest.loader import load_extract
     from postloan_audit.ingest.overview import no_loans_message, reading_summary
 
-    extract = load_extract(args.extract, as_of=args.as_of, profile=args.profile)
+    if len(args.extract) > 1:
+        return _check_several(args)
+    extract = load_extract(args.extract[0], as_of=args.as_of, profile=args.profile)
     if not len(extract.loans):
         print(f"错误 / Error: {no_loans_message(extract)}", file=sys.stderr)
         return 2
     if len(extract.rejected):
-        print(reading_summary(extract, where_listed=(
-            f"问题清单工作簿的「拒绝行」表({args.out})" if args.out
-            else "postloan-audit validate 的输出,或用 --out 写出的问题清单工作簿的「拒绝行」表")))
+        print(reading_summary(extract, where_listed=_where_listed(args)))
     report = run_checks(extract, as_of=args.as_of, policy=args.policy, rules=args.rules)
     print(f"文件 {report.source_name}(指纹 {report.fingerprint[:12]}),检查日 "
           f"{report.as_of:%Y-%m-%d},贷款 {report.loans_checked} 笔,发现问题 "
@@ -65,6 +78,65 @@ def run_check(args: argparse.Namespace) -> int:
     if report.profile_name:
         print(f"导出配置 / export profile: {report.profile_name}"
               f"(sha256 {report.profile_sha256[:12]})")
+    _print_report(report)
+    _record_and_write(args, report, branches=extract.loans["branch"],
+                      rejected=extract.rejected)
+    return 0
+
+
+def _check_several(args: argparse.Namespace) -> int:
+    """Several files checked together, as the compliance page checks its uploads."""
+    import pandas as pd
+
+    from postloan_audit.compliance.combine import check_extracts, combined_rejected
+    from postloan_audit.ingest.overview import no_loans_message, reading_summary
+
+    extracts = [_read_as_the_page_does(path, args) for path in args.extract]
+    for extract in extracts:
+        if not len(extract.loans):
+            print(f"错误 / Error: {no_loans_message(extract)}", file=sys.stderr)
+            return 2
+    report = check_extracts(extracts, as_of=args.as_of, policy=args.policy, rules=args.rules)
+    for extract in extracts:
+        if len(extract.rejected):
+            print(f"{extract.source_name}:"
+                  + reading_summary(extract, where_listed=_where_listed(args)))
+    print(f"{len(extracts)} 个文件合并检查,检查日 {report.as_of:%Y-%m-%d},贷款 "
+          f"{report.loans_checked} 笔,发现问题 {len(report.findings)} 条 / {len(extracts)} "
+          "files checked together")
+    for extract in extracts:
+        day = f"{extract.as_of:%Y-%m-%d}" if extract.as_of is not None else "未识别"
+        profile = (f",导出配置 {extract.profile_name}(sha256 {extract.profile_sha256[:12]})"
+                   if extract.profile_name else "")
+        print(f"  文件 {extract.source_name}(指纹 {extract.fingerprint[:12]},数据日期 {day}"
+              f"{profile}):贷款 {len(extract.loans)} 笔")
+    _print_report(report)
+    _record_and_write(args, report, branches=pd.concat([e.loans["branch"] for e in extracts]),
+                      rejected=combined_rejected(extracts))
+    return 0
+
+
+def _read_as_the_page_does(path: str, args: argparse.Namespace):
+    """An extract read as the compliance page reads an upload: its own data date (title row or
+    file name); ``--as-of`` only when the export profile needs a date the file does not give."""
+    from postloan_audit.core.errors import ExtractError, Problem
+    from postloan_audit.ingest.loader import load_extract
+
+    try:
+        return load_extract(path, profile=args.profile)
+    except ExtractError as exc:
+        if exc.problem != Problem.NO_AS_OF:
+            raise
+        return load_extract(path, as_of=args.as_of, profile=args.profile)
+
+
+def _where_listed(args: argparse.Namespace) -> str:
+    return (f"问题清单工作簿的「拒绝行」表({args.out})" if args.out
+            else "postloan-audit validate 的输出,或用 --out 写出的问题清单工作簿的「拒绝行」表")
+
+
+def _print_report(report) -> None:
+    """The findings by rule and by branch, the rules not run and the warnings."""
     by_rule = report.summary_by_rule()
     by_rule = by_rule.assign(severity=by_rule["severity"].map(SEVERITY_ZH).fillna(
         by_rule["severity"]))[list(BY_RULE_HEADERS)]
@@ -83,12 +155,19 @@ def run_check(args: argparse.Namespace) -> int:
         print(format_table(not_run, headers={"rule_id": "规则", "reason": "未执行原因"}))
     for warning in report.warnings:
         print(wrap_text(f"注意 / warning: {warning}"))
+
+
+def _record_and_write(args: argparse.Namespace, report, *, branches, rejected) -> None:
+    """``--record``: record the run (scope: ``branches``); ``--out``: write the findings
+    workbook (with the follow-up columns when recorded) and the ``rejected`` rows."""
+    from postloan_audit.compliance.findings_workbook import write_findings_workbook
+
     store = None
     if args.record:
         from postloan_audit.trail.store import open_store
 
         store = open_store(args.db)
-        record = store.record_run(report, branches=extract.loans["branch"])
+        record = store.record_run(report, branches=branches)
         print(f"已记录为第 {record.run_id} 次检查(范围 {record.scope}) / recorded as run "
               f"{record.run_id}")
         print(record.line())
@@ -97,11 +176,10 @@ def run_check(args: argparse.Namespace) -> int:
             from postloan_audit.trail.exchange import export_findings_workbook
 
             export_findings_workbook(store, args.out, run_id=record.run_id,
-                                     rejected=extract.rejected)
+                                     rejected=rejected)
         else:
-            write_findings_workbook(report, args.out, rejected=extract.rejected)
+            write_findings_workbook(report, args.out, rejected=rejected)
         print(f"问题清单已写入 / findings workbook written: {args.out}")
-    return 0
 
 
 def run_rules(args: argparse.Namespace) -> int:

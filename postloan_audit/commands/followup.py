@@ -64,7 +64,7 @@ def _print(frame: pd.DataFrame) -> None:
 
 def followup_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The follow-up list with Chinese headers (整改台账)."""
-    from postloan_audit.compliance.findings_workbook import SEVERITY_ZH
+    from postloan_audit.core.severity import SEVERITY_ZH
 
     return pd.DataFrame({
         "机构": frame["branch"], "规则编号": frame["rule_id"], "借据号": frame["loan_id"],

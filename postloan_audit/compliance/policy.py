@@ -39,6 +39,8 @@ RULE_IDS: tuple[str, ...] = (
     "MAT-COLLECT", "INT-COLLECT", "COLLAT-INSP", "COLLAT-REVAL", "COLLAT-DROP", "RATING-STALE",
     "EXIT-VISIT", "FUND-USE", "CALLBACK-FIRST", "OFFICER-ONE", "DATA-OVERDUE",
 )
+#: Largest policy file :meth:`Policy.from_toml_bytes` accepts (a policy TOML is a few kilobytes).
+MAX_POLICY_BYTES: int = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -380,8 +382,9 @@ def _field_types(section: type) -> dict[str, type]:
 class Policy:
     """The bank's check policy (检查参数): one frozen section per group of rules.
 
-    Build it with :meth:`default`, :meth:`from_toml` or :meth:`from_dict`; every section and
-    field is documented in ``docs/policy.md`` with its source.
+    Build it with :meth:`default`, :meth:`from_toml`, :meth:`from_toml_bytes` (an upload) or
+    :meth:`from_dict`; every section and field is documented in ``docs/policy.md`` with its
+    source.
 
     Attributes
     ----------
@@ -523,6 +526,30 @@ class Policy:
             raise PolicyError(f"参数文件 {source} 不是有效的 TOML:{exc} / "
                               f"policy file {source} is not valid TOML: {exc}") from exc
         return cls.from_dict(data, source=source)
+
+    @classmethod
+    def from_toml_bytes(cls, content: bytes, name: str) -> Policy:
+        """A policy from an uploaded TOML file's bytes; ``name`` (the file name) names it.
+
+        Nothing is written to disk (uploads stay out of the served folder). Same rules as
+        :meth:`from_toml`: an unknown key or a wrongly typed value is a
+        :class:`~postloan_audit.core.errors.PolicyError` naming the key.
+
+        Raises
+        ------
+        PolicyError
+            Larger than :data:`MAX_POLICY_BYTES`, not UTF-8 text, not valid TOML, or an
+            invalid key or value.
+        """
+        if len(content) > MAX_POLICY_BYTES:
+            raise PolicyError(f"参数文件 {name} 过大({len(content):,} 字节),应为几 KB 的 TOML 文本 / "
+                              f"policy file {name} is too large ({len(content):,} bytes)")
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise PolicyError(f"参数文件 {name} 不是 UTF-8 编码的文本,请用 UTF-8 保存后重新上传 / "
+                              f"policy file {name} is not UTF-8 text: {exc}") from exc
+        return cls.from_toml_text(text, source=name)
 
     @classmethod
     def coerce(cls, policy: Policy | str | PathLike | Mapping | None) -> Policy:

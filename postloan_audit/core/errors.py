@@ -12,6 +12,7 @@ file, the sheet or the argument and what to fix::
     ├── ExtractTypeError (TypeError)   an argument is neither an Extract nor a loans frame
     ├── SamplingError (ValueError)     a sampling argument (a negative seed, an unknown branch)
     ├── WorkpaperError (ValueError)    a filled-in workpaper's contents
+    ├── SharedLoansError (ValueError)  extracts checked together share loan ids
     └── TrailError (ValueError)        the audit trail cannot be used as asked
         └── ImportRefused              a returned workbook failed validation, nothing applied
 
@@ -159,6 +160,29 @@ class ImportRefused(TrailError):
             f" / {n} row(s) of {file_name} refused, nothing applied:\n" + "\n".join(lines))
         self.refused = refused
         self.file_name = file_name
+
+
+class SharedLoansError(PostloanAuditError, ValueError):
+    """Extracts checked together share loan ids (借据号), which would be counted twice
+    (多个文件借据号重复); nothing was checked.
+
+    Attributes
+    ----------
+    source_names:
+        The files holding a shared loan id, in the order given.
+    shared:
+        How many loan ids appear in more than one file.
+    examples:
+        A few of them (the smallest, sorted).
+    """
+
+    def __init__(self, message: str, *, source_names: tuple[str, ...], shared: int,
+                 examples: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source_names = source_names
+        self.shared = shared
+        self.examples = examples
 
 
 class ProfileError(PolicyError):

@@ -7,6 +7,14 @@
 - :class:`StatisticalSamplingDashboard` (统计抽样, internal audit):
   ``notebooks/04_statistical_sampling.ipynb``
 
+The dashboards draw; they compute nothing of their own. What a page shows comes from the
+capabilities below it: several files checked together from
+:mod:`postloan_audit.compliance.combine` (the command line's ``check A B …`` runs the same
+code), an uploaded policy read by
+:meth:`~postloan_audit.compliance.policy.Policy.from_toml_bytes`, the management view with
+its tables and workbook from :mod:`postloan_audit.portfolio.management`. A page adds the
+figures, the widgets and the HTML.
+
 Each class is imported on first use (PEP 562), so a page's kernel imports only its own
 dashboard (the management page does not load SciPy for the statistical page).
 

@@ -7,16 +7,13 @@ thresholds the tier-1 branch sets itself, "由一级分行自行确定"), and ge
 rule of the catalogue per rule and per branch, a branch × rule heatmap, a filterable
 findings table, the rules that did not run and why, and the findings workbook to send back.
 
-How several files combine
--------------------------
-Each file is checked on its own with :func:`~postloan_audit.compliance.checks.run_checks` (so a rule that
-needs a column one file lacks is "not run" for that file only, and never sees blanks that the
-file did not provide), and the reports are joined by :func:`combine_reports` into one report:
-findings concatenated, ``not_run`` reasons prefixed with the file name, provenance listing
-every file with its own sha256. Two files that share a loan id (借据号) are refused with a
-readable message instead of being double counted (:func:`check_distinct_loans`). Rules that
-compare a borrower's loans (``CLS-BORROWER``, 《商业银行金融资产风险分类办法》 第七条第二款) see one
-file at a time; when a borrower id appears in several files the report says so.
+Several files are checked as :mod:`postloan_audit.compliance.combine` says (the same as
+``postloan-audit check A.xlsx B.csv …``): two files sharing a loan id (借据号) are refused when
+they are loaded (:func:`~postloan_audit.compliance.combine.check_distinct_loans`), each file is
+checked on its own (:func:`~postloan_audit.compliance.combine.check_each`, one progress step per
+file) and the reports are joined into one
+(:func:`~postloan_audit.compliance.combine.combine_reports`), with the notes on data dates that
+differ and borrowers found in several files. This module only draws them.
 
 Every widget callback goes through plain methods (:meth:`ComplianceDashboard.load_files`,
 :meth:`~ComplianceDashboard.set_as_of`, :meth:`~ComplianceDashboard.load_policy`,
@@ -32,7 +29,6 @@ import io
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import replace
 from os import PathLike
 from typing import Any
 
@@ -41,16 +37,21 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from postloan_audit.compliance.checks import CheckReport, run_checks
-from postloan_audit.compliance.findings_workbook import (
-    FINDING_HEADERS,
-    SEVERITY_ZH,
-    write_findings_workbook,
+from postloan_audit.compliance.checks import CheckReport
+from postloan_audit.compliance.combine import (
+    check_distinct_loans,
+    check_each,
+    combine_reports,
+    combined_rejected,
+    common_as_of,
+    cross_file_notes,
 )
+from postloan_audit.compliance.findings_workbook import FINDING_HEADERS, write_findings_workbook
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.compliance.rules import CATALOGUE
 from postloan_audit.core.errors import PolicyError, PostloanAuditError
 from postloan_audit.core.extract import Extract
+from postloan_audit.core.severity import SEVERITY_ZH
 from postloan_audit.dashboard.common import (
     MAX_TABLE_ROWS,
     SourcePanel,
@@ -68,12 +69,10 @@ from postloan_audit.dashboard.followup import FollowupPanel
 DEFAULT_SAMPLE = "head_office_6_branches_20260930.csv"
 #: Dropdown value meaning "no filter" (its label is 全部).
 ALL = "__all__"
-#: Largest policy file accepted (a policy TOML is a few kilobytes).
 #: Up to this many findings the workbook is built with every run, so the download is one click;
 #: beyond it (openpyxl writes ~3,500 rows/s, so 60,000 findings take ~15 s) a button builds it
 #: on demand, and changing the date or policy stays quick. A UI setting, not a domain rule.
 EAGER_WORKBOOK_MAX_FINDINGS = 10_000
-MAX_POLICY_BYTES = 1024 * 1024
 
 BY_RULE_HEADERS: dict[str, str] = {
     "rule_id": "规则编号", "title_zh": "规则名称", "severity": "严重程度", "findings": "问题数",
@@ -106,112 +105,7 @@ _CJK_FONT = ("Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro He
              "SimHei, sans-serif")
 
 
-# --------------------------------------------------------------------------- package logic
-
-
-def policy_from_toml_bytes(content: bytes, name: str) -> Policy:
-    """A :class:`~postloan_audit.compliance.policy.Policy` from an uploaded TOML file's bytes.
-
-    Nothing is written to disk (uploads stay out of the served folder). Same rules as
-    :meth:`Policy.from_toml`: an unknown key or a wrongly typed value is a
-    :class:`~postloan_audit.core.errors.PolicyError` naming the key.
-
-    Raises
-    ------
-    PolicyError
-        Too large, not UTF-8 text, not valid TOML, or an invalid key or value.
-    """
-    if len(content) > MAX_POLICY_BYTES:
-        raise PolicyError(f"参数文件 {name} 过大({len(content):,} 字节),应为几 KB 的 TOML 文本 / "
-                          f"policy file {name} is too large ({len(content):,} bytes)")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PolicyError(f"参数文件 {name} 不是 UTF-8 编码的文本,请用 UTF-8 保存后重新上传 / "
-                          f"policy file {name} is not UTF-8 text: {exc}") from exc
-    return Policy.from_toml_text(text, source=name)
-
-
-def check_distinct_loans(extracts: Sequence[Extract]) -> None:
-    """Refuse files that share loan ids (借据号), which would be counted twice.
-
-    Raises
-    ------
-    ValueError
-        Naming the files, the number of shared loan ids and a few of them.
-    """
-    if len(extracts) < 2:
-        return
-    ids = pd.concat([e.loans["loan_id"] for e in extracts], ignore_index=True)
-    file_no = np.repeat(np.arange(len(extracts)), [len(e.loans) for e in extracts])
-    files_per_id = pd.Series(file_no).groupby(ids.to_numpy()).nunique()
-    shared = files_per_id.index[files_per_id.to_numpy() > 1]
-    if not len(shared):
-        return
-    involved = np.unique(file_no[ids.isin(shared).to_numpy()])
-    names = [extracts[i].source_name for i in involved]
-    example = "、".join(map(str, sorted(shared)[:5]))
-    raise ValueError(
-        f"文件 {'、'.join(names)} 含有相同的借据号 {len(shared):,} 笔(如 {example}),为避免重复计数,"
-        "未进行检查。请确认是否重复上传了同一机构的台账,去掉重复的文件后重新上传。"
-        f" / The files {', '.join(names)} share {len(shared):,} loan ids (e.g. {example}); "
-        "they were not checked, to avoid counting these loans twice. Remove the duplicate file "
-        "and upload again.")
-
-
-def cross_file_notes(extracts: Sequence[Extract], as_of: dt.date) -> list[str]:
-    """Notes the reader must see when several files are checked together."""
-    if len(extracts) < 2:
-        return []
-    notes = []
-    dates = {e.source_name: e.as_of for e in extracts}
-    if len(set(dates.values())) > 1:
-        listed = ";".join(f"{name} {day or '未识别'}" for name, day in dates.items())
-        notes.append(f"各文件的数据日期不同({listed}),均按检查日 {as_of:%Y-%m-%d} 检查。")
-    borrowers = pd.concat([e.loans["borrower_id"] for e in extracts], ignore_index=True)
-    file_no = np.repeat(np.arange(len(extracts)), [len(e.loans) for e in extracts])
-    files_per_borrower = pd.Series(file_no).groupby(borrowers.to_numpy()).nunique()
-    spread = int((files_per_borrower.to_numpy() > 1).sum())
-    if spread:
-        notes.append(f"有 {spread:,} 个客户号出现在多个文件中;同一借款人分类一致性(CLS-BORROWER)"
-                     "按文件分别检查,未跨文件比较。")
-    return notes
-
-
-def combine_reports(reports: Sequence[CheckReport], *, notes: Sequence[str] = ()) -> CheckReport:
-    """One report from the per-file reports of the same check date and policy.
-
-    Findings are concatenated in file order; a rule counts as run when it ran for at least one
-    file, and each file's rules not run keep their own row with the file named in the reason;
-    ``source_name`` and ``fingerprint`` list every file (``name: sha256``), so the workbook's
-    参数 sheet traces each finding back to its file. A single report is returned unchanged
-    (apart from ``notes``).
-    """
-    if not reports:
-        raise ValueError("没有可合并的检查结果 / no reports to combine")
-    first = reports[0]
-    if len(reports) == 1:
-        return replace(first, warnings=(*first.warnings, *notes)) if notes else first
-    ran = {rid for r in reports for rid in r.rules_run}
-    not_run = pd.concat(
-        [r.not_run.assign(reason=f"〔{r.source_name}〕" + r.not_run["reason"]) for r in reports],
-        ignore_index=True).astype("str")
-    warnings: list[str] = []
-    for r in reports:
-        warnings += [f"〔{r.source_name}〕{w}" for w in r.warnings]
-    return CheckReport(
-        findings=pd.concat([r.findings for r in reports], ignore_index=True),
-        not_run=not_run,
-        as_of=first.as_of,
-        policy=first.policy,
-        fingerprint="; ".join(f"{r.source_name}: {r.fingerprint}" for r in reports),
-        source_name="; ".join(r.source_name for r in reports),
-        rules_run=tuple(rid for rid in CATALOGUE if rid in ran),
-        warnings=(*warnings, *notes),
-        loans_checked=sum(r.loans_checked for r in reports),
-        profile_name=first.profile_name,
-        profile_sha256=first.profile_sha256,
-    )
+# --------------------------------------------------------------------------- figures
 
 
 def findings_heatmap(report: CheckReport) -> go.Figure:
@@ -400,7 +294,7 @@ class ComplianceDashboard:
     def load_policy(self, content: bytes, name: str) -> bool:
         """Use an uploaded policy TOML and rerun; a bad file keeps the current policy."""
         try:
-            policy = policy_from_toml_bytes(bytes(content), name)
+            policy = Policy.from_toml_bytes(bytes(content), name)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
             self.policy_error.value = self._error_panel(
                 exc, "参数文件未采用,仍使用当前参数:" + self._policy_label()
@@ -439,12 +333,8 @@ class ComplianceDashboard:
         try:
             self.progress_label.value = "正在生成问题清单工作簿…"
             buffer = io.BytesIO()
-            several = len(self.extracts) > 1  # name the file in 拒绝行 when several were checked
-            rejected = [e.rejected.assign(sheet=e.source_name + " · " + e.rejected["sheet"].astype(str))
-                        if several else e.rejected for e in self.extracts if len(e.rejected)]
             write_findings_workbook(self.report, buffer,
-                                    rejected=pd.concat(rejected, ignore_index=True)
-                                    if rejected else None)
+                                    rejected=combined_rejected(self.extracts))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
             self.run_error.value = self._error_panel(exc, "工作簿未生成 / No workbook.")
             return False
@@ -527,7 +417,7 @@ class ComplianceDashboard:
 
     def _on_loaded(self, extracts: list[Extract]) -> None:
         # SourcePanel has validated and stored the extracts (self.source.extracts).
-        day = self._first_as_of or _common_as_of(extracts) or dt.date.today()
+        day = self._first_as_of or common_as_of(extracts) or dt.date.today()
         self._first_as_of = None
         self._quiet = True
         try:
@@ -565,12 +455,14 @@ class ComplianceDashboard:
         self.progress.value = 0
         self.progress.bar_style = "info"
         started = time.perf_counter()
-        reports = []
-        for i, extract in enumerate(extracts, start=1):
+
+        def show_progress(i: int, extract: Extract) -> None:
+            self.progress.value = i - 1
             self.progress_label.value = (f"正在运行检查… 第 {i}/{len(extracts)} 个文件:"
                                          f"{html.escape(extract.source_name)}")
-            reports.append(run_checks(extract, as_of=day, policy=self.policy))
-            self.progress.value = i
+
+        reports = check_each(extracts, as_of=day, policy=self.policy, progress=show_progress)
+        self.progress.value = len(extracts)
         report = combine_reports(reports, notes=cross_file_notes(extracts, day))
 
         # Everything computed: only now replace what is on screen.
@@ -708,11 +600,4 @@ class ComplianceDashboard:
         if not isinstance(exc, PostloanAuditError | ValueError):
             traceback.print_exception(exc)  # details for the administrator's server log
         return error_html(title, message, hint=hint)
-
-
-def _common_as_of(extracts: Sequence[Extract]) -> dt.date | None:
-    """The latest extract date among ``extracts`` (None when no file carries one)."""
-    days = [e.as_of for e in extracts if e.as_of is not None]
-    return max(days) if days else None
-
 

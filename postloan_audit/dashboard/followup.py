@@ -24,8 +24,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from postloan_audit.compliance.checks import CheckReport
-from postloan_audit.compliance.findings_workbook import SEVERITY_ZH
 from postloan_audit.compliance.policy import Policy
+from postloan_audit.core.severity import SEVERITY_ZH
 from postloan_audit.dashboard.common import (
     download_link_html,
     error_html,

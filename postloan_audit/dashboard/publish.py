@@ -3,7 +3,7 @@
 For e-mailing to a committee (风险管理委员会): everything the management page shows, the
 plotly charts included (plotly.js is embedded once, so the file opens without a server and
 without internet), and nothing personal: the same masked view as the page
-(:func:`~postloan_audit.dashboard.management.build_view` masks individuals' names and id
+(:func:`~postloan_audit.portfolio.management.build_view` masks individuals' names and id
 numbers, 《个人信息保护法》 第五十一条 去标识化). ``postloan-audit publish BEFORE AFTER --out
 report.html`` writes it.
 """
@@ -18,13 +18,10 @@ import plotly.graph_objects as go
 
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.core.extract import Extract
+from postloan_audit.core.identity import NO_USER_TEXT
 from postloan_audit.dashboard.common import _STYLE
-from postloan_audit.dashboard.management import (
-    NO_USER_TEXT,
-    ManagementDashboard,
-    build_view,
-    display_tables,
-)
+from postloan_audit.dashboard.management import ManagementDashboard
+from postloan_audit.portfolio.management import build_view, display_tables
 
 #: (title, chart key, table key) of each section, in page order (as on the page).
 SECTIONS: tuple[tuple[str, str | None, str], ...] = (

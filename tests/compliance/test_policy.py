@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from postloan_audit import Policy, PolicyError
+from postloan_audit.compliance.policy import MAX_POLICY_BYTES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -120,3 +121,22 @@ def test_a_list_of_products_is_a_list_of_strings():
         "参数 inspection.low_risk_products 的类型错误:应为文字列表(如 [\"a\", \"b\"]),实际为"
         " '存单质押贷款' / policy key inspection.low_risk_products: expected a list of strings"
         " ([\"a\", \"b\"]), got '存单质押贷款'")
+
+
+def test_from_toml_bytes_reads_an_upload_up_to_the_size_limit():
+    policy = Policy.from_toml_bytes(b"\xef\xbb\xbf[fund_use]\ncheck_months = 2\n", "p.toml")
+    assert policy.value("fund_use.check_months") == 2
+    assert policy.source == "p.toml"
+    assert Policy.from_toml_bytes(b"#" * MAX_POLICY_BYTES, "max.toml") == dataclasses.replace(
+        Policy.default(), source="max.toml")
+
+
+def test_from_toml_bytes_refuses_a_large_or_non_utf8_file_naming_it():
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml_bytes(b"#" * (MAX_POLICY_BYTES + 1), "big.toml")
+    assert str(info.value) == ("参数文件 big.toml 过大(1,048,577 字节),应为几 KB 的 TOML 文本 / "
+                               "policy file big.toml is too large (1,048,577 bytes)")
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml_bytes("[inspection]\n# 注释\n".encode("gbk"), "gbk.toml")
+    assert str(info.value).startswith("参数文件 gbk.toml 不是 UTF-8 编码的文本,请用 UTF-8 保存后重新上传 / "
+                                      "policy file gbk.toml is not UTF-8 text: 'utf-8' codec")

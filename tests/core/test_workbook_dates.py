@@ -20,7 +20,7 @@ from openpyxl.styles.numbers import is_date_format
 
 import postloan_audit as pa
 from postloan_audit.compliance.findings_workbook import write_findings_workbook
-from postloan_audit.dashboard.management import build_view, write_management_workbook
+from postloan_audit.portfolio.management import build_view, write_management_workbook
 from postloan_audit.supervision.workpaper import write_sample_workpaper
 
 ROOT = Path(__file__).resolve().parents[2]

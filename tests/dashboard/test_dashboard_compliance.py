@@ -19,16 +19,10 @@ import pytest
 
 from postloan_audit import Policy, load_extract, run_checks
 from postloan_audit.compliance.rules import CATALOGUE
-from postloan_audit.core.errors import PolicyError
 from postloan_audit.core.extract import Extract
 from postloan_audit.dashboard import ComplianceDashboard, common, compliance
 from postloan_audit.dashboard.common import MAX_TABLE_ROWS
-from postloan_audit.dashboard.compliance import (
-    ALL,
-    combine_reports,
-    findings_heatmap,
-    policy_from_toml_bytes,
-)
+from postloan_audit.dashboard.compliance import ALL, findings_heatmap
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_extracts"
 HEAD_OFFICE = "head_office_6_branches_20260930.csv"
@@ -372,14 +366,6 @@ def test_bad_policy_file_names_the_problem_and_keeps_the_current_policy(dash, co
     assert dash.policy_error.value == ""
 
 
-def test_policy_from_toml_bytes_reads_a_valid_file():
-    policy = policy_from_toml_bytes(b"\xef\xbb\xbf[fund_use]\ncheck_months = 2\n", "p.toml")
-    assert policy.value("fund_use.check_months") == 2
-    assert policy.source == "p.toml"
-    with pytest.raises(PolicyError, match="过大"):
-        policy_from_toml_bytes(b"#" * (1024 * 1024 + 1), "big.toml")
-
-
 # --------------------------------------------------------------------------- filters
 
 
@@ -454,17 +440,6 @@ def test_findings_table_shows_at_most_max_table_rows_with_a_count_note():
             in dash.findings_note.value)
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
     assert book["问题清单"].max_row == 1 + total
-
-
-# --------------------------------------------------------------------------- combine_reports
-
-
-def test_combine_reports_of_one_report_adds_notes_only(dash):
-    (report,) = dash.reports
-    assert combine_reports([report]) is report
-    assert combine_reports([report], notes=["x"]).warnings == (*report.warnings, "x")
-    with pytest.raises(ValueError, match="没有可合并的检查结果"):
-        combine_reports([])
 
 
 def test_the_confirmation_bound_is_the_policy_value_check_date_confirm_days():

@@ -19,12 +19,11 @@ import pytest
 from checks_factory import make_loans
 from openpyxl import load_workbook
 
-from postloan_audit import load_extract
+from postloan_audit import load_extract, portfolio
 from postloan_audit.core.extract import Extract
 from postloan_audit.dashboard import ManagementDashboard
 from postloan_audit.dashboard import management as mgmt
 from postloan_audit.dashboard.common import SAMPLE_DIR
-from postloan_audit.portfolio import measures as portfolio
 
 AS_OF = dt.date(2026, 9, 30)
 GARBAGE_XLSX = (b"PK\x03\x04 this is not really a workbook", "台账.xlsx")
@@ -141,13 +140,6 @@ def td_cells(page_html: str) -> list[str]:
 # --------------------------------------------------------------------------- helpers
 
 
-def test_rule_family_is_the_prefix_in_chinese_and_unknown_prefixes_stay() -> None:
-    ids = pd.Series(["INSP-FREQ", "EXT-LIMIT", "REFI-INDIVIDUAL", "COLLAT-DROP", "COLL-NPL",
-                     "NEW-RULE"], dtype="str")
-    assert mgmt.rule_family(ids).tolist() == ["贷后检查", "展期与借新还旧", "展期与借新还旧",
-                                              "押品", "催收", "NEW"]
-
-
 def test_current_user_takes_the_proxy_header_variables_in_order() -> None:
     assert mgmt.current_user({"HTTP_X_REMOTE_USER": " zhang.san ",
                               "HTTP_X_FORWARDED_USER": "other"}) == "zhang.san"
@@ -246,21 +238,6 @@ def test_findings_by_branch_and_rule_family(shown: ManagementDashboard) -> None:
     assert table["合计"].tolist() == [0, 3, 3]
     assert table[FAMILIES].to_numpy().sum() == 6
     assert "执行规则 19 条,发现问题 3 条" in shown.findings_table.value
-
-
-def test_findings_by_family_lists_only_families_that_ran_and_branches_without_findings(
-        ) -> None:
-    loans = make_loans(AFTER_LOANS)
-    from postloan_audit import run_checks
-
-    report = run_checks(loans, as_of=AS_OF, rules=["COLL-NPL", "INSP-FREQ", "EXT-LIMIT"])
-    table = mgmt.findings_by_family(report, ["城关支行", "河口镇支行", "青山镇支行"])
-    assert table.columns.tolist() == ["branch", "贷后检查", "展期与借新还旧", "催收", "合计"]
-    assert table["branch"].tolist() == ["城关支行", "河口镇支行", "青山镇支行", "合计"]
-    assert table["合计"].tolist() == [0, 2, 0, 2]
-    empty = run_checks(loans.iloc[:1], as_of=AS_OF, rules=["INSP-FREQ"])
-    assert mgmt.findings_by_family(empty, ["城关支行"]).to_dict("list") == {
-        "branch": ["城关支行", "合计"], "贷后检查": [0, 0], "合计": [0, 0]}
 
 
 def test_inspection_timeliness_by_branch(shown: ManagementDashboard) -> None:

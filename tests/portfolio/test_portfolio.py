@@ -1,4 +1,4 @@
-"""Tests of postloan_audit.portfolio.measures: exact figures on small hand-built canonical frames."""
+"""Tests of the portfolio measures: exact figures on small hand-built canonical frames."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import postloan_audit as pa
+from postloan_audit import portfolio as pf
+from postloan_audit.core.errors import DateError
 from postloan_audit.core.schema import CLASSIFICATIONS
-from postloan_audit.portfolio import measures as pf
+from postloan_audit.portfolio import _common, masking, measures, migration, quality, timeliness
+from postloan_audit.portfolio.migration import SNAPSHOT_LOAN_COLUMNS
+from postloan_audit.portfolio.quality import OVERDUE_BUCKET_LABELS
 from postloan_audit.supervision.planning import ReviewPlanPolicy
 
 CLASSES = list(CLASSIFICATIONS)
@@ -161,7 +165,7 @@ def bucket_loans() -> pd.DataFrame:
 
 
 def test_bucket_labels_are_exact() -> None:
-    assert list(pf.OVERDUE_BUCKET_LABELS) == BUCKETS
+    assert list(OVERDUE_BUCKET_LABELS) == BUCKETS
 
 
 def test_overdue_buckets_put_each_edge_day_on_its_side() -> None:
@@ -362,8 +366,12 @@ def test_review_coverage_of_no_branch_and_bad_date() -> None:
                           "last_onsite_review_date": pd.Series([], dtype="datetime64[ns]")})
     c = pf.review_coverage(empty, as_of="2026-09-30")
     assert (c.branches, c.cycle_share, c.year_share, c.required_this_year) == (0, None, None, 0)
-    with pytest.raises(ValueError, match="统计日期无效"):
+    with pytest.raises(DateError) as info:
         pf.review_coverage(empty, as_of="not a date")
+    assert str(info.value) == (
+        "统计日期无效:'not a date',应为日期,如 2026-09-30、2026/9/30、2026年9月30日 或 20260930 / "
+        "invalid as_of 'not a date': expected a date such as 2026-09-30, 2026/9/30, "
+        "2026年9月30日 or 20260930")
     with pytest.raises(ValueError, match="机构表缺少列:last_onsite_review_date"):
         pf.review_coverage(empty.drop(columns="last_onsite_review_date"), as_of="2026-09-30")
 
@@ -434,7 +442,7 @@ def test_migration_accounts_for_new_and_paid_off_loans() -> None:
     assert m.only_before["classification"].astype("str").tolist() == ["special_mention",
                                                                       "normal"]
     assert m.only_after["loan_id"].tolist() == ["L7"]
-    assert m.only_after.columns.tolist() == pf.SNAPSHOT_LOAN_COLUMNS
+    assert m.only_after.columns.tolist() == SNAPSHOT_LOAN_COLUMNS
 
 
 def test_migration_of_empty_snapshots() -> None:
@@ -625,3 +633,48 @@ def test_sample_snapshots_through_the_loader() -> None:
     t = pf.inspection_timeliness(after)
     report = pa.run_checks(after, as_of=None, rules=["INSP-FREQ"])
     assert t.overdue == report.findings["loan_id"].nunique()
+
+
+def test_review_coverage_takes_its_date_as_a_date_a_timestamp_or_iso_text() -> None:
+    branches = pd.DataFrame({"branch": pd.Series(["A", "B"], dtype="str"),
+                             "last_onsite_review_date": pd.to_datetime(
+                                 pd.Series(["2024-09-30", "2024-09-29"])).astype("datetime64[ns]")})
+    days = ["2026-09-30", dt.date(2026, 9, 30), dt.datetime(2026, 9, 30, 15, 0),
+            pd.Timestamp("2026-09-30 15:00"), np.datetime64("2026-09-30")]
+    results = [pf.review_coverage(branches, as_of=day) for day in days]
+    assert {(c.as_of, c.reviewed_in_cycle, c.branches) for c in results} == {
+        (dt.date(2026, 9, 30), 1, 2)}
+    assert results[0].overdue["branch"].tolist() == ["B"]
+
+
+def test_inspection_timeliness_names_a_bad_check_date() -> None:
+    with pytest.raises(DateError) as info:
+        pf.inspection_timeliness(make_loans([{"balance": 1.0}]), as_of="2026-02-30")
+    assert str(info.value) == (
+        "检查日期无效:'2026-02-30',应为日期,如 2026-09-30、2026/9/30、2026年9月30日 或 20260930 / "
+        "invalid check date '2026-02-30': expected a date such as 2026-09-30, 2026/9/30, "
+        "2026年9月30日 or 20260930")
+
+
+def test_the_former_measures_module_re_exports_every_public_name_unchanged() -> None:
+    """``portfolio.measures`` keeps the public names it had before the split, each the very
+    object of the module that now defines it."""
+    homes = {"ACTIVE_MIN_BALANCE": _common, "BorrowerConcentration": quality,
+             "ID_KEEP_HEAD": masking, "ID_KEEP_TAIL": masking,
+             "InspectionTimeliness": timeliness, "MASK_CHAR": masking,
+             "MIGRATION_ACCOUNTING_ROWS": migration, "Migration": migration,
+             "NAME_KEEP_HEAD": masking, "OVERDUE_BUCKET_EDGES": quality,
+             "OVERDUE_BUCKET_LABELS": quality, "OVERDUE_RATIO_DAYS": quality,
+             "PortfolioKPIs": quality, "ReviewCoverage": timeliness,
+             "SNAPSHOT_LOAN_COLUMNS": migration, "SpecialMentionMigration": migration,
+             "TOP_BORROWERS_N": quality, "balance_by_class": quality,
+             "inspection_timeliness": timeliness, "mask_id_number": masking,
+             "mask_name": masking, "mask_personal_data": masking,
+             "migration_matrix": migration, "overdue_bucket_labels": quality,
+             "overdue_buckets": quality, "portfolio_kpis": quality,
+             "review_coverage": timeliness, "special_mention_migration_rate": migration,
+             "top_borrower_concentration": quality}
+    assert sorted(measures.__all__) == sorted(homes)
+    for name, home in homes.items():
+        assert getattr(measures, name) is getattr(home, name), name
+    assert set(pf.__all__) <= set(measures.__all__)

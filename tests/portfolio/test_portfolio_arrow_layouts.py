@@ -10,7 +10,7 @@ import pytest
 from arrow_layouts import LAYOUTS, max_chunks
 
 from postloan_audit import Extract
-from postloan_audit.portfolio import measures as pf
+from postloan_audit import portfolio as pf
 from postloan_audit.synth.generator import generate_snapshots
 
 DATES = ["2026-06-30", "2026-09-30"]

@@ -6,7 +6,10 @@
   per run, and the vectorised date/text helpers);
 * the rule modules (inspection, classification, lending, collection, collateral);
 * :mod:`~postloan_audit.compliance.rules.catalogue` — the one place rules are registered
-  (:data:`CATALOGUE`).
+  (:data:`CATALOGUE`);
+* :mod:`~postloan_audit.compliance.rules.families` — the rule families (规则类别, by id prefix)
+  and the findings of a run per branch and family (imported from
+  :mod:`postloan_audit.compliance`, not here: it reads a run's report).
 """
 
 from __future__ import annotations
