@@ -40,7 +40,7 @@ import pyarrow.csv as pacsv
 
 from postloan_audit.core import schema
 from postloan_audit.core.errors import ExtractError
-from postloan_audit.ingest import parsing
+from postloan_audit.ingest import kernels, parsing
 from postloan_audit.ingest.threads import map_columns
 
 #: Bytes of a non-UTF-8 CSV given to charset-normalizer to guess the encoding.
@@ -55,26 +55,9 @@ BLOCK_BYTES = 16 * 2**20
 #: a fifth faster than 4 MiB on two cores: docs/performance.md); each column's chunks of a
 #: block are then joined into one array.
 PARSE_CHUNK_BYTES = 2**20
-#: The same characters as ``parsing.CONTROL_RE``, in RE2 syntax for pyarrow's regex kernels.
-_CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{200b}-\x{200f}\x{2060}\x{feff}]"
 _TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
-#: Bytes that decode to a control character in ASCII-compatible encodings (C0 controls other
-#: than tab/LF/CR, and DEL), and the UTF-8 forms of zero-width characters and the BOM.
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 #: The type a GB18030 column is read as once it held non-ASCII bytes (see _fast_block).
 _CODED = pa.dictionary(pa.int32(), pa.binary())
-_CONTROL_BYTE = np.zeros(256, dtype=bool)
-_CONTROL_BYTE[list(_CONTROL_BYTES)] = True
-_INVISIBLE_UTF8 = (b"\xe2\x80\x8b", b"\xe2\x80\x8c", b"\xe2\x80\x8d", b"\xe2\x80\x8e",
-                   b"\xe2\x80\x8f", b"\xe2\x81\xa0", b"\xef\xbb\xbf")
-
-
-def _may_hold_controls(data: bytes) -> bool:
-    """True unless the bytes certainly decode without control or invisible characters."""
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    # bytes.translate with a delete set and substring tests run at C speed.
-    return (len(body.translate(None, _CONTROL_BYTES)) != len(body)
-            or any(seq in body for seq in _INVISIBLE_UTF8))
 
 
 @dataclass
@@ -290,14 +273,6 @@ def parse_body(body: str, delimiter: str, ncols: int, *, final: bool = True,
     return _exact_block(body, delimiter, ncols)
 
 
-def _has_controls(utf8) -> bool:
-    """True when UTF-8 bytes hold a control or invisible character (RE2, no copy)."""
-    buffer = pa.py_buffer(utf8)
-    offsets = pa.py_buffer(np.array([0, buffer.size], dtype=np.int64))
-    array = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, buffer])
-    return bool(pc.match_substring_regex(array, _CONTROL_RE2)[0].as_py())
-
-
 def _streamable_encoding(data: bytes) -> str | None:
     """The encoding the file can be streamed in, or None (decoded whole by :func:`decode`).
 
@@ -328,36 +303,11 @@ def _streamable_encoding(data: bytes) -> str | None:
     return "gb18030" if guess.replace("_", "") in _CHINESE_ENCODINGS | {"gb18030"} else None
 
 
-def _line_ends(data: bytes, start: int, block: int, end: int | None = None):
-    """Byte offsets cutting ``data[start:end]`` into blocks of about ``block`` bytes at line
-    ends."""
-    end = len(data) if end is None else end
-    cuts = [start]
-    while cuts[-1] < end:
-        nxt = cuts[-1] + block
-        if nxt >= end:
-            cuts.append(end)
-            break
-        newline = data.find(b"\n", nxt, end)
-        cuts.append(end if newline < 0 else newline + 1)
-    return cuts
-
-
 _TRAILING_SPACE = frozenset(b" \t\r\n\x0b\x0c")
 
 
 class _Fallback(Exception):
     """The streamed read found what only the whole-text path decides (encoding damage)."""
-
-
-def _odd_quote_lines(data: bytes, start: int, stop: int) -> np.ndarray:
-    """0-based lines of ``data[start:stop]`` with an odd number of double quotes (on the bytes:
-    a quote or a line feed is never part of a multi-byte character in UTF-8 or GB18030); the
-    caller has found a quote in them."""
-    codes = np.frombuffer(data, dtype=np.uint8, count=stop - start, offset=start)
-    line_of_quote = np.searchsorted(np.flatnonzero(codes == 0x0A), np.flatnonzero(codes == 0x22))
-    counts = np.bincount(line_of_quote)
-    return np.flatnonzero(counts % 2 == 1)
 
 
 def _one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -369,28 +319,6 @@ def _one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray
     return column
 
 
-def _ascii_and_controls(column: pa.Array | pa.ChunkedArray
-                        ) -> tuple[bool, bool, bool, bool]:
-    """Whether every byte of a column is ASCII and, when it is, whether one is a control byte
-    (:data:`_CONTROL_BYTES`), whether one is ``#`` (an Excel error value's mark) and whether
-    every byte is printable (0x21–0x7E: no space, tab or control, so nothing to clean): a
-    minimum and a maximum per chunk; a byte lookup only for a chunk holding a byte below 0x20
-    or DEL (a tab, say), a compare only for one holding a byte up to 0x23. A null cell's
-    bytes count too."""
-    controls = marks = False
-    printable = True
-    for body in parsing.cell_bytes(column):
-        low, high = int(body.min()), int(body.max())
-        if high >= 0x80:
-            return False, False, False, False  # the caller tests the distinct values instead
-        printable = printable and 0x20 < low and high < 0x7F
-        if not controls and (low < 0x20 or high == 0x7F):
-            controls = bool(_CONTROL_BYTE.take(body).any())
-        if not marks and low <= 0x23:
-            marks = bool((body == 0x23).any())
-    return True, controls, marks, printable
-
-
 class _Column(NamedTuple):
     """A GB18030 column of a block as text, and what its bytes held."""
 
@@ -400,34 +328,6 @@ class _Column(NamedTuple):
     decoded: bool  # False: an ASCII column, kept as read
     marks: bool  # a "#" (an Excel error value's mark)
     plain: bool  # no control, no edge whitespace, no empty string: nothing to clean
-
-
-def _joined(values: pa.Array) -> bytes:
-    """The values of a binary array joined by line feeds, from its buffers (no Python object
-    per value)."""
-    buffers = parsing.value_buffers(values)
-    if buffers is None:  # no byte at all: empty values only
-        return b"\n" * max(len(values) - 1, 0)
-    offsets, data = buffers
-    body = data[offsets[0]:offsets[-1]]
-    return np.insert(body, offsets[1:-1] - offsets[0], 0x0A).tobytes()
-
-
-def _split_text(text: str, count: int) -> pa.Array:
-    """``pa.array(text.split("\\n"), pa.large_string())`` for ``count`` values, built from
-    the UTF-8 bytes and the line feeds' positions (no Python object per value)."""
-    utf8 = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    breaks = np.flatnonzero(utf8 == 0x0A)
-    if len(breaks) + 1 != count:  # a value holds a line feed: cannot happen, but split
-        return pa.array(text.split("\n"), type=pa.large_string())
-    # Value k starts after the k-th line feed; without the k line feeds before it, k less.
-    offsets = np.empty(count + 1, dtype=np.int64)
-    offsets[0] = 0
-    offsets[1:-1] = breaks + 1 - np.arange(1, count)
-    offsets[-1] = len(utf8) - len(breaks)
-    data = np.delete(utf8, breaks)
-    return pa.Array.from_buffers(pa.large_string(), count,
-                                 [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
 def _decoded(column: pa.Array, codec: str) -> _Column:
@@ -442,7 +342,7 @@ def _decoded(column: pa.Array, codec: str) -> _Column:
         encoded = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     else:
         column = _one_array(column)
-        ascii_only, controls, marks, printable = _ascii_and_controls(column)
+        ascii_only, controls, marks, printable = kernels.ascii_and_controls(column)
         if ascii_only:  # ids, amounts, dates: not decoded
             # An empty cell is null here (pyarrow's null_values), never an empty string.
             return _Column(column, controls, bad, False, marks, printable)
@@ -450,15 +350,15 @@ def _decoded(column: pa.Array, codec: str) -> _Column:
             column = column.combine_chunks()
         encoded = pc.dictionary_encode(column.view(pa.large_binary()))
     # One decode of all the distinct values joined by line feeds (which no cell holds).
-    joined = _joined(encoded.dictionary)
-    controls = len(joined.translate(None, _CONTROL_BYTES)) != len(joined)
+    joined = kernels.joined(encoded.dictionary)
+    controls = len(joined.translate(None, kernels.CONTROL_BYTES)) != len(joined)
     marks = b"#" in joined
     text = joined.decode(codec, errors="surrogateescape")
     del joined
     controls = controls or bool(schema.INVISIBLE_RE.search(text))
     if not _SURROGATE_RE.search(text):
-        values = _split_text(text, len(encoded.dictionary))
-        plain = not controls and not parsing.needs_cleaning(values)
+        values = kernels.split_text(text, len(encoded.dictionary))
+        plain = not controls and not kernels.needs_cleaning(values)
         return _Column(values.take(encoded.indices), controls, bad, True, marks, plain)
     # Some value holds bytes GB18030 cannot decode: list its rows.
     parts = text.split("\n")
@@ -521,7 +421,7 @@ def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
     columns = table.columns  # pyarrow's chunks, not copied into one array each
     del table
     if codec == "utf-8":
-        controls = _has_controls(memoryview(data)[start:stop])
+        controls = kernels.has_controls(memoryview(data)[start:stop])
         columns = list(map_columns(_one_array, columns))
         if seen is not None:
             seen.marks = seen.marks or data.find(b"#", start, stop) >= 0
@@ -562,7 +462,7 @@ def _read_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
         return pa.table({str(i): pa.array([], pa.large_string()) for i in range(ncols)}), {}, \
             [], False, 0, 0
     quoted = data.find(b'"', start, stop) >= 0
-    odd = _odd_quote_lines(data, start, stop) if quoted else np.zeros(0, dtype=np.int64)
+    odd = kernels.odd_quote_lines(data, start, stop) if quoted else np.zeros(0, dtype=np.int64)
     fast = None if len(odd) else _fast_block(data, start, stop, codec, delimiter, ncols, quoted,
                                              seen)
     if fast is not None:
@@ -577,7 +477,7 @@ def _read_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
     cells = _exact_block(text, delimiter, ncols)
     table = pa.table({str(i): pa.array(cells[i].astype(object).where(cells[i].notna(), None),
                                        type=pa.large_string()) for i in cells.columns})
-    return table, bad, [int(i) for i in odd], _has_controls(text.encode("utf-8")), damaged, \
+    return table, bad, [int(i) for i in odd], kernels.has_controls(text.encode("utf-8")), damaged, \
         data.count(b"\n", start, stop)
 
 
@@ -610,7 +510,7 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
     end = len(data)
     while end > body_start and data[end - 1] in _TRAILING_SPACE:
         end -= 1
-    cuts = _line_ends(data, body_start, BLOCK_BYTES, end)
+    cuts = kernels.line_ends(data, body_start, BLOCK_BYTES, end)
     tables: list[pa.Table] = []
     controls = False
     seen = _Seen(marks=data.find(b"#", 0, body_start) >= 0)  # the title and header rows
@@ -677,7 +577,7 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
         unclosed = [header_idx + 2 + i for i in unbalanced_quote_lines(body)]
         # The byte test sees control bytes and UTF-8 invisibles only: in any other encoding a
         # zero-width space has other bytes, so the column checks always run.
-        controls = encoding not in ("utf-8", "utf-8-sig") or _may_hold_controls(data)
+        controls = encoding not in ("utf-8", "utf-8-sig") or kernels.may_hold_controls(data)
         marks = b"#" in data
         plain = set()
         del body

@@ -37,7 +37,15 @@ from postloan_audit.core.extract import (
     REJECTED_COLUMNS,
     Extract,
 )
-from postloan_audit.ingest import delimited, markup, parsing, sniff, workbook_guard, xlsx_stream
+from postloan_audit.ingest import (
+    delimited,
+    kernels,
+    markup,
+    parsing,
+    sniff,
+    workbook_guard,
+    xlsx_stream,
+)
 from postloan_audit.ingest import profile as profiles
 from postloan_audit.ingest.parquet_store import is_parquet_store, read_parquet_store
 from postloan_audit.ingest.profile import ExportProfile
@@ -877,7 +885,7 @@ class _Builder:
         key_pos = mapping[key][0]
         if key_pos in text.columns and key_pos < len(headers):
             names = header_names(key, key_pos)
-            if parsing.lengths_outside(text[key_pos], names):
+            if kernels.lengths_outside(text[key_pos], names):
                 candidates = np.zeros(0, dtype=np.int64)  # no cell as long as a header name
             else:
                 candidates = np.flatnonzero(text[key_pos].isin(names).to_numpy(dtype=bool))
@@ -1188,11 +1196,11 @@ class _Builder:
 
         def rows_of(pos: int) -> np.ndarray:
             column = body[pos]
-            text = parsing.arrow_text(column)
+            text = kernels.arrow_text(column)
             # The cells holding 计, 其中, t or T, found in the column's bytes; or, when the
             # storage is not pyarrow's or such cells are many, one pass of a short pattern
             # (RE2 on the whole column). The full pattern then only sees the candidates.
-            candidate = None if text is None else parsing.needle_cells(text, _SUMMARY_NEEDLES)
+            candidate = None if text is None else kernels.needle_cells(text, _SUMMARY_NEEDLES)
             if candidate is None:
                 candidate = column.str.contains("计|其中|(?i:otal)", regex=True).fillna(
                     False).to_numpy(dtype=bool)
@@ -1488,7 +1496,7 @@ def _blank_rows(body: pd.DataFrame) -> np.ndarray:
         column = body[position]
         if len(candidates) < len(body):
             column = column.iloc[candidates]
-        candidates = candidates[parsing.blank_cells(column)]
+        candidates = candidates[kernels.blank_cells(column)]
     blank = np.zeros(len(body), dtype=bool)
     blank[candidates] = True
     return blank
