@@ -24,7 +24,6 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -42,25 +41,27 @@ from postloan_audit.ingest import (
     kernels,
     markup,
     parsing,
-    sniff,
     workbook_guard,
     xlsx_stream,
 )
 from postloan_audit.ingest import profile as profiles
 from postloan_audit.ingest.parquet_store import is_parquet_store, read_parquet_store
 from postloan_audit.ingest.profile import ExportProfile
+from postloan_audit.ingest.source import (  # noqa: F401 - re-exported: the loader's public names
+    SUPPORTED_EXTENSIONS,
+    SUPPORTED_FORMATS_EN,
+    SUPPORTED_FORMATS_ZH,
+    Source,
+    detect_kind,
+    is_blank,
+    read_source,
+)
 from postloan_audit.ingest.threads import map_columns
-
-Source = str | os.PathLike | bytes | bytearray | IO[bytes]
 
 #: How many rows at the top of a sheet are searched for the header row.
 HEADER_SEARCH_ROWS = 30
 #: Bytes of a non-UTF-8 CSV given to charset-normalizer to guess the encoding.
 ENCODING_SAMPLE_BYTES = delimited.ENCODING_SAMPLE_BYTES
-#: File extensions the loader reads (by content; the extension is only a hint).
-SUPPORTED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv")
-SUPPORTED_FORMATS_ZH = ".xlsx、.xlsm、.xls(含网页/XML 格式)、.csv、.txt、.tsv"
-SUPPORTED_FORMATS_EN = ".xlsx, .xlsm, .xls (incl. HTML/XML exports), .csv, .txt, .tsv"
 _MARKUP_NOTES = {
     "html": "文件内容为网页表格(HTML),已按表格读取 / the file is an HTML table; read as a sheet",
     "xml2003": "文件内容为 Excel 2003 XML 表格,已按工作簿读取"
@@ -131,14 +132,14 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
         return read_parquet_store(source)  # written by postloan-audit convert
     profile = ExportProfile.coerce(profile)
     match = profile.match_header if profile is not None else schema.match_header
-    data, name = _read_bytes(source, filename)
-    if not data or data.isspace():  # no copy of the buffer (bytes.strip would make one)
+    data, name = read_source(source, filename)
+    if is_blank(data):
         raise ExtractError(
             f"文件 {name} 是空文件,没有任何内容。请重新从信贷系统导出贷款台账。"
             f" / The file {name} is empty. Please export the loan ledger again.",
             source_name=name, problem="empty",
         )
-    kind = _detect_kind(data, name)
+    kind = detect_kind(data, name)
     issues: list[dict] = []
     if kind == "text":
         grid, notes, bad_rows, flags = delimited.read_text_table(
@@ -201,63 +202,6 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
         profile_name=profile.name if profile is not None else None,
         profile_sha256=profile.sha256 if profile is not None else None,
     )
-
-
-# =========================================================================== bytes and type
-
-
-def _read_bytes(source: Source, filename: str | None) -> tuple[bytes, str]:
-    if isinstance(source, bytes | bytearray | memoryview):
-        return bytes(source), filename or "上传文件"
-    if hasattr(source, "read"):
-        data = source.read()
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        return bytes(data), filename or Path(getattr(source, "name", "上传文件")).name
-    path = Path(source)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ExtractError(
-            f"找不到文件 {path}。请检查路径。 / File not found: {path}.",
-            source_name=str(path), problem="unreadable",
-        ) from None
-    except OSError as exc:
-        raise ExtractError(
-            f"无法读取文件 {path}:{exc.strerror}。 / Cannot read file {path}: {exc.strerror}.",
-            source_name=str(path), problem="unreadable",
-        ) from None
-    return data, filename or path.name
-
-
-def _detect_kind(data: bytes, name: str) -> str:
-    """The reader for ``data``, told by content (see :mod:`~postloan_audit.ingest.sniff`)."""
-    suffix = Path(name).suffix.lower()
-    kind = sniff.sniff(data)
-    if kind == "encrypted":
-        raise ExtractError(
-            f"文件 {name} 已加密(设置了打开密码),无法读取。请在 Excel 中输入密码打开,"
-            f"在“文件 > 信息 > 保护工作簿 > 用密码进行加密”中清除密码,再另存为不加密的 .xlsx 后上传。"
-            f" / {name} is password-protected (encrypted). Open it in Excel with the password,"
-            f" remove the password and save it as an unencrypted .xlsx.",
-            source_name=name, problem="encrypted",
-        )
-    if (kind == "text" and suffix in {".xlsx", ".xlsm"}) or (
-            kind == "unknown" and suffix in {".xlsx", ".xlsm", ".xls"}):
-        raise ExtractError(
-            f"文件 {name} 的扩展名是 {suffix},但内容不是 Excel 工作簿(可能已损坏或只是改了扩展名)。"
-            f"请在 Excel 中打开后另存为 .xlsx,或直接上传 CSV。"
-            f" / {name} has the extension {suffix} but is not an Excel workbook (damaged, or"
-            f" renamed). Open it in Excel and save as .xlsx, or upload a CSV.",
-            source_name=name, problem="unreadable",
-        )
-    if kind == "unknown":
-        raise ExtractError(
-            f"文件 {name} 不是支持的格式(支持 {SUPPORTED_FORMATS_ZH})。"
-            f" / {name} is not a supported file type ({SUPPORTED_FORMATS_EN}).",
-            source_name=name, problem="unreadable",
-        )
-    return kind
 
 
 # =========================================================================== workbooks

@@ -41,6 +41,7 @@ import pyarrow.parquet as pq
 
 from postloan_audit.core.errors import ExtractError
 from postloan_audit.core.extract import Extract
+from postloan_audit.ingest.source import file_text, parquet_table
 
 #: Name of the store's manifest file.
 MANIFEST = "manifest.json"
@@ -223,7 +224,7 @@ def read_manifest(directory: str | PathLike) -> dict:
     """
     root = Path(directory)
     try:
-        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(file_text(root / MANIFEST))
     except (OSError, ValueError) as exc:
         raise ExtractError(
             f"目录 {root} 不是有效的 Parquet 数据集(清单 {MANIFEST} 无法读取:{exc})。请用 "
@@ -246,11 +247,11 @@ def store_paths(directory: str | PathLike, sheet: str) -> list[Path]:
 
 def read_part(path: str | PathLike, columns: list[str] | None = None) -> pd.DataFrame:
     """One file of a store as pandas (``__row__`` kept, so callers can restore order)."""
-    return pq.read_table(path, columns=columns).to_pandas()
+    return parquet_table(path, columns=columns).to_pandas()
 
 
 def _read_frame(root: Path, entries: list[dict[str, str]]) -> pd.DataFrame:
-    parts = [pq.read_table(root / e["path"]) for e in entries]
+    parts = [parquet_table(root / e["path"]) for e in entries]
     table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
     if len(parts) > 1:  # back to the loaded order, in Arrow (multi-threaded, before pandas)
         table = table.take(pc.sort_indices(table[ROW_COLUMN]))

@@ -10,27 +10,14 @@ a returned row can name it. What the values mean is decided by the audit trail.
 from __future__ import annotations
 
 import io
-import os
-from pathlib import Path
 
 import pandas as pd
 
 from postloan_audit.core.errors import ExtractError
-from postloan_audit.ingest.loader import Source
+from postloan_audit.ingest.source import Source, read_source
 
 #: Name of the column holding each data row's spreadsheet row number.
 ROW_COLUMN = "excel_row"
-
-
-def _read_bytes(source: Source, filename: str | None) -> tuple[bytes, str]:
-    if isinstance(source, bytes | bytearray):
-        return bytes(source), filename or "上传文件"
-    if hasattr(source, "read"):
-        return source.read(), filename or getattr(source, "name", None) or "上传文件"
-    path = Path(os.fspath(source))
-    if not path.exists():
-        raise FileNotFoundError(f"文件不存在:{path} / file not found: {path}")
-    return path.read_bytes(), filename or path.name
 
 
 def read_returned_sheets(source: Source, sheets: tuple[str, ...], *,
@@ -64,7 +51,7 @@ def read_returned_sheets(source: Source, sheets: tuple[str, ...], *,
     """
     import python_calamine
 
-    data, name = _read_bytes(source, filename)
+    data, name = read_source(source, filename)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         present = list(workbook.sheet_names)

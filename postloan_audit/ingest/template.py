@@ -15,6 +15,7 @@ from pathlib import Path
 from postloan_audit.core import schema
 from postloan_audit.core.errors import ExtractError
 from postloan_audit.ingest import delimited, loader
+from postloan_audit.ingest.source import detect_kind, read_source
 
 #: Canonical columns suggested per unrecognised header.
 SUGGESTIONS = 3
@@ -39,11 +40,11 @@ def suggest_columns(sheet: str, header: object, limit: int = SUGGESTIONS) -> lis
 
 
 def _candidates(source, filename: str | None):
-    data, name = loader._read_bytes(source, filename)
+    data, name = read_source(source, filename)
     if not data.strip():
         raise ExtractError(f"文件 {name} 是空文件 / the file {name} is empty",
                            source_name=name, problem="empty")
-    kind = loader._detect_kind(data, name)
+    kind = detect_kind(data, name)
     if kind == "text":
         grid, _, _, _ = delimited.read_text_table(data, name, loader._find_header_row,
                                                loader.HEADER_SEARCH_ROWS)

@@ -8,15 +8,11 @@ a value is wrong. Interpreting the columns is the caller's business.
 from __future__ import annotations
 
 import io
-from os import PathLike
-from pathlib import Path
-from typing import IO
 
 import pandas as pd
 
 from postloan_audit.core.errors import ExtractError
-
-Source = str | PathLike | bytes | IO[bytes]
+from postloan_audit.ingest.source import Source, read_source
 
 
 def read_workpaper_sheet(source: Source, sheet: str, *, filename: str | None = None,
@@ -47,18 +43,7 @@ def read_workpaper_sheet(source: Source, sheet: str, *, filename: str | None = N
     """
     import python_calamine
 
-    if isinstance(source, bytes | bytearray | memoryview):
-        data, name = bytes(source), filename or "上传文件"
-    elif hasattr(source, "read"):
-        data, name = source.read(), filename or Path(getattr(source, "name", "上传文件")).name
-    else:
-        path = Path(source)
-        name = filename or path.name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ExtractError(f"无法读取文件 {path}:{exc.strerror}。 / Cannot read {path}:"
-                               f" {exc.strerror}.", source_name=str(path)) from None
+    data, name = read_source(source, filename)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(workbook.sheet_names)
