@@ -12,25 +12,37 @@ rows after it. A field longer than the csv module's limit is read.
 Reading is streamed for the usual encodings (UTF-8, GBK/GB18030): the file is parsed in blocks
 of about :data:`BLOCK_BYTES` cut at line ends (a line feed, a quote or a delimiter is never part
 of a multi-byte character in these encodings), so it is never held as one decoded string or a
-re-encoded copy. pyarrow's reader parses a block's own bytes in place: UTF-8 as text (pyarrow
-checks it), GB18030 as bytes, each column then decoded once per distinct value (pure-ASCII
-columns such as ids, amounts and dates are not decoded at all; a column that held non-ASCII
-bytes is read as a dictionary in the later blocks, so that pyarrow finds its distinct values
-while parsing; a value that does not decode marks its rows). Control bytes, invisible
-characters and the ``#`` of Excel error values are looked for in each column's bytes or
-distinct values. A block holding a blank line (kept as a row, which pyarrow then refuses), an
-unbalanced quote, a lone carriage return, UTF-8 that does not decode or, when it holds a quote,
-a row count that is not its line count takes the exact line-by-line reader instead; row
-numbers are the file's lines either way. UTF-16 and CR-only files, and files whose encoding
-only the whole text reveals, are decoded whole.
+re-encoded copy. UTF-16 and CR-only files, and files whose encoding only the whole text
+reveals, are decoded whole.
+
+Two engines read a block, behind one interface (:func:`read_block`, chosen by argument):
+
+``"pyarrow"``
+    pyarrow's reader on the block's own bytes, in place: UTF-8 as text (pyarrow checks it),
+    GB18030 as bytes, each column then decoded once per distinct value (pure-ASCII columns
+    such as ids, amounts and dates are not decoded at all; a column that held non-ASCII bytes
+    is read as a dictionary in the later blocks, so that pyarrow finds its distinct values
+    while parsing; a value that does not decode marks its rows). Control bytes, invisible
+    characters and the ``#`` of Excel error values are looked for in each column's bytes or
+    distinct values. It declines a block (returns None) holding a blank line (kept as a row,
+    which pyarrow then refuses), an unbalanced quote, a lone carriage return, UTF-8 that does
+    not decode or, when it holds a quote, a row count that is not its line count.
+``"exact"``
+    the csv module line by line: every block, and the blocks the fast engine declines.
+
+Row numbers are the file's lines whichever engine reads a block, and what is read is the same
+(``tests/ingest/test_text_blocks.py`` reads every file with both, in blocks of any size and as
+one decoded text). :class:`TextOptions` carries the choice; :func:`read_text_table` returns a
+:class:`TextTable`. The byte work is in :mod:`~postloan_audit.ingest.kernels`.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -39,8 +51,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from postloan_audit.core import schema
-from postloan_audit.core.errors import ExtractError
+from postloan_audit.core.errors import ExtractError, Problem
 from postloan_audit.ingest import kernels, parsing
+from postloan_audit.ingest.header import HEADER_SEARCH_ROWS, Match, find_header_row
 from postloan_audit.ingest.threads import map_columns
 
 #: Bytes of a non-UTF-8 CSV given to charset-normalizer to guess the encoding.
@@ -56,8 +69,79 @@ BLOCK_BYTES = 16 * 2**20
 #: block are then joined into one array.
 PARSE_CHUNK_BYTES = 2**20
 _TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
-#: The type a GB18030 column is read as once it held non-ASCII bytes (see _fast_block).
+#: The type a GB18030 column is read as once it held non-ASCII bytes (see _pyarrow_table).
 _CODED = pa.dictionary(pa.int32(), pa.binary())
+_TRAILING_SPACE = frozenset(b" \t\r\n\x0b\x0c")
+
+Engine = Literal["pyarrow", "exact"]
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """How delimited text is read. Every choice reads the same rows; the defaults are the
+    fast ones (tests read each file every way and compare).
+
+    ``engine``: the engine that reads each block first (:func:`read_block`; ``"exact"``
+    reads every block line by line with the csv module). ``block_bytes``: the size of the
+    blocks a streamed file is cut into. ``sample_bytes``: the bytes sampled to guess an
+    encoding. ``stream``: False decodes the whole text first, as for a UTF-16 file.
+    """
+
+    engine: Engine = "pyarrow"
+    block_bytes: int = BLOCK_BYTES
+    sample_bytes: int = ENCODING_SAMPLE_BYTES
+    stream: bool = True
+
+
+@dataclass
+class TextTable:
+    """A delimited export as read (:func:`read_text_table`).
+
+    ``grid``: the text cells, one row per line of the file (the header area as parsed, then
+    the body), columns 0..n-1 (NaN when empty); ``notes``: ``(severity, message)`` to tell
+    the user (the encoding); ``bad_rows``: line number → why the line cannot be trusted (an
+    undecodable byte, an unclosed quote); ``may_hold_controls``: False when the bytes hold no
+    control or invisible character; ``may_hold_errors``: False when no cell can hold an Excel
+    error value (no ``#``); ``plain_columns``: the columns with no cell to clean (no control,
+    edge whitespace or empty string), so that the column checks are skipped where they cannot
+    find anything.
+    """
+
+    grid: pd.DataFrame
+    notes: list[tuple[str, str]]
+    bad_rows: dict[int, str]
+    may_hold_controls: bool
+    may_hold_errors: bool
+    plain_columns: frozenset[int]
+
+
+class Block(NamedTuple):
+    """One block of a file as an engine read it.
+
+    ``table``: text columns named "0".."n-1", one row per line; ``bad_lines``: 1-based lines
+    of the block with undecodable bytes (the bytes as 0xNN); ``odd_lines``: 0-based lines of
+    the block with an unbalanced quote; ``controls``: a control or invisible character occurs;
+    ``damaged``: the count of undecodable bytes (the exact engine's; the fast engine declines
+    bytes UTF-8 cannot decode); ``newlines``: the block's count of line feeds.
+    """
+
+    table: pa.Table
+    bad_lines: dict[int, str]
+    odd_lines: list[int]
+    controls: bool
+    damaged: int
+    newlines: int
+
+
+class _Parsed(NamedTuple):
+    """pyarrow's reading of some bytes: the table, rows with undecodable bytes (0-based, the
+    bytes as 0xNN), whether a control or invisible character occurs, the count of line
+    feeds."""
+
+    table: pa.Table
+    bad_rows: dict[int, str]
+    controls: bool
+    newlines: int
 
 
 @dataclass
@@ -77,6 +161,24 @@ class DecodedText:
     text: str
     encoding: str
     bad_lines: dict[int, str] = field(default_factory=dict)
+
+
+class _Column(NamedTuple):
+    """A GB18030 column of a block as text, and what its bytes held."""
+
+    text: pa.Array | pa.ChunkedArray
+    controls: bool  # a control byte or an invisible character
+    bad: dict[int, list[str]]  # row → the bytes GB18030 cannot decode, as 0xNN
+    decoded: bool  # False: an ASCII column, kept as read
+    marks: bool  # a "#" (an Excel error value's mark)
+    plain: bool  # no control, no edge whitespace, no empty string: nothing to clean
+
+
+class _Fallback(Exception):
+    """The streamed read found what only the whole-text path decides (encoding damage)."""
+
+
+# =========================================================================== decoding
 
 
 def _bad_lines(text: str) -> tuple[str, dict[int, str]]:
@@ -104,8 +206,11 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
-def decode(data: bytes, name: str) -> DecodedText:
-    """Decode a text export; raise :class:`ExtractError` only when no encoding fits."""
+def decode(data: bytes, name: str, sample_bytes: int = ENCODING_SAMPLE_BYTES) -> DecodedText:
+    """Decode a text export; raise :class:`ExtractError` only when no encoding fits.
+
+    ``sample_bytes``: how much of a file that is not UTF-8 is sampled to guess its encoding.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         text, bad = _bad_lines(data[3:].decode("utf-8", errors="surrogateescape"))
         return DecodedText(text, "utf-8-sig", bad)
@@ -120,7 +225,7 @@ def decode(data: bytes, name: str) -> DecodedText:
         pass
     # UTF-8 with a few damaged bytes, or another encoding? Count the undecodable bytes of a
     # sample first (a GBK file fails on nearly every Chinese character), then of the file.
-    sample = data[:ENCODING_SAMPLE_BYTES].decode("utf-8", errors="surrogateescape")
+    sample = data[:sample_bytes].decode("utf-8", errors="surrogateescape")
     if len(_SURROGATE_RE.findall(sample)) <= 4 + len(sample) * MAX_DAMAGED_SHARE:
         escaped = data.decode("utf-8", errors="surrogateescape")
         damaged = len(_SURROGATE_RE.findall(escaped))
@@ -129,8 +234,8 @@ def decode(data: bytes, name: str) -> DecodedText:
             return DecodedText(text, "utf-8", bad)
     from charset_normalizer import from_bytes
 
-    sample = data[:ENCODING_SAMPLE_BYTES]
-    if len(data) > ENCODING_SAMPLE_BYTES and b"\n" in sample:
+    sample = data[:sample_bytes]
+    if len(data) > sample_bytes and b"\n" in sample:
         sample = sample[: sample.rindex(b"\n") + 1]
     best = from_bytes(sample).best()
     guess = (best.encoding if best is not None else "gb18030").lower().replace("-", "_")
@@ -147,12 +252,38 @@ def decode(data: bytes, name: str) -> DecodedText:
         text, bad = "", {}
     if text and len(bad) <= max(1, text.count("\n") // 100):
         return DecodedText(text, "gb18030", bad)
-    raise ExtractError(
-        f"无法识别文件 {name} 的字符编码(已尝试 UTF-8、GB18030 与 {encoding})。"
-        f"请另存为 UTF-8 或 GBK 编码的 CSV。 / Cannot decode {name} (tried UTF-8, GB18030 and"
-        f" {encoding}). Save it as a UTF-8 or GBK CSV.",
-        source_name=name, problem="unreadable",
-    )
+    raise ExtractError.from_facts(Problem.UNREADABLE, "encoding", source_name=name,
+                                  encoding=encoding)
+
+
+def _streamable_encoding(data: bytes, sample_bytes: int = ENCODING_SAMPLE_BYTES) -> str | None:
+    """The encoding the file can be streamed in, or None (decoded whole by :func:`decode`).
+
+    UTF-8 (with or without BOM) when a sample decodes as UTF-8; GB18030 when charset-normalizer
+    names a Chinese encoding for a sample. Files that are neither, UTF-16 and CR-only files take
+    the whole-text path.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
+        return None
+    sample = data[:sample_bytes]
+    if b"\n" not in sample and len(data) > len(sample):
+        return None  # one very long line, or CR-only line ends
+    if b"\r" in sample and b"\n" not in sample:
+        return None  # CR-only line ends
+    if len(data) > len(sample):
+        sample = sample[: sample.rindex(b"\n") + 1]
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    guess = (best.encoding if best is not None else "gb18030").lower().replace("-", "_")
+    return "gb18030" if guess.replace("_", "") in _CHINESE_ENCODINGS | {"gb18030"} else None
 
 
 def normalise_line_endings(text: str) -> str:
@@ -171,6 +302,9 @@ def line_offset(text: str, line_number: int) -> int:
             return len(text)
         offset = nxt + 1
     return offset
+
+
+# =========================================================================== the header area
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -212,21 +346,31 @@ def _fields(line: str, delimiter: str) -> list[str]:
 
 
 def _empty_file(name: str) -> ExtractError:
-    return ExtractError(
-        f"文件 {name} 是空文件,没有任何内容。 / The file {name} is empty.",
-        source_name=name, problem="empty",
-    )
+    return ExtractError.from_facts(Problem.EMPTY, "text", source_name=name)
 
 
-def _header_area(head_lines: list[str], find_header_row):
+class _HeaderArea(NamedTuple):
+    """The top of a text file: its delimiter, its first lines parsed, the header's index among
+    them and the column count."""
+
+    delimiter: str
+    head: list[list[str]]
+    header_idx: int
+    ncols: int
+
+
+def _header_area(head_lines: list[str], match: Match) -> _HeaderArea:
     """The delimiter, the parsed top lines, the header row's index and the column count."""
     delimiter = sniff_delimiter(head_lines)
     head = _reader(head_lines, delimiter)
-    header_idx = find_header_row(head, ("loans",))
+    header_idx = find_header_row(head, ("loans",), match)
     if header_idx is None:
         header_idx = 0
     header = head[header_idx] if head else []
-    return delimiter, head, header_idx, max(len(header), 1)
+    return _HeaderArea(delimiter, head, header_idx, max(len(header), 1))
+
+
+# =========================================================================== the engines
 
 
 def _text_frame(table: pa.Table, width: int) -> pd.DataFrame:
@@ -236,7 +380,7 @@ def _text_frame(table: pa.Table, width: int) -> pd.DataFrame:
     return cells
 
 
-def _exact_block(body: str, delimiter: str, ncols: int) -> pd.DataFrame:
+def _exact_rows(body: str, delimiter: str, ncols: int) -> pd.DataFrame:
     """The csv module line by line: one row per line, blank lines kept, quotes cut at line end."""
     lines = body.split("\n")
     if lines and lines[-1] == "":
@@ -245,69 +389,6 @@ def _exact_block(body: str, delimiter: str, ncols: int) -> pd.DataFrame:
     rows = _reader(lines, delimiter)
     width = max([ncols, *[len(r) for r in rows]])
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
-
-
-def parse_body(body: str, delimiter: str, ncols: int, *, final: bool = True,
-               utf8: bytes | memoryview | None = None,
-               unbalanced: bool | None = None) -> pd.DataFrame:
-    """Parse the rows below the header as text, one DataFrame row per line.
-
-    ``final``: the body runs to the end of the file, so trailing blank lines are not rows;
-    otherwise (a block of a streamed file) every line is a row, blank or not.
-    ``utf8``: the same text already UTF-8 encoded (the file's own bytes), to skip encoding.
-    ``unbalanced``: whether some line has an odd number of quotes, when the caller knows.
-    """
-    if final and body[-1:].isspace():
-        body = body.rstrip()  # blank lines at the end of the file are not rows
-        utf8 = None
-    if not body:
-        return pd.DataFrame(columns=range(ncols), dtype="str")
-    raw = body.encode("utf-8") if utf8 is None else bytes(utf8)
-    if unbalanced is None:
-        unbalanced = b'"' in raw and bool(unbalanced_quote_lines(body))
-    # Fast path: pyarrow's reader, as for a streamed block (it declines blank lines and a
-    # row count that differs from the line count).
-    fast = None if unbalanced else _fast_block(raw, 0, len(raw), "utf-8", delimiter, ncols)
-    if fast is not None:
-        return _text_frame(fast[0], ncols)
-    return _exact_block(body, delimiter, ncols)
-
-
-def _streamable_encoding(data: bytes) -> str | None:
-    """The encoding the file can be streamed in, or None (decoded whole by :func:`decode`).
-
-    UTF-8 (with or without BOM) when a sample decodes as UTF-8; GB18030 when charset-normalizer
-    names a Chinese encoding for a sample. Files that are neither, UTF-16 and CR-only files take
-    the whole-text path.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
-        return None
-    sample = data[:ENCODING_SAMPLE_BYTES]
-    if b"\n" not in sample and len(data) > len(sample):
-        return None  # one very long line, or CR-only line ends
-    if b"\r" in sample and b"\n" not in sample:
-        return None  # CR-only line ends
-    if len(data) > len(sample):
-        sample = sample[: sample.rindex(b"\n") + 1]
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    try:
-        sample.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(sample).best()
-    guess = (best.encoding if best is not None else "gb18030").lower().replace("-", "_")
-    return "gb18030" if guess.replace("_", "") in _CHINESE_ENCODINGS | {"gb18030"} else None
-
-
-_TRAILING_SPACE = frozenset(b" \t\r\n\x0b\x0c")
-
-
-class _Fallback(Exception):
-    """The streamed read found what only the whole-text path decides (encoding damage)."""
 
 
 def _one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -319,17 +400,6 @@ def _one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray
     return column
 
 
-class _Column(NamedTuple):
-    """A GB18030 column of a block as text, and what its bytes held."""
-
-    text: pa.Array | pa.ChunkedArray
-    controls: bool  # a control byte or an invisible character
-    bad: dict[int, list[str]]  # row → the bytes GB18030 cannot decode, as 0xNN
-    decoded: bool  # False: an ASCII column, kept as read
-    marks: bool  # a "#" (an Excel error value's mark)
-    plain: bool  # no control, no edge whitespace, no empty string: nothing to clean
-
-
 def _decoded(column: pa.Array, codec: str) -> _Column:
     """A column of GB18030 bytes (read unchecked as text) as text, decoding each distinct
     value once; pure-ASCII columns (ids, amounts, dates) are kept as read.
@@ -338,7 +408,7 @@ def _decoded(column: pa.Array, codec: str) -> _Column:
     0x30 and up, never DEL), so the bytes tell them.
     """
     bad: dict[int, list[str]] = {}
-    if pa.types.is_dictionary(column.type):  # read as a dictionary (see _fast_block)
+    if pa.types.is_dictionary(column.type):  # read as a dictionary (see _pyarrow_table)
         encoded = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     else:
         column = _one_array(column)
@@ -374,17 +444,16 @@ def _decoded(column: pa.Array, codec: str) -> _Column:
     return _Column(values.take(encoded.indices), controls, bad, True, marks, False)
 
 
-def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
-                quoted: bool | None = None, seen: _Seen | None = None):
-    """pyarrow's reader on the bytes ``data[start:stop]`` (a block cut at line ends, read in
-    place: no copy; no decoding for UTF-8; GB18030 decoded per distinct value), or None when
-    the block needs the exact reader.
+def _pyarrow_table(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
+                   quoted: bool | None = None, seen: _Seen | None = None) -> _Parsed | None:
+    """pyarrow's reader on the bytes ``data[start:stop]`` (cut at line ends, read in place: no
+    copy; no decoding for UTF-8; GB18030 decoded per distinct value), or None when the bytes
+    need the exact reader.
 
-    Returns ``(table, bad_rows, controls, newlines)``, ``newlines`` being the block's count of
-    line feeds. ``quoted``: whether the bytes hold a double quote, when the caller knows.
-    ``seen``: what earlier blocks of the file showed; GB18030 columns that held non-ASCII
-    bytes are read as dictionaries (pyarrow then hashes them while parsing, in its threads,
-    instead of building the text to hash it again). Updated with this block.
+    ``quoted``: whether the bytes hold a double quote, when the caller knows. ``seen``: what
+    earlier blocks of the file showed; GB18030 columns that held non-ASCII bytes are read as
+    dictionaries (pyarrow then hashes them while parsing, in its threads, instead of building
+    the text to hash it again). Updated with this block.
     """
     if data.find(b"\r", start, stop) >= 0 and \
             data.count(b"\r", start, stop) != data.count(b"\r\n", start, stop):
@@ -442,53 +511,122 @@ def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
             for row, hexes in column.bad.items():
                 bad.setdefault(row, []).extend(hexes)
     found = {row: " ".join(hexes[:5]) for row, hexes in bad.items()}
-    return pa.table(columns, names=names), found, controls, newlines
+    return _Parsed(pa.table(columns, names=names), found, controls, newlines)
 
 
-def _read_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
-                final: bool, seen: _Seen | None = None):
-    """One block of a streamed file, ``data[start:stop]``, cut at line ends.
+def _pyarrow_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
+                   seen: _Seen | None) -> Block | None:
+    """The ``"pyarrow"`` engine: :func:`_pyarrow_table` on a block, or None when the block
+    holds an unbalanced quote or pyarrow's reading cannot be trusted (see the module
+    docstring)."""
+    quoted = data.find(b'"', start, stop) >= 0
+    if quoted and len(kernels.odd_quote_lines(data, start, stop)):
+        return None
+    parsed = _pyarrow_table(data, start, stop, codec, delimiter, ncols, quoted, seen)
+    if parsed is None:
+        return None
+    return Block(parsed.table, {row + 1: hexes for row, hexes in parsed.bad_rows.items()}, [],
+                 parsed.controls, 0, parsed.newlines)
 
-    Returns ``(table, bad_lines, odd_lines, controls, damaged, newlines)``: the cells as a
-    pyarrow table of text columns named "0".."n-1" (one row per line), 1-based block lines with
-    undecodable bytes, 0-based block lines with an unbalanced quote, whether a control or
-    invisible character occurs, the number of undecodable bytes and the block's count of line
-    feeds.
-    """
-    if final:
-        while stop > start and data[stop - 1] in _TRAILING_SPACE:
-            stop -= 1  # blank lines at the end of the file are not rows
-    if stop <= start:
-        return pa.table({str(i): pa.array([], pa.large_string()) for i in range(ncols)}), {}, \
-            [], False, 0, 0
+
+def _exact_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
+                 seen: _Seen | None) -> Block:
+    """The ``"exact"`` engine: the block decoded (undecodable bytes listed by line) and read
+    line by line with the csv module; a quote left open is cut at its line's end."""
     quoted = data.find(b'"', start, stop) >= 0
     odd = kernels.odd_quote_lines(data, start, stop) if quoted else np.zeros(0, dtype=np.int64)
-    fast = None if len(odd) else _fast_block(data, start, stop, codec, delimiter, ncols, quoted,
-                                             seen)
-    if fast is not None:
-        table, found, controls, newlines = fast
-        return table, {row + 1: hexes for row, hexes in found.items()}, [], controls, 0, newlines
     if seen is not None:
         seen.marks = seen.marks or data.find(b"#", start, stop) >= 0
         seen.plain.update(dict.fromkeys((str(i) for i in range(ncols)), False))
     text = str(memoryview(data)[start:stop], codec, "surrogateescape")
     damaged = len(_SURROGATE_RE.findall(text))
     text, bad = _bad_lines(text)
-    cells = _exact_block(text, delimiter, ncols)
+    cells = _exact_rows(text, delimiter, ncols)
     table = pa.table({str(i): pa.array(cells[i].astype(object).where(cells[i].notna(), None),
                                        type=pa.large_string()) for i in cells.columns})
-    return table, bad, [int(i) for i in odd], kernels.has_controls(text.encode("utf-8")), damaged, \
-        data.count(b"\n", start, stop)
+    return Block(table, bad, [int(i) for i in odd], kernels.has_controls(text.encode("utf-8")),
+                 damaged, data.count(b"\n", start, stop))
 
 
-def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows: int):
+#: The engines by name (:func:`read_block`).
+ENGINES: dict[str, Callable[..., Block | None]] = {"pyarrow": _pyarrow_block,
+                                                   "exact": _exact_block}
+
+
+def read_block(data: bytes, start: int, stop: int, *, engine: Engine, codec: str,
+               delimiter: str, ncols: int, final: bool, seen: _Seen | None = None
+               ) -> Block | None:
+    """One block of a streamed file, ``data[start:stop]``, cut at line ends, read by
+    ``engine``: a :class:`Block`, or None when the ``"pyarrow"`` engine declines it (the
+    ``"exact"`` engine never does).
+
+    ``final``: the block runs to the end of the file, whose trailing blank lines are not rows.
+    ``seen``: what the earlier blocks showed (see :class:`_Seen`), updated.
+    """
+    if final:
+        while stop > start and data[stop - 1] in _TRAILING_SPACE:
+            stop -= 1  # blank lines at the end of the file are not rows
+    if stop <= start:
+        return Block(pa.table({str(i): pa.array([], pa.large_string()) for i in range(ncols)}),
+                     {}, [], False, 0, 0)
+    return ENGINES[engine](data, start, stop, codec, delimiter, ncols, seen)
+
+
+def parse_body(body: str, delimiter: str, ncols: int, *, final: bool = True,
+               utf8: bytes | memoryview | None = None, unbalanced: bool | None = None,
+               engine: Engine = "pyarrow") -> pd.DataFrame:
+    """Parse the rows below the header as text, one DataFrame row per line.
+
+    ``final``: the body runs to the end of the file, so trailing blank lines are not rows;
+    otherwise (a block of a streamed file) every line is a row, blank or not.
+    ``utf8``: the same text already UTF-8 encoded (the file's own bytes), to skip encoding.
+    ``unbalanced``: whether some line has an odd number of quotes, when the caller knows.
+    ``engine``: ``"pyarrow"`` tries pyarrow's reader first (it declines blank lines and a row
+    count that differs from the line count); ``"exact"`` reads line by line.
+    """
+    if final and body[-1:].isspace():
+        body = body.rstrip()  # blank lines at the end of the file are not rows
+        utf8 = None
+    if not body:
+        return pd.DataFrame(columns=range(ncols), dtype="str")
+    if engine == "pyarrow":
+        raw = body.encode("utf-8") if utf8 is None else bytes(utf8)
+        if unbalanced is None:
+            unbalanced = b'"' in raw and bool(unbalanced_quote_lines(body))
+        fast = None if unbalanced else _pyarrow_table(raw, 0, len(raw), "utf-8", delimiter,
+                                                      ncols)
+        if fast is not None:
+            return _text_frame(fast.table, ncols)
+    return _exact_rows(body, delimiter, ncols)
+
+
+# =========================================================================== the whole file
+
+
+class _Streamed(NamedTuple):
+    """What :func:`_stream` read: the parsed header area, the body's cells and what the
+    bytes held."""
+
+    head: list[list[str]]
+    header_idx: int
+    ncols: int
+    cells: pd.DataFrame
+    bad_lines: dict[int, str]
+    unclosed: list[int]
+    controls: bool
+    marks: bool
+    plain: set[int]
+
+
+def _stream(data: bytes, encoding: str, name: str, match: Match,
+            options: TextOptions) -> _Streamed:
     """Streamed :func:`read_text_table` for UTF-8 and GB18030 text (see the module docstring)."""
     view = memoryview(data)
     begin = 3 if encoding == "utf-8-sig" else 0
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
-    # The header area: the first search_rows lines.
+    # The header area: the first HEADER_SEARCH_ROWS lines.
     head_end = begin
-    for _ in range(search_rows):
+    for _ in range(HEADER_SEARCH_ROWS):
         nxt = data.find(b"\n", head_end)
         if nxt < 0:
             head_end = len(data)
@@ -497,7 +635,7 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
     head_text, head_bad = _bad_lines(str(view[begin:head_end], codec, "surrogateescape"))
     if head_end >= len(data) and (not head_text or head_text.isspace()):
         raise _empty_file(name)
-    delimiter, head, header_idx, ncols = _header_area(head_text.splitlines(), find_header_row)
+    delimiter, head, header_idx, ncols = _header_area(head_text.splitlines(), match)
     body_start = begin
     for _ in range(header_idx + 1):
         nxt = data.find(b"\n", body_start)
@@ -510,21 +648,23 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
     end = len(data)
     while end > body_start and data[end - 1] in _TRAILING_SPACE:
         end -= 1
-    cuts = kernels.line_ends(data, body_start, BLOCK_BYTES, end)
+    cuts = kernels.line_ends(data, body_start, options.block_bytes, end)
     tables: list[pa.Table] = []
     controls = False
     seen = _Seen(marks=data.find(b"#", 0, body_start) >= 0)  # the title and header rows
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
         # The last block ends at ``end``, past the file's trailing blank lines, so the final
         # block's own strip removes nothing and its line count holds for the bytes parsed.
-        table, bad, odd, found, lost, newlines = _read_block(data, a, b, codec, delimiter,
-                                                            ncols, b == end, seen)
-        bad_lines.update({line_base + line: hexes for line, hexes in bad.items()})
-        unclosed.extend(line_base + 1 + i for i in odd)
-        controls = controls or found
-        damaged += lost
-        tables.append(table)
-        line_base += newlines
+        read = dict(codec=codec, delimiter=delimiter, ncols=ncols, final=b == end, seen=seen)
+        block = read_block(data, a, b, engine=options.engine, **read)
+        if block is None:  # the fast engine declined the block: the exact one reads it
+            block = read_block(data, a, b, engine="exact", **read)
+        bad_lines.update({line_base + line: hexes for line, hexes in block.bad_lines.items()})
+        unclosed.extend(line_base + 1 + i for i in block.odd_lines)
+        controls = controls or block.controls
+        damaged += block.damaged
+        tables.append(block.table)
+        line_base += block.newlines
     if codec == "utf-8" and damaged > max(1, len(data) * MAX_DAMAGED_SHARE):
         raise _Fallback
     if codec == "gb18030" and len(bad_lines) > max(1, line_base // 100):
@@ -540,50 +680,53 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
     else:
         cells = pd.DataFrame(columns=range(ncols), dtype="str")
     plain = {int(name) for name, nothing in seen.plain.items() if nothing}
-    return head, header_idx, ncols, cells, bad_lines, unclosed, controls, seen.marks, plain
+    return _Streamed(head, header_idx, ncols, cells, bad_lines, unclosed, controls, seen.marks,
+                     plain)
 
 
-def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
-    """Decode and parse a delimited export.
+def _whole(data: bytes, name: str, match: Match, options: TextOptions
+           ) -> tuple[_Streamed, str]:
+    """The whole text decoded first (UTF-16, CR-only, an encoding only the whole text
+    reveals), then read as one body; the encoding found."""
+    decoded = decode(data, name, options.sample_bytes)
+    text = normalise_line_endings(decoded.text)
+    if not text or text.isspace():
+        raise _empty_file(name)
+    delimiter, head, header_idx, ncols = _header_area(
+        text[: line_offset(text, HEADER_SEARCH_ROWS)].splitlines(), match)
+    body = text[line_offset(text, header_idx + 1):]
+    del text
+    cells = parse_body(body, delimiter, ncols, engine=options.engine)
+    unclosed = [header_idx + 2 + i for i in unbalanced_quote_lines(body)]
+    # The byte test sees control bytes and UTF-8 invisibles only: in any other encoding a
+    # zero-width space has other bytes, so the column checks always run.
+    controls = decoded.encoding not in ("utf-8", "utf-8-sig") or kernels.may_hold_controls(data)
+    read = _Streamed(head, header_idx, ncols, cells, decoded.bad_lines, unclosed, controls,
+                     b"#" in data, set())
+    return read, decoded.encoding
 
-    Returns ``(grid, issues, bad_rows, flags)``: the grid of text cells (one row per line,
-    header included), info issues, spreadsheet row number → rejection reason for lines that
-    cannot be trusted (undecodable bytes, an unclosed quote), and what the bytes may hold:
-    ``{"controls": bool, "errors": bool, "plain": set}`` (control characters; ``#`` of an
-    Excel error value; the columns with no cell to clean: no control, edge whitespace or empty
-    string), so that the column-by-column checks are skipped where they cannot find anything.
+
+def read_text_table(data: bytes, name: str, match: Match = schema.match_header,
+                    options: TextOptions | None = None) -> TextTable:
+    """Decode and parse a delimited export (see :class:`TextTable` for what it returns).
+
+    ``match``: the header matcher the header row is found with (an export profile's, or the
+    built-in one); ``options``: how to read (:class:`TextOptions`; the defaults when None).
     """
-    encoding = _streamable_encoding(data)
-    streamed = None
+    options = options or TextOptions()
+    encoding = _streamable_encoding(data, options.sample_bytes) if options.stream else None
+    read = None
     if encoding is not None:
         try:
-            streamed = _stream(data, encoding, name, find_header_row, search_rows)
+            read = _stream(data, encoding, name, match, options)
         except _Fallback:
-            streamed = None
-    if streamed is not None:
-        head, header_idx, ncols, cells, bad_lines, unclosed, controls, marks, plain = streamed
-    else:
-        decoded = decode(data, name)
-        encoding = decoded.encoding
-        bad_lines = decoded.bad_lines
-        text = normalise_line_endings(decoded.text)
-        if not text or text.isspace():
-            raise _empty_file(name)
-        delimiter, head, header_idx, ncols = _header_area(
-            text[: line_offset(text, search_rows)].splitlines(), find_header_row)
-        body = text[line_offset(text, header_idx + 1):]
-        del text
-        cells = parse_body(body, delimiter, ncols)
-        unclosed = [header_idx + 2 + i for i in unbalanced_quote_lines(body)]
-        # The byte test sees control bytes and UTF-8 invisibles only: in any other encoding a
-        # zero-width space has other bytes, so the column checks always run.
-        controls = encoding not in ("utf-8", "utf-8-sig") or kernels.may_hold_controls(data)
-        marks = b"#" in data
-        plain = set()
-        del body
-    issues: list[tuple[str, str]] = []
+            read = None
+    if read is None:
+        read, encoding = _whole(data, name, match, options)
+    head, header_idx, ncols, cells = read.head, read.header_idx, read.ncols, read.cells
+    notes: list[tuple[str, str]] = []
     if encoding not in ("utf-8", "utf-8-sig"):
-        issues.append(("info", f"文本编码识别为 {encoding} / text decoded as {encoding}"))
+        notes.append(("info", f"文本编码识别为 {encoding} / text decoded as {encoding}"))
     top = pd.DataFrame(
         [(r + [""] * ncols)[:ncols] if len(r) <= ncols else r for r in head[: header_idx + 1]]
     )
@@ -594,16 +737,14 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
         cells = cells.reindex(columns=top.columns)
     grid = pd.concat([parsing.clean_text_frame(top), cells], ignore_index=True)
     bad_rows: dict[int, str] = {}
-    for line, found in bad_lines.items():
+    for line, found in read.bad_lines.items():
         bad_rows[line] = (f"第 {line} 行含无法识别的字节({found}),该行内容不可信"
                           f" / line {line} holds undecodable bytes ({found})")
-    for line in unclosed:
+    for line in read.unclosed:
         bad_rows.setdefault(line, f"第 {line} 行的引号未闭合,该行已按行尾截断 / line {line} opens a"
                                   " quote that is never closed; the field was cut at the line end")
     ascii_compatible = not encoding.startswith("utf-16")
-    flags = {
-        "controls": controls,
-        "errors": not ascii_compatible or marks,
-        "plain": plain,
-    }
-    return grid, issues, bad_rows, flags
+    return TextTable(grid=grid, notes=notes, bad_rows=bad_rows,
+                     may_hold_controls=read.controls,
+                     may_hold_errors=not ascii_compatible or read.marks,
+                     plain_columns=frozenset(read.plain))

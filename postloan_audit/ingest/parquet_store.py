@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from postloan_audit.core.errors import ExtractError
+from postloan_audit.core.errors import ExtractError, Problem
 from postloan_audit.core.extract import Extract
 from postloan_audit.ingest.source import file_text, parquet_table
 
@@ -118,10 +118,7 @@ class ParquetStoreWriter:
                  profile_sha256: str | None = None) -> None:
         root = Path(directory)
         if root.exists() and any(root.iterdir()) and not is_parquet_store(root):
-            raise ExtractError(
-                f"目录 {root} 已有其他文件,不能写入 Parquet 数据集;请指定一个空目录。 / "
-                f"The directory {root} holds other files; choose an empty directory for the "
-                "Parquet store.", source_name=str(root), problem="store_target")
+            raise ExtractError.from_facts(Problem.STORE_TARGET, "target", source_name=str(root))
         if is_parquet_store(root):
             _remove_store(root)
         root.mkdir(parents=True, exist_ok=True)
@@ -154,11 +151,9 @@ class ParquetStoreWriter:
                 continue
             columns = self.columns.setdefault(sheet, list(frame.columns))
             if list(frame.columns) != columns:
-                raise ExtractError(
-                    f"第 {k + 1} 部分的 {sheet} 列与第 1 部分不同,不能写入同一 Parquet 数据集。 / "
-                    f"Piece {k + 1} has other {sheet} columns than piece 1: "
-                    f"{sorted(set(frame.columns) ^ set(columns))}",
-                    source_name=str(self.root), sheet=sheet, problem="store_columns")
+                raise ExtractError.from_facts(
+                    Problem.STORE_COLUMNS, "columns", source_name=str(self.root), sheet=sheet,
+                    piece=k + 1, differ=sorted(set(frame.columns) ^ set(columns)))
             if sheet == "loans":
                 branch = frame["branch"]
             else:
@@ -226,16 +221,11 @@ def read_manifest(directory: str | PathLike) -> dict:
     try:
         manifest = json.loads(file_text(root / MANIFEST))
     except (OSError, ValueError) as exc:
-        raise ExtractError(
-            f"目录 {root} 不是有效的 Parquet 数据集(清单 {MANIFEST} 无法读取:{exc})。请用 "
-            f"postloan-audit convert 重新生成。 / {root} is not a valid Parquet store "
-            f"({MANIFEST} unreadable: {exc}); write it again with postloan-audit convert.",
-            source_name=str(root), problem="store_manifest") from exc
+        raise ExtractError.from_facts(Problem.STORE_MANIFEST, "unreadable", source_name=str(root),
+                                      manifest=MANIFEST, error=str(exc)) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != STORE_FORMAT:
-        raise ExtractError(
-            f"目录 {root} 的清单格式不是 {STORE_FORMAT},无法读取。请用 postloan-audit convert "
-            f"重新生成。 / The manifest of {root} is not {STORE_FORMAT}; write the store again "
-            "with postloan-audit convert.", source_name=str(root), problem="store_manifest")
+        raise ExtractError.from_facts(Problem.STORE_MANIFEST, "format", source_name=str(root),
+                                      store_format=STORE_FORMAT)
     return manifest
 
 
@@ -273,18 +263,13 @@ def read_parquet_store(directory: str | PathLike) -> Extract:
         try:
             frames[sheet] = _read_frame(root, entries)
         except (OSError, pa.ArrowException) as exc:
-            raise ExtractError(
-                f"Parquet 数据集 {root} 的 {sheet} 文件无法读取:{exc}。请用 postloan-audit "
-                f"convert 重新生成。 / The {sheet} files of the Parquet store {root} cannot be "
-                f"read: {exc}; write the store again with postloan-audit convert.",
-                source_name=str(root), problem="store_file") from exc
+            raise ExtractError.from_facts(Problem.STORE_FILE, "unreadable", source_name=str(root),
+                                          frame=sheet, error=str(exc)) from exc
         expected = manifest.get("rows", {}).get(sheet)
         if expected is not None and expected != len(frames[sheet]):
-            raise ExtractError(
-                f"Parquet 数据集 {root} 的 {sheet} 应有 {expected} 行,读到 {len(frames[sheet])} 行;"
-                f"文件不完整,请重新生成。 / The Parquet store {root} should hold {expected} "
-                f"{sheet} rows but {len(frames[sheet])} were read; write it again.",
-                source_name=str(root), problem="store_rows")
+            raise ExtractError.from_facts(Problem.STORE_ROWS, "rows", source_name=str(root),
+                                          frame=sheet, expected=expected,
+                                          read=len(frames[sheet]))
     as_of = manifest.get("as_of")
     extras = {name: frames[name] for name in ("rejected", "issues", "accounting")
               if name in frames}

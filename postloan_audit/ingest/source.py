@@ -23,7 +23,8 @@ import os
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal, NamedTuple
 
-from postloan_audit.core.errors import ExtractError
+from postloan_audit.core.errors import ExtractError, Problem
+from postloan_audit.core.messages import SUPPORTED_FORMATS_EN, SUPPORTED_FORMATS_ZH
 from postloan_audit.ingest import sniff
 
 if TYPE_CHECKING:
@@ -38,8 +39,10 @@ Kind = Literal["xlsx", "xls", "html", "xml2003", "text"]
 UPLOAD_NAME = "上传文件"
 #: File extensions the loader reads (by content; the extension is only a hint).
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv")
-SUPPORTED_FORMATS_ZH = ".xlsx、.xlsm、.xls(含网页/XML 格式)、.csv、.txt、.tsv"
-SUPPORTED_FORMATS_EN = ".xlsx, .xlsm, .xls (incl. HTML/XML exports), .csv, .txt, .tsv"
+# SUPPORTED_FORMATS_ZH/EN (the formats named in messages) come from the message catalogue.
+__all__ = ["SUPPORTED_EXTENSIONS", "SUPPORTED_FORMATS_EN", "SUPPORTED_FORMATS_ZH", "UPLOAD_NAME",
+           "Kind", "Source", "SourceBytes", "detect_kind", "file_bytes", "file_text",
+           "is_blank", "parquet_table", "read_source"]
 
 
 class SourceBytes(NamedTuple):
@@ -69,15 +72,11 @@ def read_source(source: Source, filename: str | None = None) -> SourceBytes:
     try:
         data = file_bytes(path)
     except FileNotFoundError:
-        raise ExtractError(
-            f"找不到文件 {path}。请检查路径。 / File not found: {path}.",
-            source_name=str(path), problem="unreadable",
-        ) from None
+        raise ExtractError.from_facts(Problem.UNREADABLE, "not_found",
+                                      source_name=str(path)) from None
     except OSError as exc:
-        raise ExtractError(
-            f"无法读取文件 {path}:{exc.strerror}。 / Cannot read file {path}: {exc.strerror}.",
-            source_name=str(path), problem="unreadable",
-        ) from None
+        raise ExtractError.from_facts(Problem.UNREADABLE, "os_error", source_name=str(path),
+                                      error=exc.strerror) from None
     return SourceBytes(data, filename or path.name)
 
 
@@ -98,28 +97,13 @@ def detect_kind(data: bytes, name: str) -> Kind:
     suffix = Path(name).suffix.lower()
     kind = sniff.sniff(data)
     if kind == "encrypted":
-        raise ExtractError(
-            f"文件 {name} 已加密(设置了打开密码),无法读取。请在 Excel 中输入密码打开,"
-            f"在“文件 > 信息 > 保护工作簿 > 用密码进行加密”中清除密码,再另存为不加密的 .xlsx 后上传。"
-            f" / {name} is password-protected (encrypted). Open it in Excel with the password,"
-            f" remove the password and save it as an unencrypted .xlsx.",
-            source_name=name, problem="encrypted",
-        )
+        raise ExtractError.from_facts(Problem.ENCRYPTED, "workbook", source_name=name)
     if (kind == "text" and suffix in {".xlsx", ".xlsm"}) or (
             kind == "unknown" and suffix in {".xlsx", ".xlsm", ".xls"}):
-        raise ExtractError(
-            f"文件 {name} 的扩展名是 {suffix},但内容不是 Excel 工作簿(可能已损坏或只是改了扩展名)。"
-            f"请在 Excel 中打开后另存为 .xlsx,或直接上传 CSV。"
-            f" / {name} has the extension {suffix} but is not an Excel workbook (damaged, or"
-            f" renamed). Open it in Excel and save as .xlsx, or upload a CSV.",
-            source_name=name, problem="unreadable",
-        )
+        raise ExtractError.from_facts(Problem.UNREADABLE, "not_a_workbook", source_name=name,
+                                      suffix=suffix)
     if kind == "unknown":
-        raise ExtractError(
-            f"文件 {name} 不是支持的格式(支持 {SUPPORTED_FORMATS_ZH})。"
-            f" / {name} is not a supported file type ({SUPPORTED_FORMATS_EN}).",
-            source_name=name, problem="unreadable",
-        )
+        raise ExtractError.from_facts(Problem.UNREADABLE, "unsupported", source_name=name)
     return kind
 
 
