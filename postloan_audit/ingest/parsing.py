@@ -9,7 +9,9 @@ parsers work on the distinct values (``pd.factorize``) and broadcast back: a mil
 column costs as much as its few thousand distinct values. Amounts, which do not repeat, are
 cast by pyarrow when every cell is a plain number; a column with one cell it cannot read goes
 the general way. What reads a column's bytes (whitespace at a cell's edges, ASCII-only ids)
-is in :mod:`~postloan_audit.ingest.kernels`.
+is in :mod:`~postloan_audit.ingest.kernels`. The date patterns, the full-width table and the
+years a date can have (a date in another year is an unreadable date, never an overflow) are
+declared once, in :mod:`postloan_audit.core.dates`, beside the date coercer.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from postloan_audit.core import schema
+from postloan_audit.core.dates import COMPACT_DATE_RE, DATE_RE, DATE_YEARS, FULL_WIDTH
 from postloan_audit.ingest.kernels import (
     arrow_text,
     digit_id_numbers,
@@ -31,24 +34,12 @@ from postloan_audit.ingest.kernels import (
     plain_ascii,
 )
 
-_FULL_WIDTH = str.maketrans(
-    "０１２３４５６７８９．，－／：　（）＋",
-    "0123456789.,-/: ()+",
-)
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 #: Excel serial day numbers accepted as dates: 1900-01-01 .. 2199-12-31.
 SERIAL_RANGE = (1, 109574)
 
-_DATE_RE = re.compile(
-    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
-)
-_COMPACT_DATE_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\.0+)?$")
 _SERIAL_RE = re.compile(r"^\d{1,6}(?:\.\d+)?$")
 _AMOUNT_JUNK_RE = r"[,\s元¥￥]"
-#: Years a date can have: inside the datetime64[ns] range; a date in another year (0001-01-01,
-#: a typing slip) is an unreadable date, never an overflow.
-DATE_YEARS = (1678, 2261)
 
 
 #: Control characters (NUL, BEL, …), zero-width characters and BOMs: removed from text values
@@ -141,7 +132,7 @@ def _by_distinct(series: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series
 def normalise_values(series: pd.Series) -> pd.Series:
     """NFKC-like cleanup for codes: full-width → ASCII, lower case, no spaces."""
     return (
-        series.str.translate(_FULL_WIDTH)
+        series.str.translate(FULL_WIDTH)
         .str.normalize("NFKC")
         .str.lower()
         .str.replace(r"[\s_]+", "", regex=True)
@@ -175,9 +166,9 @@ def _parse_dates_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     iso = _iso_dates(values)
     if iso is not None:
         return iso, iso.isna()
-    text = values.str.translate(_FULL_WIDTH).str.strip()
-    parts = text.str.extract(_DATE_RE)
-    compact = text.str.extract(_COMPACT_DATE_RE)
+    text = values.str.translate(FULL_WIDTH).str.strip()
+    parts = text.str.extract(DATE_RE)
+    compact = text.str.extract(COMPACT_DATE_RE)
     parts = parts.fillna(compact)
     ymd = parts.apply(pd.to_numeric, errors="coerce")  # column-wise (3 columns), not per row
     ymd = ymd.where(ymd["y"].between(*DATE_YEARS), axis=0)
@@ -263,7 +254,7 @@ def parse_amounts(series: pd.Series, factor: float = 1.0) -> tuple[pd.Series, pd
     messy = values.isna() & series.notna()
     if messy.any():
         # Only cells that are not plain numbers pay for the clean-up.
-        text = series[messy].str.translate(_FULL_WIDTH).str.replace(_AMOUNT_JUNK_RE, "", regex=True)
+        text = series[messy].str.translate(FULL_WIDTH).str.replace(_AMOUNT_JUNK_RE, "", regex=True)
         values[messy] = pd.to_numeric(text.mask(text == ""), errors="coerce").astype("float64")
     infinite = np.isinf(values.to_numpy())
     if infinite.any():  # inf, Infinity, 1e400: not an amount
@@ -435,7 +426,7 @@ def parse_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     if not odd.any():
         return series, invalid
     out = series.copy()
-    text = series[odd].str.translate(_FULL_WIDTH).str.strip()
+    text = series[odd].str.translate(FULL_WIDTH).str.strip()
     text = text.str.replace(r'^="(.*)"$', r"\1", regex=True).str.replace(r"^'", "", regex=True)
     damaged = text.str.match(_SCIENTIFIC_RE).fillna(False)
     whole = text.str.extract(r"^(\d+)\.0+$")[0]
