@@ -17,6 +17,7 @@ docstring, :mod:`postloan_audit.ingest`)::
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from postloan_audit.core import schema
+from postloan_audit.core.dates import coerce_date
 from postloan_audit.core.errors import ExtractError, Problem
 from postloan_audit.core.extract import Extract
 from postloan_audit.ingest import columns, rows, sheets
@@ -75,6 +77,8 @@ __all__ = [
     "best_candidate_row", "is_summary_report", "load_extract",
 ]
 
+#: What ``as_of`` is called in a message about it (Chinese, English).
+AS_OF = ("数据日期", "data date")
 _TITLE_DATE_RE = re.compile(r"(20\d{2}|19\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 _COMPACT_TITLE_DATE_RE = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)")
 
@@ -99,8 +103,10 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
         The file name, used in messages. Defaults to the path's name. The format is told by
         content (see :mod:`postloan_audit.ingest.sniff`), not by the extension.
     as_of:
-        The extract date. When None, a date in a title row ("截至2026年9月30日") or in the file
-        name is used, else ``Extract.as_of`` is None.
+        The extract date: a ``date``, a ``Timestamp`` or text such as ``2026-09-30``,
+        ``2026/9/30``, ``2026年9月30日`` or ``20260930``
+        (:func:`~postloan_audit.core.dates.coerce_date`). When None, a date in a title row
+        ("截至2026年9月30日") or in the file name is used, else ``Extract.as_of`` is None.
     text:
         How delimited text is read (:class:`~postloan_audit.ingest.delimited.TextOptions`:
         the engine, the block size); every choice reads the same rows. The defaults when None.
@@ -117,11 +123,15 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
         read safely, of the wrong type, no loans sheet, required columns missing, no data
         rows. The message is in Chinese and English and names the file, the sheet and what
         was found; ``problem`` tells why (``docs/extract-format.md``, "Problems").
+    DateError
+        When ``as_of`` is not a date (``2026-02-30``); a :class:`ValueError`.
     ProfileError
         When ``profile`` is a path to an invalid profile.
     """
     if isinstance(source, str | os.PathLike) and is_parquet_store(source):
         return read_parquet_store(source)  # written by postloan-audit convert
+    # A date that is not one is refused before the file is read.
+    given_day = None if as_of is None else coerce_date(as_of, what=AS_OF)
     profile = ExportProfile.coerce(profile)
     match = profile.match_header if profile is not None else schema.match_header
     data, name = read_source(source, filename)
@@ -161,7 +171,7 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
     rows.cross_check(frames, tally, {k: v[0].name for k, v in sheet_map.items() if v})
     if frames["loans"] is not None:
         columns.currency_note(frames["loans"], tally)
-    day = _resolve_as_of(as_of, title_texts, name)
+    day = given_day if given_day is not None else _date_in_titles(title_texts, name)
     finish_days_since(profile, pending, frames, day, name)
 
     return Extract(
@@ -275,13 +285,8 @@ def _canonicalise(sheet: schema.Sheet, raw: RawSheet, source_name: str, match: M
     return kept, header.titles
 
 
-def _resolve_as_of(as_of, titles: list[str], name: str):
-    if as_of is not None:
-        try:
-            return pd.Timestamp(as_of).date()
-        except (ValueError, TypeError):
-            raise ValueError(f"数据日期无效:{as_of!r},应为 YYYY-MM-DD / invalid as_of {as_of!r}:"
-                             " expected YYYY-MM-DD") from None
+def _date_in_titles(titles: list[str], name: str) -> dt.date | None:
+    """The extract date a title row ("截至2026年9月30日") or the file name gives, else None."""
     for text in [*titles, Path(name).stem]:
         for regex in (_TITLE_DATE_RE, _COMPACT_TITLE_DATE_RE):
             match = regex.search(str(text))
