@@ -5,28 +5,8 @@ An :class:`~postloan_audit.core.errors.ExtractError` carries *why* (a :class:`Pr
 unit …) in ``details``; its message is rendered here, once, Chinese first and English after,
 so that a raise site passes facts, and a door (the command line, a page) that wants a shorter
 message renders it from the same facts (:func:`short_missing_columns`), never by cutting the
-long one apart. ``docs/extract-format.md`` ("Problems") explains each problem to users.
-
-=====================  ===========================================================================
-problem                causes (what the raise site saw)
-=====================  ===========================================================================
-``empty``              ``file`` (no bytes), ``text`` (blank after decoding), ``template``,
-                       ``workpaper_sheet``
-``unreadable``         ``not_found``, ``os_error``, ``not_a_workbook``, ``unsupported``,
-                       ``workbook``, ``returned_workbook``, ``workpaper``, ``encoding``,
-                       ``html_without_table``, ``xml_entities``, ``xml_damaged``,
-                       ``damaged_sheet``, ``damaged_part``
-``encrypted``          ``workbook``
-``too_large``          ``sheet_cells``, ``markup_sheet``, ``sparse_sheet``, ``zip_bomb``
-``no_loans_sheet``     ``workbook``, ``template``, ``workpaper_sheet``
-``missing_columns``    ``required``, ``profile_copy``, ``profile_column``
-``no_data_rows``       ``loans``
-``bad_unit``           ``column``
-``no_as_of``           ``days_since``
-``missing_sheet``      ``returned``
-``store_*``            ``unreadable``/``format`` (manifest), ``unreadable`` (file), ``rows``,
-                       ``target``, ``columns``
-=====================  ===========================================================================
+long one apart. :data:`CAUSES` lists the causes of each problem; ``docs/extract-format.md``
+("Problems") explains each problem to users.
 
 Dates typed by a user have their own message (:func:`date_message`).
 """
@@ -411,6 +391,27 @@ def _store_columns(cause: str, *, sheet: str | None = None, piece: int = 0,
                     f"Piece {piece} has other {sheet} columns than piece 1: {differ}")
     raise KeyError(cause)
 
+
+#: The causes of each problem (the situations a raise site names).
+CAUSES: dict[Problem, tuple[str, ...]] = {
+    Problem.EMPTY: ("file", "text", "template", "workpaper_sheet"),
+    Problem.UNREADABLE: ("not_found", "os_error", "not_a_workbook", "unsupported", "workbook",
+                         "returned_workbook", "workpaper", "encoding", "html_without_table",
+                         "xml_entities", "xml_damaged", "damaged_sheet", "damaged_part"),
+    Problem.ENCRYPTED: ("workbook",),
+    Problem.TOO_LARGE: ("sheet_cells", "markup_sheet", "sparse_sheet", "zip_bomb"),
+    Problem.NO_LOANS_SHEET: ("workbook", "template", "workpaper_sheet"),
+    Problem.MISSING_COLUMNS: ("required", "profile_copy", "profile_column"),
+    Problem.NO_DATA_ROWS: ("loans",),
+    Problem.BAD_UNIT: ("column",),
+    Problem.NO_AS_OF: ("days_since",),
+    Problem.MISSING_SHEET: ("returned",),
+    Problem.STORE_MANIFEST: ("unreadable", "format"),
+    Problem.STORE_FILE: ("unreadable",),
+    Problem.STORE_COLUMNS: ("columns",),
+    Problem.STORE_ROWS: ("rows",),
+    Problem.STORE_TARGET: ("target",),
+}
 
 #: The renderer of each problem: ``renderer(cause, file=..., sheet=..., **facts)``.
 CATALOGUE: dict[Problem, Callable[..., str]] = {
