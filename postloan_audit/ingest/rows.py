@@ -77,7 +77,8 @@ def summary_needles(words: Sequence[str]) -> tuple[tuple[bytes, ...], str]:
     such word) groups those words, so that one short needle finds several words (计 for
     合计/总计/小计/本页合计/累计, t for subtotal/total/grandtotal); a word that shares no
     character is a group of its own and its own needle (其中: a needle as distinguishing as
-    the word, where 中 alone would mark most branch names). The needle of a group is its
+    the word, where 中 alone would mark most branch names; an ASCII word, its first letter,
+    since the search is on bytes and must find it in any case). The needle of a group is its
     character (an ASCII letter in both cases); its part of the pattern, the longest substring
     all its words hold (``(?i:total)``), so that the pattern stays as selective as the words.
 
@@ -103,8 +104,11 @@ def summary_needles(words: Sequence[str]) -> tuple[tuple[bytes, ...], str]:
     needles: list[bytes] = []
     pattern: list[str] = []
     for needle, members in groups:
-        forms = [needle, needle.upper()] if needle.isascii() and needle.upper() != needle \
-            else [needle]
+        if needle.isascii():
+            # The search is on bytes, case and all: only one letter in both cases finds
+            # every way a word can be typed (Total, TOTAL, total).
+            needle = needle[0]
+        forms = [needle, needle.upper()] if needle.upper() != needle else [needle]
         needles.extend(form.encode("utf-8") for form in forms)
         common = re.escape(_longest_common(members))
         pattern.append(f"(?i:{common})" if common.isascii() else common)

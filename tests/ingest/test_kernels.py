@@ -86,6 +86,20 @@ def twin_plain_ascii(cells: list, marks: bytes) -> bool:
                for cell in cells if cell is not None)
 
 
+def twin_needle_cells(chunks: list, needles: tuple[bytes, ...]) -> list[bool]:
+    """A cell holding a needle, or one where a needle starts and runs into the next cell of
+    its chunk (the byte search sees a chunk's cells as one run of bytes)."""
+    marked = []
+    for chunk in chunks:
+        values = [cell or "" for cell in chunk.to_pylist()]
+        for k, cell in enumerate(values):
+            holds = any(needle in cell.encode() for needle in needles)
+            rest = "".join(values[k:]).encode()
+            straddles = any(rest.find(needle) in range(len(cell.encode())) for needle in needles)
+            marked.append(holds or straddles)
+    return marked
+
+
 def twin_digit_ids(cells: list) -> list[int] | None:
     if not cells or any(cell is None for cell in cells):
         return None
@@ -279,20 +293,11 @@ summary_cell = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("合�
 @given(st.lists(summary_cell, max_size=30), st.integers(1, 4))
 def test_needle_cells_marks_every_cell_holding_a_needle_on_any_layout(cells, pieces):
     """Every cell holding 计, 其中, t or T is marked; a marked cell holds one, or a needle
-    starts in it and runs into the next cell of its chunk (the twin, written out here)."""
+    starts in it and runs into the next cell of its chunk."""
     needles = ("计".encode(), "其中".encode(), b"t", b"T")
     chunks = _chunks(cells, pieces)
     mask = kernels.needle_cells(pa.chunked_array(chunks, pa.large_string()), needles)
-    assert len(mask) == len(cells)
-    start = 0
-    for chunk in chunks:
-        values = [cell or "" for cell in chunk.to_pylist()]
-        for k, cell in enumerate(values):
-            holds = any(needle in cell.encode() for needle in needles)
-            rest = "".join(values[k:]).encode()
-            straddles = any(rest.find(needle) in range(len(cell.encode())) for needle in needles)
-            assert mask[start + k] == (holds or straddles)
-        start += len(chunk)
+    assert mask.tolist() == twin_needle_cells(chunks, needles)
 
 
 def test_needle_cells_gives_up_past_its_limit():
@@ -378,3 +383,18 @@ def test_distinct_values_are_joined_and_split_from_their_buffers(values, skip):
     split = kernels.split_text(text, max(len(encoded), 1))
     split.validate(full=True)
     assert split.to_pylist() == text.split("\n")
+
+
+def test_the_kernel_map_lists_every_kernel_and_a_twin_that_exists():
+    import inspect
+    import sys
+
+    rows = [line.split() for line in kernels.__doc__.splitlines() if line.startswith(":func:")]
+    listed = {row[0].removeprefix(":func:`").removesuffix("`") for row in rows}
+    public = {name for name, obj in vars(kernels).items()
+              if inspect.isfunction(obj) and not name.startswith("_")
+              and obj.__module__ == kernels.__name__}
+    assert listed == public - {"digits_only"}  # a helper of plain_ascii and digit_id_numbers
+    here = sys.modules[__name__]
+    twins = {row[-1].strip("`") for row in rows if row[-1].startswith("``twin_")}
+    assert twins and all(callable(getattr(here, twin)) for twin in twins)
