@@ -3,8 +3,9 @@
 Every data row below the header is accounted for (``docs/extract-format.md``, "Rows"):
 
 - blank rows are skipped and counted (:func:`blank_rows`);
-- summary rows are set aside with their reason (:func:`summary_rows`): 合计/小计 lines, found
-  by byte needles derived from the schema's summary vocabulary (:data:`SUMMARY_NEEDLES`), a
+- summary rows are set aside with their reason (:func:`summary_rows`): 合计/小计 lines (also
+  spaced out to centre the word: 合  计), found by byte needles derived from the schema's
+  summary vocabulary (:data:`SUMMARY_NEEDLES`), a
   repeated header and the title above it, a row with content only in unread columns, and the
   sign-off lines below the data;
 - the rows that cannot be kept are rejected, one line per problem (:func:`row_rules`): a
@@ -120,7 +121,11 @@ def summary_needles(words: Sequence[str]) -> tuple[tuple[bytes, ...], str]:
 #: ``schema.SUMMARY_WORDS`` and ``schema.SUMMARY_PREFIXES``.
 SUMMARY_NEEDLES, SUMMARY_CANDIDATE_PATTERN = summary_needles(
     (*schema.SUMMARY_WORDS, *schema.SUMMARY_PREFIXES))
-_WORDS = "|".join(schema.SUMMARY_WORDS)
+#: Spaces typed between the characters of a summary word to centre it in its cell (合  计,
+#: 小\u3000计): ASCII and full-width spaces, tabs, no-break spaces. Every such word still
+#: holds its needle (计).
+INNER_SPACE = "[ \t\u00a0\u3000]*"
+_WORDS = "|".join(INNER_SPACE.join(map(re.escape, word)) for word in schema.SUMMARY_WORDS)
 _PREFIXES = "|".join(schema.SUMMARY_PREFIXES)
 #: A summary cell of the first column or an id/branch column: a word anywhere, or a prefix.
 _ANYWHERE_PATTERN = f"(?:{_WORDS})|^\\s*(?i:{_PREFIXES})"

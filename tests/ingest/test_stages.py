@@ -70,6 +70,8 @@ def _forms(word: str) -> set[str]:
 def test_every_summary_word_and_prefix_holds_a_needle_and_matches_the_short_pattern():
     words = [form for word in (*schema.SUMMARY_WORDS, *schema.SUMMARY_PREFIXES)
              for form in sorted(_forms(word))]
+    # A total word spaced out to centre it (合  计, 小\u3000计) is still found.
+    words += [space.join(word) for word in schema.SUMMARY_WORDS for space in ("  ", "\u3000")]
     for word in words:
         assert any(needle in word.encode("utf-8") for needle in rows.SUMMARY_NEEDLES), word
         assert re.search(rows.SUMMARY_CANDIDATE_PATTERN, word), word

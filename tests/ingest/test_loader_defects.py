@@ -1,0 +1,63 @@
+"""Realistic files the loader once misread (files in tests/data, made by make_corpus.py
+``loader_defects``): the exact outcome of each, by every text engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from extract_reads import assert_same_read, frames
+
+import postloan_audit as pa
+from postloan_audit.ingest.delimited import TextOptions
+
+DATA = Path(__file__).parents[1] / "data"
+SUMMARY = "合计/小计行,已单独列出,未作为贷款读取 / summary row set aside, not read as a loan"
+#: Every way the text reader can read a file: the engines, small blocks, the whole text.
+READINGS = [TextOptions(), TextOptions(engine="exact"), TextOptions(block_bytes=40),
+            TextOptions(engine="exact", stream=False)]
+
+
+def _accounting(extract: pa.Extract) -> dict:
+    rec = extract.accounting.iloc[0]
+    return {k: int(rec[k]) for k in ("rows_read", "kept", "rejected", "summary_rows",
+                                     "blank_rows")}
+
+
+def _same_by_every_reading(data: bytes, name: str) -> pa.Extract:
+    reads = [pa.load_extract(data, filename=name, text=options) for options in READINGS]
+    for read in reads[1:]:
+        assert_same_read(frames(read), frames(reads[0]))
+    return reads[0]
+
+
+# ----------------------------------------------------------------------------- 合  计
+
+
+def test_a_total_spaced_out_to_centre_it_is_a_summary_row():
+    extract = pa.load_extract(DATA / "spaced_total.csv")
+    assert extract.loans["loan_id"].tolist() == ["L001", "L002"]
+    assert extract.rejected.empty
+    summary = extract.issues[extract.issues["message"] == SUMMARY]
+    assert summary["row"].tolist() == [4, 5, 6]  # 合  计, 小\u3000计 (branch), 总 计 (first)
+    assert _accounting(extract) == {"rows_read": 5, "kept": 2, "rejected": 0,
+                                    "summary_rows": 3, "blank_rows": 0}
+
+
+@pytest.mark.parametrize("cell", ["合  计", "合\u3000\u3000计", "小 计", "总\t计", "城关支行 合 计"])
+def test_spaces_inside_a_total_word_in_the_branch_column_set_the_row_aside(cell):
+    data = ("借据号,客户号,经营机构,贷款余额,五级分类,担保方式\n"
+            "L1,C1,城关支行,100,正常,信用\n"
+            f",,{cell},100,,\n").encode()
+    extract = _same_by_every_reading(data, "台账.csv")
+    assert extract.loans["loan_id"].tolist() == ["L1"]
+    assert extract.rejected.empty
+    assert extract.issues.loc[extract.issues["message"] == SUMMARY, "row"].tolist() == [3]
+
+
+def test_a_name_with_spaced_characters_is_not_a_total():
+    data = ("借据号,客户号,客户名称,经营机构,贷款余额,五级分类,担保方式\n"
+            "L1,C1,合 计 科技有限公司,城关支行,100,正常,信用\n").encode()
+    extract = pa.load_extract(data, filename="台账.csv")
+    assert extract.loans["borrower_name"].tolist() == ["合 计 科技有限公司"]
+    assert extract.issues.loc[extract.issues["message"] == SUMMARY].empty
