@@ -53,7 +53,12 @@ import pyarrow.csv as pacsv
 from postloan_audit.core import schema
 from postloan_audit.core.errors import ExtractError, Problem
 from postloan_audit.ingest import kernels, parsing
-from postloan_audit.ingest.header import HEADER_SEARCH_ROWS, Match, find_header_row
+from postloan_audit.ingest.header import (
+    HEADER_SEARCH_ROWS,
+    Match,
+    find_header_row,
+    recognised_columns,
+)
 from postloan_audit.ingest.threads import map_columns
 
 #: Bytes of a non-UTF-8 CSV given to charset-normalizer to guess the encoding.
@@ -98,7 +103,9 @@ class TextTable:
     """A delimited export as read (:func:`read_text_table`).
 
     ``grid``: the text cells, one row per line of the file (the header area as parsed, then
-    the body), columns 0..n-1 (NaN when empty); ``notes``: ``(severity, message)`` to tell
+    the body), columns 0..n-1 (NaN when empty); ``spans``: the rows of the header area that
+    span more than one line (a quoted line break in a header cell), with the lines they add;
+    ``notes``: ``(severity, message)`` to tell
     the user (the encoding); ``bad_rows``: line number → why the line cannot be trusted (an
     undecodable byte, an unclosed quote); ``may_hold_controls``: False when the bytes hold no
     control or invisible character; ``may_hold_errors``: False when no cell can hold an Excel
@@ -113,6 +120,7 @@ class TextTable:
     may_hold_controls: bool
     may_hold_errors: bool
     plain_columns: frozenset[int]
+    spans: dict[int, int] = field(default_factory=dict)
 
 
 class Block(NamedTuple):
@@ -350,24 +358,62 @@ def _empty_file(name: str) -> ExtractError:
 
 
 class _HeaderArea(NamedTuple):
-    """The top of a text file: its delimiter, its first lines parsed, the header's index among
-    them and the column count."""
+    """The top of a text file: its delimiter, its first rows parsed, the header's index among
+    them, the column count, the lines of the file up to the header's end, and the rows that
+    span more than one line (row → the lines it adds)."""
 
     delimiter: str
     head: list[list[str]]
     header_idx: int
     ncols: int
+    header_lines: int
+    spans: dict[int, int]
+
+
+def _records(lines: list[str], delimiter: str) -> list[tuple[list[str], int]] | None:
+    """The csv module's records of ``lines`` (a quoted field may hold line breaks) with the
+    lines each took, or None when the csv module refuses them."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, sum(map(len, lines)) + 1))
+    try:
+        reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter)
+        out, taken = [], 0
+        for row in reader:
+            out.append((row, reader.line_num - taken))
+            taken = reader.line_num
+        return out
+    except csv.Error:
+        return None
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _header_area(head_lines: list[str], match: Match) -> _HeaderArea:
-    """The delimiter, the parsed top lines, the header row's index and the column count."""
+    """The header area of a text file, one row per line, as the body is read.
+
+    A header cell may hold a line break typed in Excel (Alt+Enter: ``"贷款余额\n(元)"``),
+    which makes its row two lines of the file. When the first lines read as csv records
+    (quoted line breaks kept in their cell) give a header that names more columns than any
+    line alone, that header is taken, and the rows below it are numbered from its last line.
+    A quote left open in a title line is not a line break: the lines alone then name more.
+    """
     delimiter = sniff_delimiter(head_lines)
     head = _reader(head_lines, delimiter)
     header_idx = find_header_row(head, ("loans",), match)
+    records = _records(head_lines, delimiter)
+    if records is not None and len(records) < len(head_lines):
+        rows = [row for row, _ in records]
+        idx = find_header_row(rows, ("loans",), match)
+        by_line = 0 if header_idx is None else recognised_columns(head[header_idx], "loans",
+                                                                    match)
+        if idx is not None and recognised_columns(rows[idx], "loans", match) > by_line:
+            spans = {k: taken - 1 for k, (_, taken) in enumerate(records[:idx + 1]) if taken > 1}
+            lines = sum(taken for _, taken in records[:idx + 1])
+            return _HeaderArea(delimiter, rows, idx, max(len(rows[idx]), 1), lines, spans)
     if header_idx is None:
         header_idx = 0
     header = head[header_idx] if head else []
-    return _HeaderArea(delimiter, head, header_idx, max(len(header), 1))
+    return _HeaderArea(delimiter, head, header_idx, max(len(header), 1), header_idx + 1, {})
 
 
 # =========================================================================== the engines
@@ -603,13 +649,11 @@ def parse_body(body: str, delimiter: str, ncols: int, *, final: bool = True,
 # =========================================================================== the whole file
 
 
-class _Streamed(NamedTuple):
-    """What :func:`_stream` read: the parsed header area, the body's cells and what the
-    bytes held."""
+class _Read(NamedTuple):
+    """What :func:`_stream` or :func:`_whole` read: the header area, the body's cells (one
+    row per line), the lines that cannot be trusted, and what the bytes held."""
 
-    head: list[list[str]]
-    header_idx: int
-    ncols: int
+    area: _HeaderArea
     cells: pd.DataFrame
     bad_lines: dict[int, str]
     unclosed: list[int]
@@ -619,7 +663,7 @@ class _Streamed(NamedTuple):
 
 
 def _stream(data: bytes, encoding: str, name: str, match: Match,
-            options: TextOptions) -> _Streamed:
+            options: TextOptions) -> _Read:
     """Streamed :func:`read_text_table` for UTF-8 and GB18030 text (see the module docstring)."""
     view = memoryview(data)
     begin = 3 if encoding == "utf-8-sig" else 0
@@ -635,15 +679,16 @@ def _stream(data: bytes, encoding: str, name: str, match: Match,
     head_text, head_bad = _bad_lines(str(view[begin:head_end], codec, "surrogateescape"))
     if head_end >= len(data) and (not head_text or head_text.isspace()):
         raise _empty_file(name)
-    delimiter, head, header_idx, ncols = _header_area(head_text.splitlines(), match)
+    area = _header_area(head_text.splitlines(), match)
+    delimiter, ncols = area.delimiter, area.ncols
     body_start = begin
-    for _ in range(header_idx + 1):
+    for _ in range(area.header_lines):
         nxt = data.find(b"\n", body_start)
         body_start = len(data) if nxt < 0 else nxt + 1
-    bad_lines = {line: found for line, found in head_bad.items() if line <= header_idx + 1}
+    bad_lines = {line: found for line, found in head_bad.items() if line <= area.header_lines}
     unclosed: list[int] = []
     damaged = 0
-    line_base = header_idx + 1  # lines of the file before the block
+    line_base = area.header_lines  # lines of the file before the block
     # Blank lines at the end of the file are not rows, however many blocks they would span.
     end = len(data)
     while end > body_start and data[end - 1] in _TRAILING_SPACE:
@@ -680,29 +725,26 @@ def _stream(data: bytes, encoding: str, name: str, match: Match,
     else:
         cells = pd.DataFrame(columns=range(ncols), dtype="str")
     plain = {int(name) for name, nothing in seen.plain.items() if nothing}
-    return _Streamed(head, header_idx, ncols, cells, bad_lines, unclosed, controls, seen.marks,
-                     plain)
+    return _Read(area, cells, bad_lines, unclosed, controls, seen.marks, plain)
 
 
 def _whole(data: bytes, name: str, match: Match, options: TextOptions
-           ) -> tuple[_Streamed, str]:
+           ) -> tuple[_Read, str]:
     """The whole text decoded first (UTF-16, CR-only, an encoding only the whole text
     reveals), then read as one body; the encoding found."""
     decoded = decode(data, name, options.sample_bytes)
     text = normalise_line_endings(decoded.text)
     if not text or text.isspace():
         raise _empty_file(name)
-    delimiter, head, header_idx, ncols = _header_area(
-        text[: line_offset(text, HEADER_SEARCH_ROWS)].splitlines(), match)
-    body = text[line_offset(text, header_idx + 1):]
+    area = _header_area(text[: line_offset(text, HEADER_SEARCH_ROWS)].splitlines(), match)
+    body = text[line_offset(text, area.header_lines):]
     del text
-    cells = parse_body(body, delimiter, ncols, engine=options.engine)
-    unclosed = [header_idx + 2 + i for i in unbalanced_quote_lines(body)]
+    cells = parse_body(body, area.delimiter, area.ncols, engine=options.engine)
+    unclosed = [area.header_lines + 1 + i for i in unbalanced_quote_lines(body)]
     # The byte test sees control bytes and UTF-8 invisibles only: in any other encoding a
     # zero-width space has other bytes, so the column checks always run.
     controls = decoded.encoding not in ("utf-8", "utf-8-sig") or kernels.may_hold_controls(data)
-    read = _Streamed(head, header_idx, ncols, cells, decoded.bad_lines, unclosed, controls,
-                     b"#" in data, set())
+    read = _Read(area, cells, decoded.bad_lines, unclosed, controls, b"#" in data, set())
     return read, decoded.encoding
 
 
@@ -723,7 +765,8 @@ def read_text_table(data: bytes, name: str, match: Match = schema.match_header,
             read = None
     if read is None:
         read, encoding = _whole(data, name, match, options)
-    head, header_idx, ncols, cells = read.head, read.header_idx, read.ncols, read.cells
+    head, header_idx, ncols, cells = (read.area.head, read.area.header_idx, read.area.ncols,
+                                      read.cells)
     notes: list[tuple[str, str]] = []
     if encoding not in ("utf-8", "utf-8-sig"):
         notes.append(("info", f"文本编码识别为 {encoding} / text decoded as {encoding}"))
@@ -747,4 +790,4 @@ def read_text_table(data: bytes, name: str, match: Match = schema.match_header,
     return TextTable(grid=grid, notes=notes, bad_rows=bad_rows,
                      may_hold_controls=read.controls,
                      may_hold_errors=not ascii_compatible or read.marks,
-                     plain_columns=frozenset(read.plain))
+                     plain_columns=frozenset(read.plain), spans=read.area.spans)

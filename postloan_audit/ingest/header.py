@@ -36,6 +36,13 @@ def head_rows(cells: pd.DataFrame, extra: int = 0) -> list[list]:
     return cells.head(HEADER_SEARCH_ROWS + extra).fillna("").to_numpy().tolist()
 
 
+def recognised_columns(row: list, sheet: str, match: Match = schema.match_header) -> int:
+    """How many canonical columns of ``sheet`` the cells of ``row`` name."""
+    matched = {match(sheet, cell)[0] for cell in row if str(cell).strip()}
+    matched.discard(None)
+    return len(matched)
+
+
 def find_header_row(rows: list[list], sheets: tuple[str, ...],
                     match: Match = schema.match_header) -> int | None:
     """Index of the row with the most recognised headers (at least two), or None.
@@ -45,10 +52,9 @@ def find_header_row(rows: list[list], sheets: tuple[str, ...],
     best_idx, best = None, 1
     for idx, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         for sheet in sheets:
-            matched = {match(sheet, cell)[0] for cell in row if str(cell).strip()}
-            matched.discard(None)
-            if len(matched) > best:
-                best_idx, best = idx, len(matched)
+            found = recognised_columns(row, sheet, match)
+            if found > best:
+                best_idx, best = idx, found
     return best_idx
 
 

@@ -198,7 +198,7 @@ def _canonicalise(sheet: schema.Sheet, raw: RawSheet, source_name: str, match: M
     title texts above the header (for the extract date)."""
     cells = raw.cells
     header = locate_header(head_rows(cells, extra=1), sheet, match)
-    headers, header_row = header.headers, raw.first_row + header.index
+    headers, header_row = header.headers, raw.row_number(header.index)
     mapping, units = map_headers(sheet, headers, match, raw.name, header_row, tally)
     derived = derivation_sources(profile, sheet, headers, mapping, raw, source_name)
     missing = [c for c in sheet.required if c not in mapping and c not in derived]
@@ -220,7 +220,7 @@ def _canonicalise(sheet: schema.Sheet, raw: RawSheet, source_name: str, match: M
     del cells
     raw.cells = None
     body_rows = len(body)
-    row_numbers = np.arange(body_rows, dtype="int64") + raw.first_row + body_start
+    row_numbers = raw.row_numbers(body_start, body_rows)
     used = sorted({0, *(p for positions in mapping.values() for p in positions),
                    *(p for _, p in derived.values() if isinstance(p, int))}
                   & set(body.columns))

@@ -69,6 +69,22 @@ class RawSheet:
     may_hold_errors: bool = True  # False: no "#" anywhere, so no Excel error value
     #: Columns known to hold no cell to clean (no control, edge whitespace or empty string).
     plain_columns: frozenset = frozenset()
+    #: Rows of ``cells`` that span more than one spreadsheet row, with the rows they add: a
+    #: text file's header cell holding a quoted line break (Alt+Enter in Excel) is one row of
+    #: cells over two lines of the file. The rows after it are numbered on from its last line.
+    spans: dict[int, int] = field(default_factory=dict)
+
+    def row_number(self, position: int) -> int:
+        """The spreadsheet row number (a text file's line) of the row at ``position``."""
+        return self.first_row + position + sum(
+            extra for at, extra in self.spans.items() if at < position)
+
+    def row_numbers(self, start: int, count: int) -> np.ndarray:
+        """The row numbers of ``count`` rows from ``position`` ``start`` on (int64)."""
+        numbers = np.arange(count, dtype="int64") + self.first_row + start
+        for at, extra in self.spans.items():
+            numbers[max(at + 1 - start, 0):] += extra
+        return numbers
 
 
 # =========================================================================== reading
@@ -95,7 +111,7 @@ def read_text_sheet(data: bytes, name: str, tally: Tally, match: Match = schema.
     return RawSheet(name="loans", cells=table.grid, bad_rows=table.bad_rows, is_text=True,
                     may_hold_controls=table.may_hold_controls,
                     may_hold_errors=table.may_hold_errors,
-                    plain_columns=frozenset(table.plain_columns))
+                    plain_columns=frozenset(table.plain_columns), spans=table.spans)
 
 
 def read_workbook(data: bytes, name: str, kind: Kind, tally: Tally) -> list[RawSheet]:
@@ -351,7 +367,7 @@ def sheet_facts(raw: RawSheet, profile: ExportProfile | None = None) -> dict:
     recognised = {match("loans", h)[0] for h in headers} - {None}
     if profile is not None:
         recognised |= profile.derivable("loans", headers, recognised)
-    facts.update(header_row=raw.first_row + idx, headers=headers,
+    facts.update(header_row=raw.row_number(idx), headers=headers,
                  missing=[c for c in schema.SHEETS["loans"].required if c not in recognised],
                  summary_report=is_summary_report(headers, recognised))
     return facts

@@ -82,7 +82,7 @@ def profile_template(source: Source, *, filename: str | None = None) -> str:
     lines = [
         "# 导出配置模板(由 postloan-audit profile-template 生成)/ export profile template",
         f"# 文件 {name}" + ("" if kind == "text" else f",工作表「{raw.name}」")
-        + f",表头在第 {raw.first_row + idx} 行 / header row {raw.first_row + idx}",
+        + f",表头在第 {raw.row_number(idx)} 行 / header row {raw.row_number(idx)}",
         "# 已识别的列已填好;以 # 开头的行请核对后去掉 #,并把 \"?\" 改为标准列名",
         "# (见 docs/export-profiles.md)。",
         "",

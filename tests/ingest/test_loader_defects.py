@@ -61,3 +61,52 @@ def test_a_name_with_spaced_characters_is_not_a_total():
     extract = pa.load_extract(data, filename="台账.csv")
     assert extract.loans["borrower_name"].tolist() == ["合 计 科技有限公司"]
     assert extract.issues.loc[extract.issues["message"] == SUMMARY].empty
+
+
+# ----------------------------------------------------------------------------- "贷款余额\n(元)"
+
+
+def test_a_header_cell_with_a_line_break_is_one_cell_and_rows_keep_their_line_numbers():
+    extract = _same_by_every_reading((DATA / "header_line_break.csv").read_bytes(),
+                                     "header_line_break.csv")
+    assert extract.loans["loan_id"].tolist() == ["L001"]
+    assert extract.loans["balance"].tolist() == [1000.0]
+    assert extract.loans["classification"].tolist() == ["normal"]
+    assert extract.loans["source_row"].tolist() == [4]  # title 1, header 2-3, rows 4 and 5
+    assert extract.rejected[["row", "column", "reason"]].values.tolist() == [
+        [5, "balance", "贷款余额为负数 / negative balance"]]
+    assert _accounting(extract) == {"rows_read": 2, "kept": 1, "rejected": 1,
+                                    "summary_rows": 0, "blank_rows": 0}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_several_header_cells_with_line_breaks_and_a_unit_on_the_second_line(encoding):
+    text = ('借据号,"客户\n编号",经营机构,"贷款余额\n(万元)",五级分类,担保方式\n'
+            "L1,C1,城关支行,1.5,正常,信用\n"
+            "L2,C2,城关支行,2,关注,\n"
+            "L3,C3,城关支行,3,正常,信用\n")
+    extract = _same_by_every_reading(text.encode(encoding), "台账.csv")
+    assert extract.loans["loan_id"].tolist() == ["L1", "L3"]
+    assert extract.loans["borrower_id"].tolist() == ["C1", "C3"]
+    assert extract.loans["balance"].tolist() == [15000.0, 30000.0]
+    assert extract.loans["source_row"].tolist() == [4, 6]
+    assert extract.rejected[["row", "column"]].values.tolist() == [[5, "guarantee_type"]]
+
+
+def test_a_missing_column_names_the_first_line_of_a_header_with_a_line_break():
+    text = '说明\n借据号,客户号,经营机构,"贷款余额\n(元)",担保方式\nL1,C1,城关支行,1,信用\n'
+    with pytest.raises(pa.ExtractError) as err:
+        pa.load_extract(text.encode(), filename="缺列.csv")
+    assert err.value.details["headers"] == ["借据号", "客户号", "经营机构", "贷款余额\n(元)", "担保方式"]
+    assert err.value.details["header_row"] == 2
+    assert "(表头在第 2 行 / header row 2)" in str(err.value)
+
+
+def test_a_quote_left_open_in_a_title_does_not_swallow_the_header():
+    text = ('"全行贷款台账 截至2026年9月30日\n'
+            "借据号,客户号,经营机构,贷款余额,五级分类,担保方式\n"
+            "L1,C1,城关支行,1,正常,信用\n")
+    extract = _same_by_every_reading(text.encode(), "台账.csv")
+    assert extract.loans["loan_id"].tolist() == ["L1"]
+    assert extract.loans["source_row"].tolist() == [3]
+    assert extract.as_of is not None and str(extract.as_of) == "2026-09-30"
