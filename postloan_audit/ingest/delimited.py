@@ -2,7 +2,8 @@
 
 Decoding: UTF-8, UTF-8 with BOM, UTF-16 (with or without BOM: Excel's "Unicode text"), GBK /
 GB18030 (guessed with charset-normalizer). A file that is valid in its encoding except for a
-few damaged bytes is read: each line holding a damaged byte is listed (and its row rejected)
+few damaged bytes, or a UTF-8 file with a few lines in another encoding (a row pasted from a
+GBK file), is read: each line holding an undecodable byte is listed (and its row rejected)
 instead of the whole file being refused. CR-only line endings (old Mac exports) are read.
 
 Parsing keeps one record per line: a quote that opens and never closes within its line is
@@ -203,6 +204,30 @@ def _bad_lines(text: str) -> tuple[str, dict[int, str]]:
     return "\n".join(lines), bad
 
 
+def _utf8_with_foreign_lines(text: str) -> bool:
+    """True for text decoded as UTF-8 (undecodable bytes surrogate-escaped) whose undecodable
+    bytes sit on a few lines (one in a hundred, one at least) while other lines hold non-ASCII
+    UTF-8: a UTF-8 export with a row pasted from a file in another encoding (a GBK row appended
+    to a UTF-8 CSV), whose lines are then listed as damaged. A GBK file fails on nearly every
+    line that holds Chinese and has no line of valid non-ASCII UTF-8, so it stays GBK.
+
+    The foreign line is not decoded as GB18030: GB18030 reads almost any bytes, a Latin-1 or
+    Big5 line as much as a GBK one, so its cells could not be trusted either.
+    """
+    if not _SURROGATE_RE.search(text):
+        return False
+    limit = max(1, text.count("\n") // 100)
+    bad, utf8 = 0, False
+    for line in text.split("\n"):
+        if _SURROGATE_RE.search(line):
+            bad += 1
+            if bad > limit:
+                return False
+        elif not utf8 and not line.isascii():
+            utf8 = True
+    return utf8
+
+
 def _looks_utf16(data: bytes) -> str | None:
     head = data[:4096]
     if len(head) < 4:
@@ -231,13 +256,15 @@ def decode(data: bytes, name: str, sample_bytes: int = ENCODING_SAMPLE_BYTES) ->
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    # UTF-8 with a few damaged bytes, or another encoding? Count the undecodable bytes of a
-    # sample first (a GBK file fails on nearly every Chinese character), then of the file.
+    # UTF-8 with a few damaged bytes or a few lines in another encoding, or another encoding?
+    # Look at a sample first (a GBK file fails on nearly every Chinese character), then at the
+    # file.
     sample = data[:sample_bytes].decode("utf-8", errors="surrogateescape")
-    if len(_SURROGATE_RE.findall(sample)) <= 4 + len(sample) * MAX_DAMAGED_SHARE:
+    if len(_SURROGATE_RE.findall(sample)) <= 4 + len(sample) * MAX_DAMAGED_SHARE \
+            or _utf8_with_foreign_lines(sample):
         escaped = data.decode("utf-8", errors="surrogateescape")
         damaged = len(_SURROGATE_RE.findall(escaped))
-        if damaged <= max(1, len(data) * MAX_DAMAGED_SHARE):
+        if damaged <= max(1, len(data) * MAX_DAMAGED_SHARE) or _utf8_with_foreign_lines(escaped):
             text, bad = _bad_lines(escaped)
             return DecodedText(text, "utf-8", bad)
     from charset_normalizer import from_bytes
@@ -287,6 +314,8 @@ def _streamable_encoding(data: bytes, sample_bytes: int = ENCODING_SAMPLE_BYTES)
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if _utf8_with_foreign_lines(sample.decode("utf-8", errors="surrogateescape")):
+        return "utf-8"  # a few lines in another encoding: damaged lines of a UTF-8 file
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()

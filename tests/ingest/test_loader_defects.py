@@ -110,3 +110,58 @@ def test_a_quote_left_open_in_a_title_does_not_swallow_the_header():
     assert extract.loans["loan_id"].tolist() == ["L1"]
     assert extract.loans["source_row"].tolist() == [3]
     assert extract.as_of is not None and str(extract.as_of) == "2026-09-30"
+
+
+# ----------------------------------------------------------------------------- a GBK row in UTF-8
+
+PASTED = ("第 4 行含无法识别的字节(0xCD 0xF5 0xCE 0xE5 0xB6),该行内容不可信"
+          " / line 4 holds undecodable bytes (0xCD 0xF5 0xCE 0xE5 0xB6)")
+
+
+def test_a_utf8_file_with_a_row_pasted_from_gbk_loads_and_rejects_that_row():
+    extract = _same_by_every_reading((DATA / "utf8_with_gbk_row.csv").read_bytes(),
+                                     "utf8_with_gbk_row.csv")
+    assert extract.loans["loan_id"].tolist() == ["L001", "L002"]
+    assert extract.loans["borrower_name"].tolist() == ["张三", "李四"]
+    assert extract.rejected[["row", "column", "value", "reason"]].values.tolist() == [
+        [4, "", "", PASTED]]
+    assert not extract.issues["message"].str.startswith("文本编码识别为").any()  # UTF-8
+    assert _accounting(extract) == {"rows_read": 3, "kept": 2, "rejected": 1,
+                                    "summary_rows": 0, "blank_rows": 0}
+
+
+def test_a_pasted_gbk_row_past_the_encoding_sample_is_rejected_the_same_way():
+    rows = "".join(f"L{n:03d},C{n:03d},客户{n},城关支行,{n}00,正常,信用\n" for n in range(1, 300))
+    data = ("借据号,客户号,客户名称,经营机构,贷款余额,五级分类,担保方式\n" + rows).encode() \
+        + "L999,C999,王五,东街支行,3000,正常,信用\n".encode("gbk") \
+        + "L300,C300,赵六,城关支行,100,正常,信用\n".encode()
+    reads = [pa.load_extract(data, filename="台账.csv", text=TextOptions(sample_bytes=size))
+             for size in (200, 2**20)]
+    assert_same_read(frames(reads[0]), frames(reads[1]))
+    extract = reads[0]
+    assert len(extract.loans) == 300 and "L999" not in set(extract.loans["loan_id"])
+    assert extract.rejected["row"].tolist() == [301]
+    assert extract.rejected["reason"].str.startswith("第 301 行含无法识别的字节(0xCD 0xF5").all()
+
+
+def test_a_gbk_file_is_still_read_as_gbk():
+    extract = pa.load_extract(DATA / "gbk.csv")
+    assert extract.rejected.empty
+    assert "文本编码识别为 gb18030 / text decoded as gb18030" in extract.issues["message"].tolist()
+    # Chinese on one line only, the rest ASCII: no UTF-8 anywhere, so GBK, not a damaged line.
+    data = ("loan_id,borrower_id,branch,balance,classification,guarantee_type\n"
+            "L1,C1,HQ,1.00,normal,credit\n" + "L2,C2,城关支行,2.00,正常,信用\n").encode("gbk")
+    extract = pa.load_extract(data, filename="gbk_one_line.csv")
+    assert extract.loans["branch"].tolist() == ["HQ", "城关支行"]
+    assert extract.rejected.empty
+
+
+def test_up_to_one_pasted_row_in_a_hundred_lines_is_damage_of_a_utf8_file():
+    rows = [f"L{n:03d},C{n:03d},城关支行,{n},正常,信用" for n in range(1, 201)]
+    pasted = {50, 150}  # two rows of 201 lines: at most 201 // 100
+    data = "借据号,客户号,经营机构,贷款余额,五级分类,担保方式\n".encode() + b"".join(
+        (row + "\n").encode("gbk" if n in pasted else "utf-8")
+        for n, row in enumerate(rows, start=1))
+    extract = _same_by_every_reading(data, "台账.csv")
+    assert len(extract.loans) == 198
+    assert extract.rejected["row"].tolist() == [51, 151]
