@@ -4,6 +4,8 @@
   vocabularies), the single declaration of ``docs/extract-format.md``;
 - :mod:`~postloan_audit.core.errors`: the exception tree (:class:`PostloanAuditError`,
   :class:`ExtractError`, :class:`PolicyError`);
+- :mod:`~postloan_audit.core.messages`: the catalogue their messages are rendered from
+  (one function per :class:`~postloan_audit.core.messages.Problem`);
 - :mod:`~postloan_audit.core.extract`: the :class:`Extract` container every capability takes;
 - :mod:`~postloan_audit.core.workbooks`: writing workbooks (formula-safe cells, tables, headers);
 - :mod:`~postloan_audit.core.workdays`: Chinese working days (工作日) for deadline rules;

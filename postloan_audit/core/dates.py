@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from postloan_audit.core.errors import DateError
+from postloan_audit.core.messages import DATE_FORMS_EN, DATE_FORMS_ZH  # noqa: F401 - re-exported
 
 #: Full-width digits and separators (２０２６／９／３０) → ASCII, before any pattern is tried.
 FULL_WIDTH = str.maketrans(
@@ -38,9 +39,6 @@ COMPACT_DATE_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\.0+)?$")
 #: Years a date can have: inside the datetime64[ns] range; a date in another year (0001-01-01,
 #: a typing slip) is not a date the package can compute with.
 DATE_YEARS = (1678, 2261)
-#: How a date may be written, for messages.
-DATE_FORMS_ZH = "2026-09-30、2026/9/30、2026年9月30日 或 20260930"
-DATE_FORMS_EN = "2026-09-30, 2026/9/30, 2026年9月30日 or 20260930"
 
 NAT = np.datetime64("NaT", "ns")
 
@@ -93,10 +91,7 @@ def coerce_date(value: Any, *, what: tuple[str, str] = ("日期", "date")) -> dt
     elif isinstance(value, str):
         day = _from_text(value)
     if day is None or not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
-        raise DateError(
-            f"{what[0]}无效:{value!r},应为日期,如 {DATE_FORMS_ZH}"
-            f" / invalid {what[1]} {value!r}: expected a date such as {DATE_FORMS_EN}",
-            value=value, what=what)
+        raise DateError(value, what=what)
     return day
 
 

@@ -18,55 +18,26 @@ file, the sheet or the argument and what to fix::
 
 Each is also a :class:`ValueError`, so callers that caught ``ValueError`` keep working; the
 command line turns every one of them into exit code 2 and its message, without a traceback.
+An :class:`ExtractError` is data: a :class:`Problem`, a cause and the facts, its message
+rendered by the catalogue in :mod:`~postloan_audit.core.messages` (as is a
+:class:`DateError`'s).
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
+
+from postloan_audit.core.messages import (  # noqa: F401 - Problem and CLOSEST_HEADERS re-exported
+    CLOSEST_HEADERS,
+    Problem,
+    date_message,
+    extract_message,
+)
+from postloan_audit.core.messages import short_missing_columns as _short_missing_columns
 
 
 class PostloanAuditError(Exception):
     """Base class of every error this package raises on purpose."""
-
-
-class Problem(StrEnum):
-    """Why a file cannot be read as an extract (:attr:`ExtractError.problem`).
-
-    A member compares equal to its value (``Problem.EMPTY == "empty"``), so code that tested
-    the old free strings keeps working. ``docs/extract-format.md`` documents each one.
-    """
-
-    #: The file holds no bytes, or only white space.
-    EMPTY = "empty"
-    #: Not a workbook or text the readers understand, damaged, or in no known encoding.
-    UNREADABLE = "unreadable"
-    #: A password-protected (encrypted) workbook.
-    ENCRYPTED = "encrypted"
-    #: Too many cells, too large an archive member or table to read safely.
-    TOO_LARGE = "too_large"
-    #: No sheet is a loan ledger (by name or by columns).
-    NO_LOANS_SHEET = "no_loans_sheet"
-    #: The loans sheet lacks required columns (``details["missing"]``).
-    MISSING_COLUMNS = "missing_columns"
-    #: The loans sheet has a header row but no data rows.
-    NO_DATA_ROWS = "no_data_rows"
-    #: A header carries a unit its column cannot take (展期期限（万元）).
-    BAD_UNIT = "bad_unit"
-    #: A profile computes days to the extract date, and no date is known.
-    NO_AS_OF = "no_as_of"
-    #: A returned workbook lacks one of its sheets.
-    MISSING_SHEET = "missing_sheet"
-    #: A Parquet store's manifest is missing or not one this version reads.
-    STORE_MANIFEST = "store_manifest"
-    #: A Parquet store's file is missing or changed.
-    STORE_FILE = "store_file"
-    #: A Parquet store's file holds other columns than its manifest says.
-    STORE_COLUMNS = "store_columns"
-    #: A Parquet store's file holds another number of rows than its manifest says.
-    STORE_ROWS = "store_rows"
-    #: The directory a Parquet store is to be written to cannot take it.
-    STORE_TARGET = "store_target"
 
 
 class ExtractError(PostloanAuditError, ValueError):
@@ -79,8 +50,10 @@ class ExtractError(PostloanAuditError, ValueError):
     problem:
         Why, a :class:`Problem` (it compares equal to its text: ``"missing_columns"``).
     details:
-        The structured facts behind the message (``missing``, ``headers`` for missing
-        columns), for a door to render its own shorter message from.
+        The structured facts behind the message: ``cause`` (the situation, see
+        :mod:`~postloan_audit.core.messages`) and the facts its message is rendered from
+        (``missing`` and ``headers`` for missing columns, ``column``, ``header`` and ``unit``
+        for a bad unit …), for a door to render its own shorter message from.
     """
 
     def __init__(self, message: str, *, source_name: str | None = None, sheet: str | None = None,
@@ -91,6 +64,16 @@ class ExtractError(PostloanAuditError, ValueError):
         self.sheet = sheet
         self.problem = Problem(problem)
         self.details = details or {}
+
+    @classmethod
+    def from_facts(cls, problem: Problem, cause: str, *, source_name: str | None,
+                   sheet: str | None = None, **facts: Any) -> ExtractError:
+        """The error of ``problem`` with its message rendered from the facts by the catalogue
+        (:func:`~postloan_audit.core.messages.extract_message`); ``details`` holds the cause
+        and the facts."""
+        message = extract_message(problem, cause, file=source_name, sheet=sheet, **facts)
+        return cls(message, source_name=source_name, sheet=sheet, problem=problem,
+                   details={"cause": cause, **facts})
 
 
 class PolicyError(PostloanAuditError, ValueError):
@@ -109,11 +92,11 @@ class DateError(PostloanAuditError, ValueError):
         What the date is, in Chinese and English (``("检查日期", "check date")``).
     """
 
-    def __init__(self, message: str, *, value: Any, what: tuple[str, str]) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, value: Any, *, what: tuple[str, str] = ("日期", "date")) -> None:
         self.value = value
         self.what = what
+        self.message = date_message(value, what)
+        super().__init__(self.message)
 
 
 class ExtractTypeError(PostloanAuditError, TypeError, ValueError):
@@ -211,39 +194,13 @@ class ProfileError(PolicyError):
         self.allowed = tuple(allowed)
 
 
-#: Accepted headers shown per missing column in a short message (the rest behind
-#: ``--verbose`` or an expander).
-CLOSEST_HEADERS = 3
-
-
 def short_missing_columns(exc: ExtractError, *, more: str, more_en: str) -> str | None:
     """A missing-columns message with only the :data:`CLOSEST_HEADERS` accepted headers
     closest to the headers found, ending with ``more`` / ``more_en`` (where the full list of
     aliases is: ``--verbose`` on the CLI, an expander on a page); None if ``exc`` is not a
-    missing-columns error."""
-    import difflib
-
-    from postloan_audit.core import schema
-
-    missing = exc.details.get("missing") if exc.problem == "missing_columns" else None
-    if not missing:
+    missing-columns error. Rendered from ``exc.details``
+    (:func:`postloan_audit.core.messages.short_missing_columns`)."""
+    if exc.problem != Problem.MISSING_COLUMNS:
         return None
-    found = [h for h in exc.details.get("headers", []) if str(h).strip()]
-    sheet = next((s for s in schema.SHEETS.values()
-                  if all(c in s.column_index for c in missing)), None)
-    if sheet is None:
-        return None
-    where = exc.message.split("缺少必填列:")[0]
-    parts = []
-    for column in missing:
-        accepted = schema.accepted_headers(sheet.name, column)
-        close: list[str] = []
-        for header in found:
-            close += difflib.get_close_matches(str(header), accepted, n=CLOSEST_HEADERS,
-                                               cutoff=0.3)
-        shown = list(dict.fromkeys(close + [sheet.column_index[column].zh]))[:CLOSEST_HEADERS]
-        parts.append(f"{sheet.column_index[column].zh}({column}),可用列名如 / accepted e.g. "
-                     + "、".join(f"「{h}」" for h in shown))
-    headers = "、".join(f"「{h}」" for h in found) or "(无 / none)"
-    return (f"{where}缺少必填列:{';'.join(parts)}。读到的表头:{headers}。请把列名改为可识别的名称;"
-            f"{more}。 / Missing required column(s) {', '.join(missing)}; {more_en}.")
+    return _short_missing_columns(exc.details, file=exc.source_name, sheet=exc.sheet,
+                                  more=more, more_en=more_en)

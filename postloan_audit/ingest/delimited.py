@@ -2,7 +2,8 @@
 
 Decoding: UTF-8, UTF-8 with BOM, UTF-16 (with or without BOM: Excel's "Unicode text"), GBK /
 GB18030 (guessed with charset-normalizer). A file that is valid in its encoding except for a
-few damaged bytes is read: each line holding a damaged byte is listed (and its row rejected)
+few damaged bytes, or a UTF-8 file with a few lines in another encoding (a row pasted from a
+GBK file), is read: each line holding an undecodable byte is listed (and its row rejected)
 instead of the whole file being refused. CR-only line endings (old Mac exports) are read.
 
 Parsing keeps one record per line: a quote that opens and never closes within its line is
@@ -12,25 +13,37 @@ rows after it. A field longer than the csv module's limit is read.
 Reading is streamed for the usual encodings (UTF-8, GBK/GB18030): the file is parsed in blocks
 of about :data:`BLOCK_BYTES` cut at line ends (a line feed, a quote or a delimiter is never part
 of a multi-byte character in these encodings), so it is never held as one decoded string or a
-re-encoded copy. pyarrow's reader parses a block's own bytes in place: UTF-8 as text (pyarrow
-checks it), GB18030 as bytes, each column then decoded once per distinct value (pure-ASCII
-columns such as ids, amounts and dates are not decoded at all; a column that held non-ASCII
-bytes is read as a dictionary in the later blocks, so that pyarrow finds its distinct values
-while parsing; a value that does not decode marks its rows). Control bytes, invisible
-characters and the ``#`` of Excel error values are looked for in each column's bytes or
-distinct values. A block holding a blank line (kept as a row, which pyarrow then refuses), an
-unbalanced quote, a lone carriage return, UTF-8 that does not decode or, when it holds a quote,
-a row count that is not its line count takes the exact line-by-line reader instead; row
-numbers are the file's lines either way. UTF-16 and CR-only files, and files whose encoding
-only the whole text reveals, are decoded whole.
+re-encoded copy. UTF-16 and CR-only files, and files whose encoding only the whole text
+reveals, are decoded whole.
+
+Two engines read a block, behind one interface (:func:`read_block`, chosen by argument):
+
+``"pyarrow"``
+    pyarrow's reader on the block's own bytes, in place: UTF-8 as text (pyarrow checks it),
+    GB18030 as bytes, each column then decoded once per distinct value (pure-ASCII columns
+    such as ids, amounts and dates are not decoded at all; a column that held non-ASCII bytes
+    is read as a dictionary in the later blocks, so that pyarrow finds its distinct values
+    while parsing; a value that does not decode marks its rows). Control bytes, invisible
+    characters and the ``#`` of Excel error values are looked for in each column's bytes or
+    distinct values. It declines a block (returns None) holding a blank line (kept as a row,
+    which pyarrow then refuses), an unbalanced quote, a lone carriage return, UTF-8 that does
+    not decode or, when it holds a quote, a row count that is not its line count.
+``"exact"``
+    the csv module line by line: every block, and the blocks the fast engine declines.
+
+Row numbers are the file's lines whichever engine reads a block, and what is read is the same
+(``tests/ingest/test_text_blocks.py`` reads every file with both, in blocks of any size and as
+one decoded text). :class:`TextOptions` carries the choice; :func:`read_text_table` returns a
+:class:`TextTable`. The byte work is in :mod:`~postloan_audit.ingest.kernels`.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -39,8 +52,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from postloan_audit.core import schema
-from postloan_audit.core.errors import ExtractError
-from postloan_audit.ingest import parsing
+from postloan_audit.core.errors import ExtractError, Problem
+from postloan_audit.ingest import kernels, parsing
+from postloan_audit.ingest.header import (
+    HEADER_SEARCH_ROWS,
+    Match,
+    find_header_row,
+    recognised_columns,
+)
 from postloan_audit.ingest.threads import map_columns
 
 #: Bytes of a non-UTF-8 CSV given to charset-normalizer to guess the encoding.
@@ -55,26 +74,83 @@ BLOCK_BYTES = 16 * 2**20
 #: a fifth faster than 4 MiB on two cores: docs/performance.md); each column's chunks of a
 #: block are then joined into one array.
 PARSE_CHUNK_BYTES = 2**20
-#: The same characters as ``parsing.CONTROL_RE``, in RE2 syntax for pyarrow's regex kernels.
-_CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{200b}-\x{200f}\x{2060}\x{feff}]"
 _TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
-#: Bytes that decode to a control character in ASCII-compatible encodings (C0 controls other
-#: than tab/LF/CR, and DEL), and the UTF-8 forms of zero-width characters and the BOM.
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-#: The type a GB18030 column is read as once it held non-ASCII bytes (see _fast_block).
+#: The type a GB18030 column is read as once it held non-ASCII bytes (see _pyarrow_table).
 _CODED = pa.dictionary(pa.int32(), pa.binary())
-_CONTROL_BYTE = np.zeros(256, dtype=bool)
-_CONTROL_BYTE[list(_CONTROL_BYTES)] = True
-_INVISIBLE_UTF8 = (b"\xe2\x80\x8b", b"\xe2\x80\x8c", b"\xe2\x80\x8d", b"\xe2\x80\x8e",
-                   b"\xe2\x80\x8f", b"\xe2\x81\xa0", b"\xef\xbb\xbf")
+_TRAILING_SPACE = frozenset(b" \t\r\n\x0b\x0c")
+
+Engine = Literal["pyarrow", "exact"]
 
 
-def _may_hold_controls(data: bytes) -> bool:
-    """True unless the bytes certainly decode without control or invisible characters."""
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    # bytes.translate with a delete set and substring tests run at C speed.
-    return (len(body.translate(None, _CONTROL_BYTES)) != len(body)
-            or any(seq in body for seq in _INVISIBLE_UTF8))
+@dataclass(frozen=True)
+class TextOptions:
+    """How delimited text is read. Every choice reads the same rows; the defaults are the
+    fast ones (tests read each file every way and compare).
+
+    ``engine``: the engine that reads each block first (:func:`read_block`; ``"exact"``
+    reads every block line by line with the csv module). ``block_bytes``: the size of the
+    blocks a streamed file is cut into. ``sample_bytes``: the bytes sampled to guess an
+    encoding. ``stream``: False decodes the whole text first, as for a UTF-16 file.
+    """
+
+    engine: Engine = "pyarrow"
+    block_bytes: int = BLOCK_BYTES
+    sample_bytes: int = ENCODING_SAMPLE_BYTES
+    stream: bool = True
+
+
+@dataclass
+class TextTable:
+    """A delimited export as read (:func:`read_text_table`).
+
+    ``grid``: the text cells, one row per line of the file (the header area as parsed, then
+    the body), columns 0..n-1 (NaN when empty); ``spans``: the rows of the header area that
+    span more than one line (a quoted line break in a header cell), with the lines they add;
+    ``notes``: ``(severity, message)`` to tell
+    the user (the encoding); ``bad_rows``: line number → why the line cannot be trusted (an
+    undecodable byte, an unclosed quote); ``may_hold_controls``: False when the bytes hold no
+    control or invisible character; ``may_hold_errors``: False when no cell can hold an Excel
+    error value (no ``#``); ``plain_columns``: the columns with no cell to clean (no control,
+    edge whitespace or empty string), so that the column checks are skipped where they cannot
+    find anything.
+    """
+
+    grid: pd.DataFrame
+    notes: list[tuple[str, str]]
+    bad_rows: dict[int, str]
+    may_hold_controls: bool
+    may_hold_errors: bool
+    plain_columns: frozenset[int]
+    spans: dict[int, int] = field(default_factory=dict)
+
+
+class Block(NamedTuple):
+    """One block of a file as an engine read it.
+
+    ``table``: text columns named "0".."n-1", one row per line; ``bad_lines``: 1-based lines
+    of the block with undecodable bytes (the bytes as 0xNN); ``odd_lines``: 0-based lines of
+    the block with an unbalanced quote; ``controls``: a control or invisible character occurs;
+    ``damaged``: the count of undecodable bytes (the exact engine's; the fast engine declines
+    bytes UTF-8 cannot decode); ``newlines``: the block's count of line feeds.
+    """
+
+    table: pa.Table
+    bad_lines: dict[int, str]
+    odd_lines: list[int]
+    controls: bool
+    damaged: int
+    newlines: int
+
+
+class _Parsed(NamedTuple):
+    """pyarrow's reading of some bytes: the table, rows with undecodable bytes (0-based, the
+    bytes as 0xNN), whether a control or invisible character occurs, the count of line
+    feeds."""
+
+    table: pa.Table
+    bad_rows: dict[int, str]
+    controls: bool
+    newlines: int
 
 
 @dataclass
@@ -96,6 +172,24 @@ class DecodedText:
     bad_lines: dict[int, str] = field(default_factory=dict)
 
 
+class _Column(NamedTuple):
+    """A GB18030 column of a block as text, and what its bytes held."""
+
+    text: pa.Array | pa.ChunkedArray
+    controls: bool  # a control byte or an invisible character
+    bad: dict[int, list[str]]  # row → the bytes GB18030 cannot decode, as 0xNN
+    decoded: bool  # False: an ASCII column, kept as read
+    marks: bool  # a "#" (an Excel error value's mark)
+    plain: bool  # no control, no edge whitespace, no empty string: nothing to clean
+
+
+class _Fallback(Exception):
+    """The streamed read found what only the whole-text path decides (encoding damage)."""
+
+
+# =========================================================================== decoding
+
+
 def _bad_lines(text: str) -> tuple[str, dict[int, str]]:
     """Replace surrogate-escaped bytes by U+FFFD and list the lines that held them."""
     if not _SURROGATE_RE.search(text):
@@ -110,6 +204,30 @@ def _bad_lines(text: str) -> tuple[str, dict[int, str]]:
     return "\n".join(lines), bad
 
 
+def _utf8_with_foreign_lines(text: str) -> bool:
+    """True for text decoded as UTF-8 (undecodable bytes surrogate-escaped) whose undecodable
+    bytes sit on a few lines (one in a hundred, one at least) while other lines hold non-ASCII
+    UTF-8: a UTF-8 export with a row pasted from a file in another encoding (a GBK row appended
+    to a UTF-8 CSV), whose lines are then listed as damaged. A GBK file fails on nearly every
+    line that holds Chinese and has no line of valid non-ASCII UTF-8, so it stays GBK.
+
+    The foreign line is not decoded as GB18030: GB18030 reads almost any bytes, a Latin-1 or
+    Big5 line as much as a GBK one, so its cells could not be trusted either.
+    """
+    if not _SURROGATE_RE.search(text):
+        return False
+    limit = max(1, text.count("\n") // 100)
+    bad, utf8 = 0, False
+    for line in text.split("\n"):
+        if _SURROGATE_RE.search(line):
+            bad += 1
+            if bad > limit:
+                return False
+        elif not utf8 and not line.isascii():
+            utf8 = True
+    return utf8
+
+
 def _looks_utf16(data: bytes) -> str | None:
     head = data[:4096]
     if len(head) < 4:
@@ -121,8 +239,11 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
-def decode(data: bytes, name: str) -> DecodedText:
-    """Decode a text export; raise :class:`ExtractError` only when no encoding fits."""
+def decode(data: bytes, name: str, sample_bytes: int = ENCODING_SAMPLE_BYTES) -> DecodedText:
+    """Decode a text export; raise :class:`ExtractError` only when no encoding fits.
+
+    ``sample_bytes``: how much of a file that is not UTF-8 is sampled to guess its encoding.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         text, bad = _bad_lines(data[3:].decode("utf-8", errors="surrogateescape"))
         return DecodedText(text, "utf-8-sig", bad)
@@ -135,19 +256,21 @@ def decode(data: bytes, name: str) -> DecodedText:
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    # UTF-8 with a few damaged bytes, or another encoding? Count the undecodable bytes of a
-    # sample first (a GBK file fails on nearly every Chinese character), then of the file.
-    sample = data[:ENCODING_SAMPLE_BYTES].decode("utf-8", errors="surrogateescape")
-    if len(_SURROGATE_RE.findall(sample)) <= 4 + len(sample) * MAX_DAMAGED_SHARE:
+    # UTF-8 with a few damaged bytes or a few lines in another encoding, or another encoding?
+    # Look at a sample first (a GBK file fails on nearly every Chinese character), then at the
+    # file.
+    sample = data[:sample_bytes].decode("utf-8", errors="surrogateescape")
+    if len(_SURROGATE_RE.findall(sample)) <= 4 + len(sample) * MAX_DAMAGED_SHARE \
+            or _utf8_with_foreign_lines(sample):
         escaped = data.decode("utf-8", errors="surrogateescape")
         damaged = len(_SURROGATE_RE.findall(escaped))
-        if damaged <= max(1, len(data) * MAX_DAMAGED_SHARE):
+        if damaged <= max(1, len(data) * MAX_DAMAGED_SHARE) or _utf8_with_foreign_lines(escaped):
             text, bad = _bad_lines(escaped)
             return DecodedText(text, "utf-8", bad)
     from charset_normalizer import from_bytes
 
-    sample = data[:ENCODING_SAMPLE_BYTES]
-    if len(data) > ENCODING_SAMPLE_BYTES and b"\n" in sample:
+    sample = data[:sample_bytes]
+    if len(data) > sample_bytes and b"\n" in sample:
         sample = sample[: sample.rindex(b"\n") + 1]
     best = from_bytes(sample).best()
     guess = (best.encoding if best is not None else "gb18030").lower().replace("-", "_")
@@ -164,12 +287,40 @@ def decode(data: bytes, name: str) -> DecodedText:
         text, bad = "", {}
     if text and len(bad) <= max(1, text.count("\n") // 100):
         return DecodedText(text, "gb18030", bad)
-    raise ExtractError(
-        f"无法识别文件 {name} 的字符编码(已尝试 UTF-8、GB18030 与 {encoding})。"
-        f"请另存为 UTF-8 或 GBK 编码的 CSV。 / Cannot decode {name} (tried UTF-8, GB18030 and"
-        f" {encoding}). Save it as a UTF-8 or GBK CSV.",
-        source_name=name, problem="unreadable",
-    )
+    raise ExtractError.from_facts(Problem.UNREADABLE, "encoding", source_name=name,
+                                  encoding=encoding)
+
+
+def _streamable_encoding(data: bytes, sample_bytes: int = ENCODING_SAMPLE_BYTES) -> str | None:
+    """The encoding the file can be streamed in, or None (decoded whole by :func:`decode`).
+
+    UTF-8 (with or without BOM) when a sample decodes as UTF-8; GB18030 when charset-normalizer
+    names a Chinese encoding for a sample. Files that are neither, UTF-16 and CR-only files take
+    the whole-text path.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
+        return None
+    sample = data[:sample_bytes]
+    if b"\n" not in sample and len(data) > len(sample):
+        return None  # one very long line, or CR-only line ends
+    if b"\r" in sample and b"\n" not in sample:
+        return None  # CR-only line ends
+    if len(data) > len(sample):
+        sample = sample[: sample.rindex(b"\n") + 1]
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _utf8_with_foreign_lines(sample.decode("utf-8", errors="surrogateescape")):
+        return "utf-8"  # a few lines in another encoding: damaged lines of a UTF-8 file
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    guess = (best.encoding if best is not None else "gb18030").lower().replace("-", "_")
+    return "gb18030" if guess.replace("_", "") in _CHINESE_ENCODINGS | {"gb18030"} else None
 
 
 def normalise_line_endings(text: str) -> str:
@@ -188,6 +339,9 @@ def line_offset(text: str, line_number: int) -> int:
             return len(text)
         offset = nxt + 1
     return offset
+
+
+# =========================================================================== the header area
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -229,21 +383,69 @@ def _fields(line: str, delimiter: str) -> list[str]:
 
 
 def _empty_file(name: str) -> ExtractError:
-    return ExtractError(
-        f"文件 {name} 是空文件,没有任何内容。 / The file {name} is empty.",
-        source_name=name, problem="empty",
-    )
+    return ExtractError.from_facts(Problem.EMPTY, "text", source_name=name)
 
 
-def _header_area(head_lines: list[str], find_header_row):
-    """The delimiter, the parsed top lines, the header row's index and the column count."""
+class _HeaderArea(NamedTuple):
+    """The top of a text file: its delimiter, its first rows parsed, the header's index among
+    them, the column count, the lines of the file up to the header's end, and the rows that
+    span more than one line (row → the lines it adds)."""
+
+    delimiter: str
+    head: list[list[str]]
+    header_idx: int
+    ncols: int
+    header_lines: int
+    spans: dict[int, int]
+
+
+def _records(lines: list[str], delimiter: str) -> list[tuple[list[str], int]] | None:
+    """The csv module's records of ``lines`` (a quoted field may hold line breaks) with the
+    lines each took, or None when the csv module refuses them."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, sum(map(len, lines)) + 1))
+    try:
+        reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter)
+        out, taken = [], 0
+        for row in reader:
+            out.append((row, reader.line_num - taken))
+            taken = reader.line_num
+        return out
+    except csv.Error:
+        return None
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _header_area(head_lines: list[str], match: Match) -> _HeaderArea:
+    """The header area of a text file, one row per line, as the body is read.
+
+    A header cell may hold a line break typed in Excel (Alt+Enter: ``"贷款余额\n(元)"``),
+    which makes its row two lines of the file. When the first lines read as csv records
+    (quoted line breaks kept in their cell) give a header that names more columns than any
+    line alone, that header is taken, and the rows below it are numbered from its last line.
+    A quote left open in a title line is not a line break: the lines alone then name more.
+    """
     delimiter = sniff_delimiter(head_lines)
     head = _reader(head_lines, delimiter)
-    header_idx = find_header_row(head, ("loans",))
+    header_idx = find_header_row(head, ("loans",), match)
+    records = _records(head_lines, delimiter)
+    if records is not None and len(records) < len(head_lines):
+        rows = [row for row, _ in records]
+        idx = find_header_row(rows, ("loans",), match)
+        by_line = 0 if header_idx is None else recognised_columns(head[header_idx], "loans",
+                                                                    match)
+        if idx is not None and recognised_columns(rows[idx], "loans", match) > by_line:
+            spans = {k: taken - 1 for k, (_, taken) in enumerate(records[:idx + 1]) if taken > 1}
+            lines = sum(taken for _, taken in records[:idx + 1])
+            return _HeaderArea(delimiter, rows, idx, max(len(rows[idx]), 1), lines, spans)
     if header_idx is None:
         header_idx = 0
     header = head[header_idx] if head else []
-    return delimiter, head, header_idx, max(len(header), 1)
+    return _HeaderArea(delimiter, head, header_idx, max(len(header), 1), header_idx + 1, {})
+
+
+# =========================================================================== the engines
 
 
 def _text_frame(table: pa.Table, width: int) -> pd.DataFrame:
@@ -253,7 +455,7 @@ def _text_frame(table: pa.Table, width: int) -> pd.DataFrame:
     return cells
 
 
-def _exact_block(body: str, delimiter: str, ncols: int) -> pd.DataFrame:
+def _exact_rows(body: str, delimiter: str, ncols: int) -> pd.DataFrame:
     """The csv module line by line: one row per line, blank lines kept, quotes cut at line end."""
     lines = body.split("\n")
     if lines and lines[-1] == "":
@@ -262,102 +464,6 @@ def _exact_block(body: str, delimiter: str, ncols: int) -> pd.DataFrame:
     rows = _reader(lines, delimiter)
     width = max([ncols, *[len(r) for r in rows]])
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
-
-
-def parse_body(body: str, delimiter: str, ncols: int, *, final: bool = True,
-               utf8: bytes | memoryview | None = None,
-               unbalanced: bool | None = None) -> pd.DataFrame:
-    """Parse the rows below the header as text, one DataFrame row per line.
-
-    ``final``: the body runs to the end of the file, so trailing blank lines are not rows;
-    otherwise (a block of a streamed file) every line is a row, blank or not.
-    ``utf8``: the same text already UTF-8 encoded (the file's own bytes), to skip encoding.
-    ``unbalanced``: whether some line has an odd number of quotes, when the caller knows.
-    """
-    if final and body[-1:].isspace():
-        body = body.rstrip()  # blank lines at the end of the file are not rows
-        utf8 = None
-    if not body:
-        return pd.DataFrame(columns=range(ncols), dtype="str")
-    raw = body.encode("utf-8") if utf8 is None else bytes(utf8)
-    if unbalanced is None:
-        unbalanced = b'"' in raw and bool(unbalanced_quote_lines(body))
-    # Fast path: pyarrow's reader, as for a streamed block (it declines blank lines and a
-    # row count that differs from the line count).
-    fast = None if unbalanced else _fast_block(raw, 0, len(raw), "utf-8", delimiter, ncols)
-    if fast is not None:
-        return _text_frame(fast[0], ncols)
-    return _exact_block(body, delimiter, ncols)
-
-
-def _has_controls(utf8) -> bool:
-    """True when UTF-8 bytes hold a control or invisible character (RE2, no copy)."""
-    buffer = pa.py_buffer(utf8)
-    offsets = pa.py_buffer(np.array([0, buffer.size], dtype=np.int64))
-    array = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, buffer])
-    return bool(pc.match_substring_regex(array, _CONTROL_RE2)[0].as_py())
-
-
-def _streamable_encoding(data: bytes) -> str | None:
-    """The encoding the file can be streamed in, or None (decoded whole by :func:`decode`).
-
-    UTF-8 (with or without BOM) when a sample decodes as UTF-8; GB18030 when charset-normalizer
-    names a Chinese encoding for a sample. Files that are neither, UTF-16 and CR-only files take
-    the whole-text path.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
-        return None
-    sample = data[:ENCODING_SAMPLE_BYTES]
-    if b"\n" not in sample and len(data) > len(sample):
-        return None  # one very long line, or CR-only line ends
-    if b"\r" in sample and b"\n" not in sample:
-        return None  # CR-only line ends
-    if len(data) > len(sample):
-        sample = sample[: sample.rindex(b"\n") + 1]
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    try:
-        sample.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(sample).best()
-    guess = (best.encoding if best is not None else "gb18030").lower().replace("-", "_")
-    return "gb18030" if guess.replace("_", "") in _CHINESE_ENCODINGS | {"gb18030"} else None
-
-
-def _line_ends(data: bytes, start: int, block: int, end: int | None = None):
-    """Byte offsets cutting ``data[start:end]`` into blocks of about ``block`` bytes at line
-    ends."""
-    end = len(data) if end is None else end
-    cuts = [start]
-    while cuts[-1] < end:
-        nxt = cuts[-1] + block
-        if nxt >= end:
-            cuts.append(end)
-            break
-        newline = data.find(b"\n", nxt, end)
-        cuts.append(end if newline < 0 else newline + 1)
-    return cuts
-
-
-_TRAILING_SPACE = frozenset(b" \t\r\n\x0b\x0c")
-
-
-class _Fallback(Exception):
-    """The streamed read found what only the whole-text path decides (encoding damage)."""
-
-
-def _odd_quote_lines(data: bytes, start: int, stop: int) -> np.ndarray:
-    """0-based lines of ``data[start:stop]`` with an odd number of double quotes (on the bytes:
-    a quote or a line feed is never part of a multi-byte character in UTF-8 or GB18030); the
-    caller has found a quote in them."""
-    codes = np.frombuffer(data, dtype=np.uint8, count=stop - start, offset=start)
-    line_of_quote = np.searchsorted(np.flatnonzero(codes == 0x0A), np.flatnonzero(codes == 0x22))
-    counts = np.bincount(line_of_quote)
-    return np.flatnonzero(counts % 2 == 1)
 
 
 def _one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -369,67 +475,6 @@ def _one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray
     return column
 
 
-def _ascii_and_controls(column: pa.Array | pa.ChunkedArray
-                        ) -> tuple[bool, bool, bool, bool]:
-    """Whether every byte of a column is ASCII and, when it is, whether one is a control byte
-    (:data:`_CONTROL_BYTES`), whether one is ``#`` (an Excel error value's mark) and whether
-    every byte is printable (0x21–0x7E: no space, tab or control, so nothing to clean): a
-    minimum and a maximum per chunk; a byte lookup only for a chunk holding a byte below 0x20
-    or DEL (a tab, say), a compare only for one holding a byte up to 0x23. A null cell's
-    bytes count too."""
-    controls = marks = False
-    printable = True
-    for body in parsing.cell_bytes(column):
-        low, high = int(body.min()), int(body.max())
-        if high >= 0x80:
-            return False, False, False, False  # the caller tests the distinct values instead
-        printable = printable and 0x20 < low and high < 0x7F
-        if not controls and (low < 0x20 or high == 0x7F):
-            controls = bool(_CONTROL_BYTE.take(body).any())
-        if not marks and low <= 0x23:
-            marks = bool((body == 0x23).any())
-    return True, controls, marks, printable
-
-
-class _Column(NamedTuple):
-    """A GB18030 column of a block as text, and what its bytes held."""
-
-    text: pa.Array | pa.ChunkedArray
-    controls: bool  # a control byte or an invisible character
-    bad: dict[int, list[str]]  # row → the bytes GB18030 cannot decode, as 0xNN
-    decoded: bool  # False: an ASCII column, kept as read
-    marks: bool  # a "#" (an Excel error value's mark)
-    plain: bool  # no control, no edge whitespace, no empty string: nothing to clean
-
-
-def _joined(values: pa.Array) -> bytes:
-    """The values of a binary array joined by line feeds, from its buffers (no Python object
-    per value)."""
-    buffers = parsing.value_buffers(values)
-    if buffers is None:  # no byte at all: empty values only
-        return b"\n" * max(len(values) - 1, 0)
-    offsets, data = buffers
-    body = data[offsets[0]:offsets[-1]]
-    return np.insert(body, offsets[1:-1] - offsets[0], 0x0A).tobytes()
-
-
-def _split_text(text: str, count: int) -> pa.Array:
-    """``pa.array(text.split("\\n"), pa.large_string())`` for ``count`` values, built from
-    the UTF-8 bytes and the line feeds' positions (no Python object per value)."""
-    utf8 = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    breaks = np.flatnonzero(utf8 == 0x0A)
-    if len(breaks) + 1 != count:  # a value holds a line feed: cannot happen, but split
-        return pa.array(text.split("\n"), type=pa.large_string())
-    # Value k starts after the k-th line feed; without the k line feeds before it, k less.
-    offsets = np.empty(count + 1, dtype=np.int64)
-    offsets[0] = 0
-    offsets[1:-1] = breaks + 1 - np.arange(1, count)
-    offsets[-1] = len(utf8) - len(breaks)
-    data = np.delete(utf8, breaks)
-    return pa.Array.from_buffers(pa.large_string(), count,
-                                 [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-
-
 def _decoded(column: pa.Array, codec: str) -> _Column:
     """A column of GB18030 bytes (read unchecked as text) as text, decoding each distinct
     value once; pure-ASCII columns (ids, amounts, dates) are kept as read.
@@ -438,11 +483,11 @@ def _decoded(column: pa.Array, codec: str) -> _Column:
     0x30 and up, never DEL), so the bytes tell them.
     """
     bad: dict[int, list[str]] = {}
-    if pa.types.is_dictionary(column.type):  # read as a dictionary (see _fast_block)
+    if pa.types.is_dictionary(column.type):  # read as a dictionary (see _pyarrow_table)
         encoded = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     else:
         column = _one_array(column)
-        ascii_only, controls, marks, printable = _ascii_and_controls(column)
+        ascii_only, controls, marks, printable = kernels.ascii_and_controls(column)
         if ascii_only:  # ids, amounts, dates: not decoded
             # An empty cell is null here (pyarrow's null_values), never an empty string.
             return _Column(column, controls, bad, False, marks, printable)
@@ -450,15 +495,15 @@ def _decoded(column: pa.Array, codec: str) -> _Column:
             column = column.combine_chunks()
         encoded = pc.dictionary_encode(column.view(pa.large_binary()))
     # One decode of all the distinct values joined by line feeds (which no cell holds).
-    joined = _joined(encoded.dictionary)
-    controls = len(joined.translate(None, _CONTROL_BYTES)) != len(joined)
+    joined = kernels.joined(encoded.dictionary)
+    controls = len(joined.translate(None, kernels.CONTROL_BYTES)) != len(joined)
     marks = b"#" in joined
     text = joined.decode(codec, errors="surrogateescape")
     del joined
     controls = controls or bool(schema.INVISIBLE_RE.search(text))
     if not _SURROGATE_RE.search(text):
-        values = _split_text(text, len(encoded.dictionary))
-        plain = not controls and not parsing.needs_cleaning(values)
+        values = kernels.split_text(text, len(encoded.dictionary))
+        plain = not controls and not kernels.needs_cleaning(values)
         return _Column(values.take(encoded.indices), controls, bad, True, marks, plain)
     # Some value holds bytes GB18030 cannot decode: list its rows.
     parts = text.split("\n")
@@ -474,17 +519,16 @@ def _decoded(column: pa.Array, codec: str) -> _Column:
     return _Column(values.take(encoded.indices), controls, bad, True, marks, False)
 
 
-def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
-                quoted: bool | None = None, seen: _Seen | None = None):
-    """pyarrow's reader on the bytes ``data[start:stop]`` (a block cut at line ends, read in
-    place: no copy; no decoding for UTF-8; GB18030 decoded per distinct value), or None when
-    the block needs the exact reader.
+def _pyarrow_table(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
+                   quoted: bool | None = None, seen: _Seen | None = None) -> _Parsed | None:
+    """pyarrow's reader on the bytes ``data[start:stop]`` (cut at line ends, read in place: no
+    copy; no decoding for UTF-8; GB18030 decoded per distinct value), or None when the bytes
+    need the exact reader.
 
-    Returns ``(table, bad_rows, controls, newlines)``, ``newlines`` being the block's count of
-    line feeds. ``quoted``: whether the bytes hold a double quote, when the caller knows.
-    ``seen``: what earlier blocks of the file showed; GB18030 columns that held non-ASCII
-    bytes are read as dictionaries (pyarrow then hashes them while parsing, in its threads,
-    instead of building the text to hash it again). Updated with this block.
+    ``quoted``: whether the bytes hold a double quote, when the caller knows. ``seen``: what
+    earlier blocks of the file showed; GB18030 columns that held non-ASCII bytes are read as
+    dictionaries (pyarrow then hashes them while parsing, in its threads, instead of building
+    the text to hash it again). Updated with this block.
     """
     if data.find(b"\r", start, stop) >= 0 and \
             data.count(b"\r", start, stop) != data.count(b"\r\n", start, stop):
@@ -521,7 +565,7 @@ def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
     columns = table.columns  # pyarrow's chunks, not copied into one array each
     del table
     if codec == "utf-8":
-        controls = _has_controls(memoryview(data)[start:stop])
+        controls = kernels.has_controls(memoryview(data)[start:stop])
         columns = list(map_columns(_one_array, columns))
         if seen is not None:
             seen.marks = seen.marks or data.find(b"#", start, stop) >= 0
@@ -542,53 +586,120 @@ def _fast_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, 
             for row, hexes in column.bad.items():
                 bad.setdefault(row, []).extend(hexes)
     found = {row: " ".join(hexes[:5]) for row, hexes in bad.items()}
-    return pa.table(columns, names=names), found, controls, newlines
+    return _Parsed(pa.table(columns, names=names), found, controls, newlines)
 
 
-def _read_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
-                final: bool, seen: _Seen | None = None):
-    """One block of a streamed file, ``data[start:stop]``, cut at line ends.
-
-    Returns ``(table, bad_lines, odd_lines, controls, damaged, newlines)``: the cells as a
-    pyarrow table of text columns named "0".."n-1" (one row per line), 1-based block lines with
-    undecodable bytes, 0-based block lines with an unbalanced quote, whether a control or
-    invisible character occurs, the number of undecodable bytes and the block's count of line
-    feeds.
-    """
-    if final:
-        while stop > start and data[stop - 1] in _TRAILING_SPACE:
-            stop -= 1  # blank lines at the end of the file are not rows
-    if stop <= start:
-        return pa.table({str(i): pa.array([], pa.large_string()) for i in range(ncols)}), {}, \
-            [], False, 0, 0
+def _pyarrow_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
+                   seen: _Seen | None) -> Block | None:
+    """The ``"pyarrow"`` engine: :func:`_pyarrow_table` on a block, or None when the block
+    holds an unbalanced quote or pyarrow's reading cannot be trusted (see the module
+    docstring)."""
     quoted = data.find(b'"', start, stop) >= 0
-    odd = _odd_quote_lines(data, start, stop) if quoted else np.zeros(0, dtype=np.int64)
-    fast = None if len(odd) else _fast_block(data, start, stop, codec, delimiter, ncols, quoted,
-                                             seen)
-    if fast is not None:
-        table, found, controls, newlines = fast
-        return table, {row + 1: hexes for row, hexes in found.items()}, [], controls, 0, newlines
+    if quoted and len(kernels.odd_quote_lines(data, start, stop)):
+        return None
+    parsed = _pyarrow_table(data, start, stop, codec, delimiter, ncols, quoted, seen)
+    if parsed is None:
+        return None
+    return Block(parsed.table, {row + 1: hexes for row, hexes in parsed.bad_rows.items()}, [],
+                 parsed.controls, 0, parsed.newlines)
+
+
+def _exact_block(data: bytes, start: int, stop: int, codec: str, delimiter: str, ncols: int,
+                 seen: _Seen | None) -> Block:
+    """The ``"exact"`` engine: the block decoded (undecodable bytes listed by line) and read
+    line by line with the csv module; a quote left open is cut at its line's end."""
+    quoted = data.find(b'"', start, stop) >= 0
+    odd = kernels.odd_quote_lines(data, start, stop) if quoted else np.zeros(0, dtype=np.int64)
     if seen is not None:
         seen.marks = seen.marks or data.find(b"#", start, stop) >= 0
         seen.plain.update(dict.fromkeys((str(i) for i in range(ncols)), False))
     text = str(memoryview(data)[start:stop], codec, "surrogateescape")
     damaged = len(_SURROGATE_RE.findall(text))
     text, bad = _bad_lines(text)
-    cells = _exact_block(text, delimiter, ncols)
+    cells = _exact_rows(text, delimiter, ncols)
     table = pa.table({str(i): pa.array(cells[i].astype(object).where(cells[i].notna(), None),
                                        type=pa.large_string()) for i in cells.columns})
-    return table, bad, [int(i) for i in odd], _has_controls(text.encode("utf-8")), damaged, \
-        data.count(b"\n", start, stop)
+    return Block(table, bad, [int(i) for i in odd], kernels.has_controls(text.encode("utf-8")),
+                 damaged, data.count(b"\n", start, stop))
 
 
-def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows: int):
+#: The engines by name (:func:`read_block`).
+ENGINES: dict[str, Callable[..., Block | None]] = {"pyarrow": _pyarrow_block,
+                                                   "exact": _exact_block}
+
+
+def read_block(data: bytes, start: int, stop: int, *, engine: Engine, codec: str,
+               delimiter: str, ncols: int, final: bool, seen: _Seen | None = None
+               ) -> Block | None:
+    """One block of a streamed file, ``data[start:stop]``, cut at line ends, read by
+    ``engine``: a :class:`Block`, or None when the ``"pyarrow"`` engine declines it (the
+    ``"exact"`` engine never does).
+
+    ``final``: the block runs to the end of the file, whose trailing blank lines are not rows.
+    ``seen``: what the earlier blocks showed (see :class:`_Seen`), updated.
+    """
+    if final:
+        while stop > start and data[stop - 1] in _TRAILING_SPACE:
+            stop -= 1  # blank lines at the end of the file are not rows
+    if stop <= start:
+        return Block(pa.table({str(i): pa.array([], pa.large_string()) for i in range(ncols)}),
+                     {}, [], False, 0, 0)
+    return ENGINES[engine](data, start, stop, codec, delimiter, ncols, seen)
+
+
+def parse_body(body: str, delimiter: str, ncols: int, *, final: bool = True,
+               utf8: bytes | memoryview | None = None, unbalanced: bool | None = None,
+               engine: Engine = "pyarrow") -> pd.DataFrame:
+    """Parse the rows below the header as text, one DataFrame row per line.
+
+    ``final``: the body runs to the end of the file, so trailing blank lines are not rows;
+    otherwise (a block of a streamed file) every line is a row, blank or not.
+    ``utf8``: the same text already UTF-8 encoded (the file's own bytes), to skip encoding.
+    ``unbalanced``: whether some line has an odd number of quotes, when the caller knows.
+    ``engine``: ``"pyarrow"`` tries pyarrow's reader first (it declines blank lines and a row
+    count that differs from the line count); ``"exact"`` reads line by line.
+    """
+    if final and body[-1:].isspace():
+        body = body.rstrip()  # blank lines at the end of the file are not rows
+        utf8 = None
+    if not body:
+        return pd.DataFrame(columns=range(ncols), dtype="str")
+    if engine == "pyarrow":
+        raw = body.encode("utf-8") if utf8 is None else bytes(utf8)
+        if unbalanced is None:
+            unbalanced = b'"' in raw and bool(unbalanced_quote_lines(body))
+        fast = None if unbalanced else _pyarrow_table(raw, 0, len(raw), "utf-8", delimiter,
+                                                      ncols)
+        if fast is not None:
+            return _text_frame(fast.table, ncols)
+    return _exact_rows(body, delimiter, ncols)
+
+
+# =========================================================================== the whole file
+
+
+class _Read(NamedTuple):
+    """What :func:`_stream` or :func:`_whole` read: the header area, the body's cells (one
+    row per line), the lines that cannot be trusted, and what the bytes held."""
+
+    area: _HeaderArea
+    cells: pd.DataFrame
+    bad_lines: dict[int, str]
+    unclosed: list[int]
+    controls: bool
+    marks: bool
+    plain: set[int]
+
+
+def _stream(data: bytes, encoding: str, name: str, match: Match,
+            options: TextOptions) -> _Read:
     """Streamed :func:`read_text_table` for UTF-8 and GB18030 text (see the module docstring)."""
     view = memoryview(data)
     begin = 3 if encoding == "utf-8-sig" else 0
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
-    # The header area: the first search_rows lines.
+    # The header area: the first HEADER_SEARCH_ROWS lines.
     head_end = begin
-    for _ in range(search_rows):
+    for _ in range(HEADER_SEARCH_ROWS):
         nxt = data.find(b"\n", head_end)
         if nxt < 0:
             head_end = len(data)
@@ -597,34 +708,37 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
     head_text, head_bad = _bad_lines(str(view[begin:head_end], codec, "surrogateescape"))
     if head_end >= len(data) and (not head_text or head_text.isspace()):
         raise _empty_file(name)
-    delimiter, head, header_idx, ncols = _header_area(head_text.splitlines(), find_header_row)
+    area = _header_area(head_text.splitlines(), match)
+    delimiter, ncols = area.delimiter, area.ncols
     body_start = begin
-    for _ in range(header_idx + 1):
+    for _ in range(area.header_lines):
         nxt = data.find(b"\n", body_start)
         body_start = len(data) if nxt < 0 else nxt + 1
-    bad_lines = {line: found for line, found in head_bad.items() if line <= header_idx + 1}
+    bad_lines = {line: found for line, found in head_bad.items() if line <= area.header_lines}
     unclosed: list[int] = []
     damaged = 0
-    line_base = header_idx + 1  # lines of the file before the block
+    line_base = area.header_lines  # lines of the file before the block
     # Blank lines at the end of the file are not rows, however many blocks they would span.
     end = len(data)
     while end > body_start and data[end - 1] in _TRAILING_SPACE:
         end -= 1
-    cuts = _line_ends(data, body_start, BLOCK_BYTES, end)
+    cuts = kernels.line_ends(data, body_start, options.block_bytes, end)
     tables: list[pa.Table] = []
     controls = False
     seen = _Seen(marks=data.find(b"#", 0, body_start) >= 0)  # the title and header rows
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
         # The last block ends at ``end``, past the file's trailing blank lines, so the final
         # block's own strip removes nothing and its line count holds for the bytes parsed.
-        table, bad, odd, found, lost, newlines = _read_block(data, a, b, codec, delimiter,
-                                                            ncols, b == end, seen)
-        bad_lines.update({line_base + line: hexes for line, hexes in bad.items()})
-        unclosed.extend(line_base + 1 + i for i in odd)
-        controls = controls or found
-        damaged += lost
-        tables.append(table)
-        line_base += newlines
+        read = dict(codec=codec, delimiter=delimiter, ncols=ncols, final=b == end, seen=seen)
+        block = read_block(data, a, b, engine=options.engine, **read)
+        if block is None:  # the fast engine declined the block: the exact one reads it
+            block = read_block(data, a, b, engine="exact", **read)
+        bad_lines.update({line_base + line: hexes for line, hexes in block.bad_lines.items()})
+        unclosed.extend(line_base + 1 + i for i in block.odd_lines)
+        controls = controls or block.controls
+        damaged += block.damaged
+        tables.append(block.table)
+        line_base += block.newlines
     if codec == "utf-8" and damaged > max(1, len(data) * MAX_DAMAGED_SHARE):
         raise _Fallback
     if codec == "gb18030" and len(bad_lines) > max(1, line_base // 100):
@@ -640,50 +754,51 @@ def _stream(data: bytes, encoding: str, name: str, find_header_row, search_rows:
     else:
         cells = pd.DataFrame(columns=range(ncols), dtype="str")
     plain = {int(name) for name, nothing in seen.plain.items() if nothing}
-    return head, header_idx, ncols, cells, bad_lines, unclosed, controls, seen.marks, plain
+    return _Read(area, cells, bad_lines, unclosed, controls, seen.marks, plain)
 
 
-def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
-    """Decode and parse a delimited export.
+def _whole(data: bytes, name: str, match: Match, options: TextOptions
+           ) -> tuple[_Read, str]:
+    """The whole text decoded first (UTF-16, CR-only, an encoding only the whole text
+    reveals), then read as one body; the encoding found."""
+    decoded = decode(data, name, options.sample_bytes)
+    text = normalise_line_endings(decoded.text)
+    if not text or text.isspace():
+        raise _empty_file(name)
+    area = _header_area(text[: line_offset(text, HEADER_SEARCH_ROWS)].splitlines(), match)
+    body = text[line_offset(text, area.header_lines):]
+    del text
+    cells = parse_body(body, area.delimiter, area.ncols, engine=options.engine)
+    unclosed = [area.header_lines + 1 + i for i in unbalanced_quote_lines(body)]
+    # The byte test sees control bytes and UTF-8 invisibles only: in any other encoding a
+    # zero-width space has other bytes, so the column checks always run.
+    controls = decoded.encoding not in ("utf-8", "utf-8-sig") or kernels.may_hold_controls(data)
+    read = _Read(area, cells, decoded.bad_lines, unclosed, controls, b"#" in data, set())
+    return read, decoded.encoding
 
-    Returns ``(grid, issues, bad_rows, flags)``: the grid of text cells (one row per line,
-    header included), info issues, spreadsheet row number → rejection reason for lines that
-    cannot be trusted (undecodable bytes, an unclosed quote), and what the bytes may hold:
-    ``{"controls": bool, "errors": bool, "plain": set}`` (control characters; ``#`` of an
-    Excel error value; the columns with no cell to clean: no control, edge whitespace or empty
-    string), so that the column-by-column checks are skipped where they cannot find anything.
+
+def read_text_table(data: bytes, name: str, match: Match = schema.match_header,
+                    options: TextOptions | None = None) -> TextTable:
+    """Decode and parse a delimited export (see :class:`TextTable` for what it returns).
+
+    ``match``: the header matcher the header row is found with (an export profile's, or the
+    built-in one); ``options``: how to read (:class:`TextOptions`; the defaults when None).
     """
-    encoding = _streamable_encoding(data)
-    streamed = None
+    options = options or TextOptions()
+    encoding = _streamable_encoding(data, options.sample_bytes) if options.stream else None
+    read = None
     if encoding is not None:
         try:
-            streamed = _stream(data, encoding, name, find_header_row, search_rows)
+            read = _stream(data, encoding, name, match, options)
         except _Fallback:
-            streamed = None
-    if streamed is not None:
-        head, header_idx, ncols, cells, bad_lines, unclosed, controls, marks, plain = streamed
-    else:
-        decoded = decode(data, name)
-        encoding = decoded.encoding
-        bad_lines = decoded.bad_lines
-        text = normalise_line_endings(decoded.text)
-        if not text or text.isspace():
-            raise _empty_file(name)
-        delimiter, head, header_idx, ncols = _header_area(
-            text[: line_offset(text, search_rows)].splitlines(), find_header_row)
-        body = text[line_offset(text, header_idx + 1):]
-        del text
-        cells = parse_body(body, delimiter, ncols)
-        unclosed = [header_idx + 2 + i for i in unbalanced_quote_lines(body)]
-        # The byte test sees control bytes and UTF-8 invisibles only: in any other encoding a
-        # zero-width space has other bytes, so the column checks always run.
-        controls = encoding not in ("utf-8", "utf-8-sig") or _may_hold_controls(data)
-        marks = b"#" in data
-        plain = set()
-        del body
-    issues: list[tuple[str, str]] = []
+            read = None
+    if read is None:
+        read, encoding = _whole(data, name, match, options)
+    head, header_idx, ncols, cells = (read.area.head, read.area.header_idx, read.area.ncols,
+                                      read.cells)
+    notes: list[tuple[str, str]] = []
     if encoding not in ("utf-8", "utf-8-sig"):
-        issues.append(("info", f"文本编码识别为 {encoding} / text decoded as {encoding}"))
+        notes.append(("info", f"文本编码识别为 {encoding} / text decoded as {encoding}"))
     top = pd.DataFrame(
         [(r + [""] * ncols)[:ncols] if len(r) <= ncols else r for r in head[: header_idx + 1]]
     )
@@ -694,16 +809,14 @@ def read_text_table(data: bytes, name: str, find_header_row, search_rows: int):
         cells = cells.reindex(columns=top.columns)
     grid = pd.concat([parsing.clean_text_frame(top), cells], ignore_index=True)
     bad_rows: dict[int, str] = {}
-    for line, found in bad_lines.items():
+    for line, found in read.bad_lines.items():
         bad_rows[line] = (f"第 {line} 行含无法识别的字节({found}),该行内容不可信"
                           f" / line {line} holds undecodable bytes ({found})")
-    for line in unclosed:
+    for line in read.unclosed:
         bad_rows.setdefault(line, f"第 {line} 行的引号未闭合,该行已按行尾截断 / line {line} opens a"
                                   " quote that is never closed; the field was cut at the line end")
     ascii_compatible = not encoding.startswith("utf-16")
-    flags = {
-        "controls": controls,
-        "errors": not ascii_compatible or marks,
-        "plain": plain,
-    }
-    return grid, issues, bad_rows, flags
+    return TextTable(grid=grid, notes=notes, bad_rows=bad_rows,
+                     may_hold_controls=read.controls,
+                     may_hold_errors=not ascii_compatible or read.marks,
+                     plain_columns=frozenset(read.plain), spans=read.area.spans)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from xml.etree import ElementTree
 
-from postloan_audit.core.errors import ExtractError
+from postloan_audit.core.errors import ExtractError, Problem
 
 _CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-]+)""")
@@ -161,11 +161,7 @@ def read_html(data: bytes, name: str) -> list[MarkupSheet]:
     for table in tables:
         check_size(table, name)
     if not tables:
-        raise ExtractError(
-            f"文件 {name} 是网页(HTML)格式,但其中没有表格。请从信贷系统重新导出贷款台账。"
-            f" / {name} is an HTML page without a table. Export the loan ledger again.",
-            source_name=name, problem="unreadable",
-        )
+        raise ExtractError.from_facts(Problem.UNREADABLE, "html_without_table", source_name=name)
     return tables
 
 
@@ -185,12 +181,7 @@ def read_xml2003(data: bytes, name: str) -> list[MarkupSheet]:
     """The worksheets of an Excel 2003 XML Spreadsheet."""
     head = data[:65536]
     if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in data.upper():
-        raise ExtractError(
-            f"文件 {name} 含有 DTD/实体声明,出于安全原因不予读取。请在 Excel 中另存为 .xlsx。"
-            f" / {name} declares a DTD or entities and is not read, for safety. Save it as"
-            f" .xlsx in Excel.",
-            source_name=name, problem="unreadable",
-        )
+        raise ExtractError.from_facts(Problem.UNREADABLE, "xml_entities", source_name=name)
     match = _XML_ENCODING_RE.search(data[:200])
     if match and match.group(1).lower() not in (b"utf-8", b"utf8"):
         text = _decode(data, match.group(1).decode("ascii"))
@@ -201,12 +192,8 @@ def read_xml2003(data: bytes, name: str) -> list[MarkupSheet]:
     try:
         root = ElementTree.fromstring(source)
     except ElementTree.ParseError as exc:
-        raise ExtractError(
-            f"文件 {name} 是 Excel 2003 XML 格式,但内容已损坏({exc})。请在 Excel 中打开并另存为 .xlsx。"
-            f" / {name} is an Excel 2003 XML Spreadsheet but is damaged ({exc}). Open it in"
-            f" Excel and save it as .xlsx.",
-            source_name=name, problem="unreadable",
-        ) from None
+        raise ExtractError.from_facts(Problem.UNREADABLE, "xml_damaged", source_name=name,
+                                      error=str(exc)) from None
     sheets = []
     for ws in root.iter(f"{_SS}Worksheet"):
         sheet = MarkupSheet(name=ws.get(f"{_SS}Name") or f"Sheet{len(sheets) + 1}")
@@ -255,12 +242,8 @@ def read_xml2003(data: bytes, name: str) -> list[MarkupSheet]:
 
 
 def _too_large(name: str, sheet: str) -> ExtractError:
-    return ExtractError(
-        f"文件 {name} 的工作表「{sheet}」数据区域过大,无法安全读取。请删除多余的行和列后另存为 .xlsx。"
-        f" / Sheet '{sheet}' of {name} is too large to read safely. Delete the unused rows and"
-        f" columns and save it as .xlsx.",
-        source_name=name, sheet=sheet, problem="too_large",
-    )
+    return ExtractError.from_facts(Problem.TOO_LARGE, "markup_sheet", source_name=name,
+                                   sheet=sheet)
 
 
 def check_size(sheet: MarkupSheet, name: str) -> None:

@@ -39,8 +39,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from postloan_audit.core.errors import ExtractError
+from postloan_audit.core.errors import ExtractError, Problem
 from postloan_audit.core.extract import Extract
+from postloan_audit.ingest.source import file_text, parquet_table
 
 #: Name of the store's manifest file.
 MANIFEST = "manifest.json"
@@ -117,10 +118,7 @@ class ParquetStoreWriter:
                  profile_sha256: str | None = None) -> None:
         root = Path(directory)
         if root.exists() and any(root.iterdir()) and not is_parquet_store(root):
-            raise ExtractError(
-                f"目录 {root} 已有其他文件,不能写入 Parquet 数据集;请指定一个空目录。 / "
-                f"The directory {root} holds other files; choose an empty directory for the "
-                "Parquet store.", source_name=str(root), problem="store_target")
+            raise ExtractError.from_facts(Problem.STORE_TARGET, "target", source_name=str(root))
         if is_parquet_store(root):
             _remove_store(root)
         root.mkdir(parents=True, exist_ok=True)
@@ -153,11 +151,9 @@ class ParquetStoreWriter:
                 continue
             columns = self.columns.setdefault(sheet, list(frame.columns))
             if list(frame.columns) != columns:
-                raise ExtractError(
-                    f"第 {k + 1} 部分的 {sheet} 列与第 1 部分不同,不能写入同一 Parquet 数据集。 / "
-                    f"Piece {k + 1} has other {sheet} columns than piece 1: "
-                    f"{sorted(set(frame.columns) ^ set(columns))}",
-                    source_name=str(self.root), sheet=sheet, problem="store_columns")
+                raise ExtractError.from_facts(
+                    Problem.STORE_COLUMNS, "columns", source_name=str(self.root), sheet=sheet,
+                    piece=k + 1, differ=sorted(set(frame.columns) ^ set(columns)))
             if sheet == "loans":
                 branch = frame["branch"]
             else:
@@ -223,18 +219,13 @@ def read_manifest(directory: str | PathLike) -> dict:
     """
     root = Path(directory)
     try:
-        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(file_text(root / MANIFEST))
     except (OSError, ValueError) as exc:
-        raise ExtractError(
-            f"目录 {root} 不是有效的 Parquet 数据集(清单 {MANIFEST} 无法读取:{exc})。请用 "
-            f"postloan-audit convert 重新生成。 / {root} is not a valid Parquet store "
-            f"({MANIFEST} unreadable: {exc}); write it again with postloan-audit convert.",
-            source_name=str(root), problem="store_manifest") from exc
+        raise ExtractError.from_facts(Problem.STORE_MANIFEST, "unreadable", source_name=str(root),
+                                      manifest=MANIFEST, error=str(exc)) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != STORE_FORMAT:
-        raise ExtractError(
-            f"目录 {root} 的清单格式不是 {STORE_FORMAT},无法读取。请用 postloan-audit convert "
-            f"重新生成。 / The manifest of {root} is not {STORE_FORMAT}; write the store again "
-            "with postloan-audit convert.", source_name=str(root), problem="store_manifest")
+        raise ExtractError.from_facts(Problem.STORE_MANIFEST, "format", source_name=str(root),
+                                      store_format=STORE_FORMAT)
     return manifest
 
 
@@ -246,11 +237,11 @@ def store_paths(directory: str | PathLike, sheet: str) -> list[Path]:
 
 def read_part(path: str | PathLike, columns: list[str] | None = None) -> pd.DataFrame:
     """One file of a store as pandas (``__row__`` kept, so callers can restore order)."""
-    return pq.read_table(path, columns=columns).to_pandas()
+    return parquet_table(path, columns=columns).to_pandas()
 
 
 def _read_frame(root: Path, entries: list[dict[str, str]]) -> pd.DataFrame:
-    parts = [pq.read_table(root / e["path"]) for e in entries]
+    parts = [parquet_table(root / e["path"]) for e in entries]
     table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
     if len(parts) > 1:  # back to the loaded order, in Arrow (multi-threaded, before pandas)
         table = table.take(pc.sort_indices(table[ROW_COLUMN]))
@@ -272,18 +263,13 @@ def read_parquet_store(directory: str | PathLike) -> Extract:
         try:
             frames[sheet] = _read_frame(root, entries)
         except (OSError, pa.ArrowException) as exc:
-            raise ExtractError(
-                f"Parquet 数据集 {root} 的 {sheet} 文件无法读取:{exc}。请用 postloan-audit "
-                f"convert 重新生成。 / The {sheet} files of the Parquet store {root} cannot be "
-                f"read: {exc}; write the store again with postloan-audit convert.",
-                source_name=str(root), problem="store_file") from exc
+            raise ExtractError.from_facts(Problem.STORE_FILE, "unreadable", source_name=str(root),
+                                          frame=sheet, error=str(exc)) from exc
         expected = manifest.get("rows", {}).get(sheet)
         if expected is not None and expected != len(frames[sheet]):
-            raise ExtractError(
-                f"Parquet 数据集 {root} 的 {sheet} 应有 {expected} 行,读到 {len(frames[sheet])} 行;"
-                f"文件不完整,请重新生成。 / The Parquet store {root} should hold {expected} "
-                f"{sheet} rows but {len(frames[sheet])} were read; write it again.",
-                source_name=str(root), problem="store_rows")
+            raise ExtractError.from_facts(Problem.STORE_ROWS, "rows", source_name=str(root),
+                                          frame=sheet, expected=expected,
+                                          read=len(frames[sheet]))
     as_of = manifest.get("as_of")
     extras = {name: frames[name] for name in ("rejected", "issues", "accounting")
               if name in frames}

@@ -8,7 +8,10 @@ Categorical-looking columns (dates, classes, codes, flags) repeat few distinct v
 parsers work on the distinct values (``pd.factorize``) and broadcast back: a million-row
 column costs as much as its few thousand distinct values. Amounts, which do not repeat, are
 cast by pyarrow when every cell is a plain number; a column with one cell it cannot read goes
-the general way.
+the general way. What reads a column's bytes (whitespace at a cell's edges, ASCII-only ids)
+is in :mod:`~postloan_audit.ingest.kernels`. The date patterns, the full-width table and the
+years a date can have (a date in another year is an unreadable date, never an overflow) are
+declared once, in :mod:`postloan_audit.core.dates`, beside the date coercer.
 """
 
 from __future__ import annotations
@@ -22,56 +25,27 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from postloan_audit.core import schema
-from postloan_audit.core.dates import period_of
-
-_FULL_WIDTH = str.maketrans(
-    "０１２３４５６７８９．，－／：　（）＋",
-    "0123456789.,-/: ()+",
+from postloan_audit.core.dates import (
+    COMPACT_DATE_RE,
+    DATE_RE,
+    DATE_YEARS,
+    FULL_WIDTH,
+    period_of,
 )
+from postloan_audit.ingest.kernels import (
+    arrow_text,
+    digit_id_numbers,
+    empty_cells,
+    has_edge_space,
+    plain_ascii,
+)
+
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 #: Excel serial day numbers accepted as dates: 1900-01-01 .. 2199-12-31.
 SERIAL_RANGE = (1, 109574)
 
-_DATE_RE = re.compile(
-    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
-)
-_COMPACT_DATE_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\.0+)?$")
 _SERIAL_RE = re.compile(r"^\d{1,6}(?:\.\d+)?$")
 _AMOUNT_JUNK_RE = r"[,\s元¥￥]"
-#: The 29 characters pyarrow's utf8_trim_whitespace (pandas' ``str.strip``) removes,
-#: full-width spaces (U+3000) included (a test checks this over every code point); the RE2
-#: pattern of a cell starting or ending with one, and the first / last UTF-8 bytes such a
-#: cell can have, are derived from it.
-EDGE_SPACE_CHARS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
-                    + "".join(chr(c) for c in range(0x2000, 0x200B))
-                    + "\u2028\u2029\u202f\u205f\u3000")
-_EDGE_CLASS = "[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in EDGE_SPACE_CHARS) + "]"
-_EDGE_SPACE_RE2 = f"^{_EDGE_CLASS}|{_EDGE_CLASS}$"
-_EDGE_FIRST_BYTE = np.zeros(256, dtype=bool)
-_EDGE_FIRST_BYTE[[ch.encode("utf-8")[0] for ch in EDGE_SPACE_CHARS]] = True
-#: The last two bytes such a cell can have (any byte before a one-byte character), indexed
-#: by ``second_last << 8 | last``.
-_EDGE_LAST_PAIR = np.zeros(0x10000, dtype=bool)
-for _ch in EDGE_SPACE_CHARS:
-    _tail = _ch.encode("utf-8")
-    if len(_tail) == 1:
-        _EDGE_LAST_PAIR[np.arange(256) << 8 | _tail[0]] = True
-    else:
-        _EDGE_LAST_PAIR[_tail[-2] << 8 | _tail[-1]] = True
-#: The same characters by code point (all in the Basic Multilingual Plane).
-_EDGE_CODE_POINT = np.zeros(0x10000, dtype=bool)
-_EDGE_CODE_POINT[[ord(ch) for ch in EDGE_SPACE_CHARS]] = True
-#: Years a date can have: inside the datetime64[ns] range; a date in another year (0001-01-01,
-#: a typing slip) is an unreadable date, never an overflow.
-DATE_YEARS = (1678, 2261)
-
-
-def arrow_text(series: pd.Series) -> pa.Array | pa.ChunkedArray | None:
-    """The pyarrow array behind a ``str`` Series (no copy), or None for other storage."""
-    if getattr(series.dtype, "storage", None) != "pyarrow":
-        return None
-    return pa.array(series.array)
 
 
 #: Control characters (NUL, BEL, …), zero-width characters and BOMs: removed from text values
@@ -99,176 +73,13 @@ def clean_text(series: pd.Series, controls: np.ndarray | None = None) -> pd.Seri
         controls[0] += int(bad.sum())
     text = arrow_text(out)
     # Most columns have no cell to strip: test first (no copy), strip only when one has.
-    if text is None or _has_edge_space(text):
+    if text is None or has_edge_space(text):
         out = out.str.strip()
         text = arrow_text(out)
-    empty = (out == "").fillna(False).to_numpy(dtype=bool) if text is None else _empty_cells(text)
+    empty = (out == "").fillna(False).to_numpy(dtype=bool) if text is None else empty_cells(text)
     if empty.any():
         out = out.mask(empty)
     return out
-
-
-def _empty_cells(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """True where a cell is an empty string (not null), from the offsets: no string compare."""
-    masks = []
-    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
-        buffers = value_buffers(chunk)
-        offsets = None if buffers is None else buffers[0]
-        empty = np.ones(len(chunk), dtype=bool) if offsets is None else \
-            offsets[1:] == offsets[:-1]
-        if chunk.null_count and empty.any():
-            empty &= pc.is_valid(chunk).to_numpy(zero_copy_only=False)
-        masks.append(empty)
-    return masks[0] if len(masks) == 1 else np.concatenate([np.zeros(0, dtype=bool), *masks])
-
-
-def value_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
-    """The offsets (one per cell, plus one) and the data bytes of a string or binary array,
-    as numpy views of its buffers (no copy); None when it holds no byte."""
-    large = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
-    _, offsets_buffer, data_buffer = chunk.buffers()
-    n = len(chunk)
-    if n == 0 or data_buffer is None or data_buffer.size == 0:
-        return None
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64 if large else np.int32)
-    return offsets[chunk.offset:chunk.offset + n + 1], np.frombuffer(data_buffer, dtype=np.uint8)
-
-
-def cell_bytes(text: pa.Array | pa.ChunkedArray):
-    """Each chunk's cell bytes as one numpy view (no copy; a null cell's bytes, if any,
-    included); chunks holding no byte are skipped."""
-    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
-        buffers = value_buffers(chunk)
-        if buffers is not None and buffers[0][-1] > buffers[0][0]:
-            offsets, data = buffers
-            yield data[offsets[0]:offsets[-1]]
-
-
-def _edge_candidates(chunk: pa.Array) -> np.ndarray:
-    """Cells whose first or last byte could belong to an edge whitespace character.
-
-    Read off the string array's offsets and bytes without copying them: a superset of the
-    cells :data:`_EDGE_SPACE_RE2` matches (a null or empty cell is never one).
-    """
-    buffers = value_buffers(chunk)
-    if buffers is None:
-        return np.zeros(len(chunk), dtype=bool)
-    offsets, data = buffers
-    starts, ends = offsets[:-1], offsets[1:]
-    # ``take`` with clipping reads a byte for every cell (an empty cell's offsets may point
-    # past the data, or before it); empty cells are then dropped. The last two bytes, not
-    # one, so that few Chinese cells are candidates (规 ends in the byte U+3000 ends in).
-    candidates = _EDGE_FIRST_BYTE.take(data.take(starts, mode="clip"))
-    tail = data.take(ends - 2, mode="clip").astype(np.uint16) << 8
-    tail |= data.take(ends - 1, mode="clip")
-    candidates |= _EDGE_LAST_PAIR.take(tail)
-    candidates &= ends > starts
-    return candidates
-
-
-def _edge_cells(chunk: pa.Array) -> np.ndarray:
-    """Exactly the cells :data:`_EDGE_SPACE_RE2` matches, read off the UTF-8 bytes.
-
-    The first and last bytes pick the candidates (a Chinese character can end in the same byte
-    as U+3000); for those, the code point of the first and of the last character is assembled
-    from its one to three bytes (UTF-8 marks where a character starts, so the last character is
-    found from the end) and looked up. A character of four bytes is never whitespace.
-    """
-    candidates = _edge_candidates(chunk)
-    picked = np.flatnonzero(candidates)
-    if not picked.size:
-        return candidates
-    offsets, data = value_buffers(chunk)
-    starts, ends = offsets[:-1][picked], offsets[1:][picked]
-    length = ends - starts
-
-    def byte(positions, present):
-        return np.where(present, data.take(positions, mode="clip"), 0).astype(np.int64)
-
-    lead, second, third = byte(starts, True), byte(starts + 1, length >= 2), \
-        byte(starts + 2, length >= 3)
-    first = np.select(
-        [lead < 0x80, (lead & 0xE0) == 0xC0, (lead & 0xF0) == 0xE0],
-        [lead, (lead & 0x1F) << 6 | (second & 0x3F),
-         (lead & 0x0F) << 12 | (second & 0x3F) << 6 | (third & 0x3F)], 0)
-    last1, last2, last3 = byte(ends - 1, True), byte(ends - 2, length >= 2), \
-        byte(ends - 3, length >= 3)
-    last = np.select(
-        [last1 < 0x80, (length >= 2) & ((last2 & 0xE0) == 0xC0),
-         (length >= 3) & ((last3 & 0xF0) == 0xE0)],
-        [last1, (last2 & 0x1F) << 6 | (last1 & 0x3F),
-         (last3 & 0x0F) << 12 | (last2 & 0x3F) << 6 | (last1 & 0x3F)], 0)
-    exact = np.zeros(len(candidates), dtype=bool)
-    exact[picked] = _EDGE_CODE_POINT[first] | _EDGE_CODE_POINT[last]
-    return exact
-
-
-def _no_space_byte(chunk: pa.Array) -> bool:
-    """True when no byte of the chunk can belong to a whitespace character: no byte up to
-    0x20 (tab … space) and no lead byte of U+0085 … U+3000 (0xC2, 0xE1–0xE3). A few passes
-    over the bytes, none per cell: most columns (ids, amounts, dates, Chinese words) pass."""
-    body = next(cell_bytes(chunk), None)
-    if body is None:
-        return True
-    if body.min() <= 0x20:
-        return False
-    if body.max() < 0x80:
-        return True
-    # 0xE1–0xE3 by one subtraction (uint8 wraps below 0xE1).
-    return not ((body == 0xC2).any() or ((body - np.uint8(0xE1)) <= 2).any())
-
-
-def _has_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
-    """True when a cell starts or ends with whitespace :func:`str.strip` removes
-    (:func:`_edge_cells`, chunk by chunk, unless the chunk holds no whitespace byte at all)."""
-    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
-    for chunk in chunks:
-        if not pa.types.is_string(chunk.type) and not pa.types.is_large_string(chunk.type):
-            chunk = chunk.cast(pa.large_string())
-        if not _no_space_byte(chunk) and _edge_cells(chunk).any():
-            return True
-    return False
-
-
-def needs_cleaning(text: pa.Array | pa.ChunkedArray) -> bool:
-    """True when :func:`clean_text` (controls aside) would change a text column: a cell with
-    edge whitespace, or an empty string."""
-    return _has_edge_space(text) or bool(_empty_cells(text).any())
-
-
-def blank_cells(series: pd.Series) -> np.ndarray:
-    """True where a cell is missing, empty or whitespace only (``str.strip()`` leaves "").
-
-    A column in pyarrow storage whose bytes hold no whitespace byte at all
-    (:func:`_no_space_byte`) is read off its offsets and validity: no strip of every cell.
-    """
-    text = arrow_text(series)
-    if text is not None:
-        chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
-        if all((pa.types.is_string(c.type) or pa.types.is_large_string(c.type))
-               and _no_space_byte(c) for c in chunks):
-            masks = []
-            for chunk in chunks:
-                buffers = value_buffers(chunk)
-                blank = np.ones(len(chunk), dtype=bool) if buffers is None else \
-                    buffers[0][1:] == buffers[0][:-1]
-                if chunk.null_count:
-                    blank |= pc.is_null(chunk).to_numpy(zero_copy_only=False)
-                masks.append(blank)
-            return np.concatenate([np.zeros(0, dtype=bool), *masks])
-    stripped = series.astype("str").str.strip()
-    return (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
-
-
-def lengths_outside(series: pd.Series, words) -> bool:
-    """True when no cell of a column in pyarrow storage can equal one of ``words``: every
-    word's UTF-8 length lies outside the range of the cells' byte lengths (a pass over the
-    offsets, no hashing of the cells). False when it cannot tell."""
-    text = arrow_text(series)
-    if text is None or text.null_count == len(text):
-        return False
-    widths = pc.min_max(pc.binary_length(text)).as_py()
-    return not any(widths["min"] <= len(str(word).encode()) <= widths["max"] for word in words)
 
 
 def clean_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -327,7 +138,7 @@ def _by_distinct(series: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series
 def normalise_values(series: pd.Series) -> pd.Series:
     """NFKC-like cleanup for codes: full-width → ASCII, lower case, no spaces."""
     return (
-        series.str.translate(_FULL_WIDTH)
+        series.str.translate(FULL_WIDTH)
         .str.normalize("NFKC")
         .str.lower()
         .str.replace(r"[\s_]+", "", regex=True)
@@ -361,9 +172,9 @@ def _parse_dates_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     iso = _iso_dates(values)
     if iso is not None:
         return iso, iso.isna()
-    text = values.str.translate(_FULL_WIDTH).str.strip()
-    parts = text.str.extract(_DATE_RE)
-    compact = text.str.extract(_COMPACT_DATE_RE)
+    text = values.str.translate(FULL_WIDTH).str.strip()
+    parts = text.str.extract(DATE_RE)
+    compact = text.str.extract(COMPACT_DATE_RE)
     parts = parts.fillna(compact)
     ymd = parts.apply(pd.to_numeric, errors="coerce")  # column-wise (3 columns), not per row
     ymd = ymd.where(ymd["y"].between(*DATE_YEARS), axis=0)
@@ -449,7 +260,7 @@ def parse_amounts(series: pd.Series, factor: float = 1.0) -> tuple[pd.Series, pd
     messy = values.isna() & series.notna()
     if messy.any():
         # Only cells that are not plain numbers pay for the clean-up.
-        text = series[messy].str.translate(_FULL_WIDTH).str.replace(_AMOUNT_JUNK_RE, "", regex=True)
+        text = series[messy].str.translate(FULL_WIDTH).str.replace(_AMOUNT_JUNK_RE, "", regex=True)
         values[messy] = pd.to_numeric(text.mask(text == ""), errors="coerce").astype("float64")
     infinite = np.isinf(values.to_numpy())
     if infinite.any():  # inf, Infinity, 1e400: not an amount
@@ -618,66 +429,6 @@ _SCIENTIFIC_RE = r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$"
 _ID_MARK_BYTES = b".='eE"
 
 
-def _digits_only(body: np.ndarray) -> bool:
-    """True when every byte is an ASCII digit (two whole-buffer passes)."""
-    return bool(body.min() >= 0x30 and body.max() <= 0x39)
-
-
-def plain_ascii(text: pa.Array | pa.ChunkedArray, marks: bytes = b"") -> bool:
-    """True when every byte of the column is ASCII and none is one of ``marks`` (a null
-    cell's bytes, if any, count too, so that True is never wrong; a few whole-buffer passes,
-    none per cell; digit-only chunks need two)."""
-    for body in cell_bytes(text):
-        if _digits_only(body):
-            continue
-        if body.max() >= 0x80 or any((body == mark).any() for mark in marks):
-            return False
-    return True
-
-
-def needle_cells(text: pa.Array | pa.ChunkedArray, needles: tuple[bytes, ...],
-                 limit: int = 10_000) -> np.ndarray | None:
-    """Cells whose UTF-8 bytes hold one of ``needles``, found by a byte search over each
-    chunk's data (no per-cell work), or None when there are more than ``limit`` hits.
-
-    Each hit's byte position is mapped to its cell through the offsets. A cell holding a needle
-    is always marked; a needle that straddles two cells marks the first, so a marked cell may
-    hold none (the caller tests the marked cells).
-    """
-    masks, hits = [], 0
-    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
-        mask = np.zeros(len(chunk), dtype=bool)
-        buffers = value_buffers(chunk)
-        if buffers is not None and buffers[0][-1] > buffers[0][0]:
-            offsets, data = buffers
-            body = data[offsets[0]:offsets[-1]]
-            ascii_only = body.max() < 0x80
-            found = []
-            for needle in needles:
-                if ascii_only and needle[0] >= 0x80:
-                    continue  # a needle of non-ASCII bytes cannot be in ASCII bytes
-                # numpy's compares release the GIL (bytes.find would hold it): where the
-                # first two bytes are (one, for a one-byte needle), then which of those the
-                # next bytes follow.
-                if len(needle) == 1:
-                    at = np.flatnonzero(body == needle[0])
-                else:
-                    at = np.flatnonzero((body[:-1] == needle[0]) & (body[1:] == needle[1]))
-                for k, byte in enumerate(needle[2:], start=2):
-                    at = at[at + k < len(body)]
-                    at = at[body[at + k] == byte]
-                hits += len(at)
-                if hits > limit:
-                    return None
-                found.append(at)
-            positions = np.concatenate([np.zeros(0, dtype=np.int64), *found])
-            if len(positions):
-                starts = offsets - offsets[0]
-                mask[np.searchsorted(starts, positions, side="right") - 1] = True
-        masks.append(mask)
-    return np.concatenate([np.zeros(0, dtype=bool), *masks])
-
-
 def parse_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Identifiers as text, and a mask of ids damaged by Excel.
 
@@ -694,7 +445,7 @@ def parse_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     if not odd.any():
         return series, invalid
     out = series.copy()
-    text = series[odd].str.translate(_FULL_WIDTH).str.strip()
+    text = series[odd].str.translate(FULL_WIDTH).str.strip()
     text = text.str.replace(r'^="(.*)"$', r"\1", regex=True).str.replace(r"^'", "", regex=True)
     damaged = text.str.match(_SCIENTIFIC_RE).fillna(False)
     whole = text.str.extract(r"^(\d+)\.0+$")[0]
@@ -706,24 +457,17 @@ def parse_ids(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, invalid
 
 
-#: Longest digit-only id read as an int64 for the duplicate test (10**18 < 2**63).
-_MAX_INTEGER_ID_DIGITS = 18
-
-
 def duplicated_ids(series: pd.Series) -> np.ndarray:
     """``series.duplicated(keep="first")`` as a numpy mask, fast for the usual loan ids.
 
     Ids that are all digits and all of one length (借据号 as core systems issue them) are equal
-    exactly when their numbers are, so they are compared as int64 (hashing a million strings
-    costs six times as much); any other column is compared as text.
+    exactly when their numbers are, so they are compared as int64
+    (:func:`~postloan_audit.ingest.kernels.digit_id_numbers`; hashing a million strings costs
+    six times as much); any other column is compared as text.
     """
-    text = arrow_text(series)
-    if text is not None and not text.null_count and len(text):
-        widths = pc.min_max(pc.binary_length(text)).as_py()
-        if widths["min"] == widths["max"] and 0 < widths["min"] <= _MAX_INTEGER_ID_DIGITS \
-                and all(_digits_only(body) for body in cell_bytes(text)):
-            numbers = pc.cast(text, pa.int64()).to_numpy()
-            return pd.Series(numbers).duplicated(keep="first").to_numpy()
+    numbers = digit_id_numbers(series)
+    if numbers is not None:
+        return pd.Series(numbers).duplicated(keep="first").to_numpy()
     return series.duplicated(keep="first").to_numpy(dtype=bool)
 
 

@@ -45,6 +45,7 @@ import pandas as pd
 
 from postloan_audit.core import schema
 from postloan_audit.core.errors import ProfileError
+from postloan_audit.ingest.source import file_bytes
 
 #: The tables a profile may hold.
 TABLES: tuple[str, ...] = ("profile", "sheets", "headers", "values", "units", "derive")
@@ -159,7 +160,7 @@ class ExportProfile:
         """
         p = Path(path)
         try:
-            raw = p.read_bytes()
+            raw = file_bytes(p)
         except OSError as exc:
             raise ProfileError(
                 f"无法读取导出配置 {p}:{exc.strerror or exc} / cannot read export profile {p}:"

@@ -1,36 +1,23 @@
 """Reading workbooks that come back from the branches (回传工作簿): the filled findings workbook
 and the filled on-site workpaper.
 
-Like :mod:`~postloan_audit.ingest.loader`, this is file access and nothing else: a sheet is
-read with python-calamine into a frame of Python objects with its header row as column names
-and the spreadsheet row number of every data row in ``excel_row``, so that every message about
-a returned row can name it. What the values mean is decided by the audit trail.
+Reading and nothing else: the bytes come from :func:`~postloan_audit.ingest.source.read_source`,
+a sheet's rows from :func:`~postloan_audit.ingest.sheets.open_workbook` (python-calamine), into a
+frame of Python objects with its header row as column names and the spreadsheet row number of
+every data row in ``excel_row``, so that every message about a returned row can name it. What
+the values mean is decided by the audit trail.
 """
 
 from __future__ import annotations
 
-import io
-import os
-from pathlib import Path
-
 import pandas as pd
 
-from postloan_audit.core.errors import ExtractError
-from postloan_audit.ingest.loader import Source
+from postloan_audit.core.errors import ExtractError, Problem
+from postloan_audit.ingest.sheets import UnreadableWorkbook, open_workbook
+from postloan_audit.ingest.source import Source, read_source
 
 #: Name of the column holding each data row's spreadsheet row number.
 ROW_COLUMN = "excel_row"
-
-
-def _read_bytes(source: Source, filename: str | None) -> tuple[bytes, str]:
-    if isinstance(source, bytes | bytearray):
-        return bytes(source), filename or "上传文件"
-    if hasattr(source, "read"):
-        return source.read(), filename or getattr(source, "name", None) or "上传文件"
-    path = Path(os.fspath(source))
-    if not path.exists():
-        raise FileNotFoundError(f"文件不存在:{path} / file not found: {path}")
-    return path.read_bytes(), filename or path.name
 
 
 def read_returned_sheets(source: Source, sheets: tuple[str, ...], *,
@@ -62,27 +49,17 @@ def read_returned_sheets(source: Source, sheets: tuple[str, ...], *,
     ExtractError
         The file is not a readable workbook, or a sheet is missing (the message names it).
     """
-    import python_calamine
-
-    data, name = _read_bytes(source, filename)
+    data, name = read_source(source, filename)
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        present = list(workbook.sheet_names)
-        missing = [s for s in sheets if s not in present]
+        workbook = open_workbook(data)
+        missing = [s for s in sheets if s not in workbook.sheet_names]
         if missing:
-            raise ExtractError(
-                f"文件 {name} 缺少工作表「{'」「'.join(missing)}」,请上传由本系统导出并填写的工作簿。"
-                f" / {name} lacks the sheet(s) {', '.join(missing)}: upload the workbook this "
-                "system exported, filled in.", source_name=name, sheet=missing[0],
-                problem="missing_sheet")
-        raw = {s: workbook.get_sheet_by_name(s).to_python(skip_empty_area=False) for s in sheets}
-    except ExtractError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types
-        raise ExtractError(
-            f"无法打开 Excel 文件 {name}(文件可能已损坏、加密或不是 Excel 格式):{exc}。"
-            f" / Cannot open the workbook {name} (damaged, encrypted or not Excel): {exc}.",
-            source_name=name, problem="unreadable") from None
+            raise ExtractError.from_facts(Problem.MISSING_SHEET, "returned", source_name=name,
+                                          sheet=missing[0], missing=missing)
+        raw = {s: workbook.rows(s) for s in sheets}
+    except UnreadableWorkbook as exc:
+        raise ExtractError.from_facts(Problem.UNREADABLE, "returned_workbook", source_name=name,
+                                      error=str(exc)) from None
     frames = {}
     for sheet, rows in raw.items():
         if not rows:

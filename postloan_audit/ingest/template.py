@@ -1,10 +1,11 @@
 """A starting export profile (导出配置模板) for a file the loader cannot read as it is.
 
-:func:`profile_template` reads the file the way :func:`~postloan_audit.load_extract` does, picks
-the best candidate sheet and header row, and writes a TOML profile listing every header: those
-already recognised filled in, the others commented with the canonical columns they might be
-(by the longest run of characters they share with a column's Chinese name or aliases). The
-bank then edits the few lines left; ``docs/export-profiles.md`` explains each table.
+:func:`profile_template` reads the file with the loader's stages (its bytes with
+:mod:`~postloan_audit.ingest.source`, its sheets once with :mod:`~postloan_audit.ingest.sheets`,
+the header with :mod:`~postloan_audit.ingest.header`), picks the best candidate sheet and header
+row, and writes a TOML profile listing every header: those already recognised filled in, the
+others commented with the canonical columns they might be (by the longest run of characters
+they share with a column's Chinese name or aliases). The bank then edits the few lines left; ``docs/export-profiles.md`` explains each table.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from postloan_audit.core import schema
-from postloan_audit.core.errors import ExtractError
-from postloan_audit.ingest import delimited, loader
+from postloan_audit.core.errors import ExtractError, Problem
+from postloan_audit.ingest import sheets
+from postloan_audit.ingest.header import best_candidate_row, head_rows
+from postloan_audit.ingest.sheets import RawSheet
+from postloan_audit.ingest.source import Kind, Source, detect_kind, is_blank, read_source
+from postloan_audit.ingest.tally import Tally
 
 #: Canonical columns suggested per unrecognised header.
 SUGGESTIONS = 3
@@ -38,23 +43,21 @@ def suggest_columns(sheet: str, header: object, limit: int = SUGGESTIONS) -> lis
     return ranked[:limit]
 
 
-def _candidates(source, filename: str | None):
-    data, name = loader._read_bytes(source, filename)
-    if not data.strip():
-        raise ExtractError(f"文件 {name} 是空文件 / the file {name} is empty",
-                           source_name=name, problem="empty")
-    kind = loader._detect_kind(data, name)
+def _candidates(source: Source, filename: str | None) -> tuple[str, Kind, list[RawSheet]]:
+    """The file's name, kind and the sheets a header is looked for in (the visible ones of a
+    workbook, or all when every one is hidden; the one sheet of a text file), each read once
+    by the loader's stages."""
+    data, name = read_source(source, filename)
+    if is_blank(data):
+        raise ExtractError.from_facts(Problem.EMPTY, "template", source_name=name)
+    kind = detect_kind(data, name)
     if kind == "text":
-        grid, _, _, _ = delimited.read_text_table(data, name, loader._find_header_row,
-                                               loader.HEADER_SEARCH_ROWS)
-        raws = [loader.RawSheet(name="loans", cells=grid, is_text=True)]
-    else:
-        raws = [raw for raw in loader._read_workbook(data, name, kind, []) if not raw.hidden] \
-            or loader._read_workbook(data, name, kind, [])
-    return name, kind, raws
+        return name, kind, [sheets.read_text_sheet(data, name, Tally())]
+    raws = sheets.read_workbook(data, name, kind, Tally())
+    return name, kind, [raw for raw in raws if not raw.hidden] or raws
 
 
-def profile_template(source, *, filename: str | None = None) -> str:
+def profile_template(source: Source, *, filename: str | None = None) -> str:
     """The TOML text of a starting profile for ``source`` (a path, bytes or a file object).
 
     Raises
@@ -65,23 +68,21 @@ def profile_template(source, *, filename: str | None = None) -> str:
     name, kind, raws = _candidates(source, filename)
     best = None
     for raw in raws:
-        head = raw.cells.head(loader.HEADER_SEARCH_ROWS).fillna("").to_numpy().tolist()
-        idx, recognised = loader.best_candidate_row(head, "loans")
+        head = head_rows(raw.cells)
+        idx, recognised = best_candidate_row(head, "loans")
         if idx is None:
             continue
         score = (recognised, sum(bool(str(c).strip()) for c in head[idx]))
         if best is None or score > best[0]:
             best = (score, raw, idx, head[idx])
     if best is None:
-        raise ExtractError(
-            f"文件 {name} 中没有找到表头行,无法生成导出配置模板 / no header row found in {name}",
-            source_name=name, problem="no_loans_sheet")
+        raise ExtractError.from_facts(Problem.NO_LOANS_SHEET, "template", source_name=name)
     _, raw, idx, headers = best
     sheet = schema.SHEETS["loans"]
     lines = [
         "# 导出配置模板(由 postloan-audit profile-template 生成)/ export profile template",
         f"# 文件 {name}" + ("" if kind == "text" else f",工作表「{raw.name}」")
-        + f",表头在第 {raw.first_row + idx} 行 / header row {raw.first_row + idx}",
+        + f",表头在第 {raw.row_number(idx)} 行 / header row {raw.row_number(idx)}",
         "# 已识别的列已填好;以 # 开头的行请核对后去掉 #,并把 \"?\" 改为标准列名",
         "# (见 docs/export-profiles.md)。",
         "",

@@ -32,7 +32,7 @@ import zlib
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-from postloan_audit.core.errors import ExtractError
+from postloan_audit.core.errors import ExtractError, Problem
 
 #: Largest inflated size of one zip part (bytes): about 400,000 rows × 40 columns of sheet XML.
 #: python-calamine needs about three times a sheet's XML size in memory, so this keeps a
@@ -109,19 +109,8 @@ class SheetScan:
         return (self.max_row + 1) * (self.max_col + 1)
 
 
-def _refuse(name: str, zh: str, en: str, problem: str = "unreadable") -> ExtractError:
-    return ExtractError(f"文件 {name} {zh} / {name} {en}", source_name=name, problem=problem)
-
-
 def _bomb(name: str, part: str) -> ExtractError:
-    return _refuse(
-        name,
-        f"解压后体积异常(部件 {part} 超过安全上限,疑似“压缩炸弹”),为保护系统未读取。"
-        f"请在 Excel 中打开确认内容后另存为 .xlsx 再上传。",
-        f"inflates beyond the safety limit (part {part}; a zip bomb?) and was not read."
-        f" Open it in Excel, check it and save it again as .xlsx.",
-        problem="too_large",
-    )
+    return ExtractError.from_facts(Problem.TOO_LARGE, "zip_bomb", source_name=name, part=part)
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
@@ -256,9 +245,8 @@ def scan_xlsx(data: bytes, name: str) -> dict[str, SheetScan]:
             try:
                 _scan_part(archive, archive.getinfo(part), scan, name)
             except (zipfile.BadZipFile, zlib.error, EOFError):
-                raise _refuse(name, f"的工作表「{sheet_name}」已损坏,无法读取。请在 Excel 中打开并另存为 .xlsx。",
-                              f"has a damaged sheet '{sheet_name}'. Open it in Excel and save"
-                              " it again as .xlsx.") from None
+                raise ExtractError.from_facts(Problem.UNREADABLE, "damaged_sheet",
+                                              source_name=name, damaged=sheet_name) from None
             out[sheet_name] = scan
         sheet_parts = {part for _, part in parts}
         for info in archive.infolist():
@@ -272,9 +260,8 @@ def scan_xlsx(data: bytes, name: str) -> dict[str, SheetScan]:
                         if read > MAX_PART_BYTES:
                             raise _bomb(name, info.filename)
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
-                raise _refuse(name, f"的部件 {info.filename} 已损坏,无法读取。请在 Excel 中打开并另存为 .xlsx。",
-                              f"has a damaged part {info.filename}. Open it in Excel and save it"
-                              " again as .xlsx.") from None
+                raise ExtractError.from_facts(Problem.UNREADABLE, "damaged_part",
+                                              source_name=name, damaged=info.filename) from None
         return out
 
 

@@ -1,22 +1,19 @@
 """Reading a workpaper the user filled in and uploaded (回传的工作底稿).
 
-Only this module opens such files. It returns the named sheet as a frame of cells (the header
-row as column names) with ``row``, the spreadsheet row number, so that a message can say where
-a value is wrong. Interpreting the columns is the caller's business.
+The bytes come from :func:`~postloan_audit.ingest.source.read_source` (the one module that
+opens input files), the rows from :func:`~postloan_audit.ingest.sheets.open_workbook`. It returns
+the named sheet as a frame of cells (the header row as column names) with ``row``, the
+spreadsheet row number, so that a message can say where a value is wrong. Interpreting the
+columns is the caller's business.
 """
 
 from __future__ import annotations
 
-import io
-from os import PathLike
-from pathlib import Path
-from typing import IO
-
 import pandas as pd
 
-from postloan_audit.core.errors import ExtractError
-
-Source = str | PathLike | bytes | IO[bytes]
+from postloan_audit.core.errors import ExtractError, Problem
+from postloan_audit.ingest.sheets import UnreadableWorkbook, open_workbook
+from postloan_audit.ingest.source import Source, read_source
 
 
 def read_workpaper_sheet(source: Source, sheet: str, *, filename: str | None = None,
@@ -45,39 +42,20 @@ def read_workpaper_sheet(source: Source, sheet: str, *, filename: str | None = N
     ExtractError
         The file cannot be opened as a workbook or lacks the sheet (message in Chinese first).
     """
-    import python_calamine
-
-    if isinstance(source, bytes | bytearray | memoryview):
-        data, name = bytes(source), filename or "上传文件"
-    elif hasattr(source, "read"):
-        data, name = source.read(), filename or Path(getattr(source, "name", "上传文件")).name
-    else:
-        path = Path(source)
-        name = filename or path.name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ExtractError(f"无法读取文件 {path}:{exc.strerror}。 / Cannot read {path}:"
-                               f" {exc.strerror}.", source_name=str(path)) from None
+    data, name = read_source(source, filename)
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(workbook.sheet_names)
-        rows = (workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-                if sheet in names else None)
-    except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types
-        raise ExtractError(
-            f"无法打开工作底稿 {name}(文件可能已损坏或不是 Excel 格式):{exc}。请上传下载的 .xlsx 底稿。"
-            f" / Cannot open the workpaper {name} (damaged or not Excel): {exc}.",
-            source_name=name, problem="unreadable") from None
+        workbook = open_workbook(data)
+        names = workbook.sheet_names
+        rows = workbook.rows(sheet) if sheet in names else None
+    except UnreadableWorkbook as exc:
+        raise ExtractError.from_facts(Problem.UNREADABLE, "workpaper", source_name=name,
+                                      error=str(exc)) from None
     if rows is None:
-        raise ExtractError(
-            f"工作底稿 {name} 中没有「{sheet}」工作表(现有:{'、'.join(names)})。请上传本系统下载的底稿。"
-            f" / The workpaper {name} has no sheet {sheet!r} (found: {', '.join(names)}).",
-            source_name=name, sheet=sheet, problem="no_loans_sheet")
+        raise ExtractError.from_facts(Problem.NO_LOANS_SHEET, "workpaper_sheet", source_name=name,
+                                      sheet=sheet, sheets=names)
     if len(rows) < header_row:
-        raise ExtractError(
-            f"工作底稿 {name} 的「{sheet}」工作表是空的。 / Sheet {sheet!r} of {name} is empty.",
-            source_name=name, sheet=sheet, problem="empty")
+        raise ExtractError.from_facts(Problem.EMPTY, "workpaper_sheet", source_name=name,
+                                      sheet=sheet)
     header = [str(v).strip() if v not in (None, "") else f"列{j + 1}"
               for j, v in enumerate(rows[header_row - 1])]
     body = pd.DataFrame(rows[header_row:], columns=header, dtype=object)

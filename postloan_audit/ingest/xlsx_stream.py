@@ -55,7 +55,7 @@ def read_sparse_sheet(data: bytes, scan: SheetScan,
     Raises :class:`~postloan_audit.core.errors.ExtractError` when even the existing cells
     exceed :data:`~postloan_audit.ingest.workbook_guard.MAX_SPARSE_CELLS`.
     """
-    from postloan_audit.core.errors import ExtractError
+    from postloan_audit.core.errors import ExtractError, Problem
 
     errors = {(r, c): v for r, c, v in scan.errors}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -106,13 +106,8 @@ def read_sparse_sheet(data: bytes, scan: SheetScan,
                 next_row = row
     height = scan.max_row + 1
     if height * max(len(columns), 1) > MAX_SPARSE_CELLS:
-        raise ExtractError(
-            f"文件 {source_name} 的工作表「{scan.name}」数据区域过大({height} 行 × {len(columns)} 列),"
-            f"无法安全读取。请删除多余的行和列后另存。 / Sheet '{scan.name}' of {source_name} is too"
-            f" large to read safely ({height} rows × {len(columns)} columns). Delete the unused"
-            f" rows and columns and save it again.",
-            source_name=source_name, sheet=scan.name, problem="too_large",
-        )
+        raise ExtractError.from_facts(Problem.TOO_LARGE, "sparse_sheet", source_name=source_name,
+                                      sheet=scan.name, rows=height, columns=len(columns))
     frame = {}
     for new_col, col in enumerate(sorted(columns)):
         rows, values = columns[col]

@@ -242,6 +242,7 @@ def main() -> None:
         "L004,C004,丁,城关支行,1,正常,信用,也许,否,否\n")
 
     real_exports()
+    loader_defects()
 
 
 def real_exports() -> None:
@@ -405,6 +406,25 @@ def real_exports() -> None:
         "贷款台账": [HEADER.split(","), ROW1],
         "催收记录": [["借据号", "催收日期", "催收方式"]],
     })
+
+
+
+def loader_defects() -> None:
+    """Realistic files that the loader once misread (tests/ingest/test_loader_defects.py)."""
+    # A UTF-8 export with its last row pasted from a GBK file (the row's bytes are GBK).
+    (HERE / "utf8_with_gbk_row.csv").write_bytes(
+        (HEADER + "\nL001,C001,张三,城关支行,1000,正常,信用\nL002,C002,李四,城关支行,2000,关注,抵押\n")
+        .encode("utf-8") + "L003,C003,王五,东街支行,3000,正常,信用\n".encode("gbk"))
+    # A header cell with a line break typed in Excel (Alt+Enter): one quoted cell, two lines.
+    csv("header_line_break.csv", "全行贷款台账\n借据号,客户号,客户名称,经营机构,\"贷款余额\n(元)\",五级分类,担保方式\n"
+        "L001,C001,张三,城关支行,1000,正常,信用\n"
+        "L002,C002,李四,城关支行,-5,关注,抵押\n")
+    # Total rows with the word spaced out to centre it (合  计, and a full-width space).
+    csv("spaced_total.csv", HEADER + "\nL001,C001,张三,城关支行,1000,正常,信用\n"
+        "L002,C002,李四,城关支行,2000,关注,抵押\n"
+        ",,,合  计,3000,,\n"
+        ",,,小\u3000计,3000,,\n"
+        "总 计,,,,3000,,\n")
 
 
 if __name__ == "__main__":

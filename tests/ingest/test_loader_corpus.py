@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import postloan_audit as pa
+from postloan_audit.core.errors import DateError
 
 DATA = Path(__file__).parents[1] / "data"
 CLASS_HINT = ",应为 正常/关注/次级/可疑/损失、代码 1–5 或子级(如 正常一级、关注3)"
@@ -319,10 +320,19 @@ def test_empty_lines_in_a_csv_keep_true_row_numbers():
                                    "blank_rows": 2}
 
 
-def test_an_impossible_as_of_is_a_clear_error():
-    with pytest.raises(pa.DateError) as err:
-        pa.load_extract(DATA / "gbk.csv", as_of="2026-13-01")
-    assert str(err.value) == (
-        "数据日期无效:'2026-13-01',应为日期,如 2026-09-30、2026/9/30、2026年9月30日 或 20260930"
-        " / invalid data date '2026-13-01': expected a date such as 2026-09-30, 2026/9/30,"
-        " 2026年9月30日 or 20260930")
+@pytest.mark.parametrize("as_of", ["2026-13-01", "2026-02-30", "9/30/2026", ""])
+def test_an_impossible_as_of_is_a_date_error_before_the_file_is_read(as_of, tmp_path):
+    for source in (DATA / "gbk.csv", tmp_path / "nope.csv"):  # the date is checked first
+        with pytest.raises(DateError) as err:
+            pa.load_extract(source, as_of=as_of)
+        assert isinstance(err.value, ValueError)
+        assert str(err.value) == (
+            f"数据日期无效:{as_of!r},应为日期,如 2026-09-30、2026/9/30、2026年9月30日 或 20260930"
+            f" / invalid data date {as_of!r}: expected a date such as 2026-09-30, 2026/9/30,"
+            " 2026年9月30日 or 20260930")
+
+
+@pytest.mark.parametrize("as_of", ["2026-09-30", "2026/9/30", "2026年9月30日", "20260930",
+                                   dt.date(2026, 9, 30), pd.Timestamp("2026-09-30 15:00")])
+def test_as_of_is_read_in_every_form_a_date_cell_takes(as_of):
+    assert pa.load_extract(DATA / "gbk.csv", as_of=as_of).as_of == dt.date(2026, 9, 30)

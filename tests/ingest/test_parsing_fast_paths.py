@@ -88,56 +88,11 @@ def test_a_ledger_with_a_year_one_date_loads_and_warns():
     assert warnings["value"].tolist() == ["0001-01-01"]
 
 
-def test_the_strip_test_matches_exactly_what_strip_removes():
-    # Every code point, at the end and at the start of a cell: clean_text strips a column
-    # only when this pattern finds a cell, so it must find each one strip would change.
-    import pyarrow as pa_
-    import pyarrow.compute as pc
-
-    points = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
-    for cells in (["a" + chr(c) for c in points], [chr(c) + "a" for c in points]):
-        array = pa_.array(cells, pa_.large_string())
-        changed = np.asarray(pc.not_equal(pc.utf8_trim_whitespace(array), array))
-        found = np.asarray(pc.match_substring_regex(array, parsing._EDGE_SPACE_RE2))
-        assert (found == changed).all()
-        # The byte test picks every cell the pattern matches (a superset, never fewer), and
-        # the code-point test keeps exactly those.
-        assert (parsing._edge_candidates(array) | ~found).all()
-        assert (parsing._edge_cells(array) == found).all()
-        assert (parsing._edge_cells(pa_.array(["中" + cell + "文" for cell in cells],
-                                               pa_.large_string())) == 0).all()
-    assert int(changed.sum()) == 29  # tab … U+3000, the set pyarrow documents as whitespace
-    # The whole-chunk byte test never passes a chunk holding one of them, anywhere in a cell.
-    for ch in parsing.EDGE_SPACE_CHARS:
-        assert not parsing._no_space_byte(pa_.array(["中", "文" + ch + "字"], pa_.large_string()))
-    assert parsing._no_space_byte(pa_.array(["中文", "2026-09-30", None, "、"[:0]],
-                                            pa_.large_string()))
-    assert sorted(parsing.EDGE_SPACE_CHARS) == sorted(
-        chr(c) for c, hit in zip(points, changed, strict=True) if hit)
-
-
 edge_cell = st.one_of(
     st.none(),
     st.text(alphabet=st.sampled_from(list("aB1-中文\u3000 \t\x85\xa0\u2029\u3001€é\U00020000\u1680")),
             max_size=6),
 )
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(edge_cell, max_size=20), st.integers(0, 5), st.integers(1, 4))
-def test_the_edge_space_test_is_the_patterns_answer_on_any_layout(cells, start, pieces):
-    """Sliced and chunked arrays, nulls and empty cells: the same answer as the pattern."""
-    import pyarrow as pa_
-    import pyarrow.compute as pc
-
-    whole = pa_.array(cells, pa_.large_string())
-    expected = bool(pc.any(pc.match_substring_regex(whole, parsing._EDGE_SPACE_RE2)).as_py())
-    sliced = pa_.array(["\u3000x"] * start + cells, pa_.string()).slice(start)
-    step = max(1, len(cells) // pieces)
-    chunked = pa_.chunked_array([whole.slice(i, step) for i in range(0, len(cells), step)]
-                                or [whole], pa_.large_string())
-    for layout in (whole, sliced, chunked):
-        assert parsing._has_edge_space(layout) is expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -312,80 +267,3 @@ def test_factorize_text_is_pandas_factorize_on_any_layout(cells, pieces):
         assert codes.tolist() == expected_codes.tolist()
         assert uniques.tolist() == list(expected_uniques)
         assert str(uniques.dtype) == "str"
-
-
-summary_cell = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("合计其中tTo a1")),
-                                            max_size=4))
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(summary_cell, max_size=30), st.integers(1, 4))
-def test_needle_cells_marks_every_cell_holding_a_needle_on_any_layout(cells, pieces):
-    """Every cell holding 计, 其中, t or T is marked; a marked cell holds one, or a needle
-    starts in it and runs into the next cell of its chunk."""
-    import pyarrow as pa_
-
-    needles = ("计".encode(), "其中".encode(), b"t", b"T")
-    chunks = _chunks(cells, pieces)
-    mask = parsing.needle_cells(pa_.chunked_array(chunks, pa_.large_string()), needles)
-    assert len(mask) == len(cells)
-    start = 0
-    for chunk in chunks:
-        values = [cell or "" for cell in chunk.to_pylist()]
-        for k, cell in enumerate(values):
-            holds = any(needle in cell.encode() for needle in needles)
-            rest = "".join(values[k:]).encode()
-            straddles = any(rest.find(needle) in range(len(cell.encode())) for needle in needles)
-            assert mask[start + k] == (holds or straddles)
-        start += len(chunk)
-
-
-def test_needle_cells_gives_up_past_its_limit():
-    import pyarrow as pa_
-
-    text = pa_.array(["合计", "t", "x", "其中tT"], pa_.large_string())
-    assert parsing.needle_cells(text, ("计".encode(), b"t")).tolist() == [True, True, False, True]
-    assert parsing.needle_cells(text, ("计".encode(), b"t", b"T"), limit=3) is None
-
-
-blank_cell = st.one_of(st.none(), st.text(alphabet=st.sampled_from(
-    [" ", "\t", "\u3000", "\xa0", "\u2003", "a", "合", "\x85", "\ufeff"]), max_size=3))
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(blank_cell, max_size=30), st.integers(1, 4))
-def test_blank_cells_is_strip_then_empty_on_any_layout(cells, pieces):
-    expected = [cell is None or cell.strip() == "" for cell in cells]
-    for series in _layouts(cells, pieces, objects=True):
-        assert parsing.blank_cells(series).tolist() == expected
-
-
-def test_lengths_outside_tells_only_when_no_cell_can_be_a_word():
-    ids = pd.Series(["003202503261183", "001202503256142", None], dtype="str")
-    assert parsing.lengths_outside(ids, {"借据号", "loan_id"})  # 9 and 7 bytes, cells 15
-    assert not parsing.lengths_outside(ids, {"借据号", "借据号码备"})  # 15 bytes, as the cells
-    assert not parsing.lengths_outside(pd.Series(["借据号", "L1"], dtype="str"), {"借据号"})
-    assert not parsing.lengths_outside(pd.Series([None, None], dtype="str"), {"借据号"})
-    assert not parsing.lengths_outside(pd.Series(["a"], dtype=object), {"借据号"})
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\n",
-                                               blacklist_categories=("Cs",)), max_size=4),
-                max_size=12), st.integers(0, 3))
-def test_distinct_values_are_joined_and_split_from_their_buffers(values, skip):
-    """The decoder joins a dictionary's values by line feeds and rebuilds the decoded values
-    from the UTF-8 bytes, on a sliced array too: what ``b"\\n".join`` and ``str.split``
-    give."""
-    import pyarrow as pa_
-
-    from postloan_audit.ingest import delimited
-
-    encoded = pa_.array([v.encode("gb18030") for v in values], pa_.binary()).slice(
-        min(skip, len(values)))
-    expected = b"\n".join(encoded.to_pylist())
-    assert delimited._joined(encoded) == expected
-    text = expected.decode("gb18030")
-    split = delimited._split_text(text, max(len(encoded), 1))
-    split.validate(full=True)
-    assert split.to_pylist() == text.split("\n")
