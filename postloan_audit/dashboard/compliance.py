@@ -46,9 +46,11 @@ from postloan_audit.compliance.combine import (
     common_as_of,
     cross_file_notes,
 )
+from postloan_audit.compliance.evaluation import CHECK_DATE
 from postloan_audit.compliance.findings_workbook import FINDING_HEADERS, write_findings_workbook
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.compliance.rules import CATALOGUE
+from postloan_audit.core.dates import coerce_optional_date
 from postloan_audit.core.errors import PolicyError, PostloanAuditError
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.severity import SEVERITY_ZH
@@ -181,7 +183,7 @@ class ComplianceDashboard:
         self.trail = FollowupPanel(db=db) if trail else None
         self._confirm_days = confirm_days  # None: the policy's check_date.confirm_days
         self._confirmed: tuple | None = None
-        self._first_as_of = pd.Timestamp(as_of).date() if as_of is not None else None
+        self._first_as_of = coerce_optional_date(as_of, what=CHECK_DATE)
         self._quiet = False
         self.extracts: list[Extract] = []
         self.reports: list[CheckReport] = []

@@ -23,6 +23,7 @@ import pandas as pd
 
 from postloan_audit.compliance.findings_followup import KEY_HEADER, FollowupColumns
 from postloan_audit.compliance.findings_workbook import write_findings_workbook
+from postloan_audit.core.dates import coerce_optional_date
 from postloan_audit.core.workbooks import Target
 from postloan_audit.ingest.loader import Source
 from postloan_audit.ingest.parsing import clean_text, parse_dates
@@ -157,7 +158,7 @@ def import_workpaper(store: AuditStore, source: Source, *, filename: str | None 
     ImportRefused
         Any row refused; nothing recorded.
     """
-    today = today or dt.date.today()
+    today = coerce_optional_date(today, what=("检查日期", "inspection date")) or dt.date.today()
     frames, name, data = read_returned_sheets(source, (PARAMETER_SHEET, CHECKLIST_SHEET),
                                               filename=filename, tables=(CHECKLIST_SHEET,))
     params = frames[PARAMETER_SHEET]

@@ -30,6 +30,7 @@ from sqlalchemy import event
 
 from postloan_audit.compliance.checks import FINDING_COLUMNS, CheckReport
 from postloan_audit.compliance.policy import Policy
+from postloan_audit.core.dates import coerce_optional_date
 from postloan_audit.core.errors import ImportRefused, TrailError
 from postloan_audit.core.identity import current_user
 from postloan_audit.trail import followup as fu
@@ -41,6 +42,8 @@ DB_ENV_VAR = "POSTLOAN_AUDIT_DB"
 DEFAULT_DB_PATH = Path("~/.postloan-audit/audit.db")
 #: How long a writer waits for another writer to finish (SQLite busy timeout), in seconds.
 BUSY_TIMEOUT_SECONDS = 60
+#: What the reference day of deadlines is called in messages.
+TODAY = ("基准日期", "reference date")
 #: Key of the PostgreSQL advisory lock every write transaction takes.
 _PG_LOCK_KEY = 0x504C4141  # "PLAA"
 
@@ -387,7 +390,8 @@ class AuditStore:
         with self._read() as conn:
             rows = conn.execute(sa.select(t.rectifications)).all()
         frame = pd.DataFrame(rows, columns=[c.name for c in t.rectifications.columns])
-        frame["overdue"] = fu.overdue(frame, today or dt.date.today()) if len(frame) else \
+        today = coerce_optional_date(today, what=TODAY) or dt.date.today()
+        frame["overdue"] = fu.overdue(frame, today) if len(frame) else \
             pd.Series([], dtype=bool)
         mask = pd.Series(True, index=frame.index)
         if branch:
@@ -433,7 +437,7 @@ class AuditStore:
         ImportRefused
             Any row refused; the store is unchanged.
         """
-        today = today or dt.date.today()
+        today = coerce_optional_date(today, what=TODAY) or dt.date.today()
         if updates.empty:  # a workbook without findings rows: nothing to apply
             return 0
         with self._write() as conn:
