@@ -8,9 +8,12 @@ from typing import Any
 
 import pandas as pd
 
+from postloan_audit.core import schema
 from postloan_audit.core.errors import ExtractTypeError
 from postloan_audit.core.provenance import Provenance, with_legacy
 
+#: The optional sheets an extract may hold, in schema order (every sheet but ``loans``).
+OPTIONAL_SHEETS: tuple[str, ...] = tuple(name for name in schema.SHEETS if name != "loans")
 #: Columns of :attr:`Extract.rejected`.
 REJECTED_COLUMNS = ["sheet", "row", "column", "value", "reason"]
 #: Columns of :attr:`Extract.issues`.
@@ -35,6 +38,9 @@ class Extract:
         absent here too, so a rule can tell "not provided" from "empty".
     inspections, collections, branches:
         The optional sheets in canonical form, or None when the file has no such sheet.
+    collateral, guarantees, financials, external, lists:
+        The borrower's file (押品, 保证, 财务报表, 外部信息, 名单), optional sheets in canonical
+        form (``docs/extract-format.md``), or None when the file has no such sheet.
     rejected:
         One row per problem of a rejected row: ``sheet``, ``row`` (spreadsheet row number,
         header included), ``column``, ``value``, ``reason`` (Chinese / English).
@@ -58,6 +64,11 @@ class Extract:
     inspections: pd.DataFrame | None
     collections: pd.DataFrame | None
     branches: pd.DataFrame | None
+    collateral: pd.DataFrame | None
+    guarantees: pd.DataFrame | None
+    financials: pd.DataFrame | None
+    external: pd.DataFrame | None
+    lists: pd.DataFrame | None
     rejected: pd.DataFrame
     issues: pd.DataFrame
     accounting: pd.DataFrame
@@ -67,7 +78,10 @@ class Extract:
                  collections: pd.DataFrame | None = None,
                  branches: pd.DataFrame | None = None, rejected: pd.DataFrame | None = None,
                  issues: pd.DataFrame | None = None, accounting: pd.DataFrame | None = None,
-                 provenance: Provenance | None = None, **legacy: Any) -> None:
+                 provenance: Provenance | None = None, *,
+                 collateral: pd.DataFrame | None = None, guarantees: pd.DataFrame | None = None,
+                 financials: pd.DataFrame | None = None, external: pd.DataFrame | None = None,
+                 lists: pd.DataFrame | None = None, **legacy: Any) -> None:
         unknown = set(legacy) - {"fingerprint", "source_name", "as_of", "profile_name",
                                  "profile_sha256"}
         if unknown:
@@ -76,6 +90,11 @@ class Extract:
         self.inspections = inspections
         self.collections = collections
         self.branches = branches
+        self.collateral = collateral
+        self.guarantees = guarantees
+        self.financials = financials
+        self.external = external
+        self.lists = lists
         self.rejected = (pd.DataFrame(columns=REJECTED_COLUMNS) if rejected is None
                          else rejected)
         self.issues = pd.DataFrame(columns=ISSUE_COLUMNS) if issues is None else issues
@@ -109,6 +128,17 @@ class Extract:
     def profile_sha256(self) -> str | None:
         """The export profile text's sha256, or None."""
         return self.provenance.profile_sha256
+
+    def sheet(self, name: str) -> pd.DataFrame | None:
+        """An optional sheet by its canonical name (``inspections`` … ``lists``), or None."""
+        if name not in OPTIONAL_SHEETS:
+            raise KeyError(f"unknown sheet {name!r}; known: {', '.join(OPTIONAL_SHEETS)}")
+        return getattr(self, name)
+
+    @property
+    def sheets(self) -> dict[str, pd.DataFrame | None]:
+        """Every optional sheet by canonical name, None where the file has none."""
+        return {name: getattr(self, name) for name in OPTIONAL_SHEETS}
 
     @property
     def branch_names(self) -> list[str]:

@@ -53,6 +53,21 @@ COLLECTION_METHOD_ZH = {
     "legal": "诉讼",
 }
 INSPECTION_TYPE_ZH = {"onsite": "现场", "offsite": "非现场"}
+#: Collateral types (押品类型), as a collateral register (押品管理系统) exports them.
+COLLATERAL_TYPE_ZH = {
+    "residential": "住房", "commercial": "商业用房", "land": "土地", "plant": "厂房",
+    "equipment": "机器设备", "deposit": "存单", "bond": "国债", "equity": "股权",
+    "receivable": "应收账款", "vehicle": "车辆", "other": "其他",
+}
+#: Collateral that can be insured (财产保险): buildings, plant, machines and vehicles.
+INSURABLE_COLLATERAL: tuple[str, ...] = ("residential", "commercial", "plant", "equipment",
+                                         "vehicle")
+APPRAISER_ZH = {"internal": "内部评估", "external": "外部评估"}
+GUARANTOR_TYPE_ZH = {"corporate": "企业", "individual": "个人", "guarantee_company": "担保公司"}
+PERIOD_TYPE_ZH = {"month": "月报", "quarter": "季报", "half": "半年报", "year": "年报"}
+#: Name lists (名单制管理): 授信风险监控名单, 重点监测企业名单, 退出/压缩/限制类.
+LIST_TYPE_ZH = {"watch": "监控名单", "monitor": "重点监测", "exit": "退出", "reduce": "压缩",
+                "restrict": "限制"}
 
 #: Ordered (keyword, canonical) pairs for free-text vocabularies: the first keyword found in a
 #: normalised cell decides. Order matters where one keyword contains another (非现场 ⊃ 现场).
@@ -121,6 +136,51 @@ VOCABULARIES: dict[str, tuple[tuple[str, str], ...]] = {
         ("面谈", "visit"),
         ("现场", "visit"),
         ("走访", "visit"),
+    ),
+    "collateral_type": (
+        ("residential", "residential"), ("commercial", "commercial"), ("land", "land"),
+        ("plant", "plant"), ("equipment", "equipment"), ("deposit", "deposit"),
+        ("bond", "bond"), ("equity", "equity"), ("receivable", "receivable"),
+        ("vehicle", "vehicle"), ("other", "other"),
+        ("商业用房", "commercial"), ("商铺", "commercial"), ("商业", "commercial"),
+        ("写字楼", "commercial"), ("办公", "commercial"),
+        ("住房", "residential"), ("住宅", "residential"), ("房产", "residential"),
+        ("土地", "land"), ("国有土地使用权", "land"),
+        ("厂房", "plant"), ("仓库", "plant"), ("工业用房", "plant"),
+        ("机器", "equipment"), ("设备", "equipment"),
+        ("存单", "deposit"), ("保证金", "deposit"),
+        ("国债", "bond"), ("债券", "bond"),
+        ("股权", "equity"), ("股票", "equity"),
+        ("应收账款", "receivable"), ("应收", "receivable"),
+        ("车辆", "vehicle"), ("机动车", "vehicle"), ("汽车", "vehicle"),
+        ("其他", "other"),
+    ),
+    "appraiser": (
+        ("internal", "internal"), ("external", "external"), ("third", "external"),
+        ("内部", "internal"), ("行内", "internal"), ("本行", "internal"),
+        ("外部", "external"), ("第三方", "external"), ("评估机构", "external"),
+    ),
+    "guarantor_type": (
+        ("guarantee_company", "guarantee_company"), ("corporate", "corporate"),
+        ("individual", "individual"),
+        ("担保公司", "guarantee_company"), ("融资担保", "guarantee_company"),
+        ("担保机构", "guarantee_company"),
+        ("企业", "corporate"), ("公司", "corporate"), ("法人", "corporate"),
+        ("单位", "corporate"),
+        ("个人", "individual"), ("自然人", "individual"),
+    ),
+    "period_type": (
+        ("month", "month"), ("quarter", "quarter"), ("half", "half"), ("year", "year"),
+        ("annual", "year"),
+        ("半年", "half"), ("中报", "half"), ("季", "quarter"), ("年", "year"),
+        ("月", "month"),
+    ),
+    "list_type": (
+        ("watch", "watch"), ("monitor", "monitor"), ("exit", "exit"), ("reduce", "reduce"),
+        ("restrict", "restrict"),
+        ("重点监测", "monitor"), ("监测", "monitor"),
+        ("监控", "watch"), ("预警", "watch"),
+        ("退出", "exit"), ("压缩", "reduce"), ("限制", "restrict"),
     ),
     "inspection_type": (
         ("offsite", "offsite"),
@@ -294,6 +354,10 @@ LOAN_COLUMNS: tuple[Column, ...] = (
     _c("industry", "text", "行业", ["行业分类", "所属行业", "贷款投向"]),
     _c("loan_officer", "text", "客户经理", ["管户经理", "经办人"]),
     _c("id_number", "id", "证件号码", ["身份证号", "证件号", "统一社会信用代码", "身份证号码"]),
+    _c("group_id", "id", "集团编号", ["关联集团", "集团客户编号", "所属集团", "集团号"],
+       doc="The group (集团客户, 关联集团) the borrower belongs to."),
+    _c("contract_id", "id", "合同编号", ["借款合同编号", "合同号", "授信合同编号"],
+       doc="The loan contract (借款合同) the loan draws on."),
 )
 
 #: Loan columns the loader reads and derives beyond those the generator writes: the currency
@@ -324,6 +388,84 @@ COLLECTION_COLUMNS: tuple[Column, ...] = (
     _c("loan_id", "id", "借据号", ["借据编号", "贷款账号", "贷款编号", "业务编号"], required=True),
     _c("collection_date", "date", "催收日期", ["催收时间"], required=True),
     _c("method", "vocab:collection_method", "催收方式", ["催收手段"], required=True),
+)
+
+#: The loan id and borrower id as every sheet of a credit system's export names them.
+_LOAN_ID_ALIASES = ("借据编号", "借据号码", "贷款账号", "贷款编号", "业务编号", "借据id", "loan", "loanno")
+_BORROWER_ID_ALIASES = ("客户编号", "客户代码", "借款人编号", "客户编码", "客户id", "borrower",
+                        "customerid")
+
+COLLATERAL_COLUMNS: tuple[Column, ...] = (
+    _c("collateral_id", "id", "押品编号", ["押品号", "抵质押物编号", "押品代码"], required=True,
+       doc="One collateral; a collateral securing several loans appears once per loan."),
+    _c("loan_id", "id", "借据号", _LOAN_ID_ALIASES, required=True),
+    _c("borrower_id", "id", "客户号", _BORROWER_ID_ALIASES),
+    _c("collateral_type", "vocab:collateral_type", "押品类型", ["押品种类", "抵质押物类型", "押品类别"]),
+    _c("appraised_value", "amount", "评估价值", ["押品评估价值", "评估金额", "认定价值", "押品价值"],
+       required=True),
+    _c("appraisal_date", "date", "评估日期", ["押品评估日期", "价值评估日期", "重估日期"],
+       required=True),
+    _c("appraiser", "vocab:appraiser", "评估方式", ["评估类型", "评估机构类型"]),
+    _c("previous_value", "amount", "上次评估价值", ["前次评估价值", "原评估价值"]),
+    _c("previous_appraisal_date", "date", "上次评估日期", ["前次评估日期"]),
+    _c("lien_rank", "int", "抵押顺位", ["抵押顺序", "顺位"],
+       doc="1 = first lien (一押); 2 or more: second or later (二押)."),
+    _c("prior_claims", "amount", "优先受偿金额", ["优先受偿权金额", "已设定优先权金额"]),
+    _c("insurance_expiry", "date", "保险到期日", ["保险到期日期", "保单到期日"]),
+    _c("title_certificate", "id", "权证编号", ["权证号", "他项权证号", "产权证号"]),
+    _c("release_date", "date", "解押日期", ["解除抵押日期", "出库日期"]),
+    _c("inspection_date", "date", "押品检查日期", ["押品现场检查日期", "检查日期"]),
+)
+
+GUARANTEE_COLUMNS: tuple[Column, ...] = (
+    _c("loan_id", "id", "借据号", _LOAN_ID_ALIASES, required=True),
+    _c("guarantor_id", "id", "保证人编号", ["保证人客户号", "担保人编号", "担保人客户号"],
+       required=True),
+    _c("guarantor_name", "text", "保证人名称", ["保证人", "担保人", "担保人名称"]),
+    _c("guarantor_type", "vocab:guarantor_type", "保证人类型", ["担保人类型", "保证人类别"]),
+    _c("guaranteed_amount", "amount", "担保金额", ["保证金额", "担保责任金额"]),
+    _c("guarantor_rating", "text", "保证人信用等级", ["担保人评级", "保证人评级"]),
+    _c("guarantor_rating_date", "date", "保证人评级日期", ["担保人评级日期"]),
+    _c("id_number", "id", "保证人证件号码", ["担保人证件号码", "保证人身份证号", "保证人统一社会信用代码"]),
+)
+
+FINANCIAL_COLUMNS: tuple[Column, ...] = (
+    _c("borrower_id", "id", "客户号", _BORROWER_ID_ALIASES, required=True),
+    _c("period_end", "date", "报表日期", ["报表截止日", "报告期末", "会计期末"], required=True),
+    _c("period_type", "vocab:period_type", "报表类型", ["报表周期", "报表期间类型"]),
+    _c("total_assets", "amount", "资产总额", ["总资产", "资产合计"]),
+    _c("total_liabilities", "amount", "负债总额", ["总负债", "负债合计"]),
+    _c("current_assets", "amount", "流动资产", ["流动资产合计"]),
+    _c("current_liabilities", "amount", "流动负债", ["流动负债合计"]),
+    _c("revenue", "amount", "营业收入", ["主营业务收入", "销售收入", "营业总收入"]),
+    _c("cost_of_sales", "amount", "营业成本", ["主营业务成本", "销售成本"]),
+    _c("net_profit", "amount", "净利润", ["净利"]),
+    _c("operating_cash_flow", "amount", "经营活动现金流量净额", ["经营现金流", "经营活动产生的现金流量净额"]),
+    _c("audited", "bool", "是否审计", ["经审计", "审计报表"]),
+    _c("received_date", "date", "报送日期", ["报表报送日期", "收到日期"]),
+)
+
+EXTERNAL_COLUMNS: tuple[Column, ...] = (
+    _c("party_id", "id", "客户号", ["主体编号", "客户编号", "保证人编号", "客户代码"], required=True,
+       doc="A borrower's or a guarantor's id."),
+    _c("report_date", "date", "查询日期", ["报告日期", "征信查询日期", "信息日期"], required=True),
+    _c("other_bank_overdue_days", "int", "他行逾期天数", ["他行最长逾期天数"]),
+    _c("other_bank_arrears_days", "int", "他行欠息天数", ["他行最长欠息天数"]),
+    _c("other_bank_balance", "amount", "他行贷款余额", ["他行余额", "他行融资余额"]),
+    _c("other_bank_overdue90_balance", "amount", "他行逾期90天以上余额", ["他行逾期90天以上贷款余额"]),
+    _c("other_bank_npl", "bool", "他行不良", ["他行是否不良", "他行不良贷款"]),
+    _c("other_bank_litigation", "bool", "他行起诉", ["他行诉讼", "被他行起诉"]),
+    _c("new_overdue_count", "int", "征信新增逾期", ["新增逾期笔数", "征信新增逾期笔数"]),
+    _c("enforcement", "bool", "被执行", ["失信被执行", "被执行人", "失信"]),
+)
+
+LIST_COLUMNS: tuple[Column, ...] = (
+    _c("borrower_id", "id", "客户号", _BORROWER_ID_ALIASES, required=True),
+    _c("list_type", "vocab:list_type", "名单类型", ["名单类别", "名单"], required=True),
+    _c("listed_date", "date", "列入日期", ["纳入日期", "列名日期"], required=True),
+    _c("removed_date", "date", "移出日期", ["退出名单日期", "解除日期"]),
+    _c("reason", "text", "列入原因", ["原因", "纳入原因"]),
+    _c("officer", "text", "负责人", ["责任人", "客户经理"]),
 )
 
 BRANCH_COLUMNS: tuple[Column, ...] = (
@@ -365,7 +507,26 @@ SHEETS: dict[str, Sheet] = {
     "branches": Sheet("branches", "机构",
                       ("branches", "branch", "机构", "机构清单", "支行", "网点"),
                       BRANCH_COLUMNS),
+    "collateral": Sheet("collateral", "押品",
+                        ("collateral", "押品", "押品清单", "押品台账", "抵质押物", "抵质押品"),
+                        COLLATERAL_COLUMNS),
+    "guarantees": Sheet("guarantees", "保证",
+                        ("guarantees", "guarantee", "保证", "保证人", "担保", "保证担保", "担保人"),
+                        GUARANTEE_COLUMNS),
+    "financials": Sheet("financials", "财务报表",
+                        ("financials", "财务报表", "财务数据", "报表", "财务指标"),
+                        FINANCIAL_COLUMNS),
+    "external": Sheet("external", "外部信息",
+                      ("external", "外部信息", "征信", "征信信息", "外部数据", "他行信息"),
+                      EXTERNAL_COLUMNS),
+    "lists": Sheet("lists", "名单",
+                   ("lists", "名单", "名单管理", "客户名单", "监控名单"),
+                   LIST_COLUMNS),
 }
+#: The sheets of the borrower's file (beyond the ledger and its inspections, collections and
+#: branches), in the order ``Extract`` holds them.
+BORROWER_FILE_SHEETS: tuple[str, ...] = ("collateral", "guarantees", "financials", "external",
+                                         "lists")
 
 # --------------------------------------------------------------------------- normalisation
 

@@ -30,7 +30,7 @@ import pandas as pd
 from postloan_audit.core import schema
 from postloan_audit.core.dates import coerce_date
 from postloan_audit.core.errors import ExtractError, Problem
-from postloan_audit.core.extract import Extract
+from postloan_audit.core.extract import OPTIONAL_SHEETS, Extract
 from postloan_audit.ingest import columns, rows, sheets
 from postloan_audit.ingest.delimited import ENCODING_SAMPLE_BYTES, TextOptions
 from postloan_audit.ingest.header import (
@@ -176,9 +176,7 @@ def load_extract(source: Source, *, profile: ExportProfile | str | os.PathLike |
 
     return Extract(
         loans=frames["loans"],
-        inspections=frames["inspections"],
-        collections=frames["collections"],
-        branches=frames["branches"],
+        **{name: frames[name] for name in OPTIONAL_SHEETS},
         rejected=tally.rejected_frame(),
         issues=tally.issues_frame(),
         accounting=tally.accounting_frame(),

@@ -14,7 +14,8 @@ source bytes) as loading the original file:
       loans/branch-<branch>/part-<k>.parquet
       inspections/branch-<branch>/part-<k>.parquet   # each row under its loan's branch
       collections/branch-<branch>/part-<k>.parquet
-      branches/part-0.parquet
+      collateral/…  guarantees/…              # loan-level sheets of the borrower's file, likewise
+      branches/part-0.parquet  financials/…  external/…  lists/…   # one file each
       rejected/part-0.parquet  issues/part-0.parquet  accounting/part-0.parquet
 
 ``<branch>`` is the branch name percent-encoded (``urllib.parse.quote``), so any name is a
@@ -40,7 +41,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from postloan_audit.core.errors import ExtractError, Problem
-from postloan_audit.core.extract import Extract
+from postloan_audit.core.extract import OPTIONAL_SHEETS, Extract
 from postloan_audit.ingest.source import file_text, parquet_table
 
 #: Name of the store's manifest file.
@@ -48,9 +49,12 @@ MANIFEST = "manifest.json"
 #: Format tag written to and required in the manifest.
 STORE_FORMAT = "postloan-audit-parquet/1"
 #: The sheets of an extract partitioned by branch (loan-level rows).
-BRANCH_SHEETS: tuple[str, ...] = ("loans", "inspections", "collections")
-#: The other frames of an extract, each stored as one file.
-PLAIN_FRAMES: tuple[str, ...] = ("branches", "rejected", "issues", "accounting")
+BRANCH_SHEETS: tuple[str, ...] = ("loans", "inspections", "collections", "collateral",
+                                  "guarantees")
+#: The other frames of an extract, each stored as one file (the borrower-level sheets of the
+#: borrower's file among them).
+PLAIN_FRAMES: tuple[str, ...] = ("branches", "financials", "external", "lists", "rejected",
+                                 "issues", "accounting")
 #: Column holding each row's position in the loaded frame.
 ROW_COLUMN = "__row__"
 #: Directory of sheet rows whose loan is not in the loans sheet.
@@ -275,9 +279,7 @@ def read_parquet_store(directory: str | PathLike) -> Extract:
               if name in frames}
     return Extract(
         loans=frames["loans"],
-        inspections=frames.get("inspections"),
-        collections=frames.get("collections"),
-        branches=frames.get("branches"),
+        **{name: frames.get(name) for name in OPTIONAL_SHEETS},
         fingerprint=manifest.get("fingerprint", ""),
         source_name=manifest.get("source_name", ""),
         as_of=None if as_of is None else dt.date.fromisoformat(as_of),

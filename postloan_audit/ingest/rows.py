@@ -359,25 +359,44 @@ def untrusted_lines(reject: list[pd.DataFrame], rows: np.ndarray, bad_rows: dict
     return reject
 
 
+#: Sheets whose rows name a loan (``loan_id``) and sheets whose rows name a borrower
+#: (``borrower_id``): their ids should be found in the loans sheet.
+LOAN_KEYED_SHEETS: tuple[str, ...] = ("inspections", "collections", "collateral", "guarantees")
+BORROWER_KEYED_SHEETS: tuple[str, ...] = ("financials", "lists")
+
+
 def cross_check(frames: dict[str, pd.DataFrame | None], tally: Tally,
                 source_sheets: dict[str, str]) -> None:
-    """Warn (once per sheet) about inspection/collection rows for loans not in the ledger."""
+    """Warn (once per sheet) about rows whose loan, borrower or party id matches nothing:
+    inspections, collections, collateral and guarantees rows for loans not in the ledger;
+    financial statements and list entries for borrowers not in it; external facts for a
+    party that is neither a borrower nor a guarantor. Each warning counts the rows and names
+    up to ten ids."""
     loans = frames["loans"]
     if loans is None:
         return
-    known = pd.Index(loans["loan_id"])
-    for name in ("inspections", "collections"):
-        frame = frames[name]
+    known = {"loan_id": pd.Index(loans["loan_id"]), "borrower_id": pd.Index(loans["borrower_id"])}
+    guarantees = frames.get("guarantees")
+    parties = known["borrower_id"]
+    if guarantees is not None and len(guarantees):
+        parties = parties.append(pd.Index(guarantees["guarantor_id"]))
+    checks = ([(name, "loan_id", known["loan_id"], "借据号不在贷款台账中", "loans not in the loans sheet")
+               for name in LOAN_KEYED_SHEETS]
+              + [(name, "borrower_id", known["borrower_id"], "客户号不在贷款台账中",
+                  "borrowers not in the loans sheet") for name in BORROWER_KEYED_SHEETS]
+              + [("external", "party_id", parties, "客户号既不是借款人也不是保证人",
+                  "parties that are neither a borrower nor a guarantor")])
+    for name, column, index, zh, en in checks:
+        frame = frames.get(name)
         if frame is None or not len(frame):
             continue
-        unknown = ~frame["loan_id"].isin(known)
+        unknown = ~frame[column].isin(index)
         if unknown.any():
-            ids = frame.loc[unknown, "loan_id"].drop_duplicates().head(10).tolist()
+            ids = frame.loc[unknown, column].drop_duplicates().head(10).tolist()
             tally.note(
-                "warning", source_sheets.get(name, name), None, "loan_id", None,
-                f"{schema.SHEETS[name].zh}中有 {int(unknown.sum())} 行的借据号不在贷款台账中(如"
-                f" {', '.join(ids)}) / {int(unknown.sum())} {name} rows refer to loans not in"
-                f" the loans sheet")
+                "warning", source_sheets.get(name, name), None, column, None,
+                f"{schema.SHEETS[name].zh}中有 {int(unknown.sum())} 行的{zh}(如"
+                f" {', '.join(ids)}) / {int(unknown.sum())} {name} rows refer to {en}")
 
 
 def note_set_aside(sheet: schema.Sheet, raw_name: str, rows: np.ndarray, blank: np.ndarray,

@@ -109,9 +109,10 @@ def test_unknown_profile_key():
 def test_unknown_sheet_in_sheets():
     assert _error('[sheets]\nloan = ["贷款余额表"]\n').message == (
         "导出配置 bank.toml 第 2 行,sheets.loan:未知的工作表 loan;"
-        "可用值:loans、inspections、collections、branches"
-        " / export profile bank.toml, line 2, sheets.loan: unknown sheet loan;"
-        " allowed: loans, inspections, collections, branches")
+        "可用值:loans、inspections、collections、branches、collateral、guarantees、financials、"
+        "external、lists / export profile bank.toml, line 2, sheets.loan: unknown sheet loan;"
+        " allowed: loans, inspections, collections, branches, collateral, guarantees,"
+        " financials, external, lists")
 
 
 def test_sheet_names_must_be_a_list_of_text():
@@ -123,9 +124,10 @@ def test_sheet_names_must_be_a_list_of_text():
 def test_unknown_sheet_in_headers():
     assert _error('[headers.loan]\n"开户机构" = "branch"\n').message == (
         "导出配置 bank.toml 第 1 行,headers.loan:未知的工作表 loan;"
-        "可用值:loans、inspections、collections、branches"
-        " / export profile bank.toml, line 1, headers.loan: unknown sheet loan;"
-        " allowed: loans, inspections, collections, branches")
+        "可用值:loans、inspections、collections、branches、collateral、guarantees、financials、"
+        "external、lists / export profile bank.toml, line 1, headers.loan: unknown sheet loan;"
+        " allowed: loans, inspections, collections, branches, collateral, guarantees,"
+        " financials, external, lists")
 
 
 def test_unknown_canonical_column_in_headers():
