@@ -209,8 +209,7 @@ def unpack_data(data: Extract | pd.DataFrame
     """Loans, optional sheets, fingerprint, source name and extract date of ``data`` (a loans
     frame is fingerprinted by its content, see :func:`_frame_fingerprint`)."""
     extract = as_extract(data)
-    sheets = {"inspections": extract.inspections, "collections": extract.collections,
-              "branches": extract.branches}
+    sheets = extract.sheets
     if extract.fingerprint is None:  # a bare loans frame
         return extract.loans, sheets, _frame_fingerprint(extract.loans), "", None
     return extract.loans, sheets, extract.fingerprint, extract.source_name, extract.as_of

@@ -27,7 +27,7 @@ from os import PathLike
 from typing import Any
 
 from postloan_audit.core.errors import PolicyError
-from postloan_audit.core.schema import GUARANTEE_TYPES
+from postloan_audit.core.schema import COLLATERAL_TYPE_ZH, GUARANTEE_TYPES
 
 #: Every rule id a policy may name (``[disabled]``), in catalogue order. The ids live with the
 #: policy schema so that a policy file is validated when it is read, without importing the rules;
@@ -36,8 +36,10 @@ from postloan_audit.core.schema import GUARANTEE_TYPES
 RULE_IDS: tuple[str, ...] = (
     "INSP-FREQ", "INSP-FIRST", "INSP-REPORT", "CLS-OVERDUE", "CLS-BORROWER", "CLS-RESTRUCT",
     "EXT-LIMIT", "EXT-INDIVIDUAL", "REFI-INDIVIDUAL", "COLL-TIER", "COLL-NPL", "MAT-NOTICE",
-    "MAT-COLLECT", "INT-COLLECT", "COLLAT-INSP", "COLLAT-REVAL", "COLLAT-DROP", "RATING-STALE",
-    "EXIT-VISIT", "FUND-USE", "CALLBACK-FIRST", "OFFICER-ONE", "DATA-OVERDUE",
+    "MAT-COLLECT", "INT-COLLECT", "COLLAT-INSP", "COLLAT-REVAL", "COLLAT-DROP", "COLLAT-COVER",
+    "COLLAT-INSURE", "COLLAT-RELEASE", "RATING-STALE", "GUAR-RATING", "FIN-STATEMENTS",
+    "EXIT-VISIT", "LIST-MODE", "LIST-NEWCREDIT", "FUND-USE", "CALLBACK-FIRST", "OFFICER-ONE",
+    "DATA-OVERDUE",
 )
 #: Largest policy file :meth:`Policy.from_toml_bytes` accepts (a policy TOML is a few kilobytes).
 MAX_POLICY_BYTES: int = 1024 * 1024
@@ -214,11 +216,15 @@ class MaturityPolicy:
 
 @dataclass(frozen=True)
 class CollateralPolicy:
-    """Collateral (押品): ``COLLAT-INSP``, ``COLLAT-REVAL``, ``COLLAT-DROP``.
+    """Collateral (押品): ``COLLAT-INSP``, ``COLLAT-REVAL``, ``COLLAT-DROP``, ``COLLAT-COVER``,
+    ``COLLAT-INSURE``, ``COLLAT-RELEASE``.
 
     Sources: ``001_…`` 篇三 二、(四) (on-site inspection of collateral at least yearly; not needed
-    for loans of one year or less); 《商业银行押品管理指引》(2017) 第三十四条 (revaluation at least
-    yearly); ``000_…`` 贷后管理工作计划 8 三、(抵押物价值下跌超过10% 要求追加担保).
+    for loans of one year or less; 抵押物的保险有效性); 《商业银行押品管理指引》(2017) 第三十四条
+    (revaluation at least yearly); ``000_…`` 贷后管理工作计划 8 三、(抵押物价值下跌超过10% 要求追加
+    担保; 厂房、机器设备 每半年由第三方评估一次); ``003_…`` 第四十六条(一) (抵质押价值的充足性). The
+    maximum loan-to-value per collateral type (抵押率) is the bank's: the seeds give none, and
+    the defaults below are common ceilings, documented as bank settings in ``docs/policy.md``.
     """
 
     #: 抵(质)押物现场检查 每年至少1次 — ``001_…`` 篇三 二、(四).
@@ -230,6 +236,42 @@ class CollateralPolicy:
     revaluation_months: int = 12
     #: 押品价值下跌超过该比例 要求追加担保 — ``000_…`` 计划 8.
     value_drop_share: float = 0.10
+    #: 厂房、机器设备 每半年由第三方评估一次 (with the collateral sheet): the types held to it —
+    #: ``000_…`` 计划 8.
+    third_party_types: tuple[str, ...] = ("plant", "equipment")
+    #: …every this many months, by a third party (``appraiser`` external) — ``000_…`` 计划 8.
+    third_party_months: int = 6
+    #: 保险有效性: the collateral types that must be insured (buildings, plant, machines,
+    #: vehicles) — ``001_…`` 篇三 二、(四).
+    insurable_types: tuple[str, ...] = ("residential", "commercial", "plant", "equipment",
+                                        "vehicle")
+    #: 抵押率上限 住房 (maximum loan-to-value of residential property): a bank setting — ``003_…``
+    #: 第四十六条(一) 抵质押价值的充足性.
+    max_ltv_residential: float = 0.7
+    #: 抵押率上限 商业用房: a bank setting.
+    max_ltv_commercial: float = 0.6
+    #: 抵押率上限 土地使用权: a bank setting.
+    max_ltv_land: float = 0.7
+    #: 抵押率上限 厂房: a bank setting.
+    max_ltv_plant: float = 0.6
+    #: 抵押率上限 机器设备: a bank setting.
+    max_ltv_equipment: float = 0.5
+    #: 质押率上限 存单: a bank setting.
+    max_ltv_deposit: float = 0.9
+    #: 质押率上限 国债: a bank setting.
+    max_ltv_bond: float = 0.9
+    #: 质押率上限 股权: a bank setting.
+    max_ltv_equity: float = 0.5
+    #: 质押率上限 应收账款: a bank setting.
+    max_ltv_receivable: float = 0.6
+    #: 抵押率上限 车辆: a bank setting.
+    max_ltv_vehicle: float = 0.5
+    #: 抵押率上限 其他 (and collateral of unknown type): a bank setting.
+    max_ltv_other: float = 0.5
+
+    def max_ltv(self, collateral_type: str) -> float:
+        """The maximum loan-to-value of a collateral type (``other`` for an unknown one)."""
+        return float(getattr(self, f"max_ltv_{collateral_type}", self.max_ltv_other))
 
 
 @dataclass(frozen=True)
@@ -259,6 +301,25 @@ class FundUsePolicy:
     #: 自主支付贷款 发放后该月数内应完成资金用途核查: a workbench default, the frequency is set by
     #: the tier-1 branch ("核查频率与比例由一级分行自行确定") — ``003_…`` 第四十四条(三).
     check_months: int = 1
+
+
+@dataclass(frozen=True)
+class FinancialsPolicy:
+    """Financial statements (财务报表): ``FIN-STATEMENTS``.
+
+    Source: ``001_…`` 篇三 一、(一) ("借款人提供的财务报表……至少包括借款人的半年报表和年度报表,原则上,
+    应要求借款人提供经我行认可的会计师事务所审计的完整审计报告"). The manual names no deadline: the
+    months after a period's end allowed for its statement are bank settings, defaulting to the
+    generous side (the half-year statement by 30 September, the annual one by 31 May, the
+    deadline of the annual tax filing).
+    """
+
+    #: 半年报表 须在半年度结束后该月数内报送: a bank setting — ``001_…`` 篇三 一、(一).
+    half_year_months: int = 3
+    #: 年度报表 须在会计年度结束后该月数内报送: a bank setting — ``001_…`` 篇三 一、(一).
+    annual_months: int = 5
+    #: 年度报表 原则上应经会计师事务所审计 — ``001_…`` 篇三 一、(一).
+    annual_audit_required: bool = True
 
 
 @dataclass(frozen=True)
@@ -336,6 +397,7 @@ SECTIONS: dict[str, type] = {
     "collateral": CollateralPolicy,
     "rating": RatingPolicy,
     "fund_use": FundUsePolicy,
+    "financials": FinancialsPolicy,
     "callback": CallbackPolicy,
     "rectification": RectificationPolicy,
     "check_date": CheckDatePolicy,
@@ -389,7 +451,7 @@ class Policy:
     Attributes
     ----------
     inspection, classification, extension, collection, maturity, collateral, rating, fund_use,
-    callback:
+    financials, callback:
         The thresholds (see the section classes).
     rectification:
         Follow-up deadlines and scorecard points (:class:`RectificationPolicy`).
@@ -410,6 +472,7 @@ class Policy:
     collateral: CollateralPolicy = field(default_factory=CollateralPolicy)
     rating: RatingPolicy = field(default_factory=RatingPolicy)
     fund_use: FundUsePolicy = field(default_factory=FundUsePolicy)
+    financials: FinancialsPolicy = field(default_factory=FinancialsPolicy)
     callback: CallbackPolicy = field(default_factory=CallbackPolicy)
     rectification: RectificationPolicy = field(default_factory=RectificationPolicy)
     check_date: CheckDatePolicy = field(default_factory=CheckDatePolicy)
@@ -431,6 +494,17 @@ class Policy:
                               "(classification.borrower_npl_share, collateral.value_drop_share, "
                               "extension.medium_term_fraction, "
                               "inspection.individual_product_npl_ratio)")
+        col_types = set(COLLATERAL_TYPE_ZH)
+        for key in ("third_party_types", "insurable_types"):
+            wrong = set(getattr(self.collateral, key)) - col_types
+            if wrong:
+                raise PolicyError(
+                    f"collateral.{key} 的取值 {sorted(wrong)} 不是押品类型代码,可用:"
+                    f"{', '.join(COLLATERAL_TYPE_ZH)} / collateral.{key}: {sorted(wrong)} are not"
+                    f" collateral types; known: {', '.join(COLLATERAL_TYPE_ZH)}")
+        if any(getattr(self.collateral, f"max_ltv_{t}") > 1 for t in COLLATERAL_TYPE_ZH):
+            raise PolicyError("collateral.max_ltv_* 抵押率不能大于1 / collateral.max_ltv_* must"
+                              " be at most 1")
         unknown = set(self.inspection.low_risk_guarantee_types) - set(GUARANTEE_TYPES)
         if unknown:
             raise PolicyError(

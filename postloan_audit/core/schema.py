@@ -59,9 +59,6 @@ COLLATERAL_TYPE_ZH = {
     "equipment": "机器设备", "deposit": "存单", "bond": "国债", "equity": "股权",
     "receivable": "应收账款", "vehicle": "车辆", "other": "其他",
 }
-#: Collateral that can be insured (财产保险): buildings, plant, machines and vehicles.
-INSURABLE_COLLATERAL: tuple[str, ...] = ("residential", "commercial", "plant", "equipment",
-                                         "vehicle")
 APPRAISER_ZH = {"internal": "内部评估", "external": "外部评估"}
 GUARANTOR_TYPE_ZH = {"corporate": "企业", "individual": "个人", "guarantee_company": "担保公司"}
 PERIOD_TYPE_ZH = {"month": "月报", "quarter": "季报", "half": "半年报", "year": "年报"}

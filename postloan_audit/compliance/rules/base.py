@@ -17,13 +17,14 @@ import numpy as np
 import pandas as pd
 
 from postloan_audit.core import schema
+from postloan_audit.core.extract import OPTIONAL_SHEETS
 from postloan_audit.core.severity import Severity
 
 if TYPE_CHECKING:
     from postloan_audit.compliance.rules.context import CheckContext
 
 #: Optional sheets a requirement may name.
-SHEET_NAMES: tuple[str, ...] = ("inspections", "collections", "branches")
+SHEET_NAMES: tuple[str, ...] = OPTIONAL_SHEETS
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,16 @@ from collections.abc import Iterable
 from postloan_audit.compliance.policy import RULE_IDS
 from postloan_audit.compliance.rules.accountability import OFFICER_ONE
 from postloan_audit.compliance.rules.base import Rule
+from postloan_audit.compliance.rules.borrower import FIN_STATEMENTS, GUAR_RATING
 from postloan_audit.compliance.rules.classification import CLS_BORROWER, CLS_OVERDUE, CLS_RESTRUCT
-from postloan_audit.compliance.rules.collateral import COLLAT_DROP, COLLAT_INSP, COLLAT_REVAL
+from postloan_audit.compliance.rules.collateral import (
+    COLLAT_COVER,
+    COLLAT_DROP,
+    COLLAT_INSP,
+    COLLAT_INSURE,
+    COLLAT_RELEASE,
+    COLLAT_REVAL,
+)
 from postloan_audit.compliance.rules.collection import (
     COLL_NPL,
     COLL_TIER,
@@ -35,6 +43,7 @@ from postloan_audit.compliance.rules.lending import (
     RATING_STALE,
     REFI_INDIVIDUAL,
 )
+from postloan_audit.compliance.rules.lists import LIST_MODE, LIST_NEWCREDIT
 
 
 def build_catalogue(rules: Iterable[Rule]) -> dict[str, Rule]:
@@ -71,8 +80,15 @@ CATALOGUE: dict[str, Rule] = build_catalogue([
     COLLAT_INSP,
     COLLAT_REVAL,
     COLLAT_DROP,
+    COLLAT_COVER,
+    COLLAT_INSURE,
+    COLLAT_RELEASE,
     RATING_STALE,
+    GUAR_RATING,
+    FIN_STATEMENTS,
     EXIT_VISIT,
+    LIST_MODE,
+    LIST_NEWCREDIT,
     FUND_USE,
     CALLBACK_FIRST,
     OFFICER_ONE,

@@ -19,11 +19,14 @@ import pyarrow as pa
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.core import schema, workdays
 from postloan_audit.core.dates import PERIOD_MONTHS, add_months, period_span
+from postloan_audit.core.extract import OPTIONAL_SHEETS
 
 NAT = np.datetime64("NaT", "ns")
 _NAT_INT = np.iinfo(np.int64).min
 _MAX_INT = np.iinfo(np.int64).max
 
+#: The sheets keyed by a loan id, coded with the loans' ids once per run.
+LOAN_ID_SHEETS: tuple[str, ...] = ("inspections", "collections", "collateral", "guarantees")
 #: Strength of a collection method (催收力度): sms = phone = letter < visit < legal.
 #: Source: ``003_…`` 第一篇 第四十九条(六).
 COLLECTION_STRENGTH: dict[str, int] = {"sms": 1, "phone": 1, "letter": 1, "visit": 2, "legal": 3}
@@ -126,6 +129,33 @@ def wan(values: np.ndarray) -> pd.Series:
 _QUARTER_ZH = ("第一季度", "第二季度", "第三季度", "第四季度")
 
 
+def by_loan(positions: np.ndarray, texts: pd.Series | np.ndarray,
+            due: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """Sheet rows' findings gathered per loan: the sorted loan positions, each loan's row texts
+    joined by ``;`` in row order, and the earliest due date among its rows (NaT when none).
+
+    ``positions`` and ``texts`` (and ``due``) are aligned, one entry per flagged row.
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    if not len(positions):
+        return (np.empty(0, np.int64), pd.Series([], dtype="str"),
+                np.empty(0, "datetime64[ns]"))
+    order = np.argsort(positions, kind="stable")
+    pos = positions[order]
+    text = np.asarray(pd.Series(texts).to_numpy(dtype=object), dtype=object)[order]
+    first = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+    joined = pd.Series(np.add.reduceat(np.char.add(text.astype(str), ";").astype(object), first),
+                       dtype="str").str[:-1]
+    if due is None:
+        earliest = np.full(len(first), NAT)
+    else:
+        ints = np.asarray(due, dtype="datetime64[ns]")[order].view(np.int64)
+        ints = np.where(ints == _NAT_INT, _MAX_INT, ints)
+        earliest = np.minimum.reduceat(ints, first)
+        earliest = np.where(earliest == _MAX_INT, _NAT_INT, earliest).view("datetime64[ns]")
+    return pos[first], joined, earliest
+
+
 def _period_name(start: np.datetime64, length: int) -> str:
     """A calendar period in words: ``2026年3月``, ``2026年第一季度``, ``2025年下半年``, ``2025年度``."""
     month = int(start.astype("datetime64[M]").astype(np.int64))
@@ -155,7 +185,7 @@ class CheckContext:
         The check date D as ``datetime64[ns]``.
     policy:
         The :class:`~postloan_audit.compliance.policy.Policy` in force.
-    inspections, collections, branches:
+    inspections, collections, branches, collateral, guarantees, financials, external, lists:
         The optional sheets, or None.
     notes:
         Warnings collected while rules run (rule id prefixed); they go into the report.
@@ -169,6 +199,11 @@ class CheckContext:
                  inspections: pd.DataFrame | None = None,
                  collections: pd.DataFrame | None = None,
                  branches: pd.DataFrame | None = None,
+                 collateral: pd.DataFrame | None = None,
+                 guarantees: pd.DataFrame | None = None,
+                 financials: pd.DataFrame | None = None,
+                 external: pd.DataFrame | None = None,
+                 lists: pd.DataFrame | None = None,
                  facts: dict[str, object] | None = None) -> None:
         self.loans = loans
         self.as_of = np.datetime64(pd.Timestamp(as_of).normalize().to_datetime64(), "ns")
@@ -176,6 +211,11 @@ class CheckContext:
         self.inspections = inspections
         self.collections = collections
         self.branches = branches
+        self.collateral = collateral
+        self.guarantees = guarantees
+        self.financials = financials
+        self.external = external
+        self.lists = lists
         self.n = len(loans)
         self.notes: list[str] = []
         self.uncovered_years: set[int] = set()
@@ -192,7 +232,7 @@ class CheckContext:
             sheet, column = part.split(".", 1)
             frame = getattr(self, sheet)
             return frame is not None and column in frame.columns
-        if part in ("inspections", "collections", "branches"):
+        if part in OPTIONAL_SHEETS:
             return getattr(self, part) is not None
         return part in self.loans.columns
 
@@ -303,7 +343,7 @@ class CheckContext:
         arrays). Other dtypes are factorised by pandas.
         """
         ids = self.loans["loan_id"]
-        sheets = {name: frame["loan_id"] for name in ("inspections", "collections")
+        sheets = {name: frame["loan_id"] for name in LOAN_ID_SHEETS
                   if (frame := getattr(self, name)) is not None and "loan_id" in frame.columns}
         if isinstance(ids.array, pd.arrays.ArrowStringArray):
             loans = pa.chunked_array(pa.array(ids.array))
@@ -335,11 +375,28 @@ class CheckContext:
         return out, len(uniques)
 
     @cached_property
+    def _borrowers(self) -> tuple[np.ndarray, pd.Index]:
+        codes, uniques = pd.factorize(self.loans["borrower_id"])
+        return codes.astype(np.int64), pd.Index(uniques)
+
+    @cached_property
     def borrower_codes(self) -> tuple[np.ndarray, int]:
         """Each loan's borrower as a code (first-appearance order; -1 when the id is missing)
         and the number of borrowers: one hash pass (Arrow's for Arrow-backed ids)."""
-        codes, uniques = pd.factorize(self.loans["borrower_id"])
-        return codes.astype(np.int64), len(uniques)
+        codes, uniques = self._borrowers
+        return codes, len(uniques)
+
+    def borrower_code_of(self, ids: pd.Series) -> np.ndarray:
+        """The borrower code (as in :attr:`borrower_codes`) of each id of a sheet; -1 for an id
+        no loan has."""
+        return self._borrowers[1].get_indexer(ids).astype(np.int64)
+
+    def loan_positions(self, sheet: str) -> np.ndarray:
+        """For each row of a loan-keyed sheet (``inspections``, ``collections``,
+        ``collateral``, ``guarantees``): its loan's first position in loans, -1 when the loan
+        is not in the ledger."""
+        codes = self._sheet_codes(sheet)
+        return np.where(codes >= 0, self.position_of_code[np.where(codes < 0, 0, codes)], -1)
 
     @property
     def _loan_codes(self) -> tuple[np.ndarray, int]:
@@ -615,6 +672,56 @@ class CheckContext:
         valid = np.flatnonzero(codes >= 0)[::-1]
         out[codes[valid]] = valid  # written last to first: the first position wins
         return out
+
+    # ---------------------------------------------------------------- the borrower's file
+
+    @cached_property
+    def collateral_rows(self) -> pd.DataFrame:
+        """The collateral sheet's rows in force for outstanding loans: ``loan`` (position in
+        loans), ``collateral_id``, ``type`` (``other`` when blank) and the sheet's columns,
+        for rows whose loan is in the ledger with a balance and whose collateral is not
+        released by D (``release_date`` after D or blank). One row per (collateral, loan)."""
+        frame = self.collateral
+        pos = self.loan_positions("collateral")
+        keep = pos >= 0
+        keep[keep] = self.active[pos[keep]]
+        if "release_date" in frame.columns:
+            released = pd.to_datetime(frame["release_date"]).to_numpy(dtype="datetime64[ns]")
+            keep &= ~(~np.isnat(released) & (released <= self.as_of))
+        rows = frame.loc[keep].reset_index(drop=True).assign(loan=pos[keep])
+        rows = rows.drop_duplicates(["collateral_id", "loan"], keep="first", ignore_index=True)
+        kind = rows["collateral_type"] if "collateral_type" in rows.columns else \
+            pd.Series(np.nan, index=rows.index, dtype="str")
+        return rows.assign(type=kind.fillna("other").astype("str"))
+
+    @cached_property
+    def active_listings(self) -> pd.DataFrame:
+        """Entries of the ``lists`` sheet in force at D (listed on or before D, not removed by
+        D) whose borrower has loans: ``borrower`` (code), ``list_type``, ``listed_date``,
+        ``removed_date`` (NaT when absent)."""
+        frame = self.lists
+        listed = pd.to_datetime(frame["listed_date"]).to_numpy(dtype="datetime64[ns]")
+        removed = (pd.to_datetime(frame["removed_date"]).to_numpy(dtype="datetime64[ns]")
+                   if "removed_date" in frame.columns else np.full(len(frame), NAT))
+        borrower = self.borrower_code_of(frame["borrower_id"])
+        keep = (borrower >= 0) & (listed <= self.as_of) & (np.isnat(removed)
+                                                            | (removed > self.as_of))
+        return pd.DataFrame({"borrower": borrower[keep],
+                             "list_type": frame["list_type"].to_numpy(dtype=object)[keep],
+                             "listed_date": listed[keep], "removed_date": removed[keep]})
+
+    @cached_property
+    def exit_listed(self) -> np.ndarray:
+        """Loans of exit-list clients: the loan's ``exit_list`` flag, or an ``exit`` entry of
+        the ``lists`` sheet in force at D for its borrower."""
+        flagged = self.flag("exit_list")
+        if self.lists is None:
+            return flagged
+        codes, k = self.borrower_codes
+        listed = self.active_listings
+        on_list = np.zeros(k + 1, dtype=bool)
+        on_list[listed.loc[listed["list_type"] == "exit", "borrower"].to_numpy(np.int64)] = True
+        return flagged | on_list[np.where(codes < 0, k, codes)]
 
     def _broadcast_rows(self, per_loan: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """A per-loan value for each sheet row (via the loan's distinct-id code)."""

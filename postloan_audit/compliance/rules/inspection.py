@@ -265,11 +265,13 @@ def _exit_visit(ctx: CheckContext) -> Hits:
 
     ``003_…`` 第三篇 单选题11 asks for 实地调查 (on-site visits): only inspections typed on-site
     count (``inspections.inspection_type``, else the loan's ``last_onsite_inspection_date``).
+    An exit-list client is one whose loan carries ``exit_list``, or whose borrower has an
+    ``exit`` entry of the ``lists`` sheet in force at D.
     """
     n = ctx.policy.inspection.exit_visit_months
     last = ctx.last_onsite_inspection
     due = add_months(last, n)
-    mask = ctx.active & ctx.flag("exit_list") & (np.isnat(last) | (due < ctx.as_of))
+    mask = ctx.active & ctx.exit_listed & (np.isnat(last) | (due < ctx.as_of))
     sel = np.flatnonzero(mask)
     lst = last[sel]
     found = ~np.isnat(lst)
@@ -414,6 +416,7 @@ EXIT_VISIT = Rule(
     severity=Severity.HIGH,
     citation=f"{cite.SEED_003_EXAM} 单选题4、11(退出类客户实地调查每月至少一次)",
     params=("inspection.exit_visit_months",),
-    needs=("balance", "exit_list", "inspections.inspection_type|last_onsite_inspection_date"),
+    needs=("balance", "exit_list|lists",
+           "inspections.inspection_type|last_onsite_inspection_date"),
     evaluate=_exit_visit,
 )
