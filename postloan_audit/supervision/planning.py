@@ -9,13 +9,13 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
+from postloan_audit.core.dates import month_span
 from postloan_audit.core.errors import PolicyError, SamplingError
 from postloan_audit.core.extract import Extract, as_extract
 from postloan_audit.core.schema import CLASSIFICATIONS, NPL_CLASSES
@@ -31,8 +31,6 @@ NEW_CUSTOMER_COLUMNS = ["borrower_id", "borrower_name", "branch", "first_disburs
 NEW_CUSTOMER_CHECK_RATE = 0.10
 #: The group of new customers whose first loan names no loan officer (客户经理).
 NO_OFFICER = "(未登记客户经理)"
-
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -236,8 +234,7 @@ def draw_new_customer_check(data: Extract | pd.DataFrame, *, month: str, seed: i
         ``new_customers``, ``required``; empty without the column) and ``note``.
     """
     loans = as_extract(data).loans
-    match = _MONTH_RE.match(month) if isinstance(month, str) else None
-    if match is None or not 1 <= int(match.group(2)) <= 12:
+    if month_span(month) is None:
         raise SamplingError(f"月份须为 YYYY-MM 格式,收到 {month!r}。 / month must look like"
                          f" 'YYYY-MM', got {month!r}.")
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1:
