@@ -66,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     "draw_new_customer_check": "postloan_audit.supervision",
     "draw_sample": "postloan_audit.supervision",
     "plan_branch_reviews": "postloan_audit.supervision",
+    "write_new_customer_workpaper": "postloan_audit.supervision",
     "write_sample_workpaper": "postloan_audit.supervision",
     "CheckReport": "postloan_audit.compliance",
     "Policy": "postloan_audit.compliance",
