@@ -9,7 +9,8 @@
   active (balance > 0) in the earlier one and gone from the later one, or at balance 0 in it,
   was settled in between. Made from month-end snapshots, it is the month's list.
 
-Both take an :class:`~postloan_audit.core.extract.Extract` or a loans frame, return one row
+Both take an :class:`~postloan_audit.core.extract.Extract`, a loans frame or several extracts
+of one date (one file per branch: one book, :func:`as_book`), return one row
 per loan with fixed columns (an optional column the ledger lacks is present and empty, and
 ``attrs["missing"]`` names it), and refuse bad input with a
 :class:`~postloan_audit.core.errors.ListError` that names the argument.
@@ -21,6 +22,7 @@ summary sheet, A4 landscape with the header repeated on every page.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,6 +30,7 @@ import pandas as pd
 from postloan_audit.core.dates import month_of, month_span
 from postloan_audit.core.errors import ListError
 from postloan_audit.core.extract import Extract, as_extract
+from postloan_audit.core.provenance import Provenance
 from postloan_audit.core.schema import CLASSIFICATION_ZH, GUARANTEE_ZH, REPAYMENT_METHOD_ZH
 from postloan_audit.core.workbooks import (
     HEADER_FONT,
@@ -82,6 +85,30 @@ def maturity_month(check_day: dt.date) -> str:
     return month_of(check_day, MATURITY_LIST_MONTHS_AHEAD)
 
 
+#: What the lists take: an extract, a loans frame, or several extracts making one book.
+Book = Extract | pd.DataFrame | Sequence[Extract]
+
+
+def as_book(data: Book, *, argument: str = "data") -> Extract:
+    """``data`` as one extract: several extracts (one file per branch, as head office gets
+    them) become one whose loans are all of theirs, whose data date is the latest of theirs
+    and whose provenance lists every file (``name: sha256``, ``; ``-separated)."""
+    if not isinstance(data, list | tuple):
+        return as_extract(data, argument=argument)
+    extracts = [as_extract(item, argument=argument) for item in data]
+    if not extracts:
+        raise ListError(f"{argument} 中没有任何台账。 / {argument} holds no extract.")
+    if len(extracts) == 1:
+        return extracts[0]
+    days = [e.as_of for e in extracts if e.as_of is not None]
+    return Extract(loans=pd.concat([e.loans for e in extracts], ignore_index=True),
+                   provenance=Provenance(
+                       fingerprint="; ".join(f"{e.source_name}: {e.fingerprint}"
+                                             for e in extracts),
+                       source_name="; ".join(str(e.source_name) for e in extracts),
+                       as_of=max(days) if days else None))
+
+
 def _require(loans: pd.DataFrame, columns: tuple[str, ...], what: tuple[str, str]) -> None:
     missing = [c for c in columns if c not in loans.columns]
     if missing:
@@ -130,7 +157,7 @@ def _optional_missing(loans: pd.DataFrame, columns: list[str]) -> tuple[str, ...
 # =========================================================================== maturities
 
 
-def maturity_list(data: Extract | pd.DataFrame, *, month: str) -> pd.DataFrame:
+def maturity_list(data: Book, *, month: str) -> pd.DataFrame:
     """The loans maturing in ``month`` (贷款到期提示表), for the branches to notify borrowers.
 
     `001_…` 篇四 3: 提前一个月将次月到期贷款以文字附表的形式通知各所; 篇五: 每月固定时间下发本月贷款到期
@@ -139,9 +166,9 @@ def maturity_list(data: Extract | pd.DataFrame, *, month: str) -> pd.DataFrame:
 
     Parameters
     ----------
-    data : Extract or DataFrame
+    data : Extract, DataFrame or several extracts
         Canonical loans with ``loan_id``, ``borrower_id``, ``branch``, ``balance`` and
-        ``maturity_date``.
+        ``maturity_date``; several extracts are one book (:func:`as_book`).
     month : str
         ``'YYYY-MM'``, normally the month after the list is made (:func:`maturity_month`).
 
@@ -163,7 +190,7 @@ def maturity_list(data: Extract | pd.DataFrame, *, month: str) -> pd.DataFrame:
     ExtractTypeError
         ``data`` is neither an extract nor a frame.
     """
-    extract = as_extract(data)
+    extract = as_book(data)
     start, end = _span(month)
     loans = extract.loans
     _require(loans, ("loan_id", "borrower_id", "branch", "balance", "maturity_date"),
@@ -224,8 +251,7 @@ def _unique_ids(loans: pd.DataFrame, which: tuple[str, str]) -> pd.Series:
     return ids
 
 
-def settled_list(before: Extract | pd.DataFrame, after: Extract | pd.DataFrame
-                 ) -> pd.DataFrame:
+def settled_list(before: Book, after: Book) -> pd.DataFrame:
     """The loans settled between two snapshots (贷款结清名单).
 
     `003_…` 第一篇 第四十四条(二): 按月提取贷款结清名单并为借款人提供贷款结清的相关手续. A loan active
@@ -240,9 +266,10 @@ def settled_list(before: Extract | pd.DataFrame, after: Extract | pd.DataFrame
 
     Parameters
     ----------
-    before, after : Extract or DataFrame
+    before, after : Extract, DataFrame or several extracts
         The earlier and the later snapshot (canonical loans with ``loan_id``, ``borrower_id``,
-        ``branch`` and ``balance``; ``after`` needs ``loan_id``, ``branch`` and ``balance``).
+        ``branch`` and ``balance``; ``after`` needs ``loan_id``, ``branch`` and ``balance``);
+        several extracts are one book (:func:`as_book`).
 
     Returns
     -------
@@ -259,8 +286,8 @@ def settled_list(before: Extract | pd.DataFrame, after: Extract | pd.DataFrame
         A needed column is missing; a snapshot holds a loan id twice; both carry data dates
         and ``after``'s is not later than ``before``'s.
     """
-    b = as_extract(before, argument="before")
-    a = as_extract(after, argument="after")
+    b = as_book(before, argument="before")
+    a = as_book(after, argument="after")
     _require(b.loans, ("loan_id", "borrower_id", "branch", "balance"),
              ("上期台账", "the earlier snapshot (before)"))
     _require(a.loans, ("loan_id", "branch", "balance"), ("本期台账", "the later snapshot (after)"))

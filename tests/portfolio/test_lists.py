@@ -283,3 +283,23 @@ def test_the_lists_are_public():
     assert (pa.maturity_list, pa.settled_list, pa.write_maturity_list, pa.write_settled_list,
             pa.ListError) == (maturity_list, settled_list, write_maturity_list,
                               write_settled_list, ListError)
+
+
+def test_several_files_of_one_date_are_one_book():
+    east = [r for r in LEDGER if r[2] == "城关支行"]
+    west = [r for r in LEDGER if r[2] != "城关支行"]
+    files = [Extract(loans=loans(east), fingerprint="11" * 32, source_name="城关.xlsx",
+                     as_of=dt.date(2026, 9, 30)),
+             Extract(loans=loans(west), fingerprint="22" * 32, source_name="河口.csv",
+                     as_of=dt.date(2026, 9, 29))]
+    listed = maturity_list(files, month="2026-10")
+    assert listed["loan_id"].tolist() == ["A3", "A1", "B1", "B2"]
+    assert listed.attrs["source_name"] == "城关.xlsx; 河口.csv"
+    assert listed.attrs["as_of"] == dt.date(2026, 9, 30)  # the latest
+    before = [snapshot([r for r in BEFORE if r[2] == "城关支行"], dt.date(2026, 8, 31), "a.xlsx"),
+              snapshot([r for r in BEFORE if r[2] != "城关支行"], dt.date(2026, 8, 31), "b.xlsx")]
+    settled = settled_list(before, [snapshot(AFTER, dt.date(2026, 9, 30), "0930.xlsx")])
+    assert settled["loan_id"].tolist() == ["S1", "S2", "S7", "S5"]
+    assert settled.attrs["source_before"] == "a.xlsx; b.xlsx"
+    with pytest.raises(ListError, match="before 中没有任何台账"):
+        settled_list([], loans(AFTER))
