@@ -284,7 +284,8 @@ def settled_list(before: Book, after: Book) -> pd.DataFrame:
     ------
     ListError
         A needed column is missing; a snapshot holds a loan id twice; both carry data dates
-        and ``after``'s is not later than ``before``'s.
+        and ``after``'s is not later than ``before``'s; the two share no loan id at all (not
+        two dates of one book).
     """
     b = as_book(before, argument="before")
     a = as_book(after, argument="after")
@@ -304,6 +305,10 @@ def settled_list(before: Book, after: Book) -> pd.DataFrame:
     position[a_codes] = np.arange(len(a_codes))
     where = position[b_codes]
     gone = where < 0
+    if len(b_ids) and len(a_ids) and gone.all():
+        raise ListError(f"上期台账({b.source_name or '数据框'})与本期台账({a.source_name or '数据框'})"
+                        "没有一个相同的借据号,不是同一账簿的两期,无法编制结清名单。 / the two"
+                        " snapshots share no loan id: they are not two dates of one book.")
     a_balance = _balances(a.loans)
     balance_after = np.where(gone, np.nan, a_balance[np.maximum(where, 0)] if len(a_balance)
                              else np.nan)

@@ -303,3 +303,15 @@ def test_several_files_of_one_date_are_one_book():
     assert settled.attrs["source_before"] == "a.xlsx; b.xlsx"
     with pytest.raises(ListError, match="before 中没有任何台账"):
         settled_list([], loans(AFTER))
+
+
+def test_snapshots_sharing_no_loan_id_are_not_two_dates_of_one_book():
+    other = [("X" + r[0], *r[1:]) for r in AFTER]
+    with pytest.raises(ListError) as info:
+        settled_list(snapshot(BEFORE, dt.date(2026, 8, 31), "0831.xlsx"),
+                     snapshot(other, dt.date(2026, 9, 30), "他行_0930.xlsx"))
+    assert str(info.value) == ("上期台账(0831.xlsx)与本期台账(他行_0930.xlsx)没有一个相同的借据号,"
+                               "不是同一账簿的两期,无法编制结清名单。 / the two snapshots share no"
+                               " loan id: they are not two dates of one book.")
+    # an empty later snapshot: everything before is gone, nothing to compare against
+    assert settled_list(loans(BEFORE), loans(AFTER).iloc[:0]).empty
