@@ -71,7 +71,6 @@ LIST_HEADERS: dict[str, str] = {
 NOTICE_ZH: tuple[str, str, str] = ("是", "否", "台账无此列")
 
 _TEXT = ("borrower_name", "loan_officer", "guarantee_type", "repayment_method")
-_DATES = ("maturity_notice_date", "disbursement_date")
 _SHEET_SUMMARY = "按机构汇总"
 
 
@@ -135,8 +134,9 @@ def _column(rows: pd.DataFrame, name: str) -> pd.Series:
     """``rows[name]`` as the list holds it; an absent optional column comes out empty."""
     if name in rows.columns:
         values = rows[name]
-        if name in _DATES or name.endswith("_date"):
-            return pd.Series(values.to_numpy(dtype="datetime64[ns]"), dtype="datetime64[ns]")
+        if name.endswith("_date"):
+            return pd.Series(pd.to_datetime(values).to_numpy(dtype="datetime64[ns]"),
+                             dtype="datetime64[ns]")
         if name == "classification":
             return pd.Series(values.astype(object).to_numpy(), dtype="str")
         return pd.Series(values.to_numpy(), dtype="str" if name in _TEXT else values.dtype)
