@@ -315,6 +315,49 @@ def test_personal_notices_come_a_day_before_maturity_or_are_planted(network):
     assert (notice == maturity - pd.Timedelta(days=1))[clean].any()
 
 
+def test_personal_loans_facing_the_corporate_manuals_rules_are_clean_controls(network):
+    """MAT-COLLECT and COLL-NPL come from the corporate manual: personal loans matured without
+    a timely collection notice, or NPL and not collected monthly, are in the network and
+    flagged by nothing (COLL-TIER holds them and is met)."""
+    loans = network.loans
+    as_of = pd.Timestamp(network.as_of)
+    personal = (loans["customer_type"] == "individual") & (loans["balance"] > 0)
+    deadline = add_working_days(loans["maturity_date"], 10)[0]
+    notice = loans["collection_notice_date"]
+    untimely = ~((notice >= loans["maturity_date"]) & (notice <= deadline))
+    matured = personal & (deadline < as_of) & untimely
+    npl = loans["classification"].isin(NPL)
+    collected = loans["last_collection_date"] + pd.DateOffset(months=1)
+    uncollected = personal & npl & ~(collected >= as_of)
+    keyed = loans["loan_id"].isin(network.planted["loan_id"])
+    assert (matured & ~keyed).sum() >= 3 and (uncollected & ~keyed).sum() >= 3
+    assert (loans.loc[matured | uncollected, "customer_type"] == "individual").all()
+    planted = network.planted.set_index("loan_id")["rule_id"]
+    corporate = loans.loc[loans["loan_id"].isin(planted.index[planted.isin(
+        ["MAT-COLLECT", "COLL-NPL"])]), "customer_type"]
+    assert (corporate == "corporate").all()
+
+
+def test_late_reports_and_interest_notices_are_one_working_day_late(network):
+    extract = Extract(loans=network.loans, inspections=network.inspections,
+                      collections=network.collections)
+    findings = run_checks(extract, as_of=network.as_of).findings
+    reports = findings.loc[findings["rule_id"] == "INSP-REPORT", "message"]
+    assert len(reports) == 9 and reports.str.contains("晚1个工作日;").all()
+    late = findings[findings["rule_id"] == "INT-COLLECT"].merge(
+        network.loans[["loan_id", "collection_notice_date"]], on="loan_id")
+    notice = late["collection_notice_date"]
+    next_day = add_working_days(late["due_date"], 1)[0]
+    assert (notice.isna() | (notice == next_day)).all() and notice.notna().any()
+    # clean reports finished on their deadline day: 15 working days after a half-year
+    rows = network.inspections
+    half = rows["report_period"].isin(["2025H2", "2026H1"])
+    ends = pd.to_datetime(rows.loc[half, "report_period"].map(
+        {"2025H2": "2025-12-31", "2026H1": "2026-06-30"}))
+    on_deadline = rows.loc[half, "report_date"] == add_working_days(ends, 15)[0]
+    assert on_deadline.sum() >= 10
+
+
 def test_reports_are_written_with_their_period_as_a_ledger_writes_it():
     net = generate_network(loans=400, branches=2, seed=4, as_of="2026-09-30")
     buf = io.BytesIO()
