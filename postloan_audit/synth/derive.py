@@ -288,7 +288,8 @@ def cover_periods(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetim
         periods = np.arange(lo_month // length, d_month // length + 1, dtype=np.int64)
         starts = (periods * length).astype("datetime64[M]").astype("datetime64[D]")
         ends = ((periods + 1) * length).astype("datetime64[M]").astype("datetime64[D]") - 1
-        keep = (ends > lo) & {"before": ends < D, "on": ends == D, "by": ends <= D}[ending]
+        chosen = {"before": ends < D, "on": ends == D, "by": ends <= D}[ending]
+        keep = (ends > lo) & chosen
         periods, starts, ends = periods[keep], starts[keep], ends[keep]
         idx = np.flatnonzero(need & (interval == length))
         if not len(periods) or not len(idx):
@@ -345,7 +346,6 @@ def append_rows(s: dict[str, Any], table: str, loans: np.ndarray, dates: np.ndar
         s["insp_onsite"] = np.concatenate([s["insp_onsite"], onsite])
     else:
         s["coll_method"] = np.concatenate([s["coll_method"], method])
-
 
 
 #: Inspections of the last this many calendar years (and the current one) carry a report.

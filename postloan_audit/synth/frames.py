@@ -1,9 +1,10 @@
 """From the generator's state to canonical frames (规范化数据表): :class:`SyntheticNetwork`.
 
 :func:`to_frames` builds the loans, inspections (贷后检查记录, with each inspection's report:
-its period and completion date), collections (催收记录) and branches (机构) sheets in the shape and dtypes :func:`postloan_audit.load_extract` returns
-(``docs/extract-format.md``), the planted answer key in catalogue order, and the display labels
-(sub-grades such as 正常一级, guarantee combinations such as 抵押+保证) the writer shows.
+its period and completion date), collections (催收记录) and branches (机构) sheets in the shape
+and dtypes :func:`postloan_audit.load_extract` returns (``docs/extract-format.md``), the planted
+answer key in catalogue order, and the display labels (sub-grades such as 正常一级, guarantee
+combinations such as 抵押+保证) the writer shows.
 """
 
 from __future__ import annotations
