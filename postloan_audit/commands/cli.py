@@ -1,7 +1,8 @@
 """The ``postloan-audit`` command line (命令行).
 
 Each sub-command lives in :mod:`postloan_audit.commands` and registers itself; this module
-only builds the parser and turns expected errors into a readable message with exit code 2.
+only builds the parser and turns expected errors into a readable message with exit code 2,
+argparse's own messages in Chinese first (:mod:`~postloan_audit.commands.parser`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import importlib
 import re
 import sys
 
+from postloan_audit.commands.parser import ChineseArgumentParser
 from postloan_audit.core.errors import ExtractError, PostloanAuditError, short_missing_columns
 
 #: Sub-command modules under ``postloan_audit.commands``, each exposing ``register(subparsers)``.
@@ -19,7 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = ("extract", "check", "generate", "sample", "p
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="postloan-audit",
         description="贷后管理检查工作台 / post-loan supervision audit workbench",
     )
@@ -50,7 +52,10 @@ def cli_message(message: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 done, 2 bad input)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # -h printed (0), or a usage error printed (2)
+        return exc.code if isinstance(exc.code, int) else 0
     try:
         return int(args.func(args) or 0)
     except (PostloanAuditError, ValueError, FileNotFoundError, OSError) as exc:
