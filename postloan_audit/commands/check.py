@@ -10,6 +10,9 @@ checked on its own at ``--as-of`` and the reports are combined, with the notes o
 that differ and borrowers found in several files. ``--out`` writes the combined findings with
 every file's rejected rows; ``--record`` records the combined run, its scope every file's
 branches, as the page's 记入检查记录 does.
+
+With ``--record``, ``--out`` is the workbook the branches fill in (整改情况), so an existing
+file is not replaced without ``--force``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from postloan_audit.commands.files import check_output
 from postloan_audit.commands.tables import format_table, wrap_text
 from postloan_audit.core.severity import SEVERITY_ZH
 
@@ -41,6 +45,9 @@ def register(subparsers) -> None:
                         help="问题清单工作簿 (.xlsx) / write the findings workbook here")
     parser.add_argument("--record", action="store_true",
                         help="记入检查记录库并与上次比较 / record the run in the audit trail")
+    parser.add_argument("--force", action="store_true",
+                        help="与 --record 同用:--out 文件已存在时覆盖(其中已填写的整改情况将丢失) / "
+                             "with --record: replace an existing --out file")
     from postloan_audit.commands.followup import add_db_option
 
     add_db_option(parser)
@@ -63,6 +70,8 @@ def run_check(args: argparse.Namespace) -> int:
     from postloan_audit.ingest.loader import load_extract
     from postloan_audit.ingest.overview import no_loans_message, reading_summary
 
+    if args.out:
+        check_output(args.out, force=args.force if args.record else None)
     if len(args.extract) > 1:
         return _check_several(args)
     extract = load_extract(args.extract[0], as_of=args.as_of, profile=args.profile)
@@ -175,8 +184,18 @@ def _record_and_write(args: argparse.Namespace, report, *, branches, rejected) -
         if store is not None:
             from postloan_audit.trail.exchange import export_findings_workbook
 
-            export_findings_workbook(store, args.out, run_id=record.run_id,
-                                     rejected=rejected)
+            try:
+                export_findings_workbook(store, args.out, run_id=record.run_id,
+                                         rejected=rejected)
+            except OSError:
+                # The run is recorded: say how to get its workbook once the file can be written.
+                again = (f"postloan-audit followup export FILE --run {record.run_id}"
+                         + (f" --db {args.db}" if args.db else ""))
+                print(f"第 {record.run_id} 次检查已记录,问题清单未写出;处理下面的问题后可用 {again} "
+                      f"重新导出。 / run {record.run_id} is recorded but its workbook was not "
+                      f"written; once the problem below is fixed, export it with {again}.",
+                      file=sys.stderr)
+                raise
         else:
             write_findings_workbook(report, args.out, rejected=rejected)
         print(f"问题清单已写入 / findings workbook written: {args.out}")

@@ -1,8 +1,10 @@
 """The ``postloan-audit`` command line (命令行).
 
 Each sub-command lives in :mod:`postloan_audit.commands` and registers itself; this module
-only builds the parser and turns expected errors into a readable message with exit code 2,
-argparse's own messages in Chinese first (:mod:`~postloan_audit.commands.parser`).
+only builds the parser and turns expected errors into a readable message with exit code 2:
+argparse's own messages in Chinese first (:mod:`~postloan_audit.commands.parser`), and an
+operating-system error as a sentence naming the path and what to do
+(:func:`~postloan_audit.commands.files.os_error_message`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import importlib
 import re
 import sys
 
+from postloan_audit.commands.files import os_error_message, output_paths
 from postloan_audit.commands.parser import ChineseArgumentParser
 from postloan_audit.core.errors import ExtractError, PostloanAuditError, short_missing_columns
 
@@ -58,7 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 0
     try:
         return int(args.func(args) or 0)
-    except (PostloanAuditError, ValueError, FileNotFoundError, OSError) as exc:
+    except OSError as exc:
+        print(f"错误 / Error: {os_error_message(exc, outputs=output_paths(args))}",
+              file=sys.stderr)
+        return 2
+    except (PostloanAuditError, ValueError) as exc:
         message = getattr(exc, "message", None) or str(exc)
         if isinstance(exc, ExtractError) and not args.verbose:
             message = short_missing_columns(exc, more="加 --verbose 列出全部可用列名",

@@ -1,4 +1,8 @@
-"""``postloan-audit sample`` and ``postloan-audit plan-reviews`` (督导检查抽样、年度检查计划)."""
+"""``postloan-audit sample`` and ``postloan-audit plan-reviews`` (督导检查抽样、年度检查计划).
+
+``sample --out`` writes the on-site workpaper the inspector fills in; an existing one is not
+replaced without ``--force``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import sys
 
 import pandas as pd
 
+from postloan_audit.commands.files import check_output
 from postloan_audit.commands.tables import format_table
 
 
@@ -21,6 +26,9 @@ def register(subparsers) -> None:
                         help="最低抽查户数(默认10) / minimum number of borrowers (default 10)")
     parser.add_argument("--out", default=None,
                         help="现场检查工作底稿 (.xlsx) / write the workpaper here")
+    parser.add_argument("--force", action="store_true",
+                        help="--out 的工作底稿已存在时覆盖(其中已填写的内容将丢失) / replace an "
+                             "existing workpaper (what was filled in is lost)")
     parser.add_argument("--record", action="store_true",
                         help="记入检查记录库 / record the sample in the audit trail")
     from postloan_audit.commands.followup import add_db_option
@@ -49,6 +57,8 @@ def run_sample(args: argparse.Namespace) -> int:
     from postloan_audit.supervision.quotas import REASON_ZH, SamplingPolicy, draw_sample
     from postloan_audit.supervision.workpaper import write_sample_workpaper
 
+    if args.out:  # a workpaper is filled in on site: never replaced without --force
+        check_output(args.out, force=args.force)
     policy = (SamplingPolicy() if args.min_borrowers is None
               else SamplingPolicy(min_borrowers=args.min_borrowers))
     from postloan_audit.ingest.overview import no_loans_message, reading_summary

@@ -22,8 +22,8 @@ def _narrow_terminal(monkeypatch):
 SAMPLE_USAGE = (
     "用法 / usage: postloan-audit sample [-h] [--branch BRANCH] --seed SEED\n"
     "                                    [--min-borrowers MIN_BORROWERS]\n"
-    "                                    [--out OUT] [--record] [--db PATH]\n"
-    "                                    [--profile PROFILE]\n"
+    "                                    [--out OUT] [--force] [--record]\n"
+    "                                    [--db PATH] [--profile PROFILE]\n"
     "                                    extract\n")
 TOP_USAGE = "用法 / usage: postloan-audit [-h] [--verbose] COMMAND ...\n"
 
