@@ -20,6 +20,7 @@ bank's reason.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -523,8 +524,9 @@ class Policy:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise PolicyError(f"参数文件 {source} 不是有效的 TOML:{exc} / "
-                              f"policy file {source} is not valid TOML: {exc}") from exc
+            raise PolicyError(f"参数文件 {source} 不是有效的 TOML{_toml_where(exc)},请检查该处的"
+                              f"方括号、引号和等号。 / policy file {source} is not valid TOML: "
+                              f"{exc}") from exc
         return cls.from_dict(data, source=source)
 
     @classmethod
@@ -606,6 +608,12 @@ class Policy:
         if data:
             merged.update(data)  # unknown sections: let from_dict name them
         return Policy.from_dict(merged, source=self.source)
+
+
+def _toml_where(exc: tomllib.TOMLDecodeError) -> str:
+    """``(第 2 行第 10 列)`` from the parser's ``(at line 2, column 10)``, or ``""``."""
+    match = re.search(r"at line (\d+), column (\d+)", str(exc))
+    return f"(第 {match.group(1)} 行第 {match.group(2)} 列)" if match else ""
 
 
 def _parse_disabled(values: Any) -> tuple[tuple[str, str], ...]:

@@ -77,6 +77,17 @@ def test_invalid_toml_and_inconsistent_thresholds_are_policy_errors(tmp_path):
         Policy.from_dict({"classification": {"substandard_overdue_days": 400}})
 
 
+def test_invalid_toml_names_the_line_in_chinese_and_keeps_the_parser_s_words_last(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("[inspection\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml(path)
+    chinese, english = str(info.value).split(" / ", 1)
+    assert chinese == ("参数文件 broken.toml 不是有效的 TOML(第 1 行第 12 列),请检查该处的方括号、"
+                       "引号和等号。")
+    assert english.startswith("policy file broken.toml is not valid TOML: ")
+
+
 def test_integer_accepted_for_a_share():
     assert Policy.from_dict({"collateral": {"value_drop_share": 0}}).collateral.value_drop_share \
         == 0.0
