@@ -66,6 +66,18 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
+def local_times(utc: pd.Series, time_zone: str) -> pd.Series:
+    """Stored times (UTC, as :func:`_now` writes them) as the bank reads them: text
+    ``2026-09-30 14:05`` in ``time_zone`` (the policy's ``trail.time_zone``); a missing time is
+    ``""``.
+
+    >>> local_times(pd.Series([dt.datetime(2026, 9, 30, 6, 5), None]), "Asia/Shanghai").tolist()
+    ['2026-09-30 14:05', '']
+    """
+    times = pd.to_datetime(utc).dt.tz_localize("UTC").dt.tz_convert(time_zone)
+    return times.dt.strftime("%Y-%m-%d %H:%M").fillna("").astype(object)
+
+
 def _shown(url: str) -> str:
     """``url`` for a message: a database URL with its password hidden."""
     try:
