@@ -1,5 +1,9 @@
 """``postloan-audit sample``, ``plan-reviews`` and ``new-customer-check`` (督导检查抽样、年度检查计划、
-新增客户现场核查)."""
+新增客户现场核查).
+
+``sample --out`` and ``new-customer-check --out`` write workpapers the inspector fills in; an
+existing one is not replaced without ``--force``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import sys
 
 import pandas as pd
 
+from postloan_audit.commands.files import check_output
 from postloan_audit.commands.tables import format_table, wrap_text
 
 
@@ -22,6 +27,9 @@ def register(subparsers) -> None:
                         help="最低抽查户数(默认10) / minimum number of borrowers (default 10)")
     parser.add_argument("--out", default=None,
                         help="现场检查工作底稿 (.xlsx) / write the workpaper here")
+    parser.add_argument("--force", action="store_true",
+                        help="--out 的工作底稿已存在时覆盖(其中已填写的内容将丢失) / replace an "
+                             "existing workpaper (what was filled in is lost)")
     parser.add_argument("--record", action="store_true",
                         help="记入检查记录库 / record the sample in the audit trail")
     from postloan_audit.commands.followup import add_db_option
@@ -54,6 +62,8 @@ def register(subparsers) -> None:
     check.add_argument("--seed", type=int, required=True, help="随机种子 / random seed")
     check.add_argument("--out", default=None,
                        help="新增客户现场核查底稿 (.xlsx) / write the workpaper here")
+    check.add_argument("--force", action="store_true",
+                       help="覆盖已有的底稿文件 / replace an existing workpaper file")
     check.add_argument("--profile", default=None,
                        help="导出配置 (TOML),说明本行导出的表头 / export profile (TOML)")
     check.set_defaults(func=run_new_customer_check)
@@ -65,6 +75,8 @@ def run_sample(args: argparse.Namespace) -> int:
     from postloan_audit.supervision.quotas import REASON_ZH, SamplingPolicy, draw_sample
     from postloan_audit.supervision.workpaper import write_sample_workpaper
 
+    if args.out:  # a workpaper is filled in on site: never replaced without --force
+        check_output(args.out, force=args.force)
     policy = (SamplingPolicy() if args.min_borrowers is None
               else SamplingPolicy(min_borrowers=args.min_borrowers))
     from postloan_audit.ingest.overview import no_loans_message, reading_summary
@@ -151,6 +163,8 @@ def run_new_customer_check(args: argparse.Namespace) -> int:
     )
     from postloan_audit.supervision.planning import draw_new_customer_check, new_customer_month
 
+    if args.out:  # a workpaper is filled in on site: never replaced without --force
+        check_output(args.out, force=args.force)
     extract = load_extract(args.extract, profile=args.profile)
     if not len(extract.loans):
         print(f"错误 / Error: {no_loans_message(extract)}", file=sys.stderr)
