@@ -192,7 +192,10 @@ def _print_report(report) -> None:
         not_run = report.not_run.assign(rule_id=report.not_run["rule_id"].map(_rule_label))
         print()
         print("未执行规则 / rules not run")
-        print(format_table(not_run, headers={"rule_id": "规则", "reason": "未执行原因"}))
+        # One wrapped paragraph per rule: a reason names columns and sheets and is too long
+        # for a table column on a narrow terminal.
+        for rule, reason in zip(not_run["rule_id"], not_run["reason"], strict=True):
+            print(wrap_text(f"{rule}:{reason}"))
     for warning in report.warnings:
         print(wrap_text(f"注意 / warning: {warning}"))
 
