@@ -18,7 +18,8 @@ The package is laid out by capability; imports point down only (a test enforces 
 ``postloan_audit.statistical``  statistical audit sampling: attribute and monetary-unit
                                 samples, planned, drawn and evaluated to the AICPA tables
 ``postloan_audit.portfolio``    portfolio measures: asset quality, timeliness and coverage,
-                                migration, masking; the management view built from them
+                                migration, masking; the monthly lists (maturities, settled
+                                loans); the management view built from them
 ``postloan_audit.trail``        the audit trail: runs, samples and findings followed to
                                 rectification (SQLite or PostgreSQL)
 ``postloan_audit.synth``        the synthetic generator (sample network, snapshots, extracts);
@@ -52,6 +53,7 @@ _EXPORTS: dict[str, str] = {
     "SamplingError": "postloan_audit.core.errors",
     "WorkpaperError": "postloan_audit.core.errors",
     "SharedLoansError": "postloan_audit.core.errors",
+    "ListError": "postloan_audit.core.errors",
     "Provenance": "postloan_audit.core.provenance",
     "load_extract": "postloan_audit.ingest",
     "ProfileError": "postloan_audit.core.errors",
@@ -66,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "draw_new_customer_check": "postloan_audit.supervision",
     "draw_sample": "postloan_audit.supervision",
     "plan_branch_reviews": "postloan_audit.supervision",
+    "write_new_customer_workpaper": "postloan_audit.supervision",
     "write_sample_workpaper": "postloan_audit.supervision",
     "CheckReport": "postloan_audit.compliance",
     "Policy": "postloan_audit.compliance",
@@ -87,6 +90,7 @@ _EXPORTS: dict[str, str] = {
     "PortfolioKPIs": "postloan_audit.portfolio.quality",
     "balance_by_class": "postloan_audit.portfolio.quality",
     "inspection_timeliness": "postloan_audit.portfolio.timeliness",
+    "maturity_list": "postloan_audit.portfolio.lists",
     "mask_id_number": "postloan_audit.portfolio.masking",
     "mask_name": "postloan_audit.portfolio.masking",
     "mask_personal_data": "postloan_audit.portfolio.masking",
@@ -94,8 +98,11 @@ _EXPORTS: dict[str, str] = {
     "overdue_buckets": "postloan_audit.portfolio.quality",
     "portfolio_kpis": "postloan_audit.portfolio.quality",
     "review_coverage": "postloan_audit.portfolio.timeliness",
+    "settled_list": "postloan_audit.portfolio.lists",
     "special_mention_migration_rate": "postloan_audit.portfolio.migration",
     "top_borrower_concentration": "postloan_audit.portfolio.quality",
+    "write_maturity_list": "postloan_audit.portfolio.lists",
+    "write_settled_list": "postloan_audit.portfolio.lists",
     "AuditStore": "postloan_audit.trail",
     "ImportRefused": "postloan_audit.core.errors",
     "TrailError": "postloan_audit.core.errors",

@@ -1,7 +1,10 @@
 """The ``postloan-audit`` command line (命令行).
 
 Each sub-command lives in :mod:`postloan_audit.commands` and registers itself; this module
-only builds the parser and turns expected errors into a readable message with exit code 2.
+only builds the parser and turns expected errors into a readable message with exit code 2:
+argparse's own messages in Chinese first (:mod:`~postloan_audit.commands.parser`), and an
+operating-system error as a sentence naming the path and what to do
+(:func:`~postloan_audit.commands.files.os_error_message`).
 """
 
 from __future__ import annotations
@@ -11,15 +14,17 @@ import importlib
 import re
 import sys
 
+from postloan_audit.commands.files import os_error_message, output_paths
+from postloan_audit.commands.parser import ChineseArgumentParser
 from postloan_audit.core.errors import ExtractError, PostloanAuditError, short_missing_columns
 
 #: Sub-command modules under ``postloan_audit.commands``, each exposing ``register(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = ("extract", "check", "generate", "sample", "profile_template",
-                                   "statistical", "followup", "publish", "convert")
+                                   "statistical", "followup", "publish", "convert", "lists")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="postloan-audit",
         description="贷后管理检查工作台 / post-loan supervision audit workbench",
     )
@@ -50,10 +55,17 @@ def cli_message(message: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 done, 2 bad input)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # -h printed (0), or a usage error printed (2)
+        return exc.code if isinstance(exc.code, int) else 0
     try:
         return int(args.func(args) or 0)
-    except (PostloanAuditError, ValueError, FileNotFoundError, OSError) as exc:
+    except OSError as exc:
+        print(f"错误 / Error: {os_error_message(exc, outputs=output_paths(args))}",
+              file=sys.stderr)
+        return 2
+    except (PostloanAuditError, ValueError) as exc:
         message = getattr(exc, "message", None) or str(exc)
         if isinstance(exc, ExtractError) and not args.verbose:
             message = short_missing_columns(exc, more="加 --verbose 列出全部可用列名",

@@ -46,9 +46,11 @@ def run_generate(args: argparse.Namespace) -> int:
     sheets = ("loans", "inspections", "collections", "branches")
     write_extract(network, out, format=fmt, headers=args.headers, title=args.title or None,
                   total_row=args.total_row, sheets=sheets)
+    # a CSV holds the loans sheet alone: its answer key is what that sheet shows
+    planted = network.planted_in(("loans",) if fmt == "csv" else sheets)
     if args.planted:
-        network.planted.to_csv(args.planted, index=False, lineterminator="\n")
+        planted.to_csv(args.planted, index=False, lineterminator="\n")
     print(f"已生成 {out}:{len(network.loans)} 笔贷款,{network.loans['borrower_id'].nunique()} 户,"
           f"{len(network.inspections)} 条检查记录,{len(network.collections)} 条催收记录,"
-          f"预置违规 {len(network.planted)} 条 / wrote {out}")
+          f"预置违规 {len(planted)} 条 / wrote {out}")
     return 0

@@ -1,4 +1,9 @@
-"""``postloan-audit sample`` and ``postloan-audit plan-reviews`` (督导检查抽样、年度检查计划)."""
+"""``postloan-audit sample``, ``plan-reviews`` and ``new-customer-check`` (督导检查抽样、年度检查计划、
+新增客户现场核查).
+
+``sample --out`` and ``new-customer-check --out`` write workpapers the inspector fills in; an
+existing one is not replaced without ``--force``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ import sys
 
 import pandas as pd
 
-from postloan_audit.commands.tables import format_table
+from postloan_audit.commands.files import check_output
+from postloan_audit.commands.tables import format_table, wrap_text
 
 
 def register(subparsers) -> None:
@@ -21,6 +27,9 @@ def register(subparsers) -> None:
                         help="最低抽查户数(默认10) / minimum number of borrowers (default 10)")
     parser.add_argument("--out", default=None,
                         help="现场检查工作底稿 (.xlsx) / write the workpaper here")
+    parser.add_argument("--force", action="store_true",
+                        help="--out 的工作底稿已存在时覆盖(其中已填写的内容将丢失) / replace an "
+                             "existing workpaper (what was filled in is lost)")
     parser.add_argument("--record", action="store_true",
                         help="记入检查记录库 / record the sample in the audit trail")
     from postloan_audit.commands.followup import add_db_option
@@ -42,6 +51,23 @@ def register(subparsers) -> None:
                       help="导出配置 (TOML),说明本行导出的表头 / export profile (TOML)")
     plan.set_defaults(func=run_plan_reviews)
 
+    check = subparsers.add_parser(
+        "new-customer-check",
+        help="抽取上月新增客户现场核查名单(每位客户经理不低于10%%) / draw the monthly on-site check"
+             " of last month's new customers")
+    check.add_argument("extract", help="贷款台账文件 (.xlsx/.csv)")
+    check.add_argument("--month", default=None,
+                       help="新增客户月份 YYYY-MM(默认为数据日期的上一个月) / month of the new"
+                            " customers (default: the month before the data date)")
+    check.add_argument("--seed", type=int, required=True, help="随机种子 / random seed")
+    check.add_argument("--out", default=None,
+                       help="新增客户现场核查底稿 (.xlsx) / write the workpaper here")
+    check.add_argument("--force", action="store_true",
+                       help="覆盖已有的底稿文件 / replace an existing workpaper file")
+    check.add_argument("--profile", default=None,
+                       help="导出配置 (TOML),说明本行导出的表头 / export profile (TOML)")
+    check.set_defaults(func=run_new_customer_check)
+
 
 def run_sample(args: argparse.Namespace) -> int:
     from postloan_audit.core.schema import CLASSIFICATION_ZH
@@ -49,6 +75,8 @@ def run_sample(args: argparse.Namespace) -> int:
     from postloan_audit.supervision.quotas import REASON_ZH, SamplingPolicy, draw_sample
     from postloan_audit.supervision.workpaper import write_sample_workpaper
 
+    if args.out:  # a workpaper is filled in on site: never replaced without --force
+        check_output(args.out, force=args.force)
     policy = (SamplingPolicy() if args.min_borrowers is None
               else SamplingPolicy(min_borrowers=args.min_borrowers))
     from postloan_audit.ingest.overview import no_loans_message, reading_summary
@@ -122,4 +150,56 @@ def run_plan_reviews(args: argparse.Namespace) -> int:
         "理由": plan["reason"],
     })
     print(format_table(table))
+    return 0
+
+
+def run_new_customer_check(args: argparse.Namespace) -> int:
+    from postloan_audit.ingest.loader import load_extract
+    from postloan_audit.ingest.overview import no_loans_message, reading_summary
+    from postloan_audit.supervision.new_customers import (
+        new_customer_table,
+        officer_table,
+        write_new_customer_workpaper,
+    )
+    from postloan_audit.supervision.planning import draw_new_customer_check, new_customer_month
+
+    if args.out:  # a workpaper is filled in on site: never replaced without --force
+        check_output(args.out, force=args.force)
+    extract = load_extract(args.extract, profile=args.profile)
+    if not len(extract.loans):
+        print(f"错误 / Error: {no_loans_message(extract)}", file=sys.stderr)
+        return 2
+    if len(extract.rejected):
+        print(reading_summary(extract, where_listed="postloan-audit validate 的输出"))
+    month = args.month
+    if month is None:
+        if extract.as_of is None:
+            raise ValueError(f"文件 {extract.source_name} 未识别数据日期,请用 --month 指定新增客户月份"
+                             f"(YYYY-MM)。 / {extract.source_name} carries no data date: give"
+                             " --month.")
+        month = new_customer_month(extract.as_of)
+    check = draw_new_customer_check(extract, month=month, seed=args.seed)
+    attrs = check.attrs
+    day = f"{extract.as_of:%Y-%m-%d}" if extract.as_of else "未识别"
+    print(f"新增客户现场核查:{month} 新增个人客户 {attrs['new_customers']} 户,应抽 "
+          f"{attrs['required']} 户,抽取 {len(check)} 户(随机种子 {attrs['seed']})")
+    print(f"文件 {extract.source_name}(指纹 {extract.fingerprint[:12]},数据日期 {day})")
+    print(wrap_text(attrs["note"]))
+    officers = officer_table(check)
+    if len(officers):
+        print()
+        print("按客户经理 / by loan officer")
+        print(format_table(officers))
+    table = new_customer_table(check, on_site=False)
+    table["首笔发放日"] = pd.Series(table["首笔发放日"]).dt.strftime("%Y-%m-%d").to_numpy()
+    table["本月借据号"] = table["本月借据号"].map("、".join)
+    print()
+    if len(table):
+        print("核查名单 / customers to check on site")
+        print(format_table(table))
+    else:
+        print(f"核查名单 / customers to check on site:{month} 没有新增个人客户(无 / none)")
+    if args.out:
+        write_new_customer_workpaper(check, args.out, provenance=extract.provenance)
+        print(f"新增客户现场核查底稿已写入 / workpaper written: {args.out}")
     return 0

@@ -3,13 +3,16 @@
 Two tests (``--test``): ``control`` (控制测试, attribute sampling) and ``classification``
 (五级分类准确性, monetary-unit sampling of the loans reported as performing). A sample is
 reproducible from the extract, the seed, the size and the method, so ``stat-evaluate`` draws it
-again and reads the filled workpaper against it.
+again and reads the filled workpaper against it. ``stat-sample --out`` does not replace an
+existing workpaper (it may be filled in) without ``--force``.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+
+from postloan_audit.commands.files import check_output
 
 _TESTS = ("control", "classification")
 
@@ -48,6 +51,9 @@ def register(subparsers) -> None:
     sample.add_argument("--method", choices=("fixed_interval", "cell", "random"),
                         default="fixed_interval", help="货币单元选样方法(默认 fixed_interval)")
     sample.add_argument("--out", default=None, help="工作底稿 (.xlsx) / workpaper to write")
+    sample.add_argument("--force", action="store_true",
+                        help="--out 的工作底稿已存在时覆盖(其中已填写的内容将丢失) / replace an "
+                             "existing workpaper (what was filled in is lost)")
     sample.set_defaults(func=run_sample)
 
     evaluate = subparsers.add_parser(
@@ -110,6 +116,8 @@ def run_sample(args: argparse.Namespace) -> int:
     from postloan_audit.statistical import draw_mus_sample
     from postloan_audit.statistical import workpaper as wp
 
+    if args.out:  # the auditor fills the workpaper in: never replaced without --force
+        check_output(args.out, force=args.force)
     if args.test == "control":
         extract = load_extract(args.extract)
         items = wp.draw_control_items(extract.loans, args.n, seed=args.seed)

@@ -61,7 +61,7 @@ def wrap_text(text: str, width: int | None = None) -> str:
 
 
 def _text(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):  # None NaN NaT NA
         return ""
     if isinstance(value, float):
         return f"{value:,.2f}"

@@ -46,7 +46,7 @@ from postloan_audit.compliance.evaluation import (
 )
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.compliance.rules import CATALOGUE, CheckContext
-from postloan_audit.compliance.rules.context import BOOK_WIDE_FACTS
+from postloan_audit.compliance.rules.context import BOOK_WIDE_FACTS, BOOK_WIDE_SOURCES
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.workdays import fallback_warning
 
@@ -129,7 +129,8 @@ def _store_frames(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
                         "profile_sha256": manifest.get("profile_sha256")},
             "loans": n, "loans_meta": meta_loans.drop(columns=[PART, POSITION]),
             "sheet_files": {sheet: [str(root / e["path"]) for e in files.get(sheet, [])]
-                            for sheet in LOAN_SHEETS if sheet in files}}
+                            for sheet in LOAN_SHEETS if sheet in files},
+            "loan_files": list(loan_files.values())}
     branches = None
     if "branches" in files:
         from postloan_audit.ingest.parquet_store import ROW_COLUMN, read_part
@@ -159,7 +160,7 @@ def _memory_parts(data: Extract | pd.DataFrame
              for i in range(partitions)]
     info = {"partitions": partitions, "fingerprint": fingerprint, "source_name": source_name,
             "as_of": as_of, "loans": n, "profile": profile_of(data), "branches": sheets["branches"],
-            "loans_meta": loans.iloc[:0], "sheets": sheets}
+            "loans_meta": loans.iloc[:0], "sheets": sheets, "loans_frame": loans}
     return parts, info
 
 
@@ -218,22 +219,40 @@ def _check_scattered(part: list[pd.DataFrame | None], *args: Any) -> dict[str, A
 
 def sheet_facts(loans_meta: pd.DataFrame, sheet: str, frame: pd.DataFrame | None,
                 day: dt.date, policy: Policy) -> dict[str, Any]:
-    """The book-wide facts of one piece of one sheet (NaT / NaN where it has none)."""
+    """The book-wide facts of one piece of one sheet, or of the loans (``sheet="loans"``):
+    those whose source (:data:`BOOK_WIDE_SOURCES`) it is (NaT / NaN where it has none)."""
     if frame is not None:
         frame = frame.drop(columns=[c for c in (PART, POSITION) if c in frame.columns])
-    ctx = CheckContext(loans_meta.iloc[:0], as_of=day, policy=policy, **{sheet: frame})
-    return {name: getattr(ctx, name) for name in BOOK_WIDE_FACTS}
+    if sheet == "loans":
+        ctx = CheckContext(frame if frame is not None else loans_meta.iloc[:0], as_of=day,
+                           policy=policy)
+    else:
+        ctx = CheckContext(loans_meta.iloc[:0], as_of=day, policy=policy, **{sheet: frame})
+    return {name: getattr(ctx, name) for name in BOOK_WIDE_FACTS
+            if BOOK_WIDE_SOURCES[name] == sheet}
 
 
 def combine_facts(pieces: list[dict[str, Any]]) -> dict[str, Any]:
-    """Book-wide facts from every piece's, each by its rule in :data:`BOOK_WIDE_FACTS`."""
+    """Book-wide facts from every piece's, each by its rule in :data:`BOOK_WIDE_FACTS`: the
+    earliest or latest value, or (``sum``) the pieces' tables added up by their keys."""
     out: dict[str, Any] = {}
     for name, how in BOOK_WIDE_FACTS.items():
-        values = [p[name] for p in pieces if not pd.isna(p[name])]
+        given = [p[name] for p in pieces if name in p]
+        if how == "sum":
+            tables = [t for t in given if t is not None and len(t)]
+            if tables:
+                keys = [c for c in tables[0].columns if tables[0][c].dtype == object
+                        or str(tables[0][c].dtype) == "str"]
+                out[name] = pd.concat(tables, ignore_index=True).groupby(
+                    keys, sort=False, as_index=False).sum()
+            elif given:
+                out[name] = given[0]
+            continue
+        values = [v for v in given if not pd.isna(v)]
         if values:
             out[name] = min(values) if how == "min" else max(values)
-        else:
-            out[name] = pieces[0][name] if pieces else None
+        elif given:
+            out[name] = given[0]
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -288,13 +307,17 @@ def _book_facts(info: dict[str, Any], day: dt.date, pol: Policy, client: Any
     meta = info["loans_meta"]
     if "sheets" in info:
         return combine_facts([sheet_facts(meta, name, info["sheets"][name], day, pol)
-                              for name in LOAN_SHEETS])
+                              for name in LOAN_SHEETS]
+                             + [sheet_facts(meta, "loans", info["loans_frame"], day, pol)])
     import dask
-    pieces = [sheet_facts(meta, name, None, day, pol) for name in LOAN_SHEETS]
+    pieces = [sheet_facts(meta, name, None, day, pol) for name in (*LOAN_SHEETS, "loans")]
     read = dask.delayed(_read_sheet_file, pure=False)
+    read_loans = dask.delayed(_read_loans, pure=False)
     facts = dask.delayed(sheet_facts, pure=False)
     tasks = [facts(meta, name, read(path), day, pol)
              for name, paths in info["sheet_files"].items() for path in paths]
+    tasks += [facts(meta, "loans", read_loans(path, info["partitions"]), day, pol)
+              for path in info["loan_files"]]
     if tasks:
         pieces += (client.gather(client.compute(tasks)) if client is not None
                    else list(dask.compute(*tasks)))

@@ -20,6 +20,7 @@ bank's reason.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -388,6 +389,20 @@ class RectificationPolicy:
         return float(getattr(self, f"deduct_{severity}"))
 
 
+@dataclass(frozen=True)
+class TrailPolicy:
+    """The audit trail as people read it (检查记录的显示).
+
+    The trail stores every time in UTC (``docs/audit-trail.md``), so that stores shared by
+    offices and servers in different zones agree; the command line and the pages show them in
+    the bank's time zone.
+    """
+
+    #: 检查记录中的时间(记录时间、变更时间)按该时区显示,存储仍为 UTC — an IANA time-zone name;
+    #: China Standard Time (北京时间) by default, a workbench default.
+    time_zone: str = "Asia/Shanghai"
+
+
 SECTIONS: dict[str, type] = {
     "inspection": InspectionPolicy,
     "classification": ClassificationPolicy,
@@ -401,12 +416,13 @@ SECTIONS: dict[str, type] = {
     "callback": CallbackPolicy,
     "rectification": RectificationPolicy,
     "check_date": CheckDatePolicy,
+    "trail": TrailPolicy,
 }
 
 _TYPE_NAMES = {int: "integer", float: "number", bool: "boolean (true/false)",
-               tuple: "list of strings ([\"a\", \"b\"])"}
+               tuple: "list of strings ([\"a\", \"b\"])", str: "string (\"…\")"}
 _TYPE_NAMES_ZH = {int: "整数", float: "数值", bool: "布尔值(true/false)",
-                  tuple: "文字列表(如 [\"a\", \"b\"])"}
+                  tuple: "文字列表(如 [\"a\", \"b\"])", str: "文字(加引号,如 \"…\")"}
 
 
 def _coerce(key: str, value: Any, kind: type) -> Any:
@@ -417,6 +433,12 @@ def _coerce(key: str, value: Any, kind: type) -> Any:
                 f"参数 {key} 的类型错误:应为{_TYPE_NAMES_ZH[kind]},实际为 {value!r}"
                 f" / policy key {key}: expected a {_TYPE_NAMES[kind]}, got {value!r}")
         return tuple(value)
+    if kind is str:
+        if not isinstance(value, str):
+            raise PolicyError(
+                f"参数 {key} 的类型错误:应为{_TYPE_NAMES_ZH[kind]},实际为 {value!r}"
+                f" / policy key {key}: expected a {_TYPE_NAMES[kind]}, got {value!r}")
+        return value
     ok = (
         isinstance(value, bool) if kind is bool
         else isinstance(value, int) and not isinstance(value, bool) if kind is int
@@ -436,7 +458,7 @@ def _coerce(key: str, value: Any, kind: type) -> Any:
 
 
 def _field_types(section: type) -> dict[str, type]:
-    kinds = {"int": int, "float": float, "bool": bool, "tuple[str, ...]": tuple}
+    kinds = {"int": int, "float": float, "bool": bool, "tuple[str, ...]": tuple, "str": str}
     return {f.name: kinds[f.type] for f in fields(section)}
 
 
@@ -457,6 +479,8 @@ class Policy:
         Follow-up deadlines and scorecard points (:class:`RectificationPolicy`).
     check_date:
         When a check date far from the data date asks for confirmation (:class:`CheckDatePolicy`).
+    trail:
+        How the audit trail's times are shown (:class:`TrailPolicy`).
     disabled:
         ``(rule_id, reason)`` pairs of rules the bank has switched off; they appear in
         ``CheckReport.not_run`` with the reason.
@@ -476,6 +500,7 @@ class Policy:
     callback: CallbackPolicy = field(default_factory=CallbackPolicy)
     rectification: RectificationPolicy = field(default_factory=RectificationPolicy)
     check_date: CheckDatePolicy = field(default_factory=CheckDatePolicy)
+    trail: TrailPolicy = field(default_factory=TrailPolicy)
     disabled: tuple[tuple[str, str], ...] = ()
     source: str = "default"
 
@@ -527,6 +552,7 @@ class Policy:
         if self.extension.short_term_months > self.extension.medium_term_months:
             raise PolicyError("extension.short_term_months 不能大于 medium_term_months / "
                               "extension.short_term_months must not exceed medium_term_months")
+        _check_time_zone(self.trail.time_zone)
 
     # ------------------------------------------------------------------ construction
 
@@ -597,8 +623,9 @@ class Policy:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise PolicyError(f"参数文件 {source} 不是有效的 TOML:{exc} / "
-                              f"policy file {source} is not valid TOML: {exc}") from exc
+            raise PolicyError(f"参数文件 {source} 不是有效的 TOML{_toml_where(exc)},请检查该处的"
+                              f"方括号、引号和等号。 / policy file {source} is not valid TOML: "
+                              f"{exc}") from exc
         return cls.from_dict(data, source=source)
 
     @classmethod
@@ -680,6 +707,25 @@ class Policy:
         if data:
             merged.update(data)  # unknown sections: let from_dict name them
         return Policy.from_dict(merged, source=self.source)
+
+
+def _toml_where(exc: tomllib.TOMLDecodeError) -> str:
+    """``(第 2 行第 10 列)`` from the parser's ``(at line 2, column 10)``, or ``""``."""
+    match = re.search(r"at line (\d+), column (\d+)", str(exc))
+    return f"(第 {match.group(1)} 行第 {match.group(2)} 列)" if match else ""
+
+
+def _check_time_zone(name: str) -> None:
+    """Refuse a ``trail.time_zone`` that is not an IANA time-zone name (``Asia/Shanghai``)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PolicyError(
+            f"参数 trail.time_zone 的取值 {name!r} 不是时区名称,应为 IANA 时区名,如 \"Asia/Shanghai\""
+            f"(北京时间) / policy key trail.time_zone: {name!r} is not a time zone; use an IANA"
+            " name such as \"Asia/Shanghai\"") from None
 
 
 def _parse_disabled(values: Any) -> tuple[tuple[str, str], ...]:

@@ -143,6 +143,45 @@ def add_months(values: np.ndarray, months: int | np.ndarray) -> np.ndarray:
     return out
 
 
+# --------------------------------------------------------------------------- calendar months
+
+#: A calendar month as the monthly lists and the new-customer check take it: ``2026-09``.
+MONTH_FORM = "YYYY-MM"
+_CALENDAR_MONTH_RE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$")
+
+
+def month_span(month: object) -> tuple[dt.date, dt.date] | None:
+    """The first and the last day of ``month`` written ``'YYYY-MM'``, or None when it is not
+    one (``'2026-13'``, ``'2026/09'``, ``'2026-9'``, a year outside :data:`DATE_YEARS`).
+
+    Callers raise their own error, naming their argument.
+
+    >>> month_span("2026-02")
+    (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28))
+    >>> month_span("2026-13") is None and month_span("2026/09") is None
+    True
+    """
+    match = _CALENDAR_MONTH_RE.match(month) if isinstance(month, str) else None
+    if match is None:
+        return None
+    year, number = int(match["y"]), int(match["m"])
+    if not (1 <= number <= 12 and DATE_YEARS[0] <= year <= DATE_YEARS[1]):
+        return None
+    first = dt.date(year, number, 1)
+    following = dt.date(year + number // 12, number % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
+def month_of(day: dt.date, shift: int = 0) -> str:
+    """``'YYYY-MM'`` of the calendar month ``shift`` months from the month of ``day``.
+
+    >>> month_of(dt.date(2026, 1, 31), -1), month_of(dt.date(2026, 12, 1), 1)
+    ('2025-12', '2027-01')
+    """
+    index = day.year * 12 + day.month - 1 + shift
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 # --------------------------------------------------------------------------- reporting periods
 
 #: 2026Q1, 2026-Q1, 2026年Q1, 2026年第一季度, 2026年一季度, 2026年第1季度.

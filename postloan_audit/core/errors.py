@@ -13,6 +13,8 @@ file, the sheet or the argument and what to fix::
     ├── SamplingError (ValueError)     a sampling argument (a negative seed, an unknown branch)
     ├── WorkpaperError (ValueError)    a filled-in workpaper's contents
     ├── SharedLoansError (ValueError)  extracts checked together share loan ids
+    ├── ListError (ValueError)         a monthly list cannot be made as asked (a month that is
+    │                                  not ``YYYY-MM``, a missing column, snapshots out of order)
     └── TrailError (ValueError)        the audit trail cannot be used as asked
         └── ImportRefused              a returned workbook failed validation, nothing applied
 
@@ -106,6 +108,12 @@ class ExtractTypeError(PostloanAuditError, TypeError, ValueError):
 class SamplingError(PostloanAuditError, ValueError):
     """A sampling argument cannot be used (抽样参数错误): a negative seed, a rate outside its
     range, a branch the data does not hold. The message names the argument and the value."""
+
+
+class ListError(PostloanAuditError, ValueError):
+    """A monthly list (月度名单: 到期提示表, 结清名单) cannot be made as asked (名单参数错误): a
+    month that is not ``YYYY-MM``, a column the list needs, a snapshot with a loan id twice,
+    snapshots given in the wrong order. The message names the argument and the value."""
 
 
 class WorkpaperError(PostloanAuditError, ValueError):

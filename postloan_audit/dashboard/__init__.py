@@ -12,7 +12,9 @@ capabilities below it: several files checked together from
 :mod:`postloan_audit.compliance.combine` (the command line's ``check A B …`` runs the same
 code), an uploaded policy read by
 :meth:`~postloan_audit.compliance.policy.Policy.from_toml_bytes`, the management view with
-its tables and workbook from :mod:`postloan_audit.portfolio.management`. A page adds the
+its tables and workbook from :mod:`postloan_audit.portfolio.management`, the monthly lists
+of the compliance page from :mod:`postloan_audit.portfolio.lists`, the new-customer check of
+the sampling page and its workpaper from :mod:`postloan_audit.supervision`. A page adds the
 figures, the widgets and the HTML.
 
 Each class is imported on first use (PEP 562), so a page's kernel imports only its own

@@ -15,6 +15,14 @@ file) and the reports are joined into one
 (:func:`~postloan_audit.compliance.combine.combine_reports`), with the notes on data dates that
 differ and borrowers found in several files. This module only draws them.
 
+Below the findings, the monthly lists (月度名单) of the same files
+(:mod:`postloan_audit.portfolio.lists`): the maturity prompt list of the month after the check
+date (次月贷款到期提示表, `001_…` 篇四 3 / 篇五), to send to the branches; and, once last month's
+files are uploaded beside them (上期台账, optional), the loans settled in between (贷款结清名单,
+`003_…` 第四十四条(二)). Head office already holds this month's files here, and last month's are
+the ones it uploaded a month ago, so the settled list is one more upload rather than a trip to
+the command line (``postloan-audit settled`` does the same from files).
+
 Every widget callback goes through plain methods (:meth:`ComplianceDashboard.load_files`,
 :meth:`~ComplianceDashboard.set_as_of`, :meth:`~ComplianceDashboard.load_policy`,
 :meth:`~ComplianceDashboard.set_filters`, :meth:`~ComplianceDashboard.run`) that tests call
@@ -56,6 +64,8 @@ from postloan_audit.core.extract import Extract
 from postloan_audit.core.severity import SEVERITY_ZH
 from postloan_audit.dashboard.common import (
     MAX_TABLE_ROWS,
+    MAX_UPLOAD_BYTES,
+    UPLOAD_ACCEPT,
     SourcePanel,
     download_link_html,
     error_html,
@@ -66,6 +76,18 @@ from postloan_audit.dashboard.common import (
     user_error_message,
 )
 from postloan_audit.dashboard.followup import FollowupPanel
+from postloan_audit.ingest.loader import load_extract
+from postloan_audit.portfolio.lists import (
+    SETTLED_AS_ZH,
+    list_by_branch,
+    maturity_list,
+    maturity_month,
+    maturity_title,
+    settled_list,
+    settled_title,
+    write_maturity_list,
+    write_settled_list,
+)
 
 #: The bundled sample loaded at start: a head-office extract of 6 branches.
 DEFAULT_SAMPLE = "head_office_6_branches_20260930.csv"
@@ -103,6 +125,8 @@ _STYLE = """
 #: for confirmation first: the policy value ``check_date.confirm_days`` (default 92 days, one
 #: quarter; see :class:`~postloan_audit.compliance.policy.CheckDatePolicy`).
 AS_OF_CONFIRM_DAYS: int = Policy.default().check_date.confirm_days
+BY_BRANCH_LIST_HEADERS: dict[str, str] = {"branch": "经营机构", "loans": "笔数",
+                                          "balance": "贷款余额(元)"}
 _CJK_FONT = ("Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, "
              "SimHei, sans-serif")
 
@@ -173,6 +197,14 @@ class ComplianceDashboard:
         The findings workbook of :attr:`report` (what the download link serves); built with
         each run up to :data:`EAGER_WORKBOOK_MAX_FINDINGS` findings, else by
         :meth:`prepare_workbook` (the 生成工作簿 button), and ``b""`` until then.
+    maturities, maturity_bytes:
+        The maturity list of the checked files for the month after the check date
+        (:func:`~postloan_audit.portfolio.lists.maturity_list`) and its workbook; rebuilt
+        with every run (None and ``b""`` when it cannot be made, the panel says why).
+    previous_extracts, settled, settled_bytes:
+        Last month's files (上期台账, :meth:`load_previous_files`), the loans settled since
+        (:func:`~postloan_audit.portfolio.lists.settled_list`) and its workbook; rebuilt with
+        every run while previous files are loaded.
     """
 
     def __init__(self, *, sample: str = DEFAULT_SAMPLE, as_of: dt.date | str | None = None,
@@ -194,6 +226,11 @@ class ComplianceDashboard:
         self.findings_view = self.findings
         self.not_run = pd.DataFrame(columns=list(NOT_RUN_HEADERS))
         self.workbook_bytes = b""
+        self.maturities: pd.DataFrame | None = None
+        self.maturity_bytes = b""
+        self.previous_extracts: list[Extract] = []
+        self.settled: pd.DataFrame | None = None
+        self.settled_bytes = b""
 
         self.source = SourcePanel(self._on_loaded, default=sample, multiple=True,
                                   title="一、数据来源(可同时上传多个机构的台账)",
@@ -236,6 +273,18 @@ class ComplianceDashboard:
         self.findings_note = widgets.HTML()
         self.findings_html = widgets.HTML()
         self.not_run_html = widgets.HTML()
+        # 月度名单 (monthly lists)
+        self.maturity_error = widgets.HTML()
+        self.maturity_html = widgets.HTML()
+        self.maturity_download = widgets.HTML()
+        self.previous_upload = widgets.FileUpload(accept=UPLOAD_ACCEPT, multiple=True,
+                                                  description="上传上期台账")
+        self.previous_clear = widgets.Button(description="不用上期台账",
+                                             layout=widgets.Layout(width="120px"))
+        self.previous_status = widgets.HTML()
+        self.settled_error = widgets.HTML()
+        self.settled_html = widgets.HTML()
+        self.settled_download = widgets.HTML()
 
         self.widget = widgets.VBox([
             style_widget(), widgets.HTML(_STYLE),
@@ -259,6 +308,15 @@ class ComplianceDashboard:
             widgets.HBox([self.rule_filter, self.branch_filter, self.severity_filter]),
             self.findings_note, self.findings_html,
             widgets.HTML("<h4>未执行的规则及原因</h4>"), self.not_run_html,
+            widgets.HTML("<h3>四、月度名单</h3><p class='pa-note'>次月贷款到期提示表:上面检查的台账中,"
+                         "余额大于0、到期日在检查日期下一个月内的贷款,按机构下发,提前一个月通知"
+                         "(《贷后管理工作计划》篇四 3、篇五)。贷款结清名单:另上传上月的台账(上期台账,"
+                         "可多个文件),列出上期在贷、本期已无或余额为0的贷款(《个贷业务贷后管理办法》"
+                         "第四十四条(二))。</p>"),
+            self.maturity_error, self.maturity_html, self.maturity_download,
+            widgets.HBox([self.previous_upload, self.previous_clear]),
+            self.previous_status, self.settled_error, self.settled_html,
+            self.settled_download,
             *([self.trail.widget] if self.trail is not None else []),
         ])
         self.as_of_picker.observe(self._on_as_of, names="value")
@@ -267,9 +325,12 @@ class ComplianceDashboard:
         self.run_button.on_click(lambda _button: self.run())
         self.confirm_button.on_click(lambda _button: self.confirm_as_of())
         self.workbook_button.on_click(lambda _button: self.prepare_workbook())
+        self.previous_upload.observe(self._on_previous_upload, names="value")
+        self.previous_clear.on_click(lambda _button: self.clear_previous())
         for dropdown in (self.rule_filter, self.branch_filter, self.severity_filter):
             dropdown.observe(self._on_filter, names="value")
         self._show_policy()
+        self._show_previous()
 
     # ------------------------------------------------------------------ driving
 
@@ -347,6 +408,36 @@ class ComplianceDashboard:
             "下载问题清单工作簿(.xlsx)")
         self.progress_label.value = "问题清单工作簿已生成"
         return True
+
+    def load_previous_files(self, files: Sequence[tuple[bytes, str]]) -> bool:
+        """Use uploaded ``(content, filename)`` pairs as last month's files (上期台账) and list
+        the loans settled since; True when the list was made. A bad file shows the error panel
+        and the previous 上期台账 stay. They are read with the export profile in force."""
+        try:
+            too_big = [name for content, name in files if len(content) > MAX_UPLOAD_BYTES]
+            if too_big:
+                raise ValueError(f"文件 {'、'.join(too_big)} 超过 100 MB,请按机构拆分后分别上传。"
+                                 f" / {', '.join(too_big)} is larger than 100 MB.")
+            extra = {"profile": self.source.profile} if self.source.profile is not None else {}
+            previous = [load_extract(content, filename=name, **extra) for content, name in files]
+            check_distinct_loans(previous)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
+            hint = ("仍使用先前上传的上期台账:" + "、".join(e.source_name for e in
+                                                   self.previous_extracts)
+                    if self.previous_extracts else "尚未使用上期台账。")
+            self.settled_error.value = self._error_panel(exc, hint + " / Nothing changed.")
+            return False
+        self.previous_extracts = previous
+        self._show_previous()
+        return self._build_settled()
+
+    def clear_previous(self) -> None:
+        """Stop using last month's files (the 不用上期台账 button): no settled list."""
+        self.previous_extracts = []
+        self.settled, self.settled_bytes = None, b""
+        for panel in (self.settled_error, self.settled_html, self.settled_download):
+            panel.value = ""
+        self._show_previous()
 
     def confirm_as_of(self) -> bool:
         """Run at the picked date although it is far from the extract's date (the button
@@ -437,6 +528,14 @@ class ComplianceDashboard:
         if files:
             self.load_policy(bytes(files[0]["content"]), files[0]["name"])
 
+    def _on_previous_upload(self, change: dict[str, Any]) -> None:
+        files = change["new"]
+        if not files:
+            return
+        contents = [(bytes(f["content"]), f["name"]) for f in files]
+        self.previous_upload.value = ()  # the extracts hold what is needed
+        self.load_previous_files(contents)
+
     def _on_filter(self, change: dict[str, Any]) -> None:
         if not self._quiet:
             try:
@@ -479,6 +578,9 @@ class ComplianceDashboard:
                 f"<p class='pa-note'>问题较多({len(report.findings):,} 条),工作簿需点击左侧按钮"
                 "生成后下载。</p>")
             self.workbook_button.layout.display = None
+        self._build_maturities()
+        if self.previous_extracts:
+            self._build_settled()
         if self.trail is not None:
             self.trail.show_report(report, pd.concat([e.loans["branch"] for e in extracts]))
         self.progress.bar_style = "success"
@@ -579,6 +681,78 @@ class ComplianceDashboard:
         self.not_run_html.value = (
             table_html(self.not_run, headers=NOT_RUN_HEADERS, css_id="pa-not-run")
             if len(self.not_run) else "<p class='pa-note'>全部规则均已执行。</p>")
+
+    # ------------------------------------------------------------------ monthly lists
+
+    def _build_maturities(self) -> bool:
+        """The maturity list of the checked files for the month after the check date."""
+        assert self.report is not None
+        try:
+            listed = maturity_list(self.extracts, month=maturity_month(self.report.as_of))
+            buffer = io.BytesIO()
+            write_maturity_list(listed, buffer)
+        except Exception as exc:  # noqa: BLE001 - the findings stand without the list
+            self.maturities, self.maturity_bytes = None, b""
+            self.maturity_html.value = self.maturity_download.value = ""
+            self.maturity_error.value = self._error_panel(
+                exc, "无法编制次月贷款到期提示表;检查结果不受影响。 / No maturity list.")
+            return False
+        self.maturities, self.maturity_bytes = listed, buffer.getvalue()
+        self.maturity_error.value = ""
+        recorded = listed["notice_recorded"]
+        notices = ("台账无到期通知日期列" if recorded.isna().all() and len(listed)
+                   else f"已登记到期通知 {int(recorded.sum()):,} 笔")
+        self.maturity_html.value = (
+            f"<div class='pa-ok pa-maturity-summary'><b>{html.escape(maturity_title(listed))}</b>:"
+            f"到期贷款 {len(listed):,} 笔,余额 {listed.attrs['balance']:,.2f} 元;{notices}。</div>"
+            + (table_html(list_by_branch(listed), headers=BY_BRANCH_LIST_HEADERS,
+                          css_id="pa-maturity-by-branch") if len(listed) else ""))
+        self.maturity_download.value = download_link_html(
+            self.maturity_bytes, f"贷款到期提示表_{listed.attrs['month']}.xlsx",
+            "下载次月贷款到期提示表(.xlsx)")
+        return True
+
+    def _build_settled(self) -> bool:
+        """The loans settled between the 上期台账 and the checked files."""
+        try:
+            if not self.extracts:
+                raise ValueError("尚未读取本期台账。 / No current extract loaded yet.")
+            listed = settled_list(self.previous_extracts, self.extracts)
+            buffer = io.BytesIO()
+            write_settled_list(listed, buffer)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
+            self.settled, self.settled_bytes = None, b""
+            self.settled_html.value = self.settled_download.value = ""
+            self.settled_error.value = self._error_panel(exc, "未编制贷款结清名单。 / No settled list.")
+            return False
+        self.settled, self.settled_bytes = listed, buffer.getvalue()
+        self.settled_error.value = ""
+        a = listed.attrs
+        note = f"<br>{html.escape(a['note'])}" if a["note"] else ""
+        self.settled_html.value = (
+            f"<div class='pa-ok pa-settled-summary'><b>{html.escape(settled_title(listed))}</b>:"
+            f"结清 {a['count']:,} 笔,上期余额 {a['balance_before']:,.2f} 元"
+            f"({SETTLED_AS_ZH['gone']} {a['gone']:,} 笔,{SETTLED_AS_ZH['zero']} {a['zero']:,} 笔)"
+            f"{note}</div>"
+            + (table_html(list_by_branch(listed, balance="balance_before"),
+                          headers={**BY_BRANCH_LIST_HEADERS, "balance": "上期余额(元)"},
+                          css_id="pa-settled-by-branch") if len(listed) else ""))
+        stamp = (f"_{a['as_of_before']:%Y%m%d}_{a['as_of_after']:%Y%m%d}"
+                 if a["as_of_before"] and a["as_of_after"] else "")
+        self.settled_download.value = download_link_html(
+            self.settled_bytes, f"贷款结清名单{stamp}.xlsx", "下载贷款结清名单(.xlsx)")
+        return True
+
+    def _show_previous(self) -> None:
+        if not self.previous_extracts:
+            self.previous_status.value = ("<p class='pa-note pa-previous'>上期台账:未上传"
+                                          "(上传后列出贷款结清名单)</p>")
+            return
+        listed = "、".join(
+            f"{e.source_name}(数据日期 {e.as_of:%Y-%m-%d})" if e.as_of is not None
+            else f"{e.source_name}(数据日期未识别)" for e in self.previous_extracts)
+        self.previous_status.value = (f"<p class='pa-note pa-previous'>上期台账:"
+                                      f"{html.escape(listed)}</p>")
 
     # ------------------------------------------------------------------ display helpers
 

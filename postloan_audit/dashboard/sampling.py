@@ -5,11 +5,15 @@ picks the branch, writes down the proposed random seed, and gets the on-site sup
 of `001_…` 篇三 "五、贷后组织督导" (现场督导检查要求: 总户数不低于10户; 正常、关注、次级及以下
 分别不低于3、4、3户; 贷款排名较前不低于3户; 保证、抵(质)押类不低于5户), with the reason each
 borrower was picked, a chart comparing the sample with the branch, the workpaper of exactly what
-is on screen, and this year's review plan of the sub-branches (same section, item 5: 两年内全覆盖,
-每年覆盖率不低于40%) when the extract carries a 机构 sheet.
+is on screen, this year's review plan of the sub-branches (same section, item 5: 两年内全覆盖,
+每年覆盖率不低于40%) when the extract carries a 机构 sheet, and the monthly check of last month's
+new customers (`003_…` 第四篇 一、(二)2: 每月按上月新增客户总数不低于10%现场核查) with its
+workpaper.
 
 Everything is computed by the package (:func:`~postloan_audit.draw_sample`,
-:func:`~postloan_audit.write_sample_workpaper`, :func:`~postloan_audit.plan_branch_reviews`);
+:func:`~postloan_audit.write_sample_workpaper`, :func:`~postloan_audit.plan_branch_reviews`,
+:func:`~postloan_audit.draw_new_customer_check`,
+:func:`~postloan_audit.write_new_customer_workpaper`);
 this module only wires widgets to them. :class:`BranchSamplingDashboard` can be driven without
 a browser: tests call the same methods the widgets' callbacks call and read the resulting
 tables from its attributes.
@@ -49,7 +53,18 @@ from postloan_audit.dashboard.common import (
     table_html,
     user_error_message,
 )
-from postloan_audit.supervision.planning import ReviewPlanPolicy, plan_branch_reviews
+from postloan_audit.supervision.new_customers import (
+    new_customer_table,
+    officer_table,
+    write_new_customer_workpaper,
+)
+from postloan_audit.supervision.planning import (
+    NEW_CUSTOMER_CHECK_RATE,
+    ReviewPlanPolicy,
+    draw_new_customer_check,
+    new_customer_month,
+    plan_branch_reviews,
+)
 from postloan_audit.supervision.quotas import (
     REASON_ZH,
     SamplingPolicy,
@@ -102,6 +117,10 @@ _BORROWER_LEVEL = ("借款人五级分类", "客户贷款余额合计(元)", "�
 #: The loans table is wide (the workpaper's columns): one line per loan, scrolled sideways.
 _STYLE = ("<style>.pa-scroll { overflow-x: auto; max-width: 100%; }"
           " #pa-sampling-loans td, #pa-sampling-loans th { white-space: nowrap; }</style>")
+_NEW_CUSTOMER_NOTE = (f"依据:《贷后管理实施细则》第四篇 一、(二)2 抽查比例:业务代表(含渠道)每月要按上月新增客户"
+                      f"总数不低于{NEW_CUSTOMER_CHECK_RATE * 100:g}%的比例进行现场核查,如发现挪用资金的"
+                      "情况将在第一时间要求客户结清贷款。新增客户指首笔贷款在该月发放的个人客户;台账有"
+                      "「客户经理」列时按每位客户经理分别抽查。")
 _SOURCE_NOTE = ("抽样依据:《贷后管理工作计划》篇三 五、贷后组织督导 现场督导检查要求"
                 "(总户数不低于10户,每户1-2笔;正常、关注、次级及以下类分别不低于3、4、3户;"
                 "贷款排名较前的借款人不低于3户;保证、抵(质)押类不低于5户)。")
@@ -252,6 +271,8 @@ class BranchSamplingDashboard:
         The other quotas (defaults of :class:`~postloan_audit.SamplingPolicy`).
     plan_policy : ReviewPlanPolicy, optional
         Coverage rule of the annual review plan.
+    new_customer_seed : int, optional
+        The random seed of the new-customer check first shown; None proposes a fresh one.
 
     Attributes
     ----------
@@ -268,11 +289,23 @@ class BranchSamplingDashboard:
         extract has none.
     workpaper : bytes or None
         The workpaper (.xlsx) of the sample on screen, offered by the download link.
+    new_customer_check : DataFrame or None
+        :func:`~postloan_audit.draw_new_customer_check` of the month and seed shown (None
+        before the first successful draw).
+    new_customers, new_customer_officers : DataFrame or None
+        Its tables on screen: the drawn customers
+        (:func:`~postloan_audit.supervision.new_customers.new_customer_table`, without the
+        on-site columns) and the count per officer
+        (:func:`~postloan_audit.supervision.new_customers.officer_table`).
+    new_customer_workpaper : bytes or None
+        Its workpaper (:func:`~postloan_audit.write_new_customer_workpaper`), offered by the
+        section's download link.
     """
 
     def __init__(self, *, sample: str = DEFAULT_SAMPLE, seed: int | None = None,
                  min_borrowers: int | None = None, policy: SamplingPolicy | None = None,
-                 plan_policy: ReviewPlanPolicy | None = None) -> None:
+                 plan_policy: ReviewPlanPolicy | None = None,
+                 new_customer_seed: int | None = None) -> None:
         self.policy = SamplingPolicy() if policy is None else policy
         self.plan_policy = ReviewPlanPolicy() if plan_policy is None else plan_policy
         self.extract: Extract | None = None
@@ -284,6 +317,10 @@ class BranchSamplingDashboard:
         self.figure: go.Figure | None = None
         self.plan: pd.DataFrame | None = None
         self.workpaper: bytes | None = None
+        self.new_customer_check: pd.DataFrame | None = None
+        self.new_customers: pd.DataFrame | None = None
+        self.new_customer_officers: pd.DataFrame | None = None
+        self.new_customer_workpaper: bytes | None = None
         self._quiet = False  # True while the controls are updated programmatically
 
         self.source = SourcePanel(self._on_loaded, default=sample, title="一、数据来源")
@@ -308,11 +345,31 @@ class BranchSamplingDashboard:
         self.chart = plot_output(go.Figure())
         self.loans_html = widgets.HTML()
         self.plan_html = widgets.HTML()
+        # 新增客户现场核查 (monthly new-customer check)
+        self.month_input = widgets.Text(description="新增客户月份", placeholder="YYYY-MM",
+                                        continuous_update=False,
+                                        layout=widgets.Layout(width="240px"))
+        self.month_input.add_class("pa-nc-month")
+        self.nc_seed_input = widgets.IntText(
+            value=propose_seed() if new_customer_seed is None else int(new_customer_seed),
+            description="随机种子", layout=widgets.Layout(width="220px"))
+        self.nc_seed_input.add_class("pa-nc-seed")
+        self.nc_run_button = widgets.Button(description="抽取核查名单", icon="play",
+                                            button_style="primary")
+        self.month_note = widgets.HTML()
+        self.nc_error = widgets.HTML()
+        self.nc_summary_html = widgets.HTML()
+        self.nc_download_html = widgets.HTML()
+        self.nc_officers_html = widgets.HTML()
+        self.nc_table_html = widgets.HTML()
 
         self.branch_picker.observe(self._on_control, names="value")
         self.seed_input.observe(self._on_control, names="value")
         self.min_input.observe(self._on_control, names="value")
         self.new_seed_button.on_click(self._on_new_seed)
+        self.month_input.observe(self._on_new_customer_control, names="value")
+        self.nc_seed_input.observe(self._on_new_customer_control, names="value")
+        self.nc_run_button.on_click(lambda _button: self.run_new_customer_check())
 
         self.widget = widgets.VBox([
             style_widget(),
@@ -336,6 +393,17 @@ class BranchSamplingDashboard:
             self.loans_html,
             widgets.HTML("<h3>七、本年度辖内机构现场检查计划</h3>"),
             self.plan_html,
+            widgets.HTML("<h3>八、新增客户现场核查(每月)</h3>"
+                         f"<p class='pa-note'>{html.escape(_NEW_CUSTOMER_NOTE)}</p>"),
+            widgets.HBox([self.month_input, self.nc_seed_input, self.nc_run_button]),
+            self.month_note,
+            self.nc_error,
+            self.nc_summary_html,
+            self.nc_download_html,
+            widgets.HTML("<h4>按客户经理</h4>"),
+            self.nc_officers_html,
+            widgets.HTML("<h4>核查名单</h4>"),
+            self.nc_table_html,
         ])
 
     # ------------------------------------------------------------------ driving
@@ -402,11 +470,53 @@ class BranchSamplingDashboard:
         self._render()
         return True
 
+    def set_month(self, month: str) -> bool:
+        """Draw the new-customer check of ``month`` (``'YYYY-MM'``); True when drawn."""
+        return self._set_new_customer(self.month_input, str(month))
+
+    def set_new_customer_seed(self, seed: int) -> bool:
+        """Redraw the new-customer check with ``seed``; True when drawn."""
+        return self._set_new_customer(self.nc_seed_input, int(seed))
+
+    def run_new_customer_check(self) -> bool:
+        """Draw the new-customer check of the month and seed shown; True when drawn.
+
+        On failure (a month not written ``YYYY-MM``, a ledger without 客户类型 or 发放日期)
+        the section's error panel says why and the previous check stays shown.
+        """
+        try:
+            if self.extract is None:
+                raise ValueError("尚未读取台账。 / No extract loaded yet.")
+            check = draw_new_customer_check(self.extract, month=self.month_input.value.strip(),
+                                            seed=int(self.nc_seed_input.value))
+            table = new_customer_table(check, on_site=False)
+            officers = officer_table(check)
+            buffer = io.BytesIO()
+            write_new_customer_workpaper(check, buffer, provenance=self.extract.provenance)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
+            title, message = user_error_message(exc)
+            hint = None
+            if self.new_customer_check is not None:
+                shown = self.new_customer_check.attrs
+                hint = (f"当前仍显示上一次的核查名单:{shown['month']},随机种子 {shown['seed']}。"
+                        " / Still showing the previous check.")
+            self.nc_error.value = error_html(title, message, hint=hint)
+            if not isinstance(exc, PostloanAuditError | ValueError):
+                traceback.print_exception(exc)
+            return False
+        self.new_customer_check, self.new_customers = check, table
+        self.new_customer_officers, self.new_customer_workpaper = officers, buffer.getvalue()
+        self.nc_error.value = ""
+        self._render_new_customers()
+        return True
+
     def set_extract(self, extract: Extract) -> bool:
         """Sample from ``extract`` (what a successful load does); True when drawn.
 
         The branch picker lists the extract's branches, keeping the current branch when the
-        new extract has it; the review plan is rebuilt from its 机构 sheet.
+        new extract has it; the review plan is rebuilt from its 机构 sheet; the new-customer
+        check is drawn for the month before the extract's data date (before today when the
+        extract carries none).
         """
         try:
             counts = extract.loans["branch"].value_counts()
@@ -425,6 +535,9 @@ class BranchSamplingDashboard:
         except Exception as exc:  # noqa: BLE001
             self._show_error(exc)
             return False
+        self._clear_new_customers()  # the check of another file is not kept beside this one
+        self._default_month(extract)
+        self.run_new_customer_check()
         return self.run()
 
     # ------------------------------------------------------------------ callbacks
@@ -438,6 +551,38 @@ class BranchSamplingDashboard:
 
     def _on_new_seed(self, _button) -> None:
         self.new_seed()
+
+    def _on_new_customer_control(self, change) -> None:
+        if not self._quiet:
+            self.run_new_customer_check()
+
+    def _set_new_customer(self, control: widgets.ValueWidget, value) -> bool:
+        if control.value != value:
+            self._quiet = True
+            try:
+                control.value = value
+            finally:
+                self._quiet = False
+        return self.run_new_customer_check()
+
+    def _default_month(self, extract: Extract) -> None:
+        """Put the month before the data date (else before today) in the month box, and say
+        which it is."""
+        if extract.as_of is not None:
+            day = extract.as_of
+            basis = f"新增客户月份默认为台账数据日期 {day:%Y-%m-%d} 的上一个月"
+        else:
+            day = dt.date.today()
+            basis = f"台账未识别数据日期,新增客户月份默认为今天 {day:%Y-%m-%d} 的上一个月"
+        month = new_customer_month(day)
+        self._quiet = True
+        try:
+            self.month_input.value = month
+        finally:
+            self._quiet = False
+        self.month_note.value = (
+            f"<p class='pa-note pa-nc-month-note'>{html.escape(basis)}({month});"
+            "可改为其他月份(YYYY-MM)。随机种子请记入底稿。</p>")
 
     def _set(self, control: widgets.ValueWidget, value) -> bool:
         if control.value == value:
@@ -486,6 +631,32 @@ class BranchSamplingDashboard:
                                  + table_html(self.loans.drop(columns=list(_BORROWER_LEVEL),
                                                               errors="ignore"),
                                               css_id="pa-sampling-loans") + "</div>")
+
+    def _clear_new_customers(self) -> None:
+        self.new_customer_check = self.new_customers = self.new_customer_officers = None
+        self.new_customer_workpaper = None
+        for panel in (self.nc_summary_html, self.nc_download_html, self.nc_officers_html,
+                      self.nc_table_html):
+            panel.value = ""
+
+    def _render_new_customers(self) -> None:
+        check = self.new_customer_check
+        assert check is not None and self.new_customer_workpaper is not None
+        attrs = check.attrs
+        self.nc_summary_html.value = (
+            "<div class='pa-ok pa-nc-summary'>"
+            f"文件 {html.escape(self.extract.source_name or '')}:"
+            f"{html.escape(attrs['month'])} 新增个人客户 <b>{attrs['new_customers']:,}</b> 户"
+            f"(首笔贷款在该月发放),应抽 {attrs['required']:,} 户,抽中 <b>{len(check):,} 户</b>;"
+            f"随机种子 <b class='pa-nc-seed-used'>{attrs['seed']}</b>。"
+            f"<br>{html.escape(attrs['note'])}</div>")
+        self.nc_download_html.value = download_link_html(
+            self.new_customer_workpaper,
+            f"新增客户现场核查底稿_{attrs['month']}_种子{attrs['seed']}.xlsx",
+            "下载新增客户现场核查底稿(.xlsx)")
+        self.nc_officers_html.value = table_html(self.new_customer_officers,
+                                                 css_id="pa-nc-officers")
+        self.nc_table_html.value = table_html(self.new_customers, css_id="pa-nc-customers")
 
     def _render_plan(self, extract: Extract) -> None:
         self.plan = None

@@ -1,4 +1,5 @@
-"""Portfolio measures (资产质量与覆盖): KPIs, buckets, concentration, migration, coverage, masking.
+"""Portfolio measures (资产质量与覆盖): KPIs, buckets, concentration, migration, coverage, masking,
+the monthly lists.
 
 Every measure the management dashboard shows, each a function of extracts returning frames or
 small result objects, in one module per concern:
@@ -10,6 +11,9 @@ small result objects, in one module per concern:
 - :mod:`~postloan_audit.portfolio.migration`: :func:`migration_matrix` and
   :func:`special_mention_migration_rate` between two snapshots;
 - :mod:`~postloan_audit.portfolio.masking`: personal-data masking (《个人信息保护法》 第五十一条);
+- :mod:`~postloan_audit.portfolio.lists`: the monthly lists sent to the branches
+  (``maturity_list``: 次月贷款到期提示表; ``settled_list``: 贷款结清名单 between two snapshots)
+  and their workbooks (imported from there: it writes workbooks);
 - :mod:`~postloan_audit.portfolio._common`: the active loans and class codes they share;
 - :mod:`~postloan_audit.portfolio.management`: the management view built from them
   (``build_view``, ``display_tables``, ``write_management_workbook``), which the management

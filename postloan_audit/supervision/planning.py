@@ -8,31 +8,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
+from postloan_audit.core.dates import month_of, month_span
 from postloan_audit.core.errors import PolicyError, SamplingError
 from postloan_audit.core.extract import Extract, as_extract
 from postloan_audit.core.schema import CLASSIFICATIONS, NPL_CLASSES
 
 #: Columns of :func:`plan_branch_reviews`.
 PLAN_COLUMNS = ["branch", "last_onsite_review_date", "must", "selected", "reason"]
-#: Columns of :func:`draw_new_customer_check`.
+#: Columns of :func:`draw_new_customer_check` (``loan_officer`` follows ``branch`` when the
+#: loans carry one).
 NEW_CUSTOMER_COLUMNS = ["borrower_id", "borrower_name", "branch", "first_disbursement_date",
                         "loan_count", "loan_ids", "balances", "total_balance"]
 
 #: Share of the previous month's new personal-loan customers verified on site each month
 #: (`003_…` 第四篇 一、(二) 2. 抽查比例: 不低于10%).
 NEW_CUSTOMER_CHECK_RATE = 0.10
+#: The check made in one month covers the new customers of the month before (上月新增客户,
+#: same item): how many months back from the check.
+NEW_CUSTOMER_MONTHS_BACK = 1
 #: The group of new customers whose first loan names no loan officer (客户经理).
 NO_OFFICER = "(未登记客户经理)"
-
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,16 @@ def _with_loans(frame: pd.DataFrame, loans: pd.DataFrame) -> tuple[pd.DataFrame,
 # =========================================================================== new customers
 
 
+def new_customer_month(check_day: dt.date) -> str:
+    """The month whose new customers a check made on ``check_day`` covers (``'YYYY-MM'``):
+    the month before, :data:`NEW_CUSTOMER_MONTHS_BACK` (上月新增客户).
+
+    >>> new_customer_month(dt.date(2026, 1, 15))
+    '2025-12'
+    """
+    return month_of(check_day, -NEW_CUSTOMER_MONTHS_BACK)
+
+
 def draw_new_customer_check(data: Extract | pd.DataFrame, *, month: str, seed: int,
                             rate: float = NEW_CUSTOMER_CHECK_RATE) -> pd.DataFrame:
     """Draw the monthly on-site check of new personal-loan customers (新增个人客户现场核查).
@@ -229,15 +242,19 @@ def draw_new_customer_check(data: Extract | pd.DataFrame, *, month: str, seed: i
     -------
     DataFrame
         One row per selected borrower, by ``borrower_id``: ``borrower_id``, ``borrower_name``,
-        ``branch`` (of its first loan that month), ``first_disbursement_date``, ``loan_count``,
+        ``branch`` (of its first loan that month), ``loan_officer`` (only when the loans carry
+        the column: the officer its draw was made for, :data:`NO_OFFICER` when none is
+        recorded), ``first_disbursement_date``, ``loan_count``,
         ``loan_ids`` and ``balances`` (tuples of that month's loans, by disbursement date and
         loan id; amounts are current balances in yuan) and ``total_balance``. ``attrs`` hold
-        ``new_customers``, ``required`` (the total), ``by_officer`` (a frame ``loan_officer``,
-        ``new_customers``, ``required``; empty without the column) and ``note``.
+        ``month``, ``rate``, ``seed``, ``new_customers``, ``required`` (the total),
+        ``by_officer`` (a frame ``loan_officer``, ``new_customers``, ``required``; empty
+        without the column) and ``note``;
+        :func:`~postloan_audit.supervision.new_customers.write_new_customer_workpaper` prints
+        them.
     """
     loans = as_extract(data).loans
-    match = _MONTH_RE.match(month) if isinstance(month, str) else None
-    if match is None or not 1 <= int(match.group(2)) <= 12:
+    if month_span(month) is None:
         raise SamplingError(f"月份须为 YYYY-MM 格式,收到 {month!r}。 / month must look like"
                          f" 'YYYY-MM', got {month!r}.")
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1:
@@ -259,6 +276,7 @@ def draw_new_customer_check(data: Extract | pd.DataFrame, *, month: str, seed: i
     first = frame.groupby("borrower_id")["disbursement_date"].min()
     new_ids = np.sort(first.index[(first >= start) & (first < end)].to_numpy(dtype=object))
     priority = np.random.default_rng(int(seed)).permutation(len(new_ids))
+    officer_of: pd.Series | None = None  # each new customer's officer, with the column
     by_officer = pd.DataFrame({"loan_officer": pd.Series([], dtype="str"),
                                "new_customers": pd.Series([], dtype=np.int64),
                                "required": pd.Series([], dtype=np.int64)})
@@ -271,6 +289,7 @@ def draw_new_customer_check(data: Extract | pd.DataFrame, *, month: str, seed: i
                                     kind="stable").drop_duplicates("borrower_id")
         officer = (firsts.set_index("borrower_id")["loan_officer"].reindex(new_ids)
                    .fillna(NO_OFFICER).astype("str").to_numpy(dtype=object))
+        officer_of = pd.Series(officer, index=new_ids, dtype=object)
         group, officers = pd.factorize(officer, sort=True)
         sizes = np.bincount(group, minlength=len(officers)).astype(np.int64)
         needed = np.array([ceil_share(rate, int(k)) for k in sizes], dtype=np.int64)
@@ -306,6 +325,9 @@ def draw_new_customer_check(data: Extract | pd.DataFrame, *, month: str, seed: i
         "balances": grouped["balance"].agg(tuple).to_numpy(),
         "total_balance": grouped["balance"].sum().to_numpy().astype("float64"),
     }, columns=NEW_CUSTOMER_COLUMNS)
+    if officer_of is not None:
+        out.insert(out.columns.get_loc("branch") + 1, "loan_officer", pd.Series(
+            officer_of.reindex(out["borrower_id"].to_numpy()).to_numpy(), dtype="str"))
     out.attrs.update({"month": month, "new_customers": len(new_ids), "rate": rate,
                       "required": count, "seed": int(seed), "by_officer": by_officer,
                       "note": note})

@@ -1,22 +1,27 @@
 """From the generator's state to canonical frames (规范化数据表): :class:`SyntheticNetwork`.
 
-:func:`to_frames` builds the loans, inspections (贷后检查记录), collections (催收记录) and
-branches (机构) sheets in the shape and dtypes :func:`postloan_audit.load_extract` returns
-(``docs/extract-format.md``), the planted answer key in catalogue order, and the display labels
-(sub-grades such as 正常一级, guarantee combinations such as 抵押+保证) the writer shows.
+:func:`to_frames` builds the loans, inspections (贷后检查记录, with each inspection's report:
+its period and completion date), collections (催收记录) and branches (机构) sheets in the shape
+and dtypes :func:`postloan_audit.load_extract` returns (``docs/extract-format.md``), the planted
+answer key in catalogue order, and the display labels (sub-grades such as 正常一级, guarantee
+combinations such as 抵押+保证) the writer shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from postloan_audit.core.schema import CLASSIFICATION_ZH, CLASSIFICATIONS
-from postloan_audit.synth.draws import strcat, zfill
+from postloan_audit.compliance.policy import Policy
+from postloan_audit.compliance.rules import CATALOGUE
+from postloan_audit.compliance.rules.context import CheckContext
+from postloan_audit.core.schema import CLASSIFICATION_ZH, CLASSIFICATIONS, LOAN_COLUMNS
+from postloan_audit.synth.draws import NAT_DAY, strcat, zfill
 from postloan_audit.synth.plant import PLANTED_RULES
 from postloan_audit.synth.vocabulary import (
     BUSINESS_INDUSTRY,
@@ -41,7 +46,7 @@ class SyntheticNetwork:
     planted:
         ``rule_id``, ``loan_id`` of every deliberately planted rule breach at :attr:`as_of`
         under the default policy (``Policy.default()``); every other loan breaches
-        no rule.
+        no rule. :meth:`planted_in` gives the part an extract of fewer sheets shows.
     labels:
         Display labels aligned with :attr:`loans`: ``classification`` (五级分类 words or
         sub-grades such as 正常一级) and ``guarantee`` (combinations such as 抵押+保证).
@@ -62,6 +67,21 @@ class SyntheticNetwork:
     #: The state as published (planted breaches included): the next snapshot starts from it.
     final_state: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
+    def planted_in(self, sheets: Sequence[str]) -> pd.DataFrame:
+        """The answer key of an extract holding only ``sheets`` (``loans`` always among them).
+
+        The rows of :attr:`planted` whose rule can run on those sheets: a CSV extract holds
+        the loans alone, so INSP-REPORT, which needs the inspection reports of the
+        inspections sheet, is not run on it and its planted breaches cannot be seen there
+        (every other rule reads the loan-level columns when a sheet is missing).
+        """
+        frames = {name: getattr(self, name).head(0) if name in sheets else None
+                  for name in ("inspections", "collections", "branches")}
+        ctx = CheckContext(self.loans.head(0), as_of=self.as_of, policy=Policy.default(),
+                           **frames)
+        runnable = [rule_id for rule_id, rule in CATALOGUE.items() if not rule.missing(ctx)]
+        return self.planted[self.planted["rule_id"].isin(runnable)].reset_index(drop=True)
+
 
 
 def _str(values: Any) -> pd.Series:
@@ -70,6 +90,25 @@ def _str(values: Any) -> pd.Series:
 
 def _dates(values: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype="datetime64[D]").astype("datetime64[ns]")
+
+
+def _blank_missing(values: np.ndarray) -> pd.Series:
+    """Text with empty strings as missing values (a blank cell, as the loader reads it)."""
+    out = _str(values)
+    return out.mask(out == "")
+
+
+def report_periods(dates: np.ndarray, months: np.ndarray) -> pd.Series:
+    """Canonical report periods (``2026-03``, ``2026Q1``, ``2026H1``, ``2026``) of the periods
+    of ``months`` months (1, 3, 6, 12; 0: none, missing) holding ``dates``."""
+    month = np.asarray(dates, dtype="datetime64[M]").astype(np.int64)
+    year = (month // 12 + 1970).astype(str)
+    within = month % 12
+    text = np.select(
+        [months == 1, months == 3, months == 6, months == 12],
+        [strcat(year, "-", zfill(within + 1, 2)), strcat(year, "Q", within // 3 + 1),
+         strcat(year, "H", within // 6 + 1), year], "")
+    return _blank_missing(text)
 
 
 def to_frames(s: dict[str, Any], as_of: np.datetime64, seed: int,
@@ -131,9 +170,14 @@ def to_frames(s: dict[str, Any], as_of: np.datetime64, seed: int,
         "exit_list": s["exit_list"].astype(bool),
         "litigation": s["litigation"].astype(bool),
         "industry": _str(industry),
-        "loan_officer": _str(s["loan_officer"]),
+        "loan_officer": _blank_missing(s["loan_officer"]),
         "id_number": _str(s["id_number"]),
+        "last_onsite_inspection_date": _dates(s["last_onsite"]),
+        "interest_overdue_since": _dates(s["interest_since"]),
+        # a callback still ahead of as_of has not happened yet
+        "callback_date": _dates(np.where(s["callback"] <= as_of, s["callback"], NAT_DAY)),
     })
+    loans = loans[[c.name for c in LOAN_COLUMNS]]
     loans["secured"] = np.isin(s["guarantee"], ("guarantee", "mortgage", "pledge"))
     loans["source_row"] = np.arange(2, n + 2, dtype=np.int64)
 
@@ -143,7 +187,9 @@ def to_frames(s: dict[str, Any], as_of: np.datetime64, seed: int,
         "loan_id": _str(loan_id[il]),
         "inspection_date": _dates(s["insp_date"][order]),
         "inspection_type": _str(np.where(s["insp_onsite"][order], "onsite", "offsite")),
-        "inspector": _str(s["loan_officer"][il]),
+        "inspector": _blank_missing(s["loan_officer"][il]),
+        "report_date": _dates(s["insp_report"][order]),
+        "report_period": report_periods(s["insp_date"][order], s["insp_period"][order]),
     })
     order = np.lexsort((s["coll_date"], s["coll_loan"]))
     collections = pd.DataFrame({

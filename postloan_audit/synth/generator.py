@@ -17,8 +17,10 @@ the sources (``001_…`` 篇三 二、(七)贷后检查报告, 篇三 二(二)�
 第四十四条、第四十五条、第四十九条 and 第三篇; ``000_…`` 计划 8;
 《商业银行金融资产风险分类办法》(2023); 《贷款通则》第十二条; 《商业银行押品管理指引》(2017)).
 
-Everything is vectorised over loans with one ``numpy.random.Generator(seed)``: the same
-arguments give the same frames, and :func:`write_extract` the same bytes. The stages are:
+Everything is vectorised over loans with two ``numpy.random.Generator`` streams from the
+seed (the first makes the draws of the first release, the second everything added since, so
+that the first's columns keep their values): the same arguments give the same frames, and
+:func:`write_extract` the same bytes. The stages are:
 :mod:`~postloan_audit.synth.network` (the primary draw) → :mod:`~postloan_audit.synth.derive`
 → :mod:`~postloan_audit.synth.plant` → :mod:`~postloan_audit.synth.frames`, and for later
 snapshots :mod:`~postloan_audit.synth.migrate` before deriving again;
@@ -40,10 +42,10 @@ import numpy as np
 
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.synth.derive import derive_state
-from postloan_audit.synth.draws import to_day
+from postloan_audit.synth.draws import second_stream, to_day
 from postloan_audit.synth.frames import SyntheticNetwork, to_frames
 from postloan_audit.synth.migrate import carry_forward, migrate
-from postloan_audit.synth.network import draw_loan_sequence, draw_primary
+from postloan_audit.synth.network import draw_callbacks, draw_loan_sequence, draw_primary
 from postloan_audit.synth.plant import PLANTED_RULES, plant_breaches
 from postloan_audit.synth.writer import write_extract
 
@@ -76,7 +78,8 @@ def generate_network(*, loans: int, branches: int, seed: int, as_of: dt.date | s
     loans, branches:
         Number of loans (借据) and sub-branches (支行; the first is 城关支行).
     seed:
-        Seed of the one ``numpy.random.Generator``: same arguments, same frames.
+        Seed of the random streams (:func:`~postloan_audit.synth.draws.second_stream`): same
+        arguments, same frames.
     as_of:
         The extract date (数据日期); every date in the network is on or before it, except
         maturities.
@@ -85,7 +88,10 @@ def generate_network(*, loans: int, branches: int, seed: int, as_of: dt.date | s
         inspection plus Poisson-distributed ones in between; about 3 by default).
     breach_rate, min_breaches:
         Loans planted per rule: ``max(min_breaches, round(breach_rate * loans))``, fewer when
-        too few loans qualify (a small network may lack e.g. matured bullet loans).
+        too few loans qualify (a small network may lack e.g. matured bullet loans). The
+        borrower rules count borrowers: CLS-BORROWER plants on half as many, OFFICER-ONE on
+        half as many with two loans each, and on two borrowers at least (one with two
+        officers, one with none).
 
     Returns
     -------
@@ -102,11 +108,13 @@ def generate_network(*, loans: int, branches: int, seed: int, as_of: dt.date | s
     policy = Policy.default()
     D = to_day(as_of)
     rng = np.random.default_rng(seed)
+    extra = second_stream(seed)
     s = draw_primary(rng, loans, branches, D, _horizon_months)
     s["loan_seq"] = draw_loan_sequence(rng, s)
-    derive_state(rng, s, D, inspections_per_loan, policy)
+    draw_callbacks(extra, s, policy)
+    derive_state(rng, extra, s, D, inspections_per_loan, policy)
     clean = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
-    planted = plant_breaches(rng, s, D, breach_rate, min_breaches, policy)
+    planted = plant_breaches(rng, extra, s, D, breach_rate, min_breaches, policy)
     net = to_frames(s, D, seed, planted, rng)
     net.state = clean
     net.final_state = s
@@ -137,11 +145,12 @@ def generate_snapshots(*, loans: int, branches: int, seed: int,
     out = [first]
     for k, D in enumerate(dates[1:], start=1):
         rng = np.random.default_rng([seed, k])
+        extra = second_stream(seed, k)
         state = carry_forward(out[-1])
         state = migrate(rng, state, dates[k - 1], D, policy)
-        derive_state(rng, state, D, inspections_per_loan, policy)
+        derive_state(rng, extra, state, D, inspections_per_loan, policy)
         clean = {key: (v.copy() if isinstance(v, np.ndarray) else v) for key, v in state.items()}
-        planted = plant_breaches(rng, state, D, breach_rate, min_breaches, policy)
+        planted = plant_breaches(rng, extra, state, D, breach_rate, min_breaches, policy)
         net = to_frames(state, D, seed, planted, rng)
         net.state = clean
         net.final_state = state
@@ -165,7 +174,9 @@ def write_sample_extracts(directory: str | PathLike = "sample_extracts") -> list
     * ``network_snapshot_20260630.xlsx`` and ``network_snapshot_20260930.xlsx``: two
       quarter-end snapshots of one network (same loan ids) with all four sheets.
 
-    Each extract's planted breaches are written beside it as ``*.planted.csv`` (UTF-8).
+    Each extract's planted breaches are written beside it as ``*.planted.csv`` (UTF-8): those
+    its sheets show (:meth:`SyntheticNetwork.planted_in`; the CSV holds no inspection reports,
+    so its key leaves out INSP-REPORT).
     """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -175,7 +186,9 @@ def write_sample_extracts(directory: str | PathLike = "sample_extracts") -> list
         path = out / name
         write_extract(net, path, **kwargs)
         planted = out / (Path(name).stem + ".planted.csv")
-        planted.write_bytes(net.planted.to_csv(index=False, lineterminator="\n")
+        sheets = ("loans",) if path.suffix == ".csv" else kwargs.get(
+            "sheets", ("loans", "inspections", "collections"))
+        planted.write_bytes(net.planted_in(sheets).to_csv(index=False, lineterminator="\n")
                             .encode("utf-8"))
         written.extend([path, planted])
 

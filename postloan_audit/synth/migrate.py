@@ -1,8 +1,8 @@
 """Quarter to quarter (季度迁徙): the state a later snapshot starts from.
 
 :func:`carry_forward` takes the previous snapshot as published (planted breaches included),
-so that the migration between two extracts is the one :data:`MIGRATION` draws; contract terms
-planted as lending breaches are corrected first. :func:`migrate` then repays, amortises, ages
+so that the migration between two extracts is the one :data:`MIGRATION` draws; contract terms,
+officers and callbacks planted as breaches are corrected first. :func:`migrate` then repays, amortises, ages
 arrears and moves classes along :data:`MIGRATION`, and applies the policy's overdue-day floors
 and non-retail borrower contagion (《商业银行金融资产风险分类办法》(2023)) to the result.
 """
@@ -18,17 +18,19 @@ from postloan_audit.synth.draws import rand_int
 from postloan_audit.synth.frames import SyntheticNetwork
 from postloan_audit.synth.vocabulary import NORMAL, OVERDUE_RANGES, OVERDUE_SHARE, SM, SUB
 
-#: Contract terms a planted lending breach (EXT-LIMIT, EXT-INDIVIDUAL, REFI-INDIVIDUAL)
-#: rewrites; the next quarter starts from the record as it was before the breach (the branch
-#: corrects the ledger), so no unplanted breach carries over.
-_CORRECTED_NEXT_QUARTER: tuple[str, ...] = ("extension", "term", "refinanced")
+#: Loan facts a planted breach rewrites and no later stage draws again: contract terms
+#: (EXT-LIMIT, EXT-INDIVIDUAL, REFI-INDIVIDUAL), officers (OFFICER-ONE) and callbacks
+#: (CALLBACK-FIRST). The next quarter starts from the record as it was before the breach (the
+#: branch corrects the ledger), so no unplanted breach carries over.
+_CORRECTED_NEXT_QUARTER: tuple[str, ...] = ("extension", "term", "refinanced", "loan_officer",
+                                            "callback")
 
 
 def carry_forward(previous: SyntheticNetwork) -> dict[str, Any]:
     """The state the next snapshot starts from: the previous snapshot *as published* (its
     classes, arrears and balances after the planted breaches), so the migration between the
-    two extracts is the one the transition matrix draws; contract terms planted as lending
-    breaches are corrected (:data:`_CORRECTED_NEXT_QUARTER`)."""
+    two extracts is the one the transition matrix draws; contract terms, officers and
+    callbacks planted as breaches are corrected (:data:`_CORRECTED_NEXT_QUARTER`)."""
     state = {k: (v.copy() if isinstance(v, np.ndarray) else v)
              for k, v in previous.final_state.items()}
     for key in _CORRECTED_NEXT_QUARTER:
@@ -50,6 +52,8 @@ def migrate(rng: np.random.Generator, prev: dict[str, Any], d1: np.datetime64,
             d2: np.datetime64, policy: Policy) -> dict[str, Any]:
     """The state at ``d2`` of a network whose state at ``d1`` is ``prev`` (a copy)."""
     s = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in prev.items()}
+    # the planting stage keeps every published move a transition the matrix allows
+    s["published_class"] = prev["class"].copy()
     n = len(s["class"])
     mat, inst = s["maturity"], s["installment"]
     active = s["balance"] > 0

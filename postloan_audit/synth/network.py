@@ -6,7 +6,8 @@ network of sub-branches (城关支行, XX镇支行 …), borrowers (户) holding
 combinations (抵押+保证 …), a five-tier class (五级分类) exact by loan count, overdue days inside
 each class's floors, and collateral (押品) values. Bullet loans in arrears matured exactly that
 long before ``as_of``; every other loan matures after it. :func:`draw_loan_sequence` numbers the
-loans in disbursement order, as a core system issues them.
+loans in disbursement order, as a core system issues them; :func:`draw_callbacks` (from the
+second stream) dates the first callback of each personal loan.
 
 Names are synthetic and id numbers obviously fake (region code ``990000``, which no real person
 or company can hold).
@@ -20,8 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from postloan_audit.compliance.policy import Policy
 from postloan_audit.synth.draws import (
     MONTH_MIN_DAYS,
+    NAT_DAY,
     add_months_in_days,
     rand_int,
     strcat,
@@ -119,6 +122,8 @@ def draw_primary(rng: np.random.Generator, n: int, n_branches: int, as_of: np.da
     officer_names = _person_names(rng, n_branches * officers_per_branch)
     b_officer = officer_names[b_branch * officers_per_branch
                               + rng.integers(0, officers_per_branch, nb)]
+    # Each branch's officers (客户经理), one row per branch: OFFICER-ONE plants from them.
+    s["officer_roster"] = officer_names.reshape(n_branches, officers_per_branch)
     kind = rng.integers(0, len(CORP_KINDS), nb)
     corp_names = strcat(county, TRADE[rng.integers(0, len(TRADE), nb)], CORP_KINDS[kind],
                         "有限公司")
@@ -240,3 +245,18 @@ def draw_loan_sequence(rng: np.random.Generator, s: dict[str, Any]) -> np.ndarra
     seq[order] = np.arange(n) * 7 + rng.integers(0, 7, n)
     return seq + 1
 
+
+def draw_callbacks(rng: np.random.Generator, s: dict[str, Any], policy: Policy) -> None:
+    """The first callback (首次回访) of each personal loan, from the second stream.
+
+    Dated from the disbursement day to the last day of the callback period
+    (``policy.callback.days``; ``self_payment_days`` for self-paid loans), so it is never late;
+    :func:`~postloan_audit.synth.frames.to_frames` blanks the callbacks still after ``as_of``
+    (a loan disbursed a few days before ``as_of`` has not been called back yet, which
+    CALLBACK-FIRST allows). Corporate loans have none. Drawn once per network: the callback of
+    a loan is the same in every snapshot.
+    """
+    p = policy.callback
+    limit = np.where(s["self_pay"], p.self_payment_days, p.days)
+    days = rand_int(rng, 0, limit)
+    s["callback"] = np.where(s["corporate"], NAT_DAY, s["disbursement"] + days)

@@ -5,12 +5,23 @@ compliance catalogue, :data:`PLANTED_RULES` (the catalogue's ids,
 ``postloan_audit.compliance.policy.RULE_IDS``), and returns ``(rule_id, loan indices)``:
 the answer key :func:`~postloan_audit.synth.frames.to_frames` turns into
 ``SyntheticNetwork.planted``. Every other loan stays as :mod:`~postloan_audit.synth.derive` left
-it, inside every threshold, so a correct rule engine finds exactly the planted breaches. The
+it, inside every threshold, or is a clean control set just inside one (a notice on the last
+day allowed, a rating dated 1 January, a loan facing the same facts as a planted one that the
+rule does not apply to), so a correct rule engine finds exactly the planted breaches. The
 thresholds are read from the policy passed in (``Policy.default()``).
+
+The first random stream plants the rules of the first release exactly as it always did (the
+same loans, the same values); the second (:func:`~postloan_audit.synth.draws.second_stream`)
+then revises what the catalogue has since changed (:func:`_revise`: MAT-COLLECT and COLL-NPL on
+corporate loans, personal loans held to INSP-FREQ by their product, EXIT-VISIT on on-site
+inspections, personal maturity notices, ratings per fiscal year, and no CLS-OVERDUE plant that
+would publish a class move the migration matrix forbids) and plants the rules added since
+(:func:`_plant_added`, :func:`_plant_late_reports`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,15 +29,21 @@ import numpy as np
 from postloan_audit.compliance.policy import RULE_IDS, Policy
 from postloan_audit.synth.derive import (
     append_rows,
+    assign_reports,
     cover_periods,
     inspection_intervals,
+    interest_arrears,
+    judged_intervals,
+    rating_year_start,
     refresh_last,
+    report_deadlines,
 )
 from postloan_audit.synth.draws import (
     CLEAN_MARGIN,
     MONTH_MIN_DAYS,
     NAT_DAY,
     add_months_in_days,
+    add_working_days_in_days,
     rand_int,
 )
 from postloan_audit.synth.vocabulary import NORMAL, PHONE, SM, SUB, VISIT
@@ -36,13 +53,14 @@ from postloan_audit.synth.vocabulary import NORMAL, PHONE, SM, SUB, VISIT
 PLANTED_RULES: tuple[str, ...] = RULE_IDS
 
 
-def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.datetime64,
-                   rate: float, minimum: int, policy: Policy) -> list[tuple[str, np.ndarray]]:
+def plant_breaches(rng: np.random.Generator, extra: np.random.Generator, s: dict[str, Any],
+                   as_of: np.datetime64, rate: float, minimum: int, policy: Policy
+                   ) -> list[tuple[str, np.ndarray]]:
     """Make a few loans breach exactly one rule each; return ``(rule_id, loan indices)``.
 
     Each modification is chosen so that it cannot push the loan over another rule's
     threshold of ``policy`` (e.g. lowering ``overdue_days`` never raises a classification
-    floor).
+    floor). ``rng`` is the stage's first stream, ``extra`` its second (module docstring).
     """
     n = len(s["class"])
     D = as_of
@@ -227,7 +245,15 @@ def plant_breaches(rng: np.random.Generator, s: dict[str, Any], as_of: np.dateti
 
     # Loans whose class or inspections changed above still hold an inspection in every period.
     cover_periods(rng, s, D, policy, skip=dict(planted)["INSP-FREQ"])
+
+    plan = _Planting(extra, s, D, policy, want, taken)
+    planted, stale = _revise(plan, dict(planted))
+    planted += _plant_added(plan)
+    # The period ending on D, and any period a revision above emptied, hold an inspection too.
+    cover_periods(extra, s, D, policy, skip=stale, ending="by")
     refresh_last(s)
+    assign_reports(extra, s, D, policy)
+    planted.append(("INSP-REPORT", _plant_late_reports(plan)))
     return planted
 
 
@@ -240,3 +266,271 @@ def _inspect_collateral(rng: np.random.Generator, s: dict[str, Any], idx: np.nda
     s["collateral_inspection"][idx] = np.where(has_coll & missing, when,
                                                s["collateral_inspection"][idx])
 
+
+# --------------------------------------------------------------------------- second stream
+
+
+@dataclass
+class _Planting:
+    """What the second stream's planting shares: its generator, the state, the check date,
+    the policy, the loans wanted per rule and the loans already taken (planted or controls)."""
+
+    rng: np.random.Generator
+    s: dict[str, Any]
+    as_of: np.datetime64
+    policy: Policy
+    want: int
+    taken: np.ndarray
+
+    @property
+    def active(self) -> np.ndarray:
+        return self.s["balance"] > 0
+
+    @property
+    def corporate(self) -> np.ndarray:
+        return self.s["corporate"]
+
+    def take(self, pool: np.ndarray, count: int, prefer: np.ndarray | None = None
+             ) -> np.ndarray:
+        """Up to ``count`` loans of ``pool`` not taken yet, at random (those in ``prefer``
+        first), sorted; they are taken from now on."""
+        idx = np.flatnonzero(pool & ~self.taken)
+        rank = self.rng.random(len(idx))
+        if prefer is not None:
+            rank += ~prefer[idx]
+        idx = np.sort(idx[np.argsort(rank, kind="stable")[:max(count, 0)]])
+        self.taken[idx] = True
+        return idx
+
+    def stop_inspections(self, idx: np.ndarray, interval: np.ndarray) -> None:
+        """Inspections of ``idx`` stopped one interval plus 20–80 days before D."""
+        s, D = self.s, self.as_of
+        cut = np.full(len(s["class"]), np.datetime64("2999-12-31", "D"))
+        cut[idx] = (add_months_in_days(np.full(len(idx), D), -interval[idx])
+                    - self.rng.integers(20, 81, len(idx)))
+        keep = s["insp_date"] <= cut[s["insp_loan"]]
+        for key in ("insp_loan", "insp_date", "insp_onsite"):
+            s[key] = s[key][keep]
+
+
+def _at_least_one(rng: np.random.Generator, count: int, share: float) -> np.ndarray:
+    """A random ``share`` of ``count`` flags, the first always set (each kind planted once)."""
+    flags = rng.random(count) < share
+    flags[:1] = True
+    return flags
+
+
+def _revise(plan: _Planting, planted: dict[str, np.ndarray]
+            ) -> tuple[list[tuple[str, np.ndarray]], np.ndarray]:
+    """Bring the first stream's plants up to the catalogue's present semantics.
+
+    Returns the planted pairs and the loans whose inspections stopped on purpose (planted
+    INSP-FREQ breaches and stale controls), which later period coverage leaves alone.
+    """
+    s, D, p, rng = plan.s, plan.as_of, plan.policy, plan.rng
+    active, corp = plan.active, plan.corporate
+    inst, disb, mat = s["installment"], s["disbursement"], s["maturity"]
+
+    # MAT-NOTICE: a personal bullet loan's notice is due the set days before maturity; one
+    # dated a day later (on the maturity day by default) is late, one on the day is a control.
+    before = p.maturity.individual_notice_days_before
+    pool = active & ~corp & ~inst & (mat - before < D)
+    idx = plan.take(pool, max(1, plan.want // 3))
+    s["maturity_notice"][idx] = mat[idx] - before + 1
+    ctrl = plan.take(pool, 1)
+    s["maturity_notice"][ctrl] = mat[ctrl] - before
+    # As many corporate plants get their notice back (3–15 days before it was due), so the rule
+    # keeps its share of planted loans; they are free for other plants again.
+    corporate = rng.permutation(planted["MAT-NOTICE"])
+    back, corporate = corporate[:len(idx)], corporate[len(idx):]
+    due = add_months_in_days(mat[back], -p.maturity.notice_months_before)
+    s["maturity_notice"][back] = due - rng.integers(3, 16, len(back))
+    plan.taken[back] = False
+    planted["MAT-NOTICE"] = np.sort(np.concatenate([corporate, idx]))
+
+
+    # MAT-COLLECT comes from the corporate manual: a personal loan matured without a timely
+    # collection notice is a clean control now (COLL-TIER holds it, and its collections are
+    # as derived); corporate loans take its place.
+    scope = corp | p.maturity.collect_individual
+    kept = planted["MAT-COLLECT"][scope[planted["MAT-COLLECT"]]]
+    days_past = (D - mat).astype(np.int64)
+    idx = plan.take(active & scope & (days_past >= 40), plan.want - len(kept))
+    late = mat[idx] + rand_int(rng, 30, days_past[idx] - 3)
+    s["collection_notice"][idx] = np.where(rng.random(len(idx)) < 0.5, NAT_DAY, late)
+    planted["MAT-COLLECT"] = np.sort(np.concatenate([kept, idx]))
+    # Their interest is paid up: only the principal is overdue, so INT-COLLECT, which reads the
+    # same notice, has no interest day to judge.
+    s["interest_since"][planted["MAT-COLLECT"]] = NAT_DAY
+
+    # COLL-NPL likewise: personal NPL loans not collected monthly stay as clean controls (not
+    # overdue, or at law: COLL-TIER is met); corporate NPL loans take their place.
+    individual_too = p.collection.npl_individual
+    kept = planted["COLL-NPL"][(corp | individual_too)[planted["COLL-NPL"]]]
+    pool = active & (s["class"] >= SUB) & (corp | (individual_too & (s["overdue"] == 0)))
+    idx = plan.take(pool, plan.want - len(kept))
+    cutoff = np.full(len(corp), np.iinfo(np.int64).max)
+    cutoff[idx] = (add_months_in_days(np.full(len(idx), D), -p.collection.npl_collection_months)
+                   - rng.integers(15, 61, len(idx))).astype(np.int64)
+    keep = s["coll_date"].astype(np.int64) <= cutoff[s["coll_loan"]]
+    for key in ("coll_loan", "coll_date", "coll_method"):
+        s[key] = s[key][keep]
+    planted["COLL-NPL"] = np.sort(np.concatenate([kept, idx]))
+
+    # INSP-FREQ: personal loans are held to the frequency only in products with new NPL per
+    # branch. A stale personal loan of another product is a clean control; more controls like
+    # it, and held loans in place of the controls.
+    judged = judged_intervals(s, D, p)
+    picked = planted["INSP-FREQ"]
+    controls = picked[judged[picked] < 0]
+    kept = picked[judged[picked] > 0]
+    pool = (active & (judged > 0) & ~(~corp & inst) & ~s["litigation"] & ~s["exit_list"]
+            & (disb <= D - 420))
+    idx = plan.take(pool, plan.want - len(kept))
+    plan.stop_inspections(idx, judged)
+    free = plan.take(active & ~corp & ~inst & (judged < 0) & (disb <= D - 420),
+                     max(1, plan.want // 3))
+    plan.stop_inspections(free, inspection_intervals(s, p))
+    planted["INSP-FREQ"] = np.sort(np.concatenate([kept, idx]))
+    stale = np.concatenate([planted["INSP-FREQ"], controls, free])
+
+    # EXIT-VISIT counts on-site visits only: half the planted loans (one at least) were since
+    # checked off site, so their latest inspection is recent but not a visit. A control: the
+    # last visit exactly the allowed months before D, off-site checks after it.
+    idx = planted["EXIT-VISIT"]
+    idx = idx[_at_least_one(rng, len(idx), 0.5)]
+    append_rows(s, "insp", idx, D - rng.integers(0, 21, len(idx)),
+                onsite=np.zeros(len(idx), bool))
+    ctrl = plan.take(active & s["exit_list"] & (disb <= D - 180), 1)
+    months = p.inspection.exit_visit_months
+    visit = add_months_in_days(np.full(len(ctrl), D), -months)
+    # the earliest day still on time: after a shorter month's end (03-31 − 1 month = 02-28,
+    # and 02-28 + 1 month = 03-28 is late) it is the next day
+    visit = np.where(add_months_in_days(visit, months) < D, visit + 1, visit)
+    cut = np.full(len(corp), np.datetime64("2999-12-31", "D"))
+    cut[ctrl] = visit - 1
+    keep = s["insp_date"] <= cut[s["insp_loan"]]
+    for key in ("insp_loan", "insp_date", "insp_onsite"):
+        s[key] = s[key][keep]
+    append_rows(s, "insp", np.concatenate([ctrl, ctrl]),
+                np.concatenate([visit, D - rng.integers(0, 11, len(ctrl))]),
+                onsite=np.repeat([True, False], len(ctrl)))
+
+    # RATING-STALE per fiscal year: planted ratings end before 1 January of the year asked for
+    # (half, one at least, on 31 December); a control is rated on that 1 January.
+    start = rating_year_start(D, p)
+    idx = planted["RATING-STALE"]
+    dec31 = _at_least_one(rng, len(idx), 0.5)
+    s["rating_date"][idx] = np.where(dec31, start - 1, np.minimum(s["rating_date"][idx],
+                                                                  start - 1))
+    ctrl = plan.take(active & corp, 1)
+    s["rating_date"][ctrl] = start
+
+    # CLS-OVERDUE reports special-mention loans normal; one published substandard last quarter
+    # cannot be (the migration matrix has no such move): it stays special mention, a clean
+    # control, and another loan takes its place.
+    if "published_class" in s:
+        sm_floor = p.classification.special_mention_overdue_days
+        npl_floor = p.classification.substandard_overdue_days
+        picked = planted["CLS-OVERDUE"]
+        back = picked[s["published_class"][picked] >= SUB]
+        s["class"][back] = SM
+        od = s["overdue"]
+        pool = (active & (s["class"] == SM) & (od > sm_floor) & (od <= npl_floor)
+                & ~s["restructured"] & (s["published_class"] < SUB))
+        idx = plan.take(pool, len(back))
+        s["class"][idx] = NORMAL
+        planted["CLS-OVERDUE"] = np.sort(np.concatenate([np.setdiff1d(picked, back), idx]))
+
+    # Loans planted into arrears (CLS-OVERDUE) are behind on interest too, and were sent their
+    # collection notice in time.
+    idx = planted["CLS-OVERDUE"]
+    due = np.where((s["overdue"][idx] > 0) & (mat[idx] >= D), D - s["overdue"][idx], NAT_DAY)
+    held = s["interest_since"][idx]
+    moved = idx[~((due == held) | (np.isnat(due) & np.isnat(held)))]
+    interest_arrears(rng, s, D, p, loans=moved)
+    return list(planted.items()), stale
+
+
+def _plant_added(plan: _Planting) -> list[tuple[str, np.ndarray]]:
+    """OFFICER-ONE, INT-COLLECT and CALLBACK-FIRST, with their clean controls."""
+    s, D, p, rng = plan.s, plan.as_of, plan.policy, plan.rng
+    active, corp = plan.active, plan.corporate
+    out: list[tuple[str, np.ndarray]] = []
+
+    # OFFICER-ONE: borrowers with two outstanding loans, half (one at least) given a second
+    # officer on one loan, the others none at all. Every loan of them is flagged.
+    bor = s["borrower"]
+    k = int(bor.max()) + 1
+    loans = np.bincount(bor, minlength=k)
+    outstanding = np.bincount(bor, weights=active, minlength=k)
+    busy = np.bincount(bor, weights=plan.taken, minlength=k)
+    cand = np.flatnonzero((loans == 2) & (outstanding == 2) & (busy == 0))
+    count = min(len(cand), max(2, round(plan.want / 2)))
+    chosen = rng.permutation(cand)[:count]
+    two, none = chosen[:(count + 1) // 2], chosen[(count + 1) // 2:]
+    # a borrower's loans are consecutive: the second of each pair gets another officer
+    second = np.flatnonzero(np.isin(bor, two))[1::2]
+    roster = s["officer_roster"][s["branch_idx"][second]]
+    other = roster != s["loan_officer"][second][:, None]
+    width = roster.shape[1]
+    turn = rng.integers(0, width, len(second))
+    order = (np.arange(width) + turn[:, None]) % width
+    column = order[np.arange(len(second)), np.argmax(np.take_along_axis(other, order, 1), 1)]
+    s["loan_officer"][second] = roster[np.arange(len(second)), column]
+    s["loan_officer"][np.isin(bor, none)] = ""
+    flagged = np.flatnonzero(np.isin(bor, chosen))
+    plan.taken[flagged] = True
+    out.append(("OFFICER-ONE", flagged))
+
+    # INT-COLLECT: corporate interest arrears whose notice came on the working day after the
+    # last one allowed, or (half of those not matured) never; clean ones came by that last day.
+    # A matured loan's late notice still lies in MAT-COLLECT's longer window. Where too few
+    # loans are in arrears, special-mention loans fall 20–80 days behind on interest (inside
+    # the class's overdue range, and over 6 working days whatever the holidays).
+    allowed = p.maturity.interest_notice_working_days
+    since = s["interest_since"]
+    late = add_working_days_in_days(since, allowed + 1)
+    behind = active & corp & ~np.isnat(since) & (late <= D)
+    fresh = (active & corp & (s["class"] == SM) & (s["overdue"] == 0)
+             & (s["maturity"] > D) & (s["disbursement"] <= D - 120))
+    idx = plan.take(behind | fresh, plan.want, prefer=behind)
+    new = idx[~behind[idx]]
+    s["overdue"][new] = rng.integers(20, 81, len(new))
+    since[new] = D - s["overdue"][new]
+    late[idx] = add_working_days_in_days(since[idx], allowed + 1)
+    never = (rng.random(len(idx)) < 0.5) & (s["maturity"][idx] >= D)
+    s["collection_notice"][idx] = np.where(never, NAT_DAY, late[idx])
+    out.append(("INT-COLLECT", idx))
+
+    # CALLBACK-FIRST: personal loans past their callback period without a callback (a quarter
+    # dated before the disbursement, which does not count), those just past it first.
+    c = p.callback
+    disb = s["disbursement"]
+    limit = np.where(s["self_pay"], c.self_payment_days, c.days)
+    pool = active & ~corp & (disb + limit < D)
+    idx = plan.take(pool, plan.want, prefer=disb + limit >= D - 30)
+    early = rng.random(len(idx)) < 0.25
+    s["callback"][idx] = np.where(early, disb[idx] - rng.integers(1, 11, len(idx)), NAT_DAY)
+    out.append(("CALLBACK-FIRST", idx))
+    return out
+
+
+def _plant_late_reports(plan: _Planting) -> np.ndarray:
+    """INSP-REPORT: one report of a corporate loan finished on the working day after its
+    deadline; every other report is on time (:func:`~postloan_audit.synth.derive.assign_reports`)."""
+    s, D = plan.s, plan.as_of
+    after = add_working_days_in_days(report_deadlines(s, plan.policy), 1)
+    row_loan = s["insp_loan"]
+    rows = (s["insp_period"] > 0) & ~np.isnat(s["insp_report"]) & (after <= D)
+    has = np.zeros(len(s["class"]), bool)
+    has[row_loan[rows]] = True
+    idx = plan.take(has & plan.active & plan.corporate, plan.want)
+    rows = np.flatnonzero(rows & np.isin(row_loan, idx))
+    order = np.lexsort((plan.rng.random(len(rows)), row_loan[rows]))
+    rows = rows[order]
+    last = np.ones(len(rows), bool)  # each loan's last row in that order
+    last[:-1] = row_loan[rows][1:] != row_loan[rows][:-1]
+    rows = rows[last]
+    s["insp_report"][rows] = after[rows]
+    return idx

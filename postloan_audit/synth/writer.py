@@ -18,6 +18,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from postloan_audit.core.dates import period_span
 from postloan_audit.core.schema import (
     BRANCH_COLUMNS,
     COLLECTION_COLUMNS,
@@ -35,6 +36,30 @@ from postloan_audit.synth.frames import SyntheticNetwork
 
 Target = str | PathLike | IO[bytes]
 
+#: Header texts a bank's export uses where they differ from :attr:`schema.Column.zh` (the
+#: loader knows them as aliases).
+_HEADERS_ZH: dict[str, str] = {"report_date": "报告完成日期"}
+_QUARTERS_ZH = ("一", "二", "三", "四")
+
+
+def _period_words(values: pd.Series) -> pd.Series:
+    """Canonical report periods as a ledger writes them: ``2026年一季度``, ``2026年3月``,
+    ``2026年上半年``, ``2026年度`` (each distinct period spelt once)."""
+    codes, uniques = pd.factorize(values)
+    words = []
+    for period in uniques:
+        start, _, shape = period_span(str(period))
+        if shape == "month":
+            words.append(f"{start.year}年{start.month}月")
+        elif shape == "quarter":
+            words.append(f"{start.year}年{_QUARTERS_ZH[(start.month - 1) // 3]}季度")
+        elif shape == "half":
+            words.append(f"{start.year}年{'上' if start.month == 1 else '下'}半年")
+        else:
+            words.append(f"{start.year}年度")
+    table = np.array([*words, None], dtype=object)
+    return pd.Series(table[codes], index=values.index, dtype=object)
+
 
 def _display_frame(net: SyntheticNetwork, sheet: str, headers: str, fmt: str
                    ) -> tuple[pd.DataFrame, list[str]]:
@@ -47,8 +72,8 @@ def _display_frame(net: SyntheticNetwork, sheet: str, headers: str, fmt: str
         columns = {"inspections": INSPECTION_COLUMNS, "collections": COLLECTION_COLUMNS,
                    "branches": BRANCH_COLUMNS}[sheet]
     zh = headers == "zh"
-    titles = [(f"{c.zh}(元)" if c.kind == "amount" else c.zh) if zh else c.name
-              for c in columns]
+    titles = [(f"{c.zh}(元)" if c.kind == "amount" else _HEADERS_ZH.get(c.name, c.zh)) if zh
+              else c.name for c in columns]
     if zh:
         words = {"customer_type": CUSTOMER_TYPE_ZH, "management_mode": MANAGEMENT_MODE_ZH,
                  "repayment_method": REPAYMENT_METHOD_ZH, "payment_method": PAYMENT_METHOD_ZH,
@@ -77,7 +102,9 @@ def _display_frame(net: SyntheticNetwork, sheet: str, headers: str, fmt: str
                 frame[col.name] = text
             else:
                 frame[col.name] = _as_date_objects(arr)
-        elif col.kind in ("id", "text") or col.kind.startswith("vocab"):
+        elif col.kind == "period" and zh:
+            frame[col.name] = _period_words(values)
+        elif col.kind in ("id", "text", "period") or col.kind.startswith("vocab"):
             frame[col.name] = values.astype(object).where(values.notna(), None)
     frame.columns = [c.name for c in columns]
     return frame, titles
@@ -113,7 +140,8 @@ def write_extract(network: SyntheticNetwork, target: Target, *, format: str | No
     headers:
         ``"zh"``: Chinese headers (:attr:`schema.Column.zh`, amounts as ``贷款余额(元)``) and
         Chinese values (正常/关注…, sub-grades such as 正常一级, 抵押+保证, 对公/个人, 是/否,
-        现场/非现场 …); ``"en"``: canonical names and values.
+        现场/非现场, report periods 2026年一季度/2026年3月/2026年上半年/2026年度 …) and the
+        report date headed 报告完成日期; ``"en"``: canonical names and values.
     title:
         A title row above the header of the loans sheet, e.g. "城关支行贷款台账
         截至2026年9月30日"; ``True`` builds that text, a string is used as given.

@@ -66,6 +66,26 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
+def local_times(utc: pd.Series, time_zone: str) -> pd.Series:
+    """Stored times (UTC, as :func:`_now` writes them) as the bank reads them: text
+    ``2026-09-30 14:05`` in ``time_zone`` (the policy's ``trail.time_zone``); a missing time is
+    ``""``.
+
+    >>> local_times(pd.Series([dt.datetime(2026, 9, 30, 6, 5), None]), "Asia/Shanghai").tolist()
+    ['2026-09-30 14:05', '']
+    """
+    times = pd.to_datetime(utc).dt.tz_localize("UTC").dt.tz_convert(time_zone)
+    return times.dt.strftime("%Y-%m-%d %H:%M").fillna("").astype(object)
+
+
+def _shown(url: str) -> str:
+    """``url`` for a message: a database URL with its password hidden."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
 def _make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
@@ -91,7 +111,9 @@ def _make_engine(url: str) -> sa.Engine:
     try:
         return sa.create_engine(url, pool_pre_ping=True)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-        raise TrailError(f"记录库地址无效:{url}({exc})/ invalid store URL {url}: {exc}") from None
+        raise TrailError(f"记录库地址无效:{_shown(url)}。请检查 --db 或 POSTLOAN_AUDIT_DB 的地址,如 "
+                         f"postgresql://用户@主机:5432/库名。 / invalid store URL {_shown(url)}: "
+                         f"{exc}") from None
 
 
 @dataclass(frozen=True)
@@ -655,5 +677,5 @@ def open_store(db: str | os.PathLike | None = None, *, user: str | None = None) 
     try:
         return AuditStore(_make_engine(url), user=user)
     except sa.exc.OperationalError as exc:
-        raise TrailError(f"无法打开记录库 {url}:{exc.orig} / cannot open the store {url}: "
-                         f"{exc.orig}") from None
+        raise TrailError(f"无法打开记录库 {_shown(url)}。请检查地址、数据库服务与网络是否可用,以及是否有"
+                         f"访问权限。 / cannot open the store {_shown(url)}: {exc.orig}") from None

@@ -23,6 +23,18 @@ def test_columns_line_up_with_chinese_text():
     assert display_width("城关支行") == 8
 
 
+def test_missing_values_are_blank_cells_not_none_nan_or_nat():
+    frame = pd.DataFrame({"日期": pd.to_datetime(["2026-09-30", None]),
+                          "金额": [1.5, float("nan")],
+                          "笔数": pd.array([3, None], dtype="Int64"),
+                          "客户名称": [None, "客户2"]})
+    assert format_table(frame, width=80).splitlines() == [
+        "日期                 金额  笔数  客户名称",
+        "2026-09-30 00:00:00  1.50     3",
+        "                                 客户2",
+    ]
+
+
 def test_a_wide_table_is_transposed_for_a_narrow_terminal():
     frame = pd.DataFrame({"机构": ["城关支行", "河口镇支行"],
                           **{f"规则{i}": [i, 10 * i] for i in range(1, 13)}})

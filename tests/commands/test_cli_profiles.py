@@ -125,8 +125,7 @@ def test_profile_template_lists_every_header_and_loads_once_completed(tmp_path, 
     assert '"证件号码" = "id_number"  # 已识别 / recognised' in lines
     assert '# "开户机构" = "?"  # 可能是 / might be: branch(经营机构)' in lines
     assert '# "核心余额" = "?"  # 可能是 / might be: balance(贷款余额)' in lines
-    assert '# "最小欠息日" = "?"  # 可能是 / might be: disbursement_date(发放日期)、overdue_days(逾期天数)' \
-        in lines
+    assert '"最小欠息日" = "interest_overdue_since"  # 已识别 / recognised' in lines
     assert ("# 仍缺少的必填列 / required columns still missing: borrower_id(客户号)、branch(经营机构)、"
             "balance(贷款余额)、classification(五级分类)") in lines
     start = lines.index("[headers.loans]") + 1

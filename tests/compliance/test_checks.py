@@ -13,10 +13,11 @@ from postloan_audit.commands.cli import main
 from postloan_audit.compliance.checks import FINDING_COLUMNS
 from postloan_audit.compliance.rules import CATALOGUE, build_catalogue
 
-RULE_IDS = ["INSP-FREQ", "INSP-FIRST", "CLS-OVERDUE", "CLS-BORROWER", "CLS-RESTRUCT",
-            "EXT-LIMIT", "EXT-INDIVIDUAL", "REFI-INDIVIDUAL", "COLL-TIER", "COLL-NPL",
-            "MAT-NOTICE", "MAT-COLLECT", "COLLAT-INSP", "COLLAT-REVAL", "COLLAT-DROP",
-            "RATING-STALE", "EXIT-VISIT", "FUND-USE", "DATA-OVERDUE"]
+RULE_IDS = ["INSP-FREQ", "INSP-FIRST", "INSP-REPORT", "CLS-OVERDUE", "CLS-BORROWER",
+            "CLS-RESTRUCT", "EXT-LIMIT", "EXT-INDIVIDUAL", "REFI-INDIVIDUAL", "COLL-TIER",
+            "COLL-NPL", "MAT-NOTICE", "MAT-COLLECT", "INT-COLLECT", "COLLAT-INSP",
+            "COLLAT-REVAL", "COLLAT-DROP", "RATING-STALE", "EXIT-VISIT", "FUND-USE",
+            "CALLBACK-FIRST", "OFFICER-ONE", "DATA-OVERDUE"]
 
 
 NO_SHEET_WARNING = ("INSP-FREQ:未提供贷后检查记录表,仅能判断最近一次检查是否超期,未逐期核对检查频率 / "
@@ -32,7 +33,8 @@ def test_catalogue_holds_exactly_the_contract_ids():
     assert set(table["severity"]) <= {"high", "medium", "low"}
     assert (table["citation"].str.len() > 0).all()
     row = table.set_index("rule_id").loc["MAT-COLLECT"]
-    assert row["parameters"] == "maturity.collection_notice_working_days=10"
+    assert row["parameters"] == ("maturity.collection_notice_working_days=10; "
+                                 "maturity.collect_individual=false")
 
 
 def test_duplicate_rule_id_is_an_error():
@@ -49,10 +51,12 @@ def test_rule_objects_are_frozen():
 def test_clean_loan_raises_nothing_and_every_rule_runs():
     report = run_checks(make_loans({"clean": {}}), as_of=AS_OF)
     assert isinstance(report, CheckReport)
-    assert report.rules_run == tuple(RULE_IDS)
+    # INSP-REPORT reads the inspections sheet's reports, which a loans frame lacks
+    assert report.rules_run == tuple(r for r in RULE_IDS if r != "INSP-REPORT")
     assert len(report.findings) == 0
     assert list(report.findings.columns) == FINDING_COLUMNS
     assert list(report.not_run.columns) == ["rule_id", "reason"]
+    assert report.not_run["rule_id"].tolist() == ["INSP-REPORT"]
     # a loans frame alone: INSP-FREQ can judge only the latest inspection, and says so
     assert report.warnings == (NO_SHEET_WARNING,)
 
@@ -121,8 +125,11 @@ def test_policy_path_is_accepted(tmp_path):
     report = run_checks(make_loans({"a": {"last_inspection_date": "2024-01-01"}}), as_of=AS_OF,
                         policy=path)
     assert "INSP-FREQ" not in report.rules_run
-    assert report.not_run.values.tolist() == [["INSP-FREQ", "本行参数配置停用:试点 / disabled "
-                                                             "by policy: 试点"]]
+    assert report.not_run.values.tolist() == [
+        ["INSP-FREQ", "本行参数配置停用:试点 / disabled by policy: 试点"],
+        ["INSP-REPORT", "缺少所需数据:贷后检查记录(inspections)的列 report_date(报告日期)+贷后检查记录"
+                        "(inspections)的列 report_period(所属期间) / missing data: column report_date "
+                        "of sheet inspections and column report_period of sheet inspections"]]
     assert report.policy.source == "p.toml"
 
 
@@ -179,6 +186,9 @@ def test_bundled_sample_extracts_through_the_loader_find_exactly_the_planted_bre
         "20260930.csv", "20260930.planted.csv"), dtype="str")
     got = set(map(tuple, report.findings[["rule_id", "loan_id"]].to_numpy().tolist()))
     assert got == set(map(tuple, planted[["rule_id", "loan_id"]].to_numpy().tolist()))
-    # the CSV extract has no inspections sheet: the report says only the latest was judged
+    # the CSV extract has no inspections sheet: the report says only the latest was judged,
+    # and the inspection reports cannot be judged at all
     expected = (NO_SHEET_WARNING,) if name.endswith(".csv") else ()
-    assert report.not_run.empty and report.warnings == expected
+    assert report.warnings == expected
+    assert report.not_run["rule_id"].tolist() == (["INSP-REPORT"] if name.endswith(".csv")
+                                                  else [])

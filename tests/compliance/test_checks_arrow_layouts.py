@@ -37,7 +37,7 @@ def test_run_checks_on_chunked_columns_finds_exactly_the_planted_breaches(networ
     planted = set(zip(network.planted["rule_id"].astype(str),
                       network.planted["loan_id"].astype(str), strict=True))
     assert found == planted
-    assert chunked.rules_run == contiguous.rules_run and len(chunked.rules_run) == 19
+    assert chunked.rules_run == contiguous.rules_run and len(chunked.rules_run) == 23
 
 
 def test_sheet_rows_map_to_loans_when_only_the_sheet_is_chunked(network):

@@ -39,7 +39,8 @@ def test_workbook_sheets_and_contents(tmp_path):
     assert name_cell.value == "=HYPERLINK(\"x\")" and name_cell.data_type == "s"
     assert name_cell.quotePrefix
     not_run = [[c.value for c in r] for r in wb["未执行规则"].iter_rows(min_row=2)]
-    assert [r[0] for r in not_run] == ["RATING-STALE", "EXIT-VISIT"]
+    # INSP-REPORT needs the inspections sheet's reports, RATING-STALE its dropped column
+    assert [r[0] for r in not_run] == ["INSP-REPORT", "RATING-STALE", "EXIT-VISIT"]
     summary = [[c.value for c in r] for r in wb["汇总"].iter_rows(min_row=1, max_row=3)]
     assert summary[0][0] == "经营机构" and summary[0][-1] == "合计"
     # Rules by their Chinese title, the id on a second line.
@@ -52,9 +53,10 @@ def test_workbook_sheets_and_contents(tmp_path):
     assert by_rule[3][:3] == ["CLS-OVERDUE", "逾期贷款分类偏高", "高"]
     catalogue = [[c.value for c in r] for r in wb["规则目录"].iter_rows(min_row=2)]
     assert [r[3] for r in catalogue] == [zh[str(CATALOGUE[r[0]].severity)] for r in catalogue]
-    assert sorted(r[3] for r in catalogue).count("低") == 2
+    # MAT-NOTICE, RATING-STALE, INSP-REPORT, CALLBACK-FIRST, OFFICER-ONE
+    assert sorted(r[3] for r in catalogue).count("低") == 5
     assert summary[1][0] == "东关支行" and summary[1][-1] == 1
-    assert wb["规则目录"].max_row == 20
+    assert wb["规则目录"].max_row == 24  # 23 rules under the header
     params = {r[0].value: r[1].value for r in wb["参数"].iter_rows(min_row=2)}
     assert params["文件指纹 fingerprint (sha256)"] == report.fingerprint
     assert params["参数 inspection.individual_months"] == 6

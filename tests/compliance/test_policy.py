@@ -77,6 +77,30 @@ def test_invalid_toml_and_inconsistent_thresholds_are_policy_errors(tmp_path):
         Policy.from_dict({"classification": {"substandard_overdue_days": 400}})
 
 
+def test_invalid_toml_names_the_line_in_chinese_and_keeps_the_parser_s_words_last(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("[inspection\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml(path)
+    chinese, english = str(info.value).split(" / ", 1)
+    assert chinese == ("参数文件 broken.toml 不是有效的 TOML(第 1 行第 12 列),请检查该处的方括号、"
+                       "引号和等号。")
+    assert english.startswith("policy file broken.toml is not valid TOML: ")
+
+
+def test_the_trail_time_zone_is_a_time_zone_name():
+    assert Policy.default().trail.time_zone == "Asia/Shanghai"
+    assert Policy.from_dict({"trail": {"time_zone": "UTC"}}).value("trail.time_zone") == "UTC"
+    with pytest.raises(PolicyError) as info:
+        Policy.from_dict({"trail": {"time_zone": "Beijing"}})
+    assert str(info.value) == (
+        "参数 trail.time_zone 的取值 'Beijing' 不是时区名称,应为 IANA 时区名,如 \"Asia/Shanghai\"(北京时间)"
+        " / policy key trail.time_zone: 'Beijing' is not a time zone; use an IANA name such as"
+        " \"Asia/Shanghai\"")
+    with pytest.raises(PolicyError, match="trail.time_zone: expected a string"):
+        Policy.from_dict({"trail": {"time_zone": 8}})
+
+
 def test_integer_accepted_for_a_share():
     assert Policy.from_dict({"collateral": {"value_drop_share": 0}}).collateral.value_drop_share \
         == 0.0

@@ -9,11 +9,11 @@ from postloan_audit import run_checks
 from postloan_audit.compliance import RULE_FAMILY_ZH, findings_by_family, rule_family
 from postloan_audit.compliance.rules import CATALOGUE
 
-# p2: 河口镇支行, substandard, 100 days overdue and never collected → COLL-TIER and COLL-NPL;
+# p2: 河口镇支行, corporate, substandard, 100 days overdue and never collected → COLL-NPL;
 # late: 河口镇支行, last inspected 2026-03-29 → INSP-FREQ; c1 (城关支行) breaches nothing.
 LOANS = {
     "c1": {"borrower_id": "B1", "borrower_name": "公司甲", "balance": 6_000_000.0},
-    "p2": {"borrower_name": "欧阳娜娜", "customer_type": "individual", "branch": "河口镇支行",
+    "p2": {"borrower_name": "公司乙", "branch": "河口镇支行",
            "classification": "substandard", "balance": 500_000.0, "overdue_days": 100},
     "late": {"branch": "河口镇支行", "balance": 1_500_000.0,
              "last_inspection_date": "2026-03-29"},

@@ -680,3 +680,15 @@ def test_callback_first_not_run_without_the_column():
                         rules=["CALLBACK-FIRST"])
     assert report.not_run["reason"].tolist() == [
         "缺少所需数据:列 callback_date(回访日期) / missing data: column callback_date"]
+
+
+def test_insp_report_names_each_loans_own_reports_whatever_the_sheets_order():
+    loans = make_loans({"first": {}, "second": {}})
+    sheet = _reports([("second", "2025-12-20", "2026-01-30", "2025"),
+                      ("first", "2026-03-20", "2026-04-23", "2026Q1")])
+    assert messages(Extract(loans=loans, inspections=sheet), "INSP-REPORT",
+                    as_of="2026-10-31") == {
+        "first": "2026年第一季度检查报告于2026-04-23完成,期限2026-04-22,晚1个工作日;"
+                 "贷后检查报告应于月后10个、季后或半年后15个、年度后20个工作日内完成",
+        "second": "2025年度检查报告于2026-01-30完成,期限2026-01-29,晚1个工作日;"
+                  "贷后检查报告应于月后10个、季后或半年后15个、年度后20个工作日内完成"}

@@ -87,9 +87,10 @@ def test_start_checks_the_head_office_sample_and_finds_exactly_the_planted_breac
     assert dash.as_of_picker.value == dt.date(2026, 9, 30)
     assert dash.report.loans_checked == 3000
     assert pairs(dash.findings) == planted(HEAD_OFFICE)
-    assert len(dash.findings) == 169
-    assert dash.not_run.empty
-    assert "全部规则均已执行" in dash.not_run_html.value
+    assert len(dash.findings) == 176
+    # a CSV holds no inspections sheet: the inspection reports cannot be judged
+    assert dash.not_run["rule_id"].tolist() == ["INSP-REPORT"]
+    assert "全部规则均已执行" not in dash.not_run_html.value
     assert dash.run_error.value == "" and dash.source.error.value == ""
     assert dash.progress.value == dash.progress.max == 1
     assert dash.progress_label.value.startswith("检查完成:1 个文件")
@@ -97,10 +98,14 @@ def test_start_checks_the_head_office_sample_and_finds_exactly_the_planted_breac
 
 def test_summary_by_rule_has_every_rule_with_chinese_headers_and_citation(dash):
     counts = dict(zip(dash.by_rule["rule_id"], dash.by_rule["findings"], strict=True))
-    assert list(counts) == list(CATALOGUE)
-    assert counts == {rid: (7 if rid == "CLS-BORROWER" else 9) for rid in CATALOGUE}
+    assert list(counts) == [rid for rid in CATALOGUE if rid != "INSP-REPORT"]
+    # 9 per rule (0.003 × 3,000), fewer where the six branches hold too few corporate
+    # arrears, matured or NPL loans; OFFICER-ONE on 4 borrowers of 2 loans
+    fewer = {"CLS-BORROWER": 7, "COLL-NPL": 4, "MAT-COLLECT": 3, "INT-COLLECT": 1,
+             "OFFICER-ONE": 8}
+    assert counts == {rid: fewer.get(rid, 9) for rid in counts}
     assert dash.by_rule.loc[dash.by_rule["rule_id"] == "CLS-OVERDUE", "severity"].item() == "高"
-    assert dash.by_rule["citation"].tolist() == [r.citation for r in CATALOGUE.values()]
+    assert dash.by_rule["citation"].tolist() == [CATALOGUE[rid].citation for rid in counts]
     html = dash.by_rule_html.value
     for header in ("规则编号", "规则名称", "严重程度", "问题数", "涉及借据数", "涉及机构数", "依据"):
         assert f"<th>{header}</th>" in html
@@ -108,8 +113,8 @@ def test_summary_by_rule_has_every_rule_with_chinese_headers_and_citation(dash):
 
 def test_summary_by_branch_counts_each_branch(dash):
     totals = dict(zip(dash.by_branch["branch"], dash.by_branch["total"], strict=True))
-    assert totals == {"城关支行": 48, "柳林镇支行": 22, "河口镇支行": 29, "白沙镇支行": 20,
-                      "石桥镇支行": 29, "青山镇支行": 21}
+    assert totals == {"城关支行": 47, "柳林镇支行": 22, "河口镇支行": 31, "白沙镇支行": 18,
+                      "石桥镇支行": 33, "青山镇支行": 25}
     expected = dash.findings.groupby("branch").size().to_dict()
     assert totals == expected
     assert "<th>经营机构</th>" in dash.by_branch_html.value
@@ -119,11 +124,13 @@ def test_summary_by_branch_counts_each_branch(dash):
 def test_heatmap_is_branch_by_rule_counts(dash):
     figure = findings_heatmap(dash.report)
     (trace,) = figure.data
-    # Rules by their Chinese titles; the id travels along for the hover text.
-    assert list(trace.x) == [rule.title_zh for rule in CATALOGUE.values()]
-    assert [row[0] for row in np.asarray(trace.customdata).T] == list(CATALOGUE)
+    # Rules run, by their Chinese titles; the id travels along for the hover text.
+    ran = list(dash.report.rules_run)
+    assert ran == [rid for rid in CATALOGUE if rid != "INSP-REPORT"]
+    assert list(trace.x) == [CATALOGUE[rid].title_zh for rid in ran]
+    assert [row[0] for row in np.asarray(trace.customdata).T] == ran
     assert list(trace.y) == dash.by_branch["branch"].tolist()
-    np.testing.assert_array_equal(np.asarray(trace.z), dash.by_branch[list(CATALOGUE)].to_numpy())
+    np.testing.assert_array_equal(np.asarray(trace.z), dash.by_branch[ran].to_numpy())
     assert figure.layout.title.text == "各机构 × 规则 问题数"
 
 
@@ -143,25 +150,25 @@ def test_download_is_the_findings_workbook_of_the_current_report(dash):
     assert "download='合规检查问题清单_20260930.xlsx'" in html
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
     assert book.sheetnames == ["汇总", "问题清单", "未执行规则", "规则目录", "参数"]
-    assert book["问题清单"].max_row == 1 + 169
+    assert book["问题清单"].max_row == 1 + 176
 
 
-@pytest.mark.parametrize(("limit", "eager"), [(169, True), (168, False)])
+@pytest.mark.parametrize(("limit", "eager"), [(176, True), (175, False)])
 def test_workbook_is_built_with_the_run_up_to_the_limit_else_on_demand(monkeypatch, limit, eager):
     monkeypatch.setattr(compliance, "EAGER_WORKBOOK_MAX_FINDINGS", limit)
     dash = ComplianceDashboard()
     dash.start()
-    assert len(dash.findings) == 169
+    assert len(dash.findings) == 176
     assert (dash.workbook_bytes != b"") is eager
     assert ("class='pa-download'" in dash.download.value) is eager
     assert (dash.workbook_button.layout.display == "none") is eager
     if not eager:
-        assert "问题较多(169 条),工作簿需点击左侧按钮生成后下载" in dash.download.value
+        assert "问题较多(176 条),工作簿需点击左侧按钮生成后下载" in dash.download.value
         dash.workbook_button.click()
         assert dash.workbook_button.layout.display == "none"
         assert "download='合规检查问题清单_20260930.xlsx'" in dash.download.value
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
-    assert book["问题清单"].max_row == 1 + 169
+    assert book["问题清单"].max_row == 1 + 176
 
 
 # --------------------------------------------------------------------------- uploads
@@ -174,7 +181,7 @@ def test_upload_of_the_chengguan_workbook_replaces_the_results(dash):
     assert dash.findings["branch"].unique().tolist() == ["城关支行"]
     assert dash.by_branch["branch"].tolist() == ["城关支行"]
     assert "001202200000344" in dash.findings_html.value
-    assert dash.branch_filter.options == (("全部", ALL), ("城关支行(19)", "城关支行"))
+    assert dash.branch_filter.options == (("全部", ALL), ("城关支行(26)", "城关支行"))
 
 
 def test_upload_through_the_file_upload_widget(dash):
@@ -185,10 +192,10 @@ def test_upload_through_the_file_upload_widget(dash):
 def test_two_files_are_checked_each_on_its_own_and_combined(dash):
     assert dash.load_files([(raw(CHENGGUAN), CHENGGUAN), (raw(HEAD_OFFICE), HEAD_OFFICE)])
     assert pairs(dash.findings) == planted(CHENGGUAN) | planted(HEAD_OFFICE)
-    assert len(dash.findings) == 19 + 169
+    assert len(dash.findings) == 26 + 176
     assert dash.report.loans_checked == 260 + 3000
     by_source = dash.findings.groupby("source_name").size().to_dict()
-    assert by_source == {CHENGGUAN: 19, HEAD_OFFICE: 169}
+    assert by_source == {CHENGGUAN: 26, HEAD_OFFICE: 176}
     assert "<th>来源文件</th>" in dash.findings_html.value
     assert dash.report.source_name == f"{CHENGGUAN}; {HEAD_OFFICE}"
     fingerprints = dash.report.fingerprint.split("; ")
@@ -197,7 +204,7 @@ def test_two_files_are_checked_each_on_its_own_and_combined(dash):
             "未跨文件比较。") in dash.report.warnings
     assert dash.progress.max == 2 and dash.progress_label.value.startswith("检查完成:2 个文件")
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
-    assert book["问题清单"].max_row == 1 + 188
+    assert book["问题清单"].max_row == 1 + 202
 
 
 def test_a_rule_not_run_for_one_file_is_listed_with_that_file():
@@ -205,10 +212,10 @@ def test_a_rule_not_run_for_one_file_is_listed_with_that_file():
     dash.start()
     no_method = head_office_csv_without("最近催收方式")
     assert dash.load_files([(raw(CHENGGUAN), CHENGGUAN), (no_method, "ho_20260930.csv")])
-    assert dash.not_run["rule_id"].tolist() == ["COLL-TIER"]
-    reason = dash.not_run["reason"].item()
-    assert reason.startswith("〔ho_20260930.csv〕缺少所需数据:")
-    assert dash.not_run["title_zh"].item() == "逾期催收方式不到位"
+    # the CSV cannot show inspection reports either
+    assert dash.not_run["rule_id"].tolist() == ["INSP-REPORT", "COLL-TIER"]
+    assert dash.not_run["reason"].str.startswith("〔ho_20260930.csv〕缺少所需数据:").all()
+    assert dash.not_run["title_zh"].tolist() == ["贷后检查报告未按期完成", "逾期催收方式不到位"]
     # COLL-TIER still ran for the Chengguan file, so it is both run and (for one file) not run.
     assert "COLL-TIER" in dash.report.rules_run
     assert set(dash.findings.loc[dash.findings["rule_id"] == "COLL-TIER", "source_name"]) \
@@ -317,10 +324,11 @@ def test_policy_toml_disables_a_rule(dash):
     assert dash.policy.source == "bank.toml"
     assert "RATING-STALE" not in dash.report.rules_run
     assert "RATING-STALE" not in set(dash.findings["rule_id"])
-    assert len(dash.findings) == 169 - 9
-    assert dash.not_run.to_dict("records") == [{
+    assert len(dash.findings) == 176 - 9
+    assert dash.not_run.to_dict("records")[1:] == [{
         "rule_id": "RATING-STALE", "title_zh": "信用评级未按年更新",
         "reason": "本行参数配置停用:评级由总行统一更新 / disabled by policy: 评级由总行统一更新"}]
+    assert dash.not_run["rule_id"].tolist() == ["INSP-REPORT", "RATING-STALE"]
     assert "当前参数:参数文件 bank.toml;停用规则:RATING-STALE(评级由总行统一更新)" \
         in dash.policy_status.value
     assert "参数:参数文件 bank.toml" in dash.result_header.value
@@ -333,15 +341,15 @@ def test_policy_toml_threshold_changes_the_findings(dash):
                           policy=Policy.from_dict({"inspection": {
                               "corporate_regular_normal_months": 3}}))
     assert pairs(dash.findings) == pairs(expected.findings)
-    assert len(dash.findings) > 169
+    assert len(dash.findings) > 176
 
 
 def test_policy_upload_widget_and_reset(dash):
     dash.policy_upload.value = upload_value(DISABLE_RATING, "bank.toml")
-    assert dash.not_run["rule_id"].tolist() == ["RATING-STALE"]
+    assert dash.not_run["rule_id"].tolist() == ["INSP-REPORT", "RATING-STALE"]
     dash.policy_reset.click()
     assert dash.policy.source == "default"
-    assert dash.not_run.empty and len(dash.findings) == 169
+    assert dash.not_run["rule_id"].tolist() == ["INSP-REPORT"] and len(dash.findings) == 176
     assert "当前参数:默认参数" in dash.policy_status.value
 
 
@@ -373,7 +381,7 @@ def test_rule_filter_shows_exactly_that_rules_findings(dash):
     view = dash.set_filters(rule="INSP-FREQ")
     assert set(view["loan_id"]) == {lid for rid, lid in planted(HEAD_OFFICE) if rid == "INSP-FREQ"}
     assert len(view) == 9
-    assert dash.findings_note.value == "<p class='pa-note'>筛选结果 9 条,共 169 条。</p>"
+    assert dash.findings_note.value == "<p class='pa-note'>筛选结果 9 条,共 176 条。</p>"
     assert dash.findings_html.value.count("<tr>") == 1 + 9
 
 
@@ -382,13 +390,12 @@ def test_branch_and_severity_filters_combine(dash):
     f = dash.findings
     expected = f[(f["branch"] == "柳林镇支行") & (f["severity"] == "high")]
     assert set(view["loan_id"]) == set(expected["loan_id"])
-    assert set(view["rule_id"]) == {"CLS-BORROWER", "CLS-OVERDUE", "CLS-RESTRUCT", "COLL-NPL",
-                                    "COLLAT-DROP"}
-    assert len(view) == 7
+    assert set(view["rule_id"]) == {"CLS-BORROWER", "CLS-OVERDUE", "CLS-RESTRUCT", "COLLAT-DROP"}
+    assert len(view) == 5
     assert set(view["rule_id"]) <= {r.id for r in CATALOGUE.values() if str(r.severity) == "high"}
     assert "<td>高</td>" in dash.findings_html.value
     view = dash.set_filters(branch=ALL, severity=ALL)
-    assert len(view) == 169
+    assert len(view) == 176
 
 
 def test_filter_with_no_match_shows_none(dash):
@@ -409,11 +416,12 @@ def test_filter_dropdown_widgets_fire(dash):
 def test_filter_options_list_rules_and_branches_with_counts(dash):
     assert dash.rule_filter.options[0] == ("全部", ALL)
     assert dash.rule_filter.options[1] == ("贷后检查频率不足 · INSP-FREQ(9)", "INSP-FREQ")
-    assert [v for _, v in dash.rule_filter.options[1:]] == list(CATALOGUE)
+    assert [v for _, v in dash.rule_filter.options[1:]] == [
+        rid for rid in CATALOGUE if rid != "INSP-REPORT"]
     assert dash.branch_filter.options == (
-        ("全部", ALL), ("城关支行(48)", "城关支行"), ("柳林镇支行(22)", "柳林镇支行"),
-        ("河口镇支行(29)", "河口镇支行"), ("白沙镇支行(20)", "白沙镇支行"),
-        ("石桥镇支行(29)", "石桥镇支行"), ("青山镇支行(21)", "青山镇支行"))
+        ("全部", ALL), ("城关支行(47)", "城关支行"), ("柳林镇支行(22)", "柳林镇支行"),
+        ("河口镇支行(31)", "河口镇支行"), ("白沙镇支行(18)", "白沙镇支行"),
+        ("石桥镇支行(33)", "石桥镇支行"), ("青山镇支行(25)", "青山镇支行"))
     assert [v for _, v in dash.severity_filter.options] == [ALL, "high", "medium", "low"]
 
 
@@ -424,7 +432,7 @@ def test_filters_survive_a_rerun_when_still_available_else_reset(dash):
     assert set(dash.findings_view["branch"]) == {"柳林镇支行"}
     dash.load_files([(raw(CHENGGUAN), CHENGGUAN)])
     assert dash.branch_filter.value == ALL
-    assert len(dash.findings_view) == 19
+    assert len(dash.findings_view) == 26
 
 
 def test_findings_table_shows_at_most_max_table_rows_with_a_count_note():

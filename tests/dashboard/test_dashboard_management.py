@@ -67,7 +67,7 @@ BEFORE_LOANS = {
 }
 INDIVIDUALS = {"张三丰": "990000199001011234", "欧阳娜娜": "990000198502023456"}
 FAMILIES = ["贷后检查", "风险分类", "展期与借新还旧", "催收", "到期管理", "押品", "评级",
-            "退出类", "资金用途", "数据质量"]
+            "退出类", "资金用途", "管户责任", "数据质量"]
 
 
 def branches_sheet(rows: dict[str, str | None]) -> pd.DataFrame:
@@ -229,15 +229,16 @@ def test_no_displayed_or_exported_table_shows_an_individual_name_or_id(
 
 
 def test_findings_by_branch_and_rule_family(shown: ManagementDashboard) -> None:
-    # late → INSP-FREQ (贷后检查); p2 → COLL-TIER and COLL-NPL (催收); both in 河口镇支行.
+    # late → INSP-FREQ, p1 and p2 → CALLBACK-FIRST (贷后检查: no callback recorded); p2 →
+    # COLL-TIER (催收; COLL-NPL is the corporate manual's); all in 河口镇支行.
     table = shown.tables["findings"]
     assert table.columns.tolist() == ["机构", *FAMILIES, "合计"]
     assert table["机构"].tolist() == ["城关支行", "河口镇支行", "合计"]
-    assert table["贷后检查"].tolist() == [0, 1, 1]
-    assert table["催收"].tolist() == [0, 2, 2]
-    assert table["合计"].tolist() == [0, 3, 3]
-    assert table[FAMILIES].to_numpy().sum() == 6
-    assert "执行规则 19 条,发现问题 3 条" in shown.findings_table.value
+    assert table["贷后检查"].tolist() == [0, 3, 3]
+    assert table["催收"].tolist() == [0, 1, 1]
+    assert table["合计"].tolist() == [0, 4, 4]
+    assert table[FAMILIES].to_numpy().sum() == 8
+    assert "执行规则 22 条,发现问题 4 条" in shown.findings_table.value
 
 
 def test_inspection_timeliness_by_branch(shown: ManagementDashboard) -> None:
@@ -306,7 +307,7 @@ def test_workbook_holds_every_table_and_the_parameters(shown: ManagementDashboar
     assert params["期末快照"].startswith("期末_20260930.xlsx(数据日期 2026-09-30")
     findings = list(book["检查发现"].iter_rows(values_only=True))
     assert findings[0] == ("机构", *FAMILIES, "合计")
-    assert findings[2][0] == "河口镇支行" and findings[2][-1] == 3
+    assert findings[2][0] == "河口镇支行" and findings[2][-1] == 4
     assert book["五级分类"]["H2"].number_format == "0.00%"
     assert 'download=\'管理层看板数据.xlsx\'' in shown.download.value
 

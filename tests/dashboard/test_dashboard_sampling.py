@@ -364,3 +364,131 @@ def test_uploading_the_network_snapshot_brings_its_branches_and_review_plan(star
     assert sorted(started.plan["branch"]) == ["城关支行", "河口镇支行", "石桥镇支行", "青山镇支行"]
     assert "辖内 4 家机构" in started.plan_html.value
     assert started.set_branch("河口镇支行") and started.sample.branch == "河口镇支行"
+
+
+# --------------------------------------------------------------------------- new customers
+
+#: 测试支行's individuals: borrower -> (first disbursement, loan officer). In August 2026:
+#: B04 (first day), B05 (last day), B06 of 张伟, B07 of 李娜, B10 of none; B08 (July 31) and
+#: B09 (September 1) are not new in August.
+_NEW = {"B04": ("2026-08-01", "张伟"), "B05": ("2026-08-31", "张伟"),
+        "B06": ("2026-08-15", "张伟"), "B07": ("2026-08-20", "李娜"),
+        "B08": ("2026-07-31", "李娜"), "B09": ("2026-09-01", "李娜"),
+        "B10": ("2026-08-10", None)}
+
+
+def make_new_customer_extract(*, as_of: dt.date | None = dt.date(2026, 9, 30)) -> Extract:
+    """:func:`make_extract` with customer types, disbursement dates and loan officers."""
+    base = make_extract(branches=make_branches())
+    ids = base.loans["borrower_id"]
+    loans = base.loans.assign(
+        customer_type=pd.Series(np.where(ids.isin(list(_NEW)), "individual", "corporate"),
+                                dtype="str"),
+        disbursement_date=pd.to_datetime(ids.map({b: d for b, (d, _) in _NEW.items()})
+                                         .fillna("2025-01-01")),
+        loan_officer=pd.Series(ids.map({b: o for b, (_, o) in _NEW.items()}), dtype="str"))
+    return Extract(loans=loans, branches=base.branches, fingerprint="cd" * 32,
+                   source_name="新增客户台账.xlsx", as_of=as_of)
+
+
+@pytest.fixture
+def nc_dash() -> BranchSamplingDashboard:
+    board = BranchSamplingDashboard(seed=20260930, new_customer_seed=1)
+    assert board.set_extract(make_new_customer_extract())
+    return board
+
+
+def test_the_new_customer_check_defaults_to_the_month_before_the_data_date(nc_dash):
+    assert nc_dash.month_input.value == "2026-08"
+    assert ("新增客户月份默认为台账数据日期 2026-09-30 的上一个月(2026-08)"
+            in nc_dash.month_note.value)
+    check = nc_dash.new_customer_check
+    # 张伟 3 new -> 1 drawn (seed 1: B05, first-loan on the month's last day); 李娜 1; none 1
+    assert check["borrower_id"].tolist() == ["B05", "B07", "B10"]
+    assert (check.attrs["new_customers"], check.attrs["required"]) == (5, 3)
+    assert nc_dash.nc_error.value == ""
+
+
+def test_the_new_customer_tables_on_screen(nc_dash):
+    assert nc_dash.new_customers.to_dict("list") == {
+        "序号": [1, 2, 3], "客户号": ["B05", "B07", "B10"], "客户名称": ["李四", "赵六", "周九"],
+        "机构": ["测试支行"] * 3, "客户经理": ["张伟", "李娜", "(未登记客户经理)"],
+        "首笔发放日": [pd.Timestamp("2026-08-31"), pd.Timestamp("2026-08-20"),
+                  pd.Timestamp("2026-08-10")],
+        "本月借据号": [("L05",), ("L07",), ("L10",)], "贷款余额(元)": [500.0, 300.0, 100.0]}
+    assert nc_dash.new_customer_officers.to_dict("list") == {
+        "客户经理": ["(未登记客户经理)", "张伟", "李娜"], "新增客户数": [1, 3, 1], "应抽户数": [1, 1, 1]}
+    summary = nc_dash.nc_summary_html.value
+    assert ("文件 新增客户台账.xlsx:2026-08 新增个人客户 <b>5</b> 户(首笔贷款在该月发放),应抽 3 户,"
+            "抽中 <b>3 户</b>;随机种子 <b class='pa-nc-seed-used'>1</b>。") in summary
+    assert "按客户经理分别抽查:3名客户经理,每人不低于其新增客户的10%,至少1户" in summary
+    assert "<td>2026-08-31</td>" not in nc_dash.nc_table_html.value  # dates are right-aligned
+    assert "<td class='num'>2026-08-31</td>" in nc_dash.nc_table_html.value
+    assert "id='pa-nc-officers'" in nc_dash.nc_officers_html.value
+
+
+def test_the_new_customer_download_is_the_workpaper_of_the_check_on_screen(nc_dash):
+    link = nc_dash.nc_download_html.value
+    assert "download='新增客户现场核查底稿_2026-08_种子1.xlsx'" in link
+    wb = load_workbook(io.BytesIO(nc_dash.new_customer_workpaper), read_only=True)
+    assert wb.sheetnames == ["核查名单", "按客户经理", "抽样参数"]
+    rows = list(wb["核查名单"].iter_rows(values_only=True))
+    assert [r[1] for r in rows[1:4]] == ["B05", "B07", "B10"]
+    params = {r[0]: r[1] for r in wb["抽样参数"].iter_rows(values_only=True)}
+    assert (params["数据文件"], params["文件指纹(SHA-256)"]) == ("新增客户台账.xlsx", "cd" * 32)
+    wb.close()
+    # the review sample's download is still the first link of the page
+    assert "现场检查工作底稿_测试支行_20260930" in nc_dash.download_html.value
+
+
+@pytest.mark.parametrize(("month", "drawn"), [("2026-07", ["B08"]), ("2026-09", ["B09"]),
+                                              ("2026-06", [])])
+def test_another_month_is_drawn_on_both_sides_of_its_edges(nc_dash, month, drawn):
+    assert nc_dash.set_month(month)
+    assert nc_dash.new_customer_check["borrower_id"].tolist() == drawn
+    assert f"download='新增客户现场核查底稿_{month}_种子1.xlsx'" in nc_dash.nc_download_html.value
+
+
+def test_the_seed_and_the_month_box_redraw_the_check(nc_dash):
+    assert nc_dash.set_new_customer_seed(0)
+    assert nc_dash.new_customer_check["borrower_id"].tolist() == ["B04", "B07", "B10"]
+    nc_dash.nc_seed_input.value = 3  # the widget's callback
+    assert nc_dash.new_customer_check["borrower_id"].tolist() == ["B06", "B07", "B10"]
+    nc_dash.month_input.value = "2026-09"
+    assert nc_dash.new_customer_check["borrower_id"].tolist() == ["B09"]
+    nc_dash.nc_run_button.click()
+    assert nc_dash.new_customer_check.attrs["seed"] == 3
+
+
+def test_a_bad_month_shows_the_error_and_keeps_the_previous_check(nc_dash):
+    previous = nc_dash.new_customer_check
+    assert not nc_dash.set_month("2026/08")
+    assert "月份须为 YYYY-MM 格式,收到 &#x27;2026/08&#x27;。" in nc_dash.nc_error.value
+    assert "当前仍显示上一次的核查名单:2026-08,随机种子 1" in nc_dash.nc_error.value
+    assert nc_dash.new_customer_check is previous
+    assert nc_dash.error.value == ""  # the review sample is not concerned
+    assert nc_dash.set_month("2026-08") and nc_dash.nc_error.value == ""
+
+
+def test_without_a_data_date_the_month_before_today_is_proposed_and_said():
+    board = BranchSamplingDashboard(seed=20260930, new_customer_seed=1)
+    board.set_extract(make_new_customer_extract(as_of=None))
+    today = dt.date.today()
+    expected = f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
+    assert board.month_input.value == expected
+    assert (f"台账未识别数据日期,新增客户月份默认为今天 {today:%Y-%m-%d} 的上一个月({expected})"
+            in board.month_note.value)
+
+
+def test_a_ledger_without_customer_types_says_what_the_check_needs(dash):
+    # the review sample is drawn; the new-customer section names the missing columns
+    assert dash.sample is not None and dash.error.value == ""
+    assert dash.new_customer_check is None and dash.nc_summary_html.value == ""
+    assert "贷款台账缺少新增客户核查所需的列:customer_type、disbursement_date" in dash.nc_error.value
+
+
+def test_a_new_file_replaces_the_check_of_the_previous_one(nc_dash):
+    assert nc_dash.new_customer_check is not None
+    nc_dash.set_extract(make_extract())
+    assert nc_dash.new_customer_check is None and nc_dash.nc_download_html.value == ""
+    assert "当前仍显示上一次" not in nc_dash.nc_error.value

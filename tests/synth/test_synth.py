@@ -15,8 +15,12 @@ from hypothesis import strategies as st
 
 from postloan_audit import Extract, load_extract, run_checks
 from postloan_audit.commands.cli import main as cli_main
+from postloan_audit.compliance.policy import Policy
+from postloan_audit.compliance.rules.context import CheckContext
+from postloan_audit.compliance.rules.inspection import individual_products
 from postloan_audit.core.schema import CLASSIFICATIONS, LOAN_COLUMNS
 from postloan_audit.core.workbooks import append_table, new_write_only_workbook, save_workbook
+from postloan_audit.core.workdays import add_working_days
 from postloan_audit.synth.draws import add_months_in_days
 from postloan_audit.synth.generator import (
     PLANTED_RULES,
@@ -37,15 +41,19 @@ def network():
     return generate_network(loans=3000, branches=6, seed=11, as_of="2026-09-30")
 
 
-def _found(extract: Extract, as_of) -> pd.DataFrame:
+#: Rules a loans-only extract (a CSV) cannot run: INSP-REPORT reads the inspection reports.
+LOANS_ONLY_NOT_RUN = ["INSP-REPORT"]
+
+
+def _found(extract: Extract, as_of, not_run=()) -> pd.DataFrame:
     report = run_checks(extract, as_of=as_of)
-    assert report.not_run.empty
+    assert report.not_run["rule_id"].tolist() == list(not_run)
     found = report.findings[["rule_id", "loan_id"]].drop_duplicates().astype(str)
     return found.sort_values(["rule_id", "loan_id"]).reset_index(drop=True)
 
 
-def _planted(net) -> pd.DataFrame:
-    return (net.planted.astype(str).sort_values(["rule_id", "loan_id"])
+def _planted(net, sheets=("loans", "inspections", "collections")) -> pd.DataFrame:
+    return (net.planted_in(sheets).astype(str).sort_values(["rule_id", "loan_id"])
             .reset_index(drop=True))
 
 
@@ -93,9 +101,11 @@ def test_dates_never_lie_after_as_of_except_maturity(network):
     for name in ("disbursement_date", "last_inspection_date", "first_inspection_date",
                  "collateral_appraisal_date", "collateral_inspection_date", "rating_date",
                  "maturity_notice_date", "collection_notice_date", "last_collection_date",
-                 "fund_use_check_date"):
+                 "fund_use_check_date", "last_onsite_inspection_date",
+                 "interest_overdue_since", "callback_date"):
         assert (network.loans[name].dropna() <= as_of).all(), name
     assert (network.inspections["inspection_date"] <= as_of).all()
+    assert (network.inspections["report_date"].dropna() <= as_of).all()
     assert (network.collections["collection_date"] <= as_of).all()
     assert (network.loans["maturity_date"] > network.loans["disbursement_date"]).all()
 
@@ -182,8 +192,187 @@ def test_checks_find_exactly_the_planted_breaches(as_of):
     extract = Extract(loans=net.loans, inspections=net.inspections,
                       collections=net.collections, branches=net.branches)
     pd.testing.assert_frame_equal(_found(extract, net.as_of), _planted(net))
-    # a loans-only extract (a CSV) tells the same story through the loan-level columns
-    pd.testing.assert_frame_equal(_found(Extract(loans=net.loans), net.as_of), _planted(net))
+    # a loans-only extract (a CSV) tells the same story through the loan-level columns, except
+    # for the inspection reports it does not hold
+    pd.testing.assert_frame_equal(
+        _found(Extract(loans=net.loans), net.as_of, not_run=LOANS_ONLY_NOT_RUN),
+        _planted(net, ("loans",)))
+
+
+# --------------------------------------------------------------------------- controls
+
+
+def _keyed(net, rule: str) -> pd.Series:
+    return net.loans["loan_id"].isin(net.planted.loc[net.planted["rule_id"] == rule, "loan_id"])
+
+
+@pytest.fixture(scope="module")
+def network21():
+    """A network with personal products that have no new NPL in some branches."""
+    return generate_network(loans=2500, branches=4, seed=21, as_of="2026-09-30")
+
+
+def test_each_borrower_has_one_officer_but_the_planted_ones(network):
+    loans = network.loans[network.loans["balance"] > 0]
+    officers = loans.groupby("borrower_id")["loan_officer"].nunique()
+    planted = _keyed(network, "OFFICER-ONE")[loans.index]
+    flagged = loans.loc[planted, "borrower_id"].unique()
+    assert (officers.drop(flagged) == 1).all()
+    assert set(officers[flagged]) == {0, 2}
+    # every outstanding loan of a planted borrower is in the answer key
+    assert planted[loans["borrower_id"].isin(flagged)].all()
+
+
+def test_callbacks_come_within_the_callback_period_or_not_yet(network):
+    loans = network.loans
+    as_of = pd.Timestamp(network.as_of)
+    personal = loans["customer_type"] == "individual"
+    assert loans.loc[~personal, "callback_date"].isna().all()
+    limit = pd.to_timedelta(np.where(loans["payment_method"] == "self", 3, 7), unit="D")
+    due = loans["disbursement_date"] + limit
+    clean = personal & ~_keyed(network, "CALLBACK-FIRST")
+    called = loans["callback_date"]
+    on_time = (called >= loans["disbursement_date"]) & (called <= due)
+    assert (on_time | (called.isna() & (due >= as_of)))[clean].all()
+    assert (called.isna() & (due >= as_of))[clean].any()  # recent loans not called back yet
+    assert (called == loans["disbursement_date"])[clean].any()  # a callback on the day counts
+    planted = _keyed(network, "CALLBACK-FIRST")
+    assert (called.isna() | (called < loans["disbursement_date"]))[planted].all()
+    assert (due > as_of - pd.Timedelta(days=30))[planted].any()  # just past the limit
+
+
+@pytest.mark.parametrize("as_of,year", [("2026-06-30", 2026), ("2026-09-30", 2026),
+                                        ("2026-01-15", 2025)])
+def test_ratings_are_renewed_in_the_fiscal_year_the_check_date_asks_for(as_of, year):
+    net = generate_network(loans=2000, branches=3, seed=31, as_of=as_of)
+    loans = net.loans
+    corporate = (loans["customer_type"] == "corporate") & (loans["balance"] > 0)
+    start = pd.Timestamp(f"{year}-01-01")
+    stale = _keyed(net, "RATING-STALE")
+    assert (loans["rating_date"] >= start)[corporate & ~stale].all()
+    assert (loans["rating_date"] == start)[corporate & ~stale].any()
+    rated = loans.loc[stale, "rating_date"]
+    assert (rated.isna() | (rated < start)).all()
+    assert (rated == start - pd.Timedelta(days=1)).any()
+
+
+def test_interest_arrears_start_when_the_arrears_began(network):
+    loans = network.loans
+    as_of = pd.Timestamp(network.as_of)
+    behind = (loans["overdue_days"] > 0) & (loans["balance"] > 0) & ~_keyed(network,
+                                                                           "MAT-COLLECT")
+    since = as_of - pd.to_timedelta(loans["overdue_days"], unit="D")
+    assert (loans["interest_overdue_since"] == since)[behind].all()
+    # (a DATA-OVERDUE loan's overdue days were never updated: its arrears began at maturity)
+    settled = (loans["overdue_days"] == 0) & ~_keyed(network, "DATA-OVERDUE")
+    assert loans.loc[settled, "interest_overdue_since"].isna().all()
+    # clean corporate notices: from that day to the 5th working day after it, some on that day
+    judged = behind & (loans["customer_type"] == "corporate") & ~_keyed(network, "INT-COLLECT")
+    deadline = add_working_days(loans["interest_overdue_since"], 5)[0]
+    judged &= deadline < as_of
+    notice = loans["collection_notice_date"]
+    assert ((notice >= loans["interest_overdue_since"]) & (notice <= deadline))[judged].all()
+    assert (notice == deadline)[judged].any()
+
+
+def test_personal_held_to_the_frequency_only_in_products_with_new_npl(network21):
+    net = network21
+    loans = net.loans
+    held, ratio, _ = individual_products(CheckContext(loans, as_of=net.as_of,
+                                                      policy=Policy.default()))
+    personal = loans["customer_type"] == "individual"
+    planted = _keyed(net, "INSP-FREQ")
+    assert (planted & personal).any() and held[planted & personal].all()
+    # stale personal bullet loans of products without new NPL are clean controls
+    half_year_ago = pd.Timestamp(net.as_of) - pd.DateOffset(months=6)
+    stale = (personal & (loans["repayment_method"] == "bullet") & (loans["balance"] > 0)
+             & (loans["last_inspection_date"] < half_year_ago))
+    assert (stale & ~held).sum() >= 2
+    assert not (stale & ~held & planted).any()
+
+
+def test_exit_list_planted_loans_were_checked_off_site_lately(network):
+    loans = network.loans
+    as_of = pd.Timestamp(network.as_of)
+    exit_list = loans["exit_list"] & (loans["balance"] > 0)
+    planted = _keyed(network, "EXIT-VISIT")
+    month_ago = as_of - pd.DateOffset(months=1)
+    assert (loans["last_onsite_inspection_date"] >= month_ago)[exit_list & ~planted].all()
+    assert (loans["last_onsite_inspection_date"] == month_ago)[exit_list & ~planted].any()
+    assert (loans["last_onsite_inspection_date"] < month_ago)[planted].all()
+    assert (loans["last_inspection_date"] > month_ago)[planted].any()
+
+
+def test_personal_notices_come_a_day_before_maturity_or_are_planted(network):
+    loans = network.loans
+    personal_bullet = ((loans["customer_type"] == "individual")
+                       & (loans["repayment_method"] == "bullet"))
+    notice, maturity = loans["maturity_notice_date"], loans["maturity_date"]
+    planted = _keyed(network, "MAT-NOTICE")
+    assert (notice == maturity)[personal_bullet & planted].any()
+    clean = personal_bullet & ~planted & notice.notna()
+    assert (notice <= maturity - pd.Timedelta(days=1))[clean].all()
+    assert (notice == maturity - pd.Timedelta(days=1))[clean].any()
+
+
+def test_personal_loans_facing_the_corporate_manuals_rules_are_clean_controls(network):
+    """MAT-COLLECT and COLL-NPL come from the corporate manual: personal loans matured without
+    a timely collection notice, or NPL and not collected monthly, are in the network and
+    flagged by nothing (COLL-TIER holds them and is met)."""
+    loans = network.loans
+    as_of = pd.Timestamp(network.as_of)
+    personal = (loans["customer_type"] == "individual") & (loans["balance"] > 0)
+    deadline = add_working_days(loans["maturity_date"], 10)[0]
+    notice = loans["collection_notice_date"]
+    untimely = ~((notice >= loans["maturity_date"]) & (notice <= deadline))
+    matured = personal & (deadline < as_of) & untimely
+    npl = loans["classification"].isin(NPL)
+    collected = loans["last_collection_date"] + pd.DateOffset(months=1)
+    uncollected = personal & npl & ~(collected >= as_of)
+    keyed = loans["loan_id"].isin(network.planted["loan_id"])
+    assert (matured & ~keyed).sum() >= 3 and (uncollected & ~keyed).sum() >= 3
+    assert (loans.loc[matured | uncollected, "customer_type"] == "individual").all()
+    planted = network.planted.set_index("loan_id")["rule_id"]
+    corporate = loans.loc[loans["loan_id"].isin(planted.index[planted.isin(
+        ["MAT-COLLECT", "COLL-NPL"])]), "customer_type"]
+    assert (corporate == "corporate").all()
+
+
+def test_late_reports_and_interest_notices_are_one_working_day_late(network):
+    extract = Extract(loans=network.loans, inspections=network.inspections,
+                      collections=network.collections)
+    findings = run_checks(extract, as_of=network.as_of).findings
+    reports = findings.loc[findings["rule_id"] == "INSP-REPORT", "message"]
+    assert len(reports) == 9 and reports.str.contains("晚1个工作日;").all()
+    late = findings[findings["rule_id"] == "INT-COLLECT"].merge(
+        network.loans[["loan_id", "collection_notice_date"]], on="loan_id")
+    notice = late["collection_notice_date"]
+    next_day = add_working_days(late["due_date"], 1)[0]
+    assert (notice.isna() | (notice == next_day)).all() and notice.notna().any()
+    # clean reports finished on their deadline day: 15 working days after a half-year
+    rows = network.inspections
+    half = rows["report_period"].isin(["2025H2", "2026H1"])
+    ends = pd.to_datetime(rows.loc[half, "report_period"].map(
+        {"2025H2": "2025-12-31", "2026H1": "2026-06-30"}))
+    on_deadline = rows.loc[half, "report_date"] == add_working_days(ends, 15)[0]
+    assert on_deadline.sum() >= 10
+
+
+def test_reports_are_written_with_their_period_as_a_ledger_writes_it():
+    net = generate_network(loans=400, branches=2, seed=4, as_of="2026-09-30")
+    buf = io.BytesIO()
+    write_extract(net, buf)
+    sheet = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["贷后检查记录"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("借据号", "检查日期", "检查方式", "检查人", "报告完成日期", "所属期间")
+    periods = pd.Series([r[5] for r in rows[1:]]).dropna()
+    shapes = periods.str.extract(r"^\d{4}年(?:(一|二|三|四)季度|([上下])半年|(\d{1,2})月|(度))$")
+    assert shapes.notna().any(axis=1).all()
+    assert shapes.notna().any(axis=0).all()  # quarters, half-years, months and years
+    loaded = load_extract(io.BytesIO(buf.getvalue())).inspections
+    for name in ("report_date", "report_period"):
+        pd.testing.assert_series_equal(loaded[name].reset_index(drop=True),
+                                       net.inspections[name].reset_index(drop=True))
 
 
 # --------------------------------------------------------------------------- snapshots
@@ -319,7 +508,10 @@ def test_cli_generate_writes_a_loadable_extract(tmp_path, capsys):
     extract = load_extract(out)
     assert len(extract.loans) == 300 and extract.rejected.empty
     net = generate_network(loans=300, branches=2, seed=7, as_of="2026-09-30")
-    pd.testing.assert_frame_equal(pd.read_csv(planted, dtype="str"), net.planted)
+    # a CSV holds no inspection reports: its answer key leaves out INSP-REPORT
+    key = pd.read_csv(planted, dtype="str")
+    pd.testing.assert_frame_equal(key, net.planted_in(("loans",)))
+    assert set(net.planted["rule_id"]) - set(key["rule_id"]) == {"INSP-REPORT"}
 
 
 def test_cli_generate_without_known_suffix_exits_2(tmp_path, capsys):
@@ -339,9 +531,12 @@ def test_sample_extract_loads_cleanly_and_accounts_for_every_row(name):
     acc = extract.accounting
     assert (acc["rows_read"] == acc["kept"] + acc["rejected"] + acc["summary_rows"]).all()
     planted = pd.read_csv(SAMPLES / (Path(name).stem + ".planted.csv"), dtype=str)
-    found = _found(extract, extract.as_of)
+    not_run = LOANS_ONLY_NOT_RUN if name.endswith(".csv") else []
+    found = _found(extract, extract.as_of, not_run=not_run)
     pd.testing.assert_frame_equal(found, planted.sort_values(["rule_id", "loan_id"])
                                   .reset_index(drop=True))
+    # every rule is planted in every sample the extract's sheets can show it in
+    assert set(planted["rule_id"]) == set(PLANTED_RULES) - set(not_run)
 
 
 def test_branch_sample_supports_a_meaningful_supervision_sample():

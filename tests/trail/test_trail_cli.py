@@ -6,7 +6,9 @@ import datetime as dt
 
 import openpyxl
 import pandas as pd
+import pytest
 
+import postloan_audit.trail.store as trail_store
 from postloan_audit.commands.cli import main
 
 HEADERS = ["借据号", "客户号", "客户名称", "经营机构", "贷款余额", "五级分类", "担保方式", "逾期天数"]
@@ -68,6 +70,8 @@ def test_record_compare_list_export_import_history(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "整改台账 / follow-up: 1 条,逾期 0 条" and "王五" in out
 
+    assert main(["followup", "export", str(book), "--db", db]) == 2  # the returned workbook
+    assert "文件已存在" in capsys.readouterr().err
     exported = tmp_path / "导出.xlsx"
     assert main(["followup", "export", str(exported), "--db", db]) == 0
     assert "第 2 次检查的问题清单(含整改情况)已写入" in capsys.readouterr().out
@@ -76,7 +80,8 @@ def test_record_compare_list_export_import_history(tmp_path, capsys):
 
     assert main(["history", "--db", db]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "检查记录 / recorded runs: 2 次"
+    assert out.splitlines()[0] == ("检查记录 / recorded runs: 2 次(时间为 Asia/Shanghai 时间 / "
+                                   "times in Asia/Shanghai)")
     assert "台账1031.csv" in out and "台账0930.csv" in out
     assert main(["history", "--db", db, "--changes"]) == 0
     assert "整改中" in capsys.readouterr().out
@@ -146,3 +151,85 @@ def test_sample_record_workpaper_import_and_plan_reviews(tmp_path, capsys):
     out = capsys.readouterr().out
     line = next(row for row in out.splitlines() if row.strip().startswith("城东支行"))
     assert f"{day:%Y-%m-%d}" in line
+
+
+@pytest.fixture
+def recorded(tmp_path, monkeypatch):
+    """A store with one run of two findings (L001 without a customer name), recorded by 张三
+    at 06:05 UTC on 2026-09-30, checked as of 2020-01-31 (so both are overdue today)."""
+    monkeypatch.setattr(trail_store, "_now", lambda: dt.datetime(2026, 9, 30, 6, 5))
+    monkeypatch.setenv("POSTLOAN_AUDIT_USER", "张三")
+    monkeypatch.setenv("COLUMNS", "200")
+    rows = [["L001", "C001", None, "城关支行", "100,000", "正常", "抵押", 100],
+            ["L002", "C002", "客户2", "城关支行", "100,000", "正常", "抵押", 120]]
+    src = tmp_path / "台账.csv"
+    pd.DataFrame(rows, columns=HEADERS).to_csv(src, index=False)
+    db = str(tmp_path / "audit.db")
+    assert main(["check", str(src), "--as-of", "2020-01-31", "--rules", "CLS-OVERDUE",
+                 "--record", "--db", db]) == 0
+    return db
+
+
+def test_followup_list_is_an_aligned_table_with_blank_empty_cells(recorded, capsys):
+    capsys.readouterr()
+    assert main(["followup", "list", "--db", recorded]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "整改台账 / follow-up: 2 条,逾期 2 条",
+        "机构      规则编号     借据号  客户名称  严重程度  首次发现    整改期限    整改状态  逾期  责任人  整改措施",
+        "城关支行  CLS-OVERDUE  L001              高        2020-01-31  2020-03-01  待整改    是",
+        "城关支行  CLS-OVERDUE  L002    客户2     高        2020-01-31  2020-03-01  待整改    是",
+    ]
+
+
+def test_history_shows_the_operator_and_times_in_the_bank_s_time_zone(recorded, tmp_path,
+                                                                      capsys):
+    capsys.readouterr()
+    assert main(["history", "--db", recorded]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "检查记录 / recorded runs: 1 次(时间为 Asia/Shanghai 时间 / times in Asia/Shanghai)",
+        "编号  记录时间          操作人  检查日      范围      文件      指纹          问题数  新增  延续  消失",
+        "1     2026-09-30 14:05  张三    2020-01-31  城关支行  台账.csv  acb0354a6643       2     2     0     0",
+    ]
+    assert main(["history", "--db", recorded, "--changes"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "变更记录 / change log: 3 条(时间为 Asia/Shanghai 时间 / times in Asia/Shanghai)",
+        "时间              操作人  对象           键                 项目      原值  新值                                     说明",
+        "2026-09-30 14:05  张三    run            1                  recorded        台账.csv 2020-01-31 城关支行 findings=2",
+        "2026-09-30 14:05  张三    rectification  CLS-OVERDUE|L001|  status          待整改                                   第 1 次检查首次发现 / first seen in run 1",
+        "2026-09-30 14:05  张三    rectification  CLS-OVERDUE|L002|  status          待整改                                   第 1 次检查首次发现 / first seen in run 1",
+    ]
+    utc = tmp_path / "utc.toml"
+    utc.write_text('[trail]\ntime_zone = "UTC"\n', encoding="utf-8")
+    assert main(["history", "--db", recorded, "--policy", str(utc)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("(时间为 UTC 时间 / times in UTC)")
+    assert lines[2].startswith("1     2026-09-30 06:05  张三")
+
+
+def test_export_never_replaces_a_file_without_force(recorded, tmp_path, capsys):
+    book = tmp_path / "问题清单.xlsx"
+    book.write_bytes(b"filled in by the branch")
+    capsys.readouterr()
+    assert main(["followup", "export", str(book), "--db", recorded]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"错误 / Error: 文件已存在:{book},未覆盖。如确需替换,请加 --force(原文件中已填写的内容将丢失),"
+        f"或换一个文件名。 / {book} exists and was not replaced: add --force to replace it (what "
+        "was filled in is lost), or choose another name.\n")
+    assert book.read_bytes() == b"filled in by the branch"
+    assert main(["followup", "export", str(book), "--db", recorded, "--force"]) == 0
+    assert openpyxl.load_workbook(book)["问题清单"].cell(row=2, column=1).value is not None
+
+
+def test_check_record_refuses_an_existing_out_before_recording(recorded, tmp_path, capsys):
+    book = tmp_path / "问题清单.xlsx"
+    book.write_bytes(b"filled in by the branch")
+    args = ["check", str(tmp_path / "台账.csv"), "--as-of", "2020-01-31", "--rules",
+            "CLS-OVERDUE", "--record", "--db", recorded, "--out", str(book)]
+    capsys.readouterr()
+    assert main(args) == 2
+    assert "请加 --force" in capsys.readouterr().err
+    assert len(trail_store.open_store(recorded).runs()) == 1  # nothing recorded
+    assert main([*args, "--force"]) == 0
+    assert "已记录为第 2 次检查" in capsys.readouterr().out

@@ -37,7 +37,13 @@ STRENGTH_ZH: tuple[str, ...] = ("无催收", "短信、电话或信函催收", "
 #: (attribute → how pieces combine: "min" or "max"). An engine that checks the book in pieces (the Dask engine) computes each on every
 #: piece of the sheets, combines them and passes them in as ``facts``, so every piece sees the
 #: book-wide value.
-BOOK_WIDE_FACTS: dict[str, str] = {"inspection_coverage_start": "min"}
+BOOK_WIDE_FACTS: dict[str, str] = {"inspection_coverage_start": "min", "product_npl": "sum"}
+#: Where each book-wide fact comes from: a sheet (computed on every piece of it) or ``loans``.
+BOOK_WIDE_SOURCES: dict[str, str] = {"inspection_coverage_start": "inspections",
+                                     "product_npl": "loans"}
+#: The product key of a branch's personal loans when the ledger has no ``product`` column, and
+#: of a blank product (one group per branch either way).
+NO_PRODUCT = "\x00"
 
 
 # --------------------------------------------------------------------------- vectorised helpers
@@ -467,6 +473,25 @@ class CheckContext:
         onsite = (self.inspections["inspection_type"] == "onsite").fillna(False).to_numpy(bool)
         latest = self._reduce_dates(codes, dates, onsite & (dates <= self.as_of), "max")
         return np.where(np.isnat(latest), fallback, latest)
+
+    @cached_property
+    def product_npl(self) -> pd.DataFrame:
+        """Per branch and ``product`` (:data:`NO_PRODUCT` for a blank product or none): the
+        balance of the personal loans disbursed in ``inspection.individual_npl_lookback_months``
+        up to D, ``total``, and of those NPL, ``npl`` (``003_…`` 第四十五条 近三年新增贷款不良率).
+        A book-wide fact: an engine that checks the book in pieces sums the pieces' tables."""
+        p = self.policy.inspection
+        disb = self.date("disbursement_date")
+        start = add_months(np.array([self.as_of]), -p.individual_npl_lookback_months)[0]
+        new = self.individual & ~np.isnat(disb) & (disb > start) & (disb <= self.as_of)
+        balance = np.nan_to_num(self.amount("balance"), nan=0.0)
+        product = (self.loans["product"].astype("str").fillna(NO_PRODUCT) if self.has("product")
+                   else pd.Series(NO_PRODUCT, index=self.loans.index, dtype="str"))
+        frame = pd.DataFrame({"branch": self.loans["branch"].astype("str").fillna(NO_PRODUCT),
+                              "product": product, "total": np.where(new, balance, 0.0),
+                              "npl": np.where(new & self.npl, balance, 0.0)})
+        return frame.loc[new].groupby(["branch", "product"], sort=False, as_index=False)[
+            ["total", "npl"]].sum()
 
     @cached_property
     def inspection_coverage_start(self) -> np.datetime64:

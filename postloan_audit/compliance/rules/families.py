@@ -17,18 +17,22 @@ from postloan_audit.compliance.checks import CheckReport
 
 #: Rule families (规则类别): the rule id's prefix before ``-`` → Chinese name. Extensions and
 #: refinancing share one family (展期与借新还旧, `003_…` 第一篇 第四十九条 and 《贷款通则》 第十二条
-#: treat them together). A prefix not listed here is shown as itself.
+#: treat them together); interest arrears are collection (催收), the first callback an
+#: inspection (首次检查, `003_…` 第四篇 一(二)1). A prefix not listed here is shown as itself.
 RULE_FAMILY_ZH: dict[str, str] = {
     "INSP": "贷后检查",
     "CLS": "风险分类",
     "EXT": "展期与借新还旧",
     "REFI": "展期与借新还旧",
     "COLL": "催收",
+    "INT": "催收",
     "MAT": "到期管理",
     "COLLAT": "押品",
     "RATING": "评级",
     "EXIT": "退出类",
     "FUND": "资金用途",
+    "CALLBACK": "贷后检查",
+    "OFFICER": "管户责任",
     "DATA": "数据质量",
 }
 #: The label of the totals row and column (合计).

@@ -9,6 +9,7 @@ from postloan_audit.compliance.rules import citations as cite
 from postloan_audit.compliance.rules.base import Hits, Rule, Severity
 from postloan_audit.compliance.rules.context import (
     NAT,
+    NO_PRODUCT,
     CheckContext,
     days_between,
     fmt_date,
@@ -48,31 +49,25 @@ def individual_products(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, pd.S
     """
     p = ctx.policy.inspection
     indiv = ctx.individual
-    disb = ctx.date("disbursement_date")
-    start = add_months(np.array([ctx.as_of]), -p.individual_npl_lookback_months)[0]
-    new = indiv & ~np.isnat(disb) & (disb > start) & (disb <= ctx.as_of)
-    branch_codes, _ = pd.factorize(ctx.loans["branch"])
     if ctx.has("product"):
-        product = ctx.loans["product"]
-        product_codes, _ = pd.factorize(product)
-        label = product.astype("str").fillna("(未填贷款品种)")
+        label = ctx.loans["product"].astype("str").fillna("(未填贷款品种)")
+        product = ctx.loans["product"].astype("str").fillna(NO_PRODUCT)
     else:
-        product_codes = np.zeros(ctx.n, dtype=np.int64)
         label = pd.Series(np.full(ctx.n, "个人贷款(未提供贷款品种,按机构合并)", dtype=object),
                           dtype="str")
+        product = pd.Series(NO_PRODUCT, index=ctx.loans.index, dtype="str")
         if indiv.any():
             ctx.note("INSP-FREQ", "未提供贷款品种(product)列,各机构的个人贷款按一个产品计算近三年新增贷款"
                                   "不良率 / no product column: each branch's personal loans are"
                                   " treated as one product")
-    width = int(product_codes.max()) + 2 if len(product_codes) else 1
-    keys, _ = pd.factorize(branch_codes.astype(np.int64) * width + product_codes + 1)
-    k = int(keys.max()) + 1 if len(keys) else 0
-    balance = np.nan_to_num(ctx.amount("balance"), nan=0.0)
-    total = np.bincount(keys[new], weights=balance[new], minlength=k)
-    bad = new & ctx.npl
-    npl = np.bincount(keys[bad], weights=balance[bad], minlength=k)
-    ratio = np.full(k, np.nan)
-    np.divide(npl, total, out=ratio, where=total > 0)
+    table = ctx.product_npl
+    keys = pd.MultiIndex.from_frame(table[["branch", "product"]])
+    where = keys.get_indexer(pd.MultiIndex.from_arrays(
+        [ctx.loans["branch"].astype("str").fillna(NO_PRODUCT), product]))
+    ratio_of = np.full(len(table) + 1, np.nan)
+    total = table["total"].to_numpy(dtype=float)
+    np.divide(table["npl"].to_numpy(dtype=float), total, out=ratio_of[:-1], where=total > 0)
+    ratio = ratio_of[where]  # -1 (no new personal loans of the product): NaN
     above = np.nan_to_num(ratio, nan=-1.0) > p.individual_product_npl_ratio
     low_risk = np.zeros(ctx.n, dtype=bool)
     if p.low_risk_products and ctx.has("product"):
@@ -80,8 +75,8 @@ def individual_products(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, pd.S
     if p.low_risk_guarantee_types and ctx.has("guarantee_type"):
         low_risk |= ctx.loans["guarantee_type"].isin(p.low_risk_guarantee_types).to_numpy(
             dtype=bool)
-    held = indiv & above[keys] & ~low_risk
-    return held, ratio[keys], label
+    held = indiv & above & ~low_risk
+    return held, ratio, label
 
 
 def inspection_interval(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -297,7 +292,8 @@ def _insp_report(ctx: CheckContext) -> Hits:
         return Hits(np.empty(0, np.int64), pd.Series([], dtype="str"))
     loans = late["loan"].to_numpy(dtype=np.int64)
     keep = ctx.active[loans] & ~ctx.individual[loans]
-    late = late.loc[keep].sort_values(["loan", "period_end"], kind="stable")
+    late = late.loc[keep].sort_values(["loan", "period_end"], kind="stable").reset_index(
+        drop=True)
     if not len(late):
         return Hits(np.empty(0, np.int64), pd.Series([], dtype="str"))
     loans = late["loan"].to_numpy(dtype=np.int64)
