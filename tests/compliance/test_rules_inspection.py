@@ -251,7 +251,8 @@ def test_exit_visit_not_run_without_exit_list_and_disabled_by_policy():
                         rules=["EXIT-VISIT"])
     assert list(report.not_run["rule_id"]) == ["EXIT-VISIT"]
     assert report.not_run["reason"].iloc[0] == (
-        "缺少所需数据:列 exit_list(退出类客户) / missing data: column exit_list")
+        "缺少所需数据:列 exit_list(退出类客户)或名单表(lists) / missing data: column exit_list or"
+        " sheet lists")
     # the untyped last_inspection_date alone no longer lets the rule run
     report = run_checks(make_loans({"a": {}}, drop=["last_onsite_inspection_date"]),
                         as_of=AS_OF, rules=["EXIT-VISIT"])
