@@ -39,8 +39,8 @@ RULE_IDS: tuple[str, ...] = (
     "EXT-LIMIT", "EXT-INDIVIDUAL", "REFI-INDIVIDUAL", "COLL-TIER", "COLL-NPL", "MAT-NOTICE",
     "MAT-COLLECT", "INT-COLLECT", "COLLAT-INSP", "COLLAT-REVAL", "COLLAT-DROP", "COLLAT-COVER",
     "COLLAT-INSURE", "COLLAT-RELEASE", "RATING-STALE", "GUAR-RATING", "FIN-STATEMENTS",
-    "EXIT-VISIT", "LIST-MODE", "LIST-NEWCREDIT", "FUND-USE", "CALLBACK-FIRST", "OFFICER-ONE",
-    "DATA-OVERDUE",
+    "EXIT-VISIT", "LIST-MODE", "LIST-NEWCREDIT", "LIST-WATCH", "FUND-USE", "CALLBACK-FIRST",
+    "OFFICER-ONE", "DATA-OVERDUE",
 )
 #: Largest policy file :meth:`Policy.from_toml_bytes` accepts (a policy TOML is a few kilobytes).
 MAX_POLICY_BYTES: int = 1024 * 1024
@@ -323,6 +323,60 @@ class FinancialsPolicy:
     annual_audit_required: bool = True
 
 
+#: The internal rating scale (信用等级), best first: the default of ``warning.rating_scale``.
+RATING_SCALE: tuple[str, ...] = ("AAA", "AA+", "AA", "AA-", "A+", "A", "A-", "BBB+", "BBB",
+                                 "BBB-", "BB", "B", "CCC", "CC", "C")
+
+
+@dataclass(frozen=True)
+class WarningPolicy:
+    """Early warning (风险预警) and the watch list (授信风险监控名单): the ``EW-…`` signals of
+    :func:`postloan_audit.scan_signals` and the rule ``LIST-WATCH``.
+
+    Sources: ``003_…`` 第三篇 多选题10 (answer ABD: direct listing on the 授信风险监控名单 when a
+    related firm or major shareholder's trouble spreads group risk, when the borrower or a
+    guarantor is overdue or in interest arrears 30 days or more at another bank, or sued by
+    another bank; not a rating downgrade alone); 《商业银行金融资产风险分类办法》(2023)
+    (more than 20% of a debtor's debt at all banks overdue 90+ days: non-performing at every
+    bank); ``000_…`` 计划5 (资产负债率、流动比率、毛利率 two quarters running beyond 10%), 计划8
+    (collateral value down more than 10%), 计划9 (征信新增逾期; 轻度逾期 1–30 days);
+    ``001_…`` 篇五 (operating indicators poor three months running: 重点监测企业名单);
+    ``004_…`` 三(四) (二押). The rating scale and the escalation counts are the bank's.
+    """
+
+    #: 授信主体或担保主体在他行贷款逾期或欠息30天以上的 原则上直接列入授信风险监控名单 (红色预警)
+    #: — ``003_…`` 第三篇 多选题10 B.
+    other_bank_overdue_days: int = 30
+    #: 债务人在所有银行的债务中,逾期超过90天的债务占比超过20% 的,各银行均应将其债权归为不良
+    #: (他行逾期90天以上余额 ÷ (本行余额 + 他行余额)) — 风险分类办法 2023 第七条.
+    other_bank_npl90_share: float = 0.20
+    #: 资产负债率、流动比率、毛利率 等核心指标 连续 2 个季度 变动 10% 以上(相对变动) 启动预警程序 —
+    #: ``000_…`` 计划5.
+    financial_change_share: float = 0.10
+    #: …连续该数量的季度 — ``000_…`` 计划5 (连续 2 个季度).
+    financial_quarters: int = 2
+    #: 企业经营状况指标(营业收入、净利润 低于上年同月)连续三个月不理想的 列入重点监测企业名单 —
+    #: ``001_…`` 篇五 (四)三.
+    operating_months: int = 3
+    #: 抵押物价值较上次评估下跌超过该比例 (预警; 合规规则 COLLAT-DROP 另用
+    #: ``collateral.value_drop_share``) — ``000_…`` 计划8.
+    collateral_drop_share: float = 0.10
+    #: 二押: 押品抵押顺位不小于该值 (1 为第一顺位) — ``004_…`` 三(四).
+    second_lien_rank: int = 2
+    #: 征信新增逾期笔数 达到该数即预警 — ``000_…`` 计划9 (征信新增逾期).
+    new_overdue_count: int = 1
+    #: 本行贷款逾期不超过该天数为黄色信号,超过为橙色 — ``001_…`` 篇三 二、(二); ``000_…`` 计划9
+    #: (轻度逾期 1-30 天).
+    overdue_yellow_max_days: int = 30
+    #: 内部信用等级 由高到低 (a bank setting): a rating below its previous one is EW-RATING-DOWN;
+    #: a rating not on the scale is not judged.
+    rating_scale: tuple[str, ...] = RATING_SCALE
+    #: 同一客户该数量(及以上)的黄色信号 升为橙色; 0 不升级 — a bank setting.
+    yellow_to_orange_count: int = 3
+    #: 同一客户该数量(及以上)的橙色信号 升为红色; 0 不升级 — a bank setting.
+    orange_to_red_count: int = 3
+
+
 @dataclass(frozen=True)
 class CallbackPolicy:
     """The first callback after disbursement (首次回访): ``CALLBACK-FIRST``.
@@ -414,6 +468,7 @@ SECTIONS: dict[str, type] = {
     "fund_use": FundUsePolicy,
     "financials": FinancialsPolicy,
     "callback": CallbackPolicy,
+    "warning": WarningPolicy,
     "rectification": RectificationPolicy,
     "check_date": CheckDatePolicy,
     "trail": TrailPolicy,
@@ -475,6 +530,8 @@ class Policy:
     inspection, classification, extension, collection, maturity, collateral, rating, fund_use,
     financials, callback:
         The thresholds (see the section classes).
+    warning:
+        Early-warning signals and the watch list (:class:`WarningPolicy`).
     rectification:
         Follow-up deadlines and scorecard points (:class:`RectificationPolicy`).
     check_date:
@@ -498,6 +555,7 @@ class Policy:
     fund_use: FundUsePolicy = field(default_factory=FundUsePolicy)
     financials: FinancialsPolicy = field(default_factory=FinancialsPolicy)
     callback: CallbackPolicy = field(default_factory=CallbackPolicy)
+    warning: WarningPolicy = field(default_factory=WarningPolicy)
     rectification: RectificationPolicy = field(default_factory=RectificationPolicy)
     check_date: CheckDatePolicy = field(default_factory=CheckDatePolicy)
     trail: TrailPolicy = field(default_factory=TrailPolicy)
@@ -512,13 +570,19 @@ class Policy:
             raise PolicyError(
                 "classification 的逾期天数阈值须递增(关注 ≤ 次级 ≤ 可疑 ≤ 损失) / classification "
                 f"overdue-day thresholds must be non-decreasing, got {days}")
+        w = self.warning
         if c.borrower_npl_share > 1 or self.collateral.value_drop_share > 1 \
                 or self.extension.medium_term_fraction > 1 \
-                or self.inspection.individual_product_npl_ratio > 1:
+                or self.inspection.individual_product_npl_ratio > 1 \
+                or w.other_bank_npl90_share > 1 or w.financial_change_share > 1 \
+                or w.collateral_drop_share > 1:
             raise PolicyError("比例参数不能大于1 / share parameters must be at most 1 "
                               "(classification.borrower_npl_share, collateral.value_drop_share, "
                               "extension.medium_term_fraction, "
-                              "inspection.individual_product_npl_ratio)")
+                              "inspection.individual_product_npl_ratio, "
+                              "warning.other_bank_npl90_share, warning.financial_change_share, "
+                              "warning.collateral_drop_share)")
+        _check_warning(w)
         col_types = set(COLLATERAL_TYPE_ZH)
         for key in ("third_party_types", "insurable_types"):
             wrong = set(getattr(self.collateral, key)) - col_types
@@ -713,6 +777,27 @@ def _toml_where(exc: tomllib.TOMLDecodeError) -> str:
     """``(第 2 行第 10 列)`` from the parser's ``(at line 2, column 10)``, or ``""``."""
     match = re.search(r"at line (\d+), column (\d+)", str(exc))
     return f"(第 {match.group(1)} 行第 {match.group(2)} 列)" if match else ""
+
+
+def _check_warning(w: WarningPolicy) -> None:
+    """Refuse ``[warning]`` values no signal can use: a period count or lien rank below its
+    meaning, a new-overdue count of 0 (every report would warn), a rating scale empty or
+    naming a grade twice."""
+    for key, least in (("financial_quarters", 1), ("operating_months", 1),
+                       ("second_lien_rank", 2), ("new_overdue_count", 1),
+                       ("other_bank_overdue_days", 1)):
+        value = getattr(w, key)
+        if value < least:
+            raise PolicyError(f"参数 warning.{key} 不能小于 {least},实际为 {value} / policy key "
+                              f"warning.{key} must be at least {least}, got {value}")
+    scale = w.rating_scale
+    twice = sorted({g for g in scale if scale.count(g) > 1})
+    if not scale or twice:
+        raise PolicyError(
+            "参数 warning.rating_scale 应按由高到低列出各信用等级,且不得重复"
+            + (f"(重复:{'、'.join(twice)})" if twice else "(不能为空)")
+            + " / policy key warning.rating_scale must list each grade once, best first"
+            + (f" (repeated: {', '.join(twice)})" if twice else " (it is empty)"))
 
 
 def _check_time_zone(name: str) -> None:
