@@ -43,7 +43,7 @@ from postloan_audit.compliance.rules.lending import (
     RATING_STALE,
     REFI_INDIVIDUAL,
 )
-from postloan_audit.compliance.rules.lists import LIST_MODE, LIST_NEWCREDIT
+from postloan_audit.compliance.rules.lists import LIST_MODE, LIST_NEWCREDIT, LIST_WATCH
 
 
 def build_catalogue(rules: Iterable[Rule]) -> dict[str, Rule]:
@@ -89,6 +89,7 @@ CATALOGUE: dict[str, Rule] = build_catalogue([
     EXIT_VISIT,
     LIST_MODE,
     LIST_NEWCREDIT,
+    LIST_WATCH,
     FUND_USE,
     CALLBACK_FIRST,
     OFFICER_ONE,

@@ -748,6 +748,83 @@ class CheckContext:
         on_list[listed.loc[listed["list_type"] == "exit", "borrower"].to_numpy(np.int64)] = True
         return flagged | on_list[np.where(codes < 0, k, codes)]
 
+    @property
+    def borrower_ids(self) -> pd.Index:
+        """The distinct borrower ids, indexed by borrower code (:attr:`borrower_codes`)."""
+        return self._borrowers[1]
+
+    def per_borrower(self, values: np.ndarray, how: str = "any") -> np.ndarray:
+        """A per-loan array reduced per borrower code (``any`` of a mask, ``sum`` of amounts);
+        loans without a borrower id are left out."""
+        codes, k = self.borrower_codes
+        keep = codes >= 0
+        if how == "any":
+            return np.bincount(codes[keep & values], minlength=k) > 0
+        return np.bincount(codes[keep], weights=values[keep], minlength=k)
+
+    @cached_property
+    def borrower_active(self) -> np.ndarray:
+        """Borrowers (by code) with an outstanding loan (贷款余额大于零)."""
+        return self.per_borrower(self.active)
+
+    @cached_property
+    def borrower_balance(self) -> np.ndarray:
+        """The outstanding balance of each borrower (yuan, by code)."""
+        return self.per_borrower(np.nan_to_num(self.amount("balance"), nan=0.0), "sum")
+
+    @cached_property
+    def borrower_npl(self) -> np.ndarray:
+        """Borrowers (by code) with an outstanding non-performing loan (不良)."""
+        return self.per_borrower(self.active & self.npl)
+
+    @cached_property
+    def latest_external(self) -> pd.DataFrame:
+        """The latest report of each party in the ``external`` sheet dated on or before D (a
+        report dated after D is not known at D; of two on one day, the later row): the sheet's
+        columns, one row per ``party_id``, parties in order of their first row."""
+        frame = self.external
+        dates = pd.to_datetime(frame["report_date"]).to_numpy(dtype="datetime64[ns]")
+        codes, _ = pd.factorize(frame["party_id"])
+        keep = np.flatnonzero((codes >= 0) & ~np.isnat(dates) & (dates <= self.as_of))
+        order = keep[np.lexsort((keep, dates[keep], codes[keep]))]
+        c = codes[order]
+        last = np.r_[c[1:] != c[:-1], True] if len(c) else np.zeros(0, dtype=bool)
+        return frame.iloc[order[last]].reset_index(drop=True)
+
+    @cached_property
+    def external_of_borrower(self) -> np.ndarray:
+        """Per borrower code: its row in :attr:`latest_external` (-1 without a report)."""
+        index = pd.Index(self.latest_external["party_id"])
+        return index.get_indexer(self.borrower_ids).astype(np.int64)
+
+    @cached_property
+    def guarantor_rows(self) -> pd.DataFrame:
+        """The guarantees of outstanding loans with the guarantor's latest external report:
+        ``borrower`` (code of the loan's borrower), ``report`` (row in :attr:`latest_external`,
+        -1 without one) and the sheet's ``guarantor_id`` / ``guarantor_name``; one row per
+        borrower and guarantor (``003_…`` 多选10 reads 授信主体或担保主体 together)."""
+        frame = self.guarantees
+        pos = self.loan_positions("guarantees")
+        keep = pos >= 0
+        keep[keep] = self.active[pos[keep]]
+        codes = self.borrower_codes[0]
+        borrower = codes[pos[keep]]
+        ids = frame["guarantor_id"]
+        if self.external is not None:
+            report = pd.Index(self.latest_external["party_id"]).get_indexer(ids[keep])
+        else:
+            report = np.full(int(keep.sum()), -1)
+        party, _ = pd.factorize(ids[keep])
+        key = borrower * (int(party.max()) + 2 if len(party) else 1) + party
+        _, first = np.unique(key, return_index=True)
+        first = np.sort(first[(borrower[first] >= 0) & (party[first] >= 0)])
+        rows = np.flatnonzero(keep)[first]
+        name = (frame["guarantor_name"].to_numpy(dtype=object)[rows]
+                if "guarantor_name" in frame.columns else np.full(len(rows), None, object))
+        return pd.DataFrame({"borrower": borrower[first], "report": report[first].astype(np.int64),
+                             "guarantor_id": ids.to_numpy(dtype=object)[rows],
+                             "guarantor_name": name})
+
     def _broadcast_rows(self, per_loan: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """A per-loan value for each sheet row (via the loan's distinct-id code)."""
         loan_codes, k = self._loan_codes

@@ -1,4 +1,4 @@
-"""Rules of name lists (名单制管理): ``LIST-MODE``, ``LIST-NEWCREDIT``.
+"""Rules of name lists (名单制管理): ``LIST-MODE``, ``LIST-NEWCREDIT``, ``LIST-WATCH``.
 
 The ``lists`` sheet holds each borrower's entries (监控名单 ``watch``, 重点监测 ``monitor``,
 退出 ``exit``, 压缩 ``reduce``, 限制 ``restrict``) with the day listed and removed. An entry is in
@@ -13,6 +13,11 @@ import pandas as pd
 from postloan_audit.compliance.rules import citations as cite
 from postloan_audit.compliance.rules.base import Hits, Rule, Severity
 from postloan_audit.compliance.rules.context import CheckContext, fmt_date, pick
+from postloan_audit.compliance.rules.triggers import (
+    DIRECT_CASES,
+    direct_listing,
+    direct_listing_available,
+)
 from postloan_audit.core.schema import LIST_TYPE_ZH, MANAGEMENT_MODE_ZH
 
 #: Lists whose borrowers are managed in key mode (重点管理): the 授信风险监控名单 and the
@@ -75,6 +80,34 @@ def _list_newcredit(ctx: CheckContext) -> Hits:
     return Hits(sel, message)
 
 
+def _list_watch(ctx: CheckContext) -> Hits:
+    """Every outstanding loan of a borrower that meets a direct-listing case of ``003_…`` 第三篇
+    多选题10 (A 集团性风险蔓延, B 授信主体或担保主体他行逾期或欠息30天以上, D 被他行起诉:
+    :func:`~postloan_audit.compliance.rules.triggers.direct_listing`) and has no ``watch``
+    entry (授信风险监控名单) in force at D. A case whose data is absent (a column of the
+    ``external`` sheet, ``group_id``) is not judged, with a note."""
+    available = direct_listing_available(ctx)
+    missing = [DIRECT_CASES[name][1] for name, ok in available.items() if not ok]
+    if missing:
+        ctx.note("LIST-WATCH", f"缺少所需数据,未判断:{'、'.join(missing)} / not judged for lack of"
+                               " data: " + ", ".join(n for n, ok in available.items() if not ok))
+    facts = direct_listing(ctx)
+    codes, k = ctx.borrower_codes
+    listed = ctx.active_listings
+    watched = np.zeros(k + 1, dtype=bool)
+    watched[listed.loc[listed["list_type"] == "watch", "borrower"].to_numpy(np.int64)] = True
+    which = np.full(k + 1, -1, dtype=np.int64)
+    keep = ~watched[facts.borrowers]
+    which[facts.borrowers[keep]] = np.flatnonzero(keep)
+    row = which[np.where(codes < 0, k, codes)]
+    sel = np.flatnonzero(ctx.active & (row >= 0))
+    message = (facts.message.iloc[row[sel]].reset_index(drop=True)
+               + ";客户未列入授信风险监控名单;授信主体或担保主体在他行贷款逾期或欠息"
+               + f"{ctx.policy.warning.other_bank_overdue_days}天以上、在其他银行的借款被诉讼,或关联企业、"
+               "主要股东出现问题导致集团性风险蔓延的,原则上应直接列入授信风险监控名单")
+    return Hits(sel, message)
+
+
 LIST_MODE = Rule(
     id="LIST-MODE",
     title_zh="监控名单客户未实行重点管理",
@@ -96,4 +129,16 @@ LIST_NEWCREDIT = Rule(
     params=(),
     needs=("balance", "lists", "disbursement_date"),
     evaluate=_list_newcredit,
+)
+
+LIST_WATCH = Rule(
+    id="LIST-WATCH",
+    title_zh="应直接列入监控名单而未列入",
+    title_en="Borrower meeting a direct-listing case not on the watch list",
+    severity=Severity.HIGH,
+    citation=cite.SEED_003_WATCHLIST,
+    params=("warning.other_bank_overdue_days", "warning.other_bank_npl90_share"),
+    needs=("balance", "lists", "external"),
+    uses=("group_id", "exit_list"),
+    evaluate=_list_watch,
 )
