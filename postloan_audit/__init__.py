@@ -2,7 +2,8 @@
 
 Load the loan-ledger extracts banks export (:func:`load_extract`), draw an on-site review
 sample by the supervision manual's quotas (:func:`draw_sample`), run the compliance rule
-catalogue (:func:`run_checks`), and serve the results as Voila dashboards.
+catalogue (:func:`run_checks`), scan for early-warning signals and build the watch list
+(:func:`scan_signals`), and serve the results as Voila dashboards.
 
 The package is laid out by capability; imports point down only (a test enforces it):
 
@@ -25,6 +26,10 @@ The package is laid out by capability; imports point down only (a test enforces 
 ``postloan_audit.synth``        the synthetic generator (sample network, snapshots, extracts);
                                 above compliance, whose rule ids and policy defaults it plants
                                 around
+``postloan_audit.warning``      early warning (风险预警): the cited signals (other banks'
+                                overdue and suits, the group, statements, collateral, our
+                                own book), the watch list with its levels 红/橙/黄,
+                                escalation and movement, ``scan_signals``
 ``postloan_audit.dashboard``    the Voila dashboards (ipywidgets), one door users open: they
                                 draw what the capabilities compute
 ``postloan_audit.commands``     the ``postloan-audit`` command line, the other door: it parses
@@ -76,6 +81,10 @@ _EXPORTS: dict[str, str] = {
     "list_rules": "postloan_audit.compliance",
     "run_checks": "postloan_audit.compliance",
     "write_findings_workbook": "postloan_audit.compliance",
+    "SignalReport": "postloan_audit.warning",
+    "list_signals": "postloan_audit.warning",
+    "scan_signals": "postloan_audit.warning",
+    "write_watchlist_workbook": "postloan_audit.warning",
     "AttributeEvaluation": "postloan_audit.statistical",
     "AttributePlan": "postloan_audit.statistical",
     "MUSEvaluation": "postloan_audit.statistical",

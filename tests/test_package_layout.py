@@ -25,9 +25,11 @@ LAYERS: dict[str, int] = {
     "trail": 3,
     # Above compliance: the generator plants breaches of its catalogue with its policy.
     "synth": 3,
-    "dashboard": 4,
+    # Above compliance, whose context and direct-listing cases it reads, and the ingest layer.
+    "warning": 4,
+    "dashboard": 5,
     # Above the dashboards: `publish` exports the management page as a file.
-    "commands": 5,
+    "commands": 6,
 }
 
 
