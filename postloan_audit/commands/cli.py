@@ -20,7 +20,8 @@ from postloan_audit.core.errors import ExtractError, PostloanAuditError, short_m
 
 #: Sub-command modules under ``postloan_audit.commands``, each exposing ``register(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = ("extract", "check", "generate", "sample", "profile_template",
-                                   "statistical", "followup", "publish", "convert", "lists")
+                                   "statistical", "followup", "publish", "convert", "lists",
+                                   "warn")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -439,18 +439,20 @@ def _with_movement(ctx: SignalContext, watchlist: pd.DataFrame,
     if not len(gone):
         return watchlist
     codes = ctx.borrower_ids.get_indexer(gone.index)
-    in_ledger = codes >= 0
-    exits = pd.DataFrame({
-        "borrower_id": pd.Series(gone.index.to_numpy(dtype=object), dtype="str"),
-        "borrower_name": pd.Series(gone["borrower_name"].to_numpy(dtype=object), dtype="str"),
-        "branch": pd.Series(gone["branch"].to_numpy(dtype=object), dtype="str"),
-        "officer": pd.Series(gone["officer"].to_numpy(dtype=object), dtype="str"),
-        "balance": np.zeros(len(gone)), "listed": np.zeros(len(gone), dtype=bool),
-        "list_types": pd.Series(np.full(len(gone), "", dtype=object), dtype="str"),
-    })
-    if in_ledger.any():
-        current = _borrower_columns(ctx, codes[in_ledger])
-        exits.loc[in_ledger, current.columns] = current.to_numpy(dtype=object)
+    kept = np.flatnonzero(codes >= 0)
+    columns = {name: gone[name].to_numpy(dtype=object)
+               for name in ("borrower_name", "branch", "officer")}
+    columns["balance"] = np.zeros(len(gone))
+    columns["listed"] = np.zeros(len(gone), dtype=bool)
+    columns["list_types"] = np.full(len(gone), "", dtype=object)
+    if len(kept):
+        current = _borrower_columns(ctx, codes[kept])
+        for name, values in columns.items():
+            now = current[name].to_numpy(dtype=values.dtype)
+            if values.dtype == object and name != "list_types":
+                now = np.where(pd.isna(now), values[kept], now)  # the ledger's, else the list's
+            values[kept] = now
+    exits = pd.DataFrame({"borrower_id": gone.index.to_numpy(dtype=object), **columns})
     exits = exits.astype({"balance": float, "listed": bool})
     exits["level"] = pd.Series(pd.NA, index=exits.index, dtype="str")
     exits["signal_ids"] = ""

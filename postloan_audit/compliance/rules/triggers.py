@@ -103,8 +103,9 @@ def party_facts(ctx: CheckContext, hit: np.ndarray, fact: pd.Series, *,
     """Borrowers whose own latest report, or (``guarantors``) a guarantor's, has ``hit``.
 
     ``hit`` is a mask over :attr:`CheckContext.latest_external`; ``fact`` the text of each hit
-    report, in row order. Each borrower's message names the party (借款人, or 保证人 with its
-    name and id) before each fact, the borrower first, joined by ``;``.
+    report, in row order. Each borrower's message names the party and its report's date before
+    each fact (``借款人(2026-09-15征信):…``, ``保证人某公司(G1,2026-09-15征信):…``), the borrower
+    first, joined by ``;``.
     """
     latest = ctx.latest_external
     text = np.full(len(latest), "", dtype=object)
@@ -118,7 +119,7 @@ def party_facts(ctx: CheckContext, hit: np.ndarray, fact: pd.Series, *,
     mine &= ctx.borrower_active
     borrowers = [np.flatnonzero(mine)]
     rows = own[borrowers[0]]
-    texts = [("借款人" + pd.Series(dates[rows], dtype="str") + "征信报告:"
+    texts = [("借款人(" + pd.Series(dates[rows], dtype="str") + "征信):"
               + pd.Series(text[rows], dtype="str")).to_numpy(dtype=object)]
     if guarantors and ctx.guarantees is not None:
         g = ctx.guarantor_rows
@@ -128,11 +129,11 @@ def party_facts(ctx: CheckContext, hit: np.ndarray, fact: pd.Series, *,
         gs = g.loc[sel]
         name = gs["guarantor_name"].astype("str")
         gid = gs["guarantor_id"].astype("str")
-        who = ("保证人" + name + "(" + gid + ")").where(name.notna(), "保证人" + gid)
+        who = ("保证人" + name + "(" + gid + ",").where(name.notna(), "保证人" + gid + "(")
         rows = report[sel]
         borrowers.append(gs["borrower"].to_numpy(dtype=np.int64))
         texts.append((who.reset_index(drop=True) + pd.Series(dates[rows], dtype="str")
-                      + "征信报告:" + pd.Series(text[rows], dtype="str")).to_numpy(dtype=object))
+                      + "征信):" + pd.Series(text[rows], dtype="str")).to_numpy(dtype=object))
     positions, message, _ = by_loan(np.concatenate(borrowers), np.concatenate(texts))
     return BorrowerFacts(positions, message)
 
@@ -202,7 +203,7 @@ def other_bank_npl90(ctx: CheckContext) -> BorrowerFacts:
         hit = (ratio > share * (1 + 1e-12)) & (performing > 0)
         dates = fmt_date(pd.to_datetime(latest["report_date"]).to_numpy(
             dtype="datetime64[ns]")[rows[hit]])
-        message = ("借款人" + dates + "征信报告:他行逾期90天以上余额" + wan(o90[hit])
+        message = ("借款人(" + dates + "征信):他行逾期90天以上余额" + wan(o90[hit])
                    + "万元,占其在各银行债务" + wan(total[hit]) + "万元(本行" + wan(ours[hit])
                    + "万元、他行" + wan(other[hit]) + "万元)的" + fmt_fixed(ratio[hit] * 100, 2)
                    + f"%,超过{share * 100:g}%;本行尚有非不良贷款余额" + wan(performing[hit])
