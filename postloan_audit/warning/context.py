@@ -19,6 +19,7 @@ import pandas as pd
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.compliance.rules.context import CheckContext
 from postloan_audit.core import schema
+from postloan_audit.core.lookup import positions_in
 
 #: The requirement part naming the earlier snapshot (``previous`` of
 #: :func:`~postloan_audit.warning.scan.scan_signals`); ``previous.<column>`` names one of its
@@ -60,7 +61,7 @@ class SignalContext(CheckContext):
         """Per loan: its classification in the earlier snapshot (0 normal … 4 loss), -1 when
         the loan is not there or had no class."""
         prev = self.previous.drop_duplicates("loan_id")
-        where = pd.Index(prev["loan_id"]).get_indexer(self.loans["loan_id"])
+        where = positions_in(self.loans["loan_id"], prev["loan_id"])
         codes = pd.Categorical(prev["classification"].astype("str"),
                                categories=schema.CLASSIFICATIONS, ordered=True).codes
         codes = np.append(np.asarray(codes, dtype=np.int64), -1)
@@ -68,5 +69,5 @@ class SignalContext(CheckContext):
 
     def rating_rank(self, ratings: pd.Series) -> np.ndarray:
         """Each rating's place on ``warning.rating_scale`` (0 the best), -1 when not on it."""
-        scale = pd.Index(self.policy.warning.rating_scale)
-        return scale.get_indexer(ratings.astype("str").str.strip()).astype(np.int64)
+        scale = pd.Index(self.policy.warning.rating_scale, dtype="str")
+        return positions_in(ratings.astype("str").str.strip(), scale)

@@ -24,6 +24,7 @@ from postloan_audit.compliance.evaluation import unpack_data
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.core.dates import coerce_date
 from postloan_audit.core.extract import Extract, as_extract
+from postloan_audit.core.lookup import positions_in
 from postloan_audit.core.provenance import Provenance
 from postloan_audit.core.schema import LIST_TYPE_ZH
 from postloan_audit.core.severity import LEVEL_RANK, LEVEL_ZH, LEVELS
@@ -428,17 +429,18 @@ def _with_movement(ctx: SignalContext, watchlist: pd.DataFrame,
     """``movement`` against the earlier snapshot's watch list, and its borrowers without a
     signal now as ``exit`` rows (level empty; name, branch and officer from the ledger when the
     borrower is still in it, else from the earlier list; balance and listings as of now)."""
-    before = earlier.loc[earlier["level"].notna()].set_index("borrower_id")
-    then = before["level"].reindex(watchlist["borrower_id"]).map(LEVEL_RANK)
-    now = watchlist["level"].map(LEVEL_RANK)
-    movement = np.select(
-        [then.isna().to_numpy(), (now.to_numpy() > then.to_numpy()),
-         (now.to_numpy() < then.to_numpy())], ["new", "up", "down"], "same")
+    before = earlier.loc[earlier["level"].notna()].reset_index(drop=True)
+    was = positions_in(watchlist["borrower_id"], before["borrower_id"])
+    ranks = before["level"].map(LEVEL_RANK).to_numpy(dtype=np.int64)
+    then = np.where(was >= 0, ranks[np.maximum(was, 0)] if len(ranks) else 0, 0)
+    now = watchlist["level"].map(LEVEL_RANK).to_numpy(dtype=np.int64)
+    movement = np.select([was < 0, now > then, now < then], ["new", "up", "down"], "same")
     watchlist = watchlist.assign(movement=pd.Series(movement, index=watchlist.index, dtype="str"))
-    gone = before.loc[~before.index.isin(watchlist["borrower_id"])]
+    still = positions_in(before["borrower_id"], watchlist["borrower_id"]) >= 0
+    gone = before.loc[~still].set_index("borrower_id")
     if not len(gone):
         return watchlist
-    codes = ctx.borrower_ids.get_indexer(gone.index)
+    codes = positions_in(pd.Series(gone.index, dtype="str"), ctx.borrower_ids)
     kept = np.flatnonzero(codes >= 0)
     columns = {name: gone[name].to_numpy(dtype=object)
                for name in ("borrower_name", "branch", "officer")}

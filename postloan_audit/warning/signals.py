@@ -23,6 +23,7 @@ from postloan_audit.compliance.rules.context import (
     month_index,
     wan,
 )
+from postloan_audit.core.lookup import positions_in
 from postloan_audit.core.schema import CLASSIFICATION_ZH, CLASSIFICATIONS
 from postloan_audit.core.severity import Level
 from postloan_audit.warning.base import Signal, SignalHits
@@ -381,7 +382,7 @@ def _rating_down(ctx: SignalContext) -> SignalHits:
     keep_prev = outstanding & (prev_codes >= 0) & (prev_rank >= 0)
     before = np.full(len(prev_ids) + 1, -1, dtype=np.int64)
     np.maximum.at(before, prev_codes[keep_prev], prev_rank[keep_prev])
-    where = pd.Index(prev_ids).get_indexer(ctx.borrower_ids)
+    where = positions_in(ctx.borrower_ids, prev_ids)
     then = before[where]  # -1 (the appended slot) when the borrower is not in the snapshot
     if unknown.any() or unknown_prev.any():
         values = sorted(set(ctx.loans["rating"][unknown].astype("str"))

@@ -20,6 +20,7 @@ from postloan_audit.compliance.policy import Policy
 from postloan_audit.core import schema, workdays
 from postloan_audit.core.dates import PERIOD_MONTHS, add_months, period_span
 from postloan_audit.core.extract import OPTIONAL_SHEETS
+from postloan_audit.core.lookup import positions_in
 
 NAT = np.datetime64("NaT", "ns")
 _NAT_INT = np.iinfo(np.int64).min
@@ -395,7 +396,7 @@ class CheckContext:
     def borrower_code_of(self, ids: pd.Series) -> np.ndarray:
         """The borrower code (as in :attr:`borrower_codes`) of each id of a sheet; -1 for an id
         no loan has."""
-        return self._borrowers[1].get_indexer(ids).astype(np.int64)
+        return positions_in(ids, self._borrowers[1])
 
     def loan_positions(self, sheet: str) -> np.ndarray:
         """For each row of a loan-keyed sheet (``inspections``, ``collections``,
@@ -794,8 +795,7 @@ class CheckContext:
     @cached_property
     def external_of_borrower(self) -> np.ndarray:
         """Per borrower code: its row in :attr:`latest_external` (-1 without a report)."""
-        index = pd.Index(self.latest_external["party_id"])
-        return index.get_indexer(self.borrower_ids).astype(np.int64)
+        return positions_in(self.borrower_ids, self.latest_external["party_id"])
 
     @cached_property
     def guarantor_rows(self) -> pd.DataFrame:
@@ -811,7 +811,7 @@ class CheckContext:
         borrower = codes[pos[keep]]
         ids = frame["guarantor_id"]
         if self.external is not None:
-            report = pd.Index(self.latest_external["party_id"]).get_indexer(ids[keep])
+            report = positions_in(ids[keep], self.latest_external["party_id"])
         else:
             report = np.full(int(keep.sum()), -1)
         party, _ = pd.factorize(ids[keep])
