@@ -23,8 +23,8 @@ def _arrow_text(values: pd.Series | pd.Index) -> pa.Array | None:
 
 
 def positions_in(values: pd.Series | pd.Index, universe: pd.Series | pd.Index) -> np.ndarray:
-    """The position of each of ``values`` in ``universe`` (int64), -1 where it is absent or
-    missing. ``universe`` holds each id once (the distinct ids of a column).
+    """The position of each of ``values`` in ``universe`` (int64; its first occurrence), -1
+    where it is absent or missing.
 
     >>> positions_in(pd.Series(["b", "x", None, "a"], dtype="str"),
     ...              pd.Index(["a", "b"], dtype="str")).tolist()
@@ -37,6 +37,8 @@ def positions_in(values: pd.Series | pd.Index, universe: pd.Series | pd.Index) -
         found = pc.index_in(left, value_set=right, skip_nulls=True)
         return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     index = pd.Index(universe)
-    out = index.get_indexer(pd.Index(values)).astype(np.int64)
+    first = np.flatnonzero(~index.duplicated())
+    found = index[first].get_indexer(pd.Index(values))
+    out = np.where(found >= 0, first[np.maximum(found, 0)] if len(first) else -1, -1)
     out[pd.isna(np.asarray(values, dtype=object))] = -1
-    return out
+    return out.astype(np.int64)

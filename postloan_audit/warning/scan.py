@@ -274,12 +274,17 @@ def _evaluate(ctx: SignalContext) -> tuple[list[tuple[Signal, SignalHits]], list
     return parts, ran, not_run
 
 
+def _text(codes: np.ndarray, labels: list[str]) -> pd.Series:
+    """``labels[codes]`` as a ``str`` Series, through a categorical (no Python object per row)."""
+    return pd.Series(pd.Categorical.from_codes(codes, categories=labels)).astype("str")
+
+
 def _assemble(ctx: SignalContext, parts: list[tuple[Signal, SignalHits]]
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The signals table, and per row its borrower code, catalogue index and level rank."""
     codes = ctx.borrower_codes[0]
     order = {sid: i for i, sid in enumerate(SIGNALS)}
-    sig, borrower, loan, level, message = [], [], [], [], []
+    sig, borrower, loan, rank, message = [], [], [], [], []
     for signal, hits in parts:
         n = len(hits.positions)
         if not n:
@@ -292,31 +297,32 @@ def _assemble(ctx: SignalContext, parts: list[tuple[Signal, SignalHits]]
             borrower.append(pos)
             loan.append(np.full(n, -1, dtype=np.int64))
         sig.append(np.full(n, order[signal.id], dtype=np.int64))
-        level.append(np.full(n, signal.level.value, dtype=object) if hits.level is None
-                     else np.asarray(hits.level, dtype=object))
-        message.append(hits.message.to_numpy(dtype=object))
+        rank.append(np.full(n, signal.level.rank, dtype=np.int64) if hits.level is None
+                    else pd.Series(hits.level).map(LEVEL_RANK).to_numpy(dtype=np.int64))
+        message.append(hits.message.reset_index(drop=True).astype("str"))
     if not sig:
         empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in SIGNAL_COLUMNS})
         return empty, pd.DataFrame({"borrower": np.empty(0, np.int64),
                                     "signal": np.empty(0, np.int64),
                                     "rank": np.empty(0, np.int64)})
     s, b, p = np.concatenate(sig), np.concatenate(borrower), np.concatenate(loan)
-    lv = np.concatenate(level)
+    r = np.concatenate(rank)
     keep = b >= 0
-    s, b, p, lv = s[keep], b[keep], p[keep], lv[keep]
-    ids = np.asarray(list(SIGNALS), dtype=object)
-    citations = np.asarray([x.citation for x in SIGNALS.values()], dtype=object)
-    loan_ids = ctx.loans["loan_id"].to_numpy(dtype=object)
+    texts = pd.concat(message, ignore_index=True)
+    if not keep.all():
+        s, b, p, r, texts = s[keep], b[keep], p[keep], r[keep], texts[keep].reset_index(
+            drop=True)
+    levels = list(LEVELS)  # red, orange, yellow: code = 3 - rank
+    loan_ids = ctx.loans["loan_id"].iloc[np.maximum(p, 0)].reset_index(drop=True).astype("str")
     signals = pd.DataFrame({
-        "signal_id": pd.Series(ids[s], dtype="str"),
-        "borrower_id": pd.Series(ctx.borrower_ids.to_numpy(dtype=object)[b], dtype="str"),
-        "loan_id": pd.Series(np.where(p >= 0, loan_ids[np.maximum(p, 0)], None), dtype="str"),
-        "level": pd.Series(lv, dtype="str"),
-        "message": pd.Series(np.concatenate(message)[keep], dtype="str"),
-        "citation": pd.Series(citations[s], dtype="str"),
+        "signal_id": _text(s, list(SIGNALS)),
+        "borrower_id": pd.Series(ctx.borrower_ids.take(b), dtype="str"),
+        "loan_id": loan_ids.mask(p < 0),
+        "level": _text(LEVEL_RANK["red"] - r, levels),
+        "message": texts,
+        "citation": _text(s, [x.citation for x in SIGNALS.values()]),
     })
-    rank = pd.Series(lv).map(LEVEL_RANK).to_numpy(dtype=np.int64)
-    return signals, pd.DataFrame({"borrower": b, "signal": s, "rank": rank})
+    return signals, pd.DataFrame({"borrower": b, "signal": s, "rank": r})
 
 
 def _escalated(highest: np.ndarray, yellow: np.ndarray, orange: np.ndarray,
@@ -365,7 +371,7 @@ def _borrower_columns(ctx: SignalContext, borrowers: np.ndarray) -> pd.DataFrame
     def column(name: str) -> pd.Series:
         if name not in ctx.loans.columns:
             return pd.Series(pd.NA, index=range(len(at)), dtype="str")
-        return pd.Series(ctx.loans[name].to_numpy(dtype=object)[at], dtype="str")
+        return ctx.loans[name].iloc[at].reset_index(drop=True).astype("str")
 
     listed = np.zeros(len(borrowers), dtype=bool)
     types = pd.Series(np.full(len(borrowers), "", dtype=object), dtype="str")
@@ -380,8 +386,7 @@ def _borrower_columns(ctx: SignalContext, borrowers: np.ndarray) -> pd.DataFrame
             types = types + pd.Series(np.where(on, kind + ",", ""), dtype="str")
         types = types.str.rstrip(",")
     return pd.DataFrame({
-        "borrower_id": pd.Series(ctx.borrower_ids.to_numpy(dtype=object)[borrowers],
-                                 dtype="str"),
+        "borrower_id": pd.Series(ctx.borrower_ids.take(borrowers), dtype="str"),
         "borrower_name": column("borrower_name"), "branch": column("branch"),
         "officer": column("loan_officer"),
         "balance": ctx.borrower_balance[borrowers].astype(float),

@@ -20,14 +20,13 @@ from postloan_audit.compliance.rules.context import (
     fmt_date,
     fmt_fixed,
     fmt_int,
-    month_index,
     wan,
 )
 from postloan_audit.core.lookup import positions_in
 from postloan_audit.core.schema import CLASSIFICATION_ZH, CLASSIFICATIONS
 from postloan_audit.core.severity import Level
 from postloan_audit.warning.base import Signal, SignalHits
-from postloan_audit.warning.context import SignalContext
+from postloan_audit.warning.context import PERIOD_TYPES, SignalContext
 
 #: Statement types read as quarter-end statements when dated at a quarter's end (季报, and
 #: 半年报 / 年报 falling on one); a blank type counts too. Monthly statements never do.
@@ -98,28 +97,6 @@ def _new_overdue(ctx: SignalContext) -> SignalHits:
 
 # --------------------------------------------------------------------------- financial statements
 
-def _statements(ctx: SignalContext) -> tuple[pd.DataFrame, np.ndarray]:
-    """The ``financials`` rows known at D (period ended and received by D) of borrowers with an
-    outstanding loan, with ``borrower`` (code) and ``month`` (months since 1970-01 of
-    ``period_end``); and a mask of those at a calendar month's last day."""
-    frame = ctx.financials
-    owner = ctx.borrower_code_of(frame["borrower_id"])
-    end = pd.to_datetime(frame["period_end"]).to_numpy(dtype="datetime64[ns]")
-    ok = (owner >= 0) & ~np.isnat(end) & (end <= ctx.as_of)
-    if "received_date" in frame.columns:
-        received = pd.to_datetime(frame["received_date"]).to_numpy(dtype="datetime64[ns]")
-        ok &= np.isnat(received) | (received <= ctx.as_of)
-    ok[ok] = ctx.borrower_active[owner[ok]]
-    rows = np.flatnonzero(ok)
-    end = end[rows]
-    days = end.astype("datetime64[D]")
-    month_end = (days + np.timedelta64(1, "D")).astype("datetime64[M]") != days.astype(
-        "datetime64[M]")
-    table = frame.iloc[rows].reset_index(drop=True).assign(
-        borrower=owner[rows], month=month_index(end))
-    return table, month_end
-
-
 def _one_per_period(table: pd.DataFrame, period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One statement per borrower and period (the last row of several): the sorted keys
     ``borrower * span + period`` and the table row of each."""
@@ -177,12 +154,12 @@ def _fin_trend(ctx: SignalContext) -> SignalHits:
     """
     p = ctx.policy.warning
     share, quarters = p.financial_change_share, p.financial_quarters
-    table, month_end = _statements(ctx)
+    table, month_end = ctx.statements
     month = table["month"].to_numpy(dtype=np.int64)
     at_quarter_end = month_end & (month % MONTHS_PER_QUARTER == MONTHS_PER_QUARTER - 1)
-    if "period_type" in table.columns:
-        kind = table["period_type"]
-        at_quarter_end &= (kind.isna() | kind.isin(QUARTER_END_TYPES)).to_numpy(dtype=bool)
+    kind = table["kind"].to_numpy(dtype=np.int64)
+    at_quarter_end &= (kind == -1) | np.isin(kind, [PERIOD_TYPES.index(t)
+                                                    for t in QUARTER_END_TYPES])
     table = table.loc[at_quarter_end].reset_index(drop=True)
     quarter = table["month"].to_numpy(dtype=np.int64) // MONTHS_PER_QUARTER
     keys, rows = _one_per_period(table, quarter)
@@ -194,7 +171,7 @@ def _fin_trend(ctx: SignalContext) -> SignalHits:
     b, q = borrower[latest], quarter[latest]
     # at[j]: row of the statement j quarters before the latest (-1 when missing)
     at = [_lookup(keys, b * span + q - j) for j in range(quarters + 1)]
-    ends = fmt_date(pd.to_datetime(table["period_end"]).to_numpy(dtype="datetime64[ns]"))
+    ends = pd.to_datetime(table["period_end"]).to_numpy(dtype="datetime64[ns]")
     parts_b, parts_t = [], []
     for name, columns, direction, percent in TREND_INDICATORS:
         if not all(c in table.columns for c in columns):
@@ -220,7 +197,7 @@ def _fin_trend(ctx: SignalContext) -> SignalHits:
             row = at[j][hit]
             v = value[row]
             shown = (fmt_fixed(v * 100, 2) + "%") if percent else fmt_fixed(v, 2)
-            text = ends.iloc[row].reset_index(drop=True) + " " + shown
+            text = fmt_date(ends[row]) + " " + shown
             if j < quarters:
                 before = value[at[j + 1][hit]]
                 change = (v / before - 1) * 100
@@ -248,8 +225,8 @@ def _fin_3m(ctx: SignalContext) -> SignalHits:
     理想的 … 列入重点监测企业名单进行跟踪监测). A month without its statement, or without the one a
     year before, breaks the run."""
     months = ctx.policy.warning.operating_months
-    table, _ = _statements(ctx)
-    table = table.loc[(table["period_type"] == MONTH_TYPE).fillna(False).to_numpy(dtype=bool)
+    table, _ = ctx.statements
+    table = table.loc[table["kind"].to_numpy() == PERIOD_TYPES.index(MONTH_TYPE)
                       ].reset_index(drop=True)
     month = table["month"].to_numpy(dtype=np.int64)
     keys, rows = _one_per_period(table, month)
@@ -378,12 +355,11 @@ def _rating_down(ctx: SignalContext) -> SignalHits:
         outstanding = np.nan_to_num(prev["balance"].to_numpy(dtype=float, na_value=np.nan)) > 0
     else:
         outstanding = np.ones(len(prev), dtype=bool)
-    prev_codes, prev_ids = pd.factorize(prev["borrower_id"])
-    keep_prev = outstanding & (prev_codes >= 0) & (prev_rank >= 0)
-    before = np.full(len(prev_ids) + 1, -1, dtype=np.int64)
-    np.maximum.at(before, prev_codes[keep_prev], prev_rank[keep_prev])
-    where = positions_in(ctx.borrower_ids, prev_ids)
-    then = before[where]  # -1 (the appended slot) when the borrower is not in the snapshot
+    # each earlier row's borrower among today's (one pass over the earlier snapshot's ids)
+    owner = positions_in(prev["borrower_id"], ctx.borrower_ids)
+    keep_prev = outstanding & (owner >= 0) & (prev_rank >= 0)
+    then = np.full(k, -1, dtype=np.int64)  # -1: not rated, or not in the earlier snapshot
+    np.maximum.at(then, owner[keep_prev], prev_rank[keep_prev])
     if unknown.any() or unknown_prev.any():
         values = sorted(set(ctx.loans["rating"][unknown].astype("str"))
                         | set(prev["rating"][unknown_prev].astype("str")))

@@ -37,3 +37,12 @@ def test_positions_equal_pandas_for_any_layout(seed, layout):
 def test_missing_values_are_never_found():
     universe = pd.Index(["a", None], dtype="str")
     assert positions_in(pd.Series([None, "a"], dtype="str"), universe).tolist() == [-1, 0]
+
+
+@pytest.mark.parametrize("layout", ["arrow", "object"])
+def test_a_repeated_id_is_found_at_its_first_occurrence(layout):
+    universe = pd.Series(["a", "b", "a", "c", "b"], dtype="str")
+    values = pd.Series(["b", "a", "c", "x", None], dtype="str")
+    if layout == "object":
+        values, universe = values.astype(object), universe.astype(object)
+    assert positions_in(values, universe).tolist() == [1, 0, 3, -1, -1]

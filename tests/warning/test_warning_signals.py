@@ -211,6 +211,18 @@ def test_fin_trend_current_ratio_and_gross_margin_down():
     }
 
 
+def test_fin_trend_the_same_with_object_columns_and_an_unknown_type_is_no_quarter():
+    loans = make_loans({"L1": {"borrower_id": "two"}, "L2": {"borrower_id": "odd"}})
+    rows = [_quarter(b, end, 1000.0, 1000.0 * r, kind)
+            for b, kind in (("two", "quarter"), ("odd", "weekly"))
+            for end, r in (("2026-03-31", 0.50), ("2026-06-30", 0.56), ("2026-09-30", 0.62))]
+    typed = sheet(rows)
+    expected = {"two": "资产负债率连续2个季度上升超过10%:2026-03-31 50.00%→2026-06-30 56.00%(+12.00%)"
+                       "→2026-09-30 62.00%(+10.71%)"}
+    assert hits(scan(loans=loans, financials=typed), "EW-FIN-TREND") == expected
+    assert hits(scan(loans=loans, financials=typed.astype(object)), "EW-FIN-TREND") == expected
+
+
 def _months(borrower: str, year: int, months: range, revenue: float, profit: float) -> list:
     ends = pd.date_range(f"{year}-01-31", periods=12, freq="ME")
     return [{"borrower_id": borrower, "period_end": str(ends[m - 1].date()),

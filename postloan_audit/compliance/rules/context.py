@@ -151,8 +151,11 @@ def by_loan(positions: np.ndarray, texts: pd.Series | np.ndarray,
     pos = positions[order]
     text = np.asarray(pd.Series(texts).to_numpy(dtype=object), dtype=object)[order]
     first = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
-    joined = pd.Series(np.add.reduceat(np.char.add(text.astype(str), ";").astype(object), first),
-                       dtype="str").str[:-1]
+    if len(first) == len(pos):  # one row per loan: nothing to join
+        joined = pd.Series(text, dtype="str")
+    else:
+        joined = pd.Series(np.add.reduceat(np.char.add(text.astype(str), ";").astype(object),
+                                           first), dtype="str").str[:-1]
     if due is None:
         earliest = np.full(len(first), NAT)
     else:
@@ -799,31 +802,37 @@ class CheckContext:
 
     @cached_property
     def guarantor_rows(self) -> pd.DataFrame:
-        """The guarantees of outstanding loans with the guarantor's latest external report:
-        ``borrower`` (code of the loan's borrower), ``report`` (row in :attr:`latest_external`,
-        -1 without one) and the sheet's ``guarantor_id`` / ``guarantor_name``; one row per
-        borrower and guarantor (``003_…`` 多选10 reads 授信主体或担保主体 together)."""
+        """The guarantors of outstanding loans that have a latest external report
+        (:attr:`latest_external`): ``borrower`` (code of the loan's borrower), ``report`` (the
+        guarantor's row in :attr:`latest_external`) and the sheet's ``guarantor_id`` /
+        ``guarantor_name`` (NA without the column); one row per borrower and guarantor, in the
+        sheet's order (``003_…`` 多选10 reads 授信主体或担保主体 together). Empty without an
+        ``external`` sheet."""
         frame = self.guarantees
         pos = self.loan_positions("guarantees")
         keep = pos >= 0
         keep[keep] = self.active[pos[keep]]
-        codes = self.borrower_codes[0]
-        borrower = codes[pos[keep]]
-        ids = frame["guarantor_id"]
-        if self.external is not None:
-            report = positions_in(ids[keep], self.latest_external["party_id"])
+        rows = np.flatnonzero(keep)
+        borrower = self.borrower_codes[0][pos[rows]]
+        if self.external is None:
+            report = np.full(len(rows), -1, dtype=np.int64)
         else:
-            report = np.full(int(keep.sum()), -1)
-        party, _ = pd.factorize(ids[keep])
-        key = borrower * (int(party.max()) + 2 if len(party) else 1) + party
+            report = positions_in(frame["guarantor_id"].iloc[rows], self.latest_external["party_id"])
+        known = (borrower >= 0) & (report >= 0)
+        rows, borrower, report = rows[known], borrower[known], report[known]
+        key = borrower * (len(self.latest_external) if self.external is not None else 1) + report
         _, first = np.unique(key, return_index=True)
-        first = np.sort(first[(borrower[first] >= 0) & (party[first] >= 0)])
-        rows = np.flatnonzero(keep)[first]
-        name = (frame["guarantor_name"].to_numpy(dtype=object)[rows]
-                if "guarantor_name" in frame.columns else np.full(len(rows), None, object))
-        return pd.DataFrame({"borrower": borrower[first], "report": report[first].astype(np.int64),
-                             "guarantor_id": ids.to_numpy(dtype=object)[rows],
-                             "guarantor_name": name})
+        first = np.sort(first)
+        rows = rows[first]
+
+        def column(name: str) -> pd.Series:
+            if name not in frame.columns:
+                return pd.Series(pd.NA, index=range(len(rows)), dtype="str")
+            return frame[name].iloc[rows].reset_index(drop=True).astype("str")
+
+        return pd.DataFrame({"borrower": borrower[first], "report": report[first],
+                             "guarantor_id": column("guarantor_id"),
+                             "guarantor_name": column("guarantor_name")})
 
     def _broadcast_rows(self, per_loan: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """A per-loan value for each sheet row (via the loan's distinct-id code)."""

@@ -108,32 +108,28 @@ def party_facts(ctx: CheckContext, hit: np.ndarray, fact: pd.Series, *,
     first, joined by ``;``.
     """
     latest = ctx.latest_external
-    text = np.full(len(latest), "", dtype=object)
-    text[hit] = fact.to_numpy(dtype=object)
-    dates = np.full(len(latest), "", dtype=object)
-    dates[hit] = fmt_date(pd.to_datetime(latest["report_date"]).to_numpy(
-        dtype="datetime64[ns]")[hit]).to_numpy(dtype=object)
+    hits = np.flatnonzero(hit)
+    slot = np.full(len(latest), -1, dtype=np.int64)
+    slot[hits] = np.arange(len(hits))
+    dates = pd.to_datetime(latest["report_date"]).to_numpy(dtype="datetime64[ns]")[hits]
+    told = fmt_date(dates) + "征信):" + fact.reset_index(drop=True)  # one per hit report
     own = ctx.external_of_borrower
     mine = own >= 0
     mine[mine] = hit[own[mine]]
     mine &= ctx.borrower_active
     borrowers = [np.flatnonzero(mine)]
-    rows = own[borrowers[0]]
-    texts = [("借款人(" + pd.Series(dates[rows], dtype="str") + "征信):"
-              + pd.Series(text[rows], dtype="str")).to_numpy(dtype=object)]
+    texts = [("借款人(" + told.iloc[slot[own[borrowers[0]]]].reset_index(drop=True)
+              ).to_numpy(dtype=object)]
     if guarantors and ctx.guarantees is not None:
         g = ctx.guarantor_rows
         report = g["report"].to_numpy(dtype=np.int64)
-        sel = report >= 0
-        sel[sel] = hit[report[sel]]
-        gs = g.loc[sel]
-        name = gs["guarantor_name"].astype("str")
-        gid = gs["guarantor_id"].astype("str")
+        sel = hit[report] if len(report) else np.zeros(0, dtype=bool)
+        gs = g.loc[sel].reset_index(drop=True)
+        name, gid = gs["guarantor_name"], gs["guarantor_id"]
         who = ("保证人" + name + "(" + gid + ",").where(name.notna(), "保证人" + gid + "(")
-        rows = report[sel]
         borrowers.append(gs["borrower"].to_numpy(dtype=np.int64))
-        texts.append((who.reset_index(drop=True) + pd.Series(dates[rows], dtype="str")
-                      + "征信):" + pd.Series(text[rows], dtype="str")).to_numpy(dtype=object))
+        texts.append((who + told.iloc[slot[report[sel]]].reset_index(drop=True)
+                      ).to_numpy(dtype=object))
     positions, message, _ = by_loan(np.concatenate(borrowers), np.concatenate(texts))
     return BorrowerFacts(positions, message)
 
@@ -241,10 +237,10 @@ def _first_names(ctx: CheckContext, borrowers: np.ndarray) -> pd.Series:
     valid = np.flatnonzero(codes >= 0)[::-1]
     first[codes[valid]] = valid
     pos = first[borrowers]
-    ids = pd.Series(ctx.borrower_ids[borrowers], dtype="str")
+    ids = pd.Series(ctx.borrower_ids.take(borrowers), dtype="str")
     if "borrower_name" not in ctx.loans.columns:
         return ids
-    names = pd.Series(ctx.loans["borrower_name"].to_numpy(dtype=object)[pos], dtype="str")
+    names = ctx.loans["borrower_name"].iloc[pos].reset_index(drop=True).astype("str")
     return (names + "(" + ids + ")").where(names.notna(), ids)
 
 
