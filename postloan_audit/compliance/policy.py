@@ -375,6 +375,18 @@ class WarningPolicy:
     yellow_to_orange_count: int = 3
     #: 同一客户该数量(及以上)的橙色信号 升为红色; 0 不升级 — a bank setting.
     orange_to_red_count: int = 3
+    #: 红色预警 处置期限(自发起之日起的日历天数): 风险预警台账 "一户一策", 落实责任人和期限 —
+    #: ``000_…`` 计划5; 预警报告后、决策部门处置前的 预控性处置 — ``003_…`` 第三篇 单选题12. The
+    #: days are the bank's.
+    disposal_days_red: int = 15
+    #: 橙色预警 处置期限(日历天数) — ``000_…`` 计划5 (一户一策, 期限), a bank setting.
+    disposal_days_orange: int = 30
+    #: 黄色预警 处置期限(日历天数) — ``000_…`` 计划5 (一户一策, 期限), a bank setting.
+    disposal_days_yellow: int = 60
+
+    def disposal_days(self, level: str) -> int:
+        """The disposal deadline in calendar days of an alert at ``level`` (red/orange/yellow)."""
+        return int(getattr(self, f"disposal_days_{level}"))
 
 
 @dataclass(frozen=True)
@@ -785,7 +797,8 @@ def _check_warning(w: WarningPolicy) -> None:
     naming a grade twice."""
     for key, least in (("financial_quarters", 1), ("operating_months", 1),
                        ("second_lien_rank", 2), ("new_overdue_count", 1),
-                       ("other_bank_overdue_days", 1)):
+                       ("other_bank_overdue_days", 1), ("disposal_days_red", 1),
+                       ("disposal_days_orange", 1), ("disposal_days_yellow", 1)):
         value = getattr(w, key)
         if value < least:
             raise PolicyError(f"参数 warning.{key} 不能小于 {least},实际为 {value} / policy key "
