@@ -25,6 +25,15 @@ branch_reviews
     On-site reviews done (机构, 检查日期), used by the review plan.
 imports
     Each accepted returned workbook (file name, sha256, rows applied).
+alert_runs
+    One row per recorded early-warning scan (``warn --record``): who, when, scan date, extract
+    name and fingerprint, borrowers watched, alerts raised and carried (version 2).
+alerts
+    One row per alert (预警): a watched borrower followed from 发起 to 解除; its state, level,
+    measures, responsible person, deadline and note; at most one not yet 解除 per borrower.
+    Its history is in ``change_log`` (entity ``alert``) (version 2).
+alert_signals
+    The signals (with their facts) of each alert in each run that watched it (version 2).
 """
 
 from __future__ import annotations
@@ -179,6 +188,61 @@ imports = sa.Table(
     sa.Column("rows_applied", sa.Integer, nullable=False),
 )
 
+#: The tables of version 2 (early-warning alerts): their own MetaData, so that version 1's
+#: ``create_all`` stays what it was.
+alert_metadata = sa.MetaData()
+
+alert_runs = sa.Table(
+    "alert_runs", alert_metadata,
+    sa.Column("run_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Column("recorded_by", _text, nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("source_name", _text, nullable=False),
+    sa.Column("fingerprint", _text, nullable=False),
+    sa.Column("policy_sha", _text, nullable=False),
+    sa.Column("watched", sa.Integer, nullable=False),
+    sa.Column("raised_count", sa.Integer, nullable=False),
+    sa.Column("carried_count", sa.Integer, nullable=False),
+    sa.Column("version", _text, nullable=False),
+)
+
+alerts = sa.Table(
+    "alerts", alert_metadata,
+    sa.Column("alert_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("borrower_id", _text, nullable=False),
+    sa.Column("borrower_name", _text),
+    sa.Column("branch", _text),
+    sa.Column("officer", _text),
+    sa.Column("level", _text, nullable=False),
+    sa.Column("balance", sa.Float),
+    sa.Column("signal_ids", _text),
+    sa.Column("raised_on", sa.Date, nullable=False),
+    sa.Column("first_run_id", sa.Integer, sa.ForeignKey("alert_runs.run_id"), nullable=False),
+    sa.Column("last_run_id", sa.Integer, sa.ForeignKey("alert_runs.run_id"), nullable=False),
+    sa.Column("status", _text, nullable=False),
+    sa.Column("measures", _text),
+    sa.Column("responsible", _text),
+    sa.Column("deadline", sa.Date, nullable=False),
+    sa.Column("note", _text),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_by", _text, nullable=False),
+    sa.Index("ix_alerts_borrower", "borrower_id"),
+    sa.Index("ix_alerts_branch", "branch"),
+)
+
+alert_signals = sa.Table(
+    "alert_signals", alert_metadata,
+    sa.Column("alert_id", sa.Integer, sa.ForeignKey("alerts.alert_id"), primary_key=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("alert_runs.run_id"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("signal_id", _text, nullable=False),
+    sa.Column("loan_id", _text),
+    sa.Column("level", _text, nullable=False),
+    sa.Column("message", _text),
+    sa.Column("citation", _text),
+)
+
 schema_migrations = sa.Table(
     "schema_migrations", sa.MetaData(),
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
@@ -210,10 +274,17 @@ def _v1_initial(conn: sa.Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+def _v2_alerts(conn: sa.Connection) -> None:
+    """Version 2: the early-warning alerts (alert_runs, alerts, alert_signals)."""
+    for table in (alert_runs, alerts, alert_signals):
+        table.create(conn)
+
+
 #: The numbered migrations: (version, name, step). A later release appends steps written as
-#: explicit DDL (``ALTER TABLE …``); version 1 is never changed.
+#: explicit DDL (``ALTER TABLE …``, ``CREATE TABLE``); version 1 is never changed.
 MIGRATIONS: tuple[tuple[int, str, Callable[[sa.Connection], None]], ...] = (
     (1, "initial tables", _v1_initial),
+    (2, "early-warning alerts", _v2_alerts),
 )
 
 #: The schema version this release writes and reads.

@@ -33,6 +33,8 @@ from postloan_audit.compliance.policy import Policy
 from postloan_audit.core.dates import coerce_optional_date
 from postloan_audit.core.errors import ImportRefused, TrailError
 from postloan_audit.core.identity import current_user
+from postloan_audit.core.lookup import positions_in
+from postloan_audit.trail import alerts as al
 from postloan_audit.trail import followup as fu
 from postloan_audit.trail import schema as t
 
@@ -127,6 +129,23 @@ class RunRecord:
     def line(self) -> str:
         """``与上次相比: 新增 N / 延续 M / 消失 K``."""
         return self.comparison.line()
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    """A recorded early-warning scan: its id, the alerts raised (发起) and carried, and the
+    borrowers whose alert is not yet 解除 but who are no longer watched."""
+
+    run_id: int
+    raised: int
+    carried: int
+    unwatched: int
+
+    def line(self) -> str:
+        """``已记录预警: 新发起 N / 延续 M / 不再在名单 K``."""
+        return (f"已记录为第 {self.run_id} 次预警扫描:新发起 {self.raised} / 延续 {self.carried} / "
+                f"不再在名单(待解除) {self.unwatched} / recorded as scan {self.run_id}: "
+                f"{self.raised} raised, {self.carried} carried, {self.unwatched} no longer watched")
 
 
 def policy_text(policy: Policy) -> str:
@@ -505,6 +524,264 @@ class AuditStore:
             log += [{"entity": "rectification", "entity_key": k, "field": name,
                      "old": o or None, "new": v or None, "note": note}
                     for k, o, v in zip(changes["finding_key"][differ], old[differ], new[differ],
+                                       strict=True)]
+        self._log(conn, log)
+
+    # ------------------------------------------------------------------ early-warning alerts
+
+    def record_alerts(self, watchlist: pd.DataFrame, signals: pd.DataFrame, *,
+                      as_of: dt.date, source_name: str, fingerprint: str,
+                      policy: Policy) -> AlertRecord:
+        """Record a scan's watch list as alerts (记录预警名单), in one transaction.
+
+        A watched borrower (a ``watchlist`` row with a level) without an alert that is not yet
+        解除 gets a new alert in state 发起 with the deadline of its level
+        (``warning.disposal_days_*`` from ``as_of``); one with such an alert carries it: its
+        level, name, branch, officer, balance and signal ids are today's, and a level that rose
+        brings an open alert's deadline forward to what the new level allows from ``as_of``.
+        The borrower's ``signals`` are kept with the alert for this run. Borrowers no longer
+        watched keep their alert as it is: lifting one is a person's decision (解除).
+
+        Parameters
+        ----------
+        watchlist, signals:
+            :attr:`SignalReport.watchlist` and :attr:`SignalReport.signals`.
+        as_of:
+            The scan date (the 发起 date of new alerts).
+        source_name, fingerprint:
+            The extract scanned.
+        policy:
+            The policy of the scan (its ``warning.disposal_days_*``).
+        """
+        from postloan_audit.core.version import __version__
+
+        as_of = coerce_optional_date(as_of, what=("预警日期", "scan date"))
+        watched = watchlist.loc[watchlist["level"].notna().to_numpy()].reset_index(drop=True)
+        ids = watched["borrower_id"].astype("str")
+        if ids.isna().any() or ids.duplicated().any():
+            raise ValueError("预警名单的客户号须唯一且不为空 / the watch list must name each borrower "
+                             "once")
+        ptext = policy_text(policy)
+        now = _now()
+        with self._write() as conn:
+            open_ = pd.DataFrame(conn.execute(
+                sa.select(t.alerts.c.alert_id, t.alerts.c.borrower_id, t.alerts.c.status,
+                          t.alerts.c.level, t.alerts.c.deadline)
+                .where(t.alerts.c.status != al.LIFTED)).all(),
+                columns=["alert_id", "borrower_id", "status", "level", "deadline"])
+            where = positions_in(ids, open_["borrower_id"].astype("str"))
+            fresh = where < 0
+            run_id = conn.execute(t.alert_runs.insert().values(
+                recorded_at=now, recorded_by=self.user, as_of=as_of, source_name=source_name,
+                fingerprint=fingerprint or "",
+                policy_sha=hashlib.sha256(ptext.encode("utf-8")).hexdigest(),
+                watched=len(watched), raised_count=int(fresh.sum()),
+                carried_count=int((~fresh).sum()), version=__version__,
+            ).returning(t.alert_runs.c.run_id)).scalar_one()
+            columns = {"borrower_id": ids, "level": watched["level"].astype("str")}
+            for name in ("borrower_name", "branch", "officer", "signal_ids"):
+                columns[name] = (watched[name] if name in watched.columns
+                                 else pd.Series(None, index=watched.index, dtype=object))
+            columns["balance"] = pd.to_numeric(watched.get("balance"), errors="coerce")
+            rows = pd.DataFrame(columns)
+            log: list[dict[str, Any]] = []
+            new = rows.loc[fresh]
+            if len(new):
+                new = new.assign(raised_on=as_of, first_run_id=run_id, last_run_id=run_id,
+                                 status=al.RAISED,
+                                 deadline=al.deadlines(pd.Series(as_of, index=new.index),
+                                                       new["level"], policy.warning),
+                                 updated_at=now, updated_by=self.user)
+                conn.execute(t.alerts.insert(), _records(new, [
+                    "borrower_id", "borrower_name", "branch", "officer", "level", "balance",
+                    "signal_ids", "raised_on", "first_run_id", "last_run_id", "status",
+                    "deadline", "updated_at", "updated_by"]))
+            alert_of = {b: int(a) for b, a in conn.execute(
+                sa.select(t.alerts.c.borrower_id, t.alerts.c.alert_id)
+                .where(t.alerts.c.status != al.LIFTED)).all()}
+            alert_ids = ids.map(alert_of).astype("int64")
+            log += [{"entity": "alert", "entity_key": str(a), "field": "status", "old": None,
+                     "new": al.RAISED, "note": f"第 {run_id} 次预警扫描({as_of:%Y-%m-%d})发起 / "
+                     f"raised by scan {run_id}"} for a in alert_ids[fresh]]
+            carried = rows.loc[~fresh].assign(alert_id=alert_ids[~fresh])
+            if len(carried):
+                before = open_.iloc[where[~fresh]].reset_index(drop=True)
+                carried = carried.reset_index(drop=True)
+                rank = {"red": 3, "orange": 2, "yellow": 1}
+                rose = (carried["level"].map(rank) > before["level"].map(rank)).to_numpy()
+                sooner = pd.Series(al.deadlines(pd.Series(as_of, index=carried.index),
+                                                carried["level"], policy.warning))
+                old_deadline = pd.to_datetime(before["deadline"]).dt.date
+                tighten = rose & before["status"].isin(sorted(al.OPEN_STATES)).to_numpy() \
+                    & (sooner < old_deadline).to_numpy()
+                deadline = np.where(tighten, sooner, old_deadline)
+                conn.execute(
+                    t.alerts.update().where(t.alerts.c.alert_id == sa.bindparam("b_alert_id"))
+                    .values(level=sa.bindparam("b_level"), borrower_name=sa.bindparam("b_name"),
+                            branch=sa.bindparam("b_branch"), officer=sa.bindparam("b_officer"),
+                            balance=sa.bindparam("b_balance"),
+                            signal_ids=sa.bindparam("b_signal_ids"),
+                            deadline=sa.bindparam("b_deadline"), last_run_id=run_id),
+                    [{"b_alert_id": r["alert_id"], "b_level": r["level"],
+                      "b_name": r["borrower_name"], "b_branch": r["branch"],
+                      "b_officer": r["officer"], "b_balance": r["balance"],
+                      "b_signal_ids": r["signal_ids"], "b_deadline": d}
+                     for r, d in zip(_records(carried, ["alert_id", "level", "borrower_name",
+                                                        "branch", "officer", "balance",
+                                                        "signal_ids"]),
+                                     deadline, strict=True)])
+                moved = (carried["level"] != before["level"]).to_numpy()
+                note = f"第 {run_id} 次预警扫描({as_of:%Y-%m-%d}) / scan {run_id}"
+                log += [{"entity": "alert", "entity_key": str(a), "field": "level", "old": o,
+                         "new": n, "note": note}
+                        for a, o, n in zip(carried["alert_id"][moved], before["level"][moved],
+                                           carried["level"][moved], strict=True)]
+                log += [{"entity": "alert", "entity_key": str(a), "field": "deadline",
+                         "old": f"{o:%Y-%m-%d}", "new": f"{n:%Y-%m-%d}", "note": note}
+                        for a, o, n in zip(carried["alert_id"][tighten],
+                                           old_deadline[tighten], sooner[tighten], strict=True)]
+            sig = signals.loc[signals["borrower_id"].isin(ids).to_numpy()].reset_index(drop=True)
+            if len(sig):
+                sig = sig.assign(alert_id=sig["borrower_id"].astype("str").map(alert_of)
+                                 .astype("int64"), run_id=run_id)
+                sig["seq"] = sig.groupby("alert_id").cumcount()
+                conn.execute(t.alert_signals.insert(), _records(sig, [
+                    "alert_id", "run_id", "seq", "signal_id", "loan_id", "level", "message",
+                    "citation"]))
+            self._log(conn, [{"entity": "alert_run", "entity_key": str(run_id),
+                              "field": "recorded", "old": None,
+                              "new": f"{source_name} {as_of} watched={len(watched)}"}] + log)
+        return AlertRecord(run_id=run_id, raised=int(fresh.sum()), carried=int((~fresh).sum()),
+                           unwatched=len(set(open_["borrower_id"]) - set(ids)))
+
+    def alerts(self, *, open_only: bool = False, branch: str | None = None,
+               status: str | None = None, today: dt.date | None = None) -> pd.DataFrame:
+        """The alerts (预警台账), with ``overdue`` on ``today`` (default today), by branch,
+        deadline and id; ``open_only`` keeps 发起, 认定 and 处置."""
+        today = coerce_optional_date(today, what=TODAY) or dt.date.today()
+        q = sa.select(t.alerts).order_by(t.alerts.c.alert_id)
+        if open_only:
+            q = q.where(t.alerts.c.status.in_(sorted(al.OPEN_STATES)))
+        if branch:
+            q = q.where(t.alerts.c.branch == branch)
+        if status:
+            q = q.where(t.alerts.c.status == status)
+        with self._read() as conn:
+            rows = conn.execute(q).all()
+        frame = pd.DataFrame(rows, columns=[c.name for c in t.alerts.columns])
+        frame["overdue"] = al.overdue(frame, today) if len(frame) else pd.Series([], dtype=bool)
+        return frame.sort_values(["branch", "deadline", "alert_id"], kind="stable") \
+            .reset_index(drop=True)
+
+    def alert_signals(self, alert_ids: list[int] | None = None) -> pd.DataFrame:
+        """The signals of each alert in the latest run that watched it (``alert_id``,
+        ``signal_id``, ``loan_id``, ``level``, ``message``, ``citation``)."""
+        latest = sa.select(t.alerts.c.alert_id, t.alerts.c.last_run_id)
+        if alert_ids is not None:
+            latest = latest.where(t.alerts.c.alert_id.in_([int(a) for a in alert_ids]))
+        latest = latest.subquery()
+        s = t.alert_signals.c
+        q = (sa.select(s.alert_id, s.signal_id, s.loan_id, s.level, s.message, s.citation)
+             .join(latest, sa.and_(latest.c.alert_id == s.alert_id,
+                                   latest.c.last_run_id == s.run_id))
+             .order_by(s.alert_id, s.seq))
+        with self._read() as conn:
+            rows = conn.execute(q).all()
+        return pd.DataFrame(rows, columns=["alert_id", "signal_id", "loan_id", "level",
+                                           "message", "citation"])
+
+    def alert_runs(self) -> pd.DataFrame:
+        """Every recorded early-warning scan."""
+        with self._read() as conn:
+            rows = conn.execute(sa.select(t.alert_runs).order_by(t.alert_runs.c.run_id)).all()
+        return pd.DataFrame(rows, columns=[c.name for c in t.alert_runs.columns])
+
+    def overdue_alerts_by_branch(self, today: dt.date | None = None) -> pd.DataFrame:
+        """Per branch: open alerts (``open``) and those past their deadline (``overdue``),
+        branches with an open alert only, by branch (逾期未处置预警)."""
+        frame = self.alerts(open_only=True, today=today)
+        out = frame.assign(branch=frame["branch"].fillna("")).groupby("branch", sort=True) \
+            .agg(open=("alert_id", "size"), overdue=("overdue", "sum")).reset_index()
+        return out.astype({"open": "int64", "overdue": "int64"})
+
+    def transition_alert(self, alert_id: int, status: str | None = None, *,
+                         measures: str | None = None, responsible: str | None = None,
+                         deadline: dt.date | str | None = None,
+                         note: str | None = None) -> None:
+        """Move one alert to ``status`` and/or change its measures, person, deadline or note
+        (a value left None keeps the stored one), as the workbook import does.
+
+        Raises
+        ------
+        TrailError
+            The change is refused (the message says why, Chinese first: 须先认定 for a raised
+            alert sent straight to 处置 or 解除); nothing changed.
+        """
+        with self._write() as conn:
+            current = self._alert_state(conn)
+            row = current.loc[current["alert_id"] == int(alert_id), "borrower_id"]
+            updates = pd.DataFrame({
+                "excel_row": [0], "alert_id": [str(alert_id)],
+                "borrower_id": [row.iloc[0] if len(row) else None], "status": [status],
+                "measures": [measures], "responsible": [responsible],
+                "deadline": [None if deadline is None else str(deadline)], "note": [note]},
+                dtype=object)
+            changes, refused = al.validate_alert_updates(updates, current)
+            if len(refused):
+                raise TrailError(";".join(refused["problem"]))
+            self._apply_alert_changes(conn, changes, note=note)
+
+    def apply_alert_updates(self, updates: pd.DataFrame, *, file_name: str, file_sha: str,
+                            sheet: str) -> int:
+        """Validate returned alert rows and apply them all, or none (导入预警处理表); the
+        validation (:func:`postloan_audit.trail.alerts.validate_alert_updates`) runs inside
+        the write transaction. Returns the number of alerts changed.
+
+        Raises
+        ------
+        ImportRefused
+            Any row refused; the store is unchanged.
+        """
+        if updates.empty:
+            return 0
+        with self._write() as conn:
+            changes, refused = al.validate_alert_updates(updates, self._alert_state(conn))
+            if len(refused):
+                raise ImportRefused(file_name, refused, sheet=sheet)
+            import_id = conn.execute(t.imports.insert().values(
+                at=_now(), who=self.user, kind="alerts", file_name=file_name,
+                file_sha=file_sha, rows_applied=len(changes)).returning(
+                t.imports.c.import_id)).scalar_one()
+            self._apply_alert_changes(conn, changes,
+                                      note=f"导入 {file_name}(第 {import_id} 次导入)")
+        return len(changes)
+
+    def _alert_state(self, conn: sa.Connection) -> pd.DataFrame:
+        a = t.alerts.c
+        return pd.DataFrame(conn.execute(sa.select(
+            a.alert_id, a.borrower_id, a.raised_on, a.status, a.measures, a.responsible,
+            a.deadline, a.note)).all(), columns=["alert_id", "borrower_id", "raised_on", "status",
+                                                 "measures", "responsible", "deadline", "note"])
+
+    def _apply_alert_changes(self, conn: sa.Connection, changes: pd.DataFrame, *,
+                             note: str | None) -> None:
+        if not len(changes):
+            return
+        params = [{f"b_{k}": v for k, v in r.items()}
+                  for r in _records(changes, ["alert_id", *al.UPDATE_FIELDS])]
+        conn.execute(t.alerts.update()
+                     .where(t.alerts.c.alert_id == sa.bindparam("b_alert_id"))
+                     .values(status=sa.bindparam("b_status"), measures=sa.bindparam("b_measures"),
+                             responsible=sa.bindparam("b_responsible"),
+                             deadline=sa.bindparam("b_deadline"), note=sa.bindparam("b_note"),
+                             updated_at=_now(), updated_by=self.user), params)
+        log = []
+        for name in al.UPDATE_FIELDS:
+            old, new = al.as_text(changes[f"{name}_old"]), al.as_text(changes[name])
+            differ = (old != new).to_numpy()
+            log += [{"entity": "alert", "entity_key": str(k), "field": name,
+                     "old": o or None, "new": v or None, "note": note}
+                    for k, o, v in zip(changes["alert_id"][differ], old[differ], new[differ],
                                        strict=True)]
         self._log(conn, log)
 

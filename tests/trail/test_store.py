@@ -138,7 +138,7 @@ def test_change_log_is_append_only(db_url):
 
 def test_newer_schema_is_refused_with_a_clear_message(db_url):
     store = open_store(db_url, user="u")
-    assert store.schema_version() == t.SCHEMA_VERSION == 1
+    assert store.schema_version() == t.SCHEMA_VERSION == 2
     with store._write() as conn:
         conn.execute(t.schema_migrations.insert().values(
             version=99, name="from the future", applied_at=dt.datetime(2030, 1, 1),
@@ -147,7 +147,7 @@ def test_newer_schema_is_refused_with_a_clear_message(db_url):
     with pytest.raises(TrailError) as info:
         open_store(db_url, user="u")
     assert "结构版本为 99,高于本程序" in info.value.message
-    assert "schema version 99, newer than the 1" in info.value.message
+    assert "schema version 99, newer than the 2" in info.value.message
 
 
 def test_reopening_keeps_everything(db_url):
@@ -156,7 +156,7 @@ def test_reopening_keeps_everything(db_url):
     store.close()
     again = open_store(db_url, user="v")
     assert len(again.runs()) == 1 and len(again.followup()) == 2
-    assert again.schema_version() == 1
+    assert again.schema_version() == 2
     again.close()
 
 
