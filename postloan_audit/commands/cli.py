@@ -21,7 +21,7 @@ from postloan_audit.core.errors import ExtractError, PostloanAuditError, short_m
 #: Sub-command modules under ``postloan_audit.commands``, each exposing ``register(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = ("extract", "check", "generate", "sample", "profile_template",
                                    "statistical", "followup", "publish", "convert", "lists",
-                                   "warn")
+                                   "warn", "alerts")
 
 
 def build_parser() -> argparse.ArgumentParser:

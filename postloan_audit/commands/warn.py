@@ -4,7 +4,9 @@ The extract is scanned as of ``--as-of`` (:func:`~postloan_audit.warning.scan.sc
 against the earlier snapshot ``--previous`` when given (classification and rating moved down,
 and each borrower's movement on the watch list). Prints the borrowers per level and per
 movement, the watch list and the signals not run; ``--out`` writes the watch-list workbook (预警名单,
-预警信号), which is not replaced without ``--force``: the branches annotate it.
+预警信号), which is not replaced without ``--force``: the branches annotate it. ``--record`` (with
+``--db``, like the other audit-trail commands) records the watch list as alerts: new ones 发起,
+still-watched ones carried (``postloan-audit alerts …`` follows them up).
 
 Without ``--as-of`` the scan date is the data date the file carries, and the output says so.
 """
@@ -15,6 +17,7 @@ import argparse
 import sys
 
 from postloan_audit.commands.files import FORCE_HELP, check_output
+from postloan_audit.commands.followup import add_db_option
 from postloan_audit.commands.tables import format_table, wrap_text
 
 #: The watch list as printed: Chinese headers.
@@ -44,6 +47,10 @@ def register(subparsers) -> None:
     parser.add_argument("--out", default=None,
                         help="预警名单工作簿 (.xlsx) / write the watch-list workbook here")
     parser.add_argument("--force", action="store_true", help=FORCE_HELP)
+    parser.add_argument("--record", action="store_true",
+                        help="将预警名单记入检查记录库(新名单发起预警,仍在名单的延续) / record the "
+                             "watch list as alerts in the audit trail")
+    add_db_option(parser)
     parser.set_defaults(func=run_warn)
 
 
@@ -126,4 +133,11 @@ def run_warn(args: argparse.Namespace) -> int:
     if args.out:
         write_watchlist_workbook(report, args.out)
         print(f"预警名单已写入 / watch list written: {args.out}")
+    if args.record:
+        from postloan_audit.trail.store import open_store
+
+        record = open_store(args.db).record_alerts(
+            report.watchlist, report.signals, as_of=report.as_of, source_name=p.source_name,
+            fingerprint=p.fingerprint or "", policy=report.policy)
+        print(record.line())
     return 0

@@ -212,7 +212,7 @@ def validate_alert_updates(updates: pd.DataFrame, current: pd.DataFrame
 
     legal = ok & ~bad_status & ~illegal
     disposing = legal & (new_status == DISPOSING).to_numpy()
-    refuse(disposing & new_measures.isna().to_numpy(),
+    refuse(disposing & new_measures.isna().to_numpy() & (unknown_measures == "").to_numpy(),
            "「处置」须填写处置措施(" + "、".join(MEASURES) + ") / 处置 needs 处置措施")
     refuse(disposing & new_resp.isna().to_numpy(), "「处置」须填写责任人 / 处置 needs 责任人")
     changed_state = (as_text(old_status) != as_text(new_status)).to_numpy()

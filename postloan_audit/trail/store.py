@@ -690,6 +690,12 @@ class AuditStore:
         return pd.DataFrame(rows, columns=["alert_id", "signal_id", "loan_id", "level",
                                            "message", "citation"])
 
+    def alert_history(self, alert_id: int) -> pd.DataFrame:
+        """One alert's history from the change log (who, when, what, old → new), oldest
+        first."""
+        log = self.changes(str(int(alert_id)))
+        return log.loc[(log["entity"] == "alert").to_numpy()].reset_index(drop=True)
+
     def alert_runs(self) -> pd.DataFrame:
         """Every recorded early-warning scan."""
         with self._read() as conn:
