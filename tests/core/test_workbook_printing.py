@@ -67,8 +67,9 @@ def _run(*args: str) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
-def _pages(pdf: Path) -> list[str]:
-    pages = _run("pdftotext", "-layout", str(pdf), "-").split("\f")
+def _pages(pdf: Path, mode: str = "-layout") -> list[str]:
+    """The text of each page (``-raw``: in drawing order, a wrapped cell's lines together)."""
+    pages = _run("pdftotext", mode, str(pdf), "-").split("\f")
     return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
@@ -112,6 +113,25 @@ def test_every_page_carries_the_page_header_and_its_page_number(printed, name):
         for detail in book.details:
             assert _squeeze(detail) in squeezed, (number, detail)
         assert f"第{number}页,共{total}页" in squeezed, number
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_page_repeats_its_sheets_title_and_column_headers(printed, name):
+    book, pdf = printed[name]
+    sheets = load_workbook(book.path)
+    for number, page in enumerate(_pages(pdf, "-raw"), start=1):
+        ws = sheets[_sheet_of(book, page)]
+        last = int(re.search(r"(\d+)$", ws.print_title_rows).group(1))
+        hidden = {k for k, d in ws.column_dimensions.items() if d.hidden}
+        squeezed = _squeeze(page)
+        for row in ws.iter_rows(min_row=1, max_row=last):
+            for cell in row:
+                if cell.value is not None and cell.column_letter not in hidden:
+                    if cell.alignment.text_rotation:  # printed upright: its lines in turn
+                        assert all(_squeeze(line) in squeezed
+                                   for line in str(cell.value).split("\n")), (number, cell.value)
+                    else:
+                        assert _squeeze(str(cell.value)) in squeezed, (number, cell.value)
 
 
 @pytest.mark.parametrize("name", NAMES)
