@@ -11,9 +11,16 @@ extracts) goes through these helpers so that they look alike and share two guara
   of day), even in a sheet whose column is otherwise ``General``: Excel shows a date stored
   without one as a bare serial number (46295).
 
-:func:`set_print_layout`, :func:`add_choice_list` and :func:`write_sign_off` make a sheet fit
-to print and carry (A4 landscape, fit to width, repeated header rows, a header and page
-numbers; drop-down lists; a sign-off block).
+Every sheet written for people to print goes through :class:`PrintSetup` (one set-up for every
+workbook, see ``docs/printing.md``): A4, portrait or landscape by the sheet's width, column
+widths and row heights computed from the contents (a Chinese character counts two units;
+wrapped text gets the lines it needs, nothing is left for the spreadsheet program to fit),
+11 pt Arial on every cell, the header rows repeated, a two-line page header clear of the first
+row, 「第 x 页,共 y 页」, the print area, fit to width no smaller than :data:`MIN_PRINT_SCALE`
+(a printable view of the key columns for a sheet too wide), a sign-off block kept on one page
+(:func:`write_sign_off`). :func:`add_choice_list` adds drop-down lists. Workbooks made here
+(:func:`new_workbook`) take Arial as their default font, so that Excel and LibreOffice agree on
+every column's width.
 """
 
 from __future__ import annotations
