@@ -36,7 +36,13 @@ from postloan_audit.core.schema import (
     CUSTOMER_TYPE_ZH,
     NPL_CLASSES,
 )
-from postloan_audit.core.workbooks import new_workbook, save_workbook, write_key_values, write_table
+from postloan_audit.core.workbooks import (
+    PrintSetup,
+    new_workbook,
+    save_workbook,
+    write_key_values,
+    write_table,
+)
 from postloan_audit.portfolio.masking import mask_personal_data
 from postloan_audit.portfolio.migration import (
     Migration,
@@ -323,7 +329,9 @@ def _source_text(extract: Extract | None) -> str:
 def write_management_workbook(view: ManagementView, target, *, user: str | None = None) -> None:
     """Write the management workbook (管理层看板数据.xlsx): a parameter sheet (参数: 当前用户,
     generation time, both snapshots with their fingerprints, check date, policy) and one sheet
-    per table of :func:`display_tables` (masked, as on screen; ratios as percentages).
+    per table of :func:`display_tables` (masked, as on screen; ratios as percentages), each
+    printed through :class:`~postloan_audit.core.workbooks.PrintSetup` (a page header naming the
+    branch and the data dates, page numbers).
 
     ``target`` is a path or a binary buffer (:func:`postloan_audit.core.workbooks.save_workbook`).
     """
@@ -342,6 +350,8 @@ def write_management_workbook(view: ManagementView, target, *, user: str | None 
     for section, texts in view.notes.items():
         params += [(f"说明({SECTION_ZH.get(section, section)})", text) for text in texts]
     write_key_values(ws, params)
+    setup = print_setup(view)
+    setup.apply(ws)
     tables = display_tables(view)
     for key, title in _SHEETS:
         if key not in tables:
@@ -351,5 +361,20 @@ def write_management_workbook(view: ManagementView, target, *, user: str | None 
                    if str(c).endswith(("率", "占比")) and frame[c].dtype == np.float64}
         if key in ("kpis", "special_mention"):
             formats["数值"] = "General"
-        write_table(wb.create_sheet(title), frame, number_formats=formats)
+        ws = wb.create_sheet(title)
+        write_table(ws, frame, number_formats=formats)
+        setup.apply(ws)
     save_workbook(wb, target)
+
+
+def print_setup(view: ManagementView) -> PrintSetup:
+    """The page header of the management workbook: the later snapshot's branch (or how many),
+    its data date and, with an earlier one, the period."""
+    branches = sorted(set(view.after.loans["branch"].dropna().astype("str"))) \
+        if "branch" in view.after.loans.columns else []
+    details = [f"经营机构:{branches[0]}" if len(branches) == 1 else
+               f"经营机构:{len(branches)}个" if branches else "",
+               f"数据日期:{view.as_of:%Y-%m-%d}" if view.as_of else "数据日期:未识别"]
+    if view.before is not None and view.before.as_of is not None:
+        details.append(f"期初:{view.before.as_of:%Y-%m-%d}")
+    return PrintSetup("管理层看板数据", [d for d in details if d])
