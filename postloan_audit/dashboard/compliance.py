@@ -174,7 +174,8 @@ class ComplianceDashboard:
         File name of the bundled sample loaded by :meth:`start`.
     as_of:
         Check date used for the first load (a date or ``'YYYY-MM-DD'``); None takes the
-        extract's date, else today. Every later load resets the date to the new files' date.
+        extract's date; without one the page asks for it (never today by default). Every later
+        load resets the date to the new files' date.
     policy:
         The initial :class:`~postloan_audit.compliance.policy.Policy` (defaults when None).
     db, trail:
@@ -345,8 +346,10 @@ class ComplianceDashboard:
             self.trail.visitor_arrived()
 
     def load_files(self, files: Sequence[tuple[bytes, str]]) -> bool:
-        """Check uploaded ``(content, filename)`` pairs; True when they loaded and ran."""
-        return self.source.load_files(files) and self.run_error.value == ""
+        """Check uploaded ``(content, filename)`` pairs; True when they loaded and ran (False
+        while the check date waits for the user: no data date, or one far from it)."""
+        return (self.source.load_files(files) and self.run_error.value == ""
+                and self.confirm_note.value == "")
 
     def set_as_of(self, day: dt.date | str) -> bool:
         """Change the check date and rerun; True when the run succeeded (False also while a
@@ -465,13 +468,37 @@ class ComplianceDashboard:
         return [(e.source_name, e.as_of, abs((day - e.as_of).days)) for e in self.source.extracts
                 if e.as_of is not None and abs((day - e.as_of).days) > self.confirm_days]
 
+    def _undated(self) -> list[str]:
+        """The loaded files in which no data date was recognised (数据日期未识别)."""
+        return [e.source_name for e in self.source.extracts if e.as_of is None]
+
     def _needs_confirmation(self) -> bool:
+        day = self.as_of_picker.value
+        undated = self._undated() if self._confirmed != self._date_key() else []
+        if undated:
+            # No data date: the check date is the user's to give, never silently today.
+            names = html.escape("、".join(undated))
+            stale = ("下方仍为上一次的检查结果(" + html.escape(self.report.source_name)
+                     + f",检查日 {self.report.as_of:%Y-%m-%d})。" if self.report is not None
+                     else "")
+            if day is None:
+                self.confirm_button.layout.display = "none"
+                ask = ("请在上方选择检查日期(台账的截止日期)。 / No data date was found in the "
+                       "file: pick the check date (the date the ledger was extracted) above.")
+            else:
+                self.confirm_button.layout.display = None
+                ask = (f"检查日期现为 {day:%Y-%m-%d}:如是台账的截止日期,请点击「仍按此日期检查」;"
+                       f"否则请改选日期。 / No data date was found in the file: confirm "
+                       f"{day:%Y-%m-%d} as its date, or pick another.")
+            self.confirm_note.value = (
+                "<div class='pa-error pa-confirm'><b>请确认检查日期 / Please confirm the check "
+                f"date</b><br>台账未识别出数据日期:{names}。{ask}{stale}</div>")
+            return True
         far = self._far_dates() if self._confirmed != self._date_key() else []
         self.confirm_button.layout.display = None if far else "none"
         if not far:
             self.confirm_note.value = ""
             return False
-        day = self.as_of_picker.value
         listed = "、".join(f"{name}(数据日期 {as_of:%Y-%m-%d},相差 {days} 天)"
                           for name, as_of, days in far)
         self.confirm_note.value = (
@@ -510,7 +537,8 @@ class ComplianceDashboard:
 
     def _on_loaded(self, extracts: list[Extract]) -> None:
         # SourcePanel has validated and stored the extracts (self.source.extracts).
-        day = self._first_as_of or common_as_of(extracts) or dt.date.today()
+        # Without a data date the picker stays empty and the page asks for the date.
+        day = self._first_as_of or common_as_of(extracts)
         self._first_as_of = None
         self._quiet = True
         try:

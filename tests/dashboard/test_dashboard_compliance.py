@@ -38,6 +38,14 @@ def pairs(findings: pd.DataFrame) -> set[tuple[str, str]]:
     return set(zip(findings["rule_id"], findings["loan_id"], strict=True))
 
 
+def listed_rows(ws) -> int:
+    """Rows of a 问题清单 sheet above the blank row that opens its sign-off block."""
+    values = list(ws.iter_rows(values_only=True))
+    blank = values.index((None,) * ws.max_column)
+    assert [r[0] for r in values[blank + 1:]] == ["检查人:", "复核人:", "日期:"]
+    return blank
+
+
 def raw(name: str) -> bytes:
     return (SAMPLES / name).read_bytes()
 
@@ -150,7 +158,7 @@ def test_download_is_the_findings_workbook_of_the_current_report(dash):
     assert "download='合规检查问题清单_20260930.xlsx'" in html
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
     assert book.sheetnames == ["汇总", "问题清单", "未执行规则", "规则目录", "参数"]
-    assert book["问题清单"].max_row == 1 + 176
+    assert listed_rows(book["问题清单"]) == 1 + 176
 
 
 @pytest.mark.parametrize(("limit", "eager"), [(176, True), (175, False)])
@@ -168,7 +176,7 @@ def test_workbook_is_built_with_the_run_up_to_the_limit_else_on_demand(monkeypat
         assert dash.workbook_button.layout.display == "none"
         assert "download='合规检查问题清单_20260930.xlsx'" in dash.download.value
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
-    assert book["问题清单"].max_row == 1 + 176
+    assert listed_rows(book["问题清单"]) == 1 + 176
 
 
 # --------------------------------------------------------------------------- uploads
@@ -204,7 +212,7 @@ def test_two_files_are_checked_each_on_its_own_and_combined(dash):
             "未跨文件比较。") in dash.report.warnings
     assert dash.progress.max == 2 and dash.progress_label.value.startswith("检查完成:2 个文件")
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
-    assert book["问题清单"].max_row == 1 + 202
+    assert listed_rows(book["问题清单"]) == 1 + 202
 
 
 def test_a_rule_not_run_for_one_file_is_listed_with_that_file():
@@ -288,11 +296,27 @@ def test_initial_as_of_parameter_is_used_for_the_first_load_only():
     assert dash.report.as_of == dt.date(2026, 9, 30)
 
 
-def test_a_file_without_a_date_is_checked_as_of_today():
+def test_a_file_without_a_date_asks_for_the_check_date_never_today():
     dash = ComplianceDashboard(sample=CHENGGUAN)
     dash.start()
-    assert dash.load_files([(raw(HEAD_OFFICE), "ledger.csv")])
-    assert dash.report.as_of == dt.date.today()
+    before = dash.report
+    assert not dash.load_files([(raw(HEAD_OFFICE), "ledger.csv")])
+    assert dash.as_of_picker.value is None
+    assert dash.report is before  # nothing checked as of today
+    note = dash.confirm_note.value
+    assert "台账未识别出数据日期:ledger.csv。请在上方选择检查日期(台账的截止日期)。" in note
+    assert f"下方仍为上一次的检查结果({CHENGGUAN},检查日 2026-09-30)。" in note
+    assert dash.confirm_button.layout.display == "none"
+    # A picked date is still the user's to confirm: the file says nothing about it.
+    assert not dash.set_as_of("2026-09-30")
+    assert dash.report is before
+    assert ("检查日期现为 2026-09-30:如是台账的截止日期,请点击「仍按此日期检查」;否则请改选日期。"
+            in dash.confirm_note.value)
+    assert dash.confirm_button.layout.display is None
+    assert dash.confirm_as_of()
+    assert dash.report.as_of == dt.date(2026, 9, 30)
+    assert dash.report.source_name == "ledger.csv"
+    assert dash.confirm_note.value == ""
 
 
 def test_cleared_date_shows_an_error_and_keeps_the_results(dash):
@@ -447,7 +471,7 @@ def test_findings_table_shows_at_most_max_table_rows_with_a_count_note():
     assert (f"筛选结果 {total:,} 条,共 {total:,} 条;屏幕上最多显示 {MAX_TABLE_ROWS} 行"
             in dash.findings_note.value)
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
-    assert book["问题清单"].max_row == 1 + total
+    assert listed_rows(book["问题清单"]) == 1 + total
 
 
 def test_the_confirmation_bound_is_the_policy_value_check_date_confirm_days():
@@ -491,7 +515,9 @@ def test_download_lists_the_rejected_rows_of_the_checked_file():
     data = (Path(__file__).resolve().parents[1] / "data" / "negative_balance.csv").read_bytes()
     dash = ComplianceDashboard(as_of="2026-09-30")
     dash.start()
-    assert dash.load_files([(data, "negative_balance.csv")])
+    assert not dash.load_files([(data, "negative_balance.csv")])  # no data date: asks
+    assert not dash.set_as_of("2026-09-30")
+    assert dash.confirm_as_of()
     assert dash.prepare_workbook()
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
     assert "拒绝行" in book.sheetnames
