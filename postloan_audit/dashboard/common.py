@@ -473,13 +473,14 @@ class SourcePanel:
                 + "</div>"
                 + table_html(zh_names(accounting_table(extract), sheet="数据表"))
             )
-            shown = extract.issues[extract.issues["severity"] != "info"]
+            shown = extract.issues  # errors, warnings and notes: every count is listed
             if len(shown):
                 issue_blocks.append(
-                    f"<h4>{html.escape(extract.source_name)} 的问题清单"
+                    f"<h4>{html.escape(extract.source_name)} 的读取问题与提示"
                     f"(错误 {int((shown['severity'] == 'error').sum())} 条,"
-                    f"警告 {int((shown['severity'] == 'warning').sum())} 条)</h4>"
-                    + table_html(zh_names(issues_table(extract).loc[shown.index],
+                    f"警告 {int((shown['severity'] == 'warning').sum())} 条,"
+                    f"提示 {int((shown['severity'] == 'info').sum())} 条)</h4>"
+                    + table_html(zh_names(issues_table(extract),
                                           sheet="工作表", column="列")))
         self.status.value = "".join(blocks)
         self.issues.value = "".join(issue_blocks)

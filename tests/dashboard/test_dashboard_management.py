@@ -164,7 +164,7 @@ def test_dashboard_reads_the_signed_in_user_from_the_environment(monkeypatch) ->
 def test_kpis_of_the_later_snapshot(shown: ManagementDashboard) -> None:
     # Active: c1 c2 p1 p2 late s1 = 11,500,000; NPL p2 500,000; SM p1 + s1 1,500,000.
     kpis = shown.tables["kpis"]
-    assert kpis["指标"].tolist() == ["贷款笔数", "客户户数", "贷款余额(元)", "不良贷款率",
+    assert kpis["指标"].tolist() == ["在贷借据笔数", "在贷客户户数", "贷款余额(元)", "不良贷款率",
                                     "关注类贷款占比", "逾期90天以上贷款占比"]
     assert kpis["显示"].tolist() == ["6", "5", "11,500,000.00", "4.35%", "13.04%", "4.35%"]
     # The headline amount in 万元 (or 亿元) with two decimals, not 元 with fen.
