@@ -64,6 +64,7 @@ _STYLE = """
 .pa-kpi { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 14px; min-width: 150px; }
 .pa-kpi .label { color: #57606a; font-size: 12px; }
 .pa-kpi .value { font-size: 20px; font-weight: 600; }
+.pa-kpi .why { color: #b35900; font-size: 12px; max-width: 260px; }
 a.pa-download { display: inline-block; background: #1f6feb; color: white !important;
                 padding: 6px 14px; border-radius: 4px; text-decoration: none; margin: 6px 0; }
 .pa-note { color: #57606a; font-size: 12px; }
@@ -153,12 +154,15 @@ def error_html(title: str, message: str, *, hint: str | None = None) -> str:
     return "<div class='pa-error'>" + "<br>".join(parts) + "</div>"
 
 
-def kpi_cards_html(items: Sequence[tuple[str, str]]) -> str:
-    """KPI cards: (label, formatted value) pairs."""
+def kpi_cards_html(items: Sequence[tuple[str, str] | tuple[str, str, str]]) -> str:
+    """KPI cards: (label, formatted value) pairs, or (label, value, why) when the figure cannot
+    be read as it stands (the value is then "—" and the reason sits on the card)."""
     cards = "".join(
-        f"<div class='pa-kpi'><div class='label'>{html.escape(label)}</div>"
-        f"<div class='value'>{html.escape(value)}</div></div>"
-        for label, value in items
+        f"<div class='pa-kpi'><div class='label'>{html.escape(item[0])}</div>"
+        f"<div class='value'>{html.escape(item[1])}</div>"
+        + (f"<div class='why'>{html.escape(item[2])}</div>" if len(item) > 2 and item[2] else "")
+        + "</div>"
+        for item in items
     )
     return f"<div class='pa-kpis'>{cards}</div>"
 

@@ -84,6 +84,9 @@ class ManagementView:
 
     A section whose data is missing (no ``overdue_days`` column, no branches sheet, no
     extract date, no earlier snapshot) is None and its reason is in ``notes[section]``.
+    ``special_mention_unavailable`` says why the special-mention migration rate cannot be read
+    (no earlier snapshot, snapshots in the wrong order, no loan in both); the page shows "—"
+    with that reason instead of a rate computed from nothing.
     """
 
     after: Extract
@@ -102,6 +105,7 @@ class ManagementView:
     special_mention: SpecialMentionMigration | None
     review_policy: ReviewPlanPolicy = field(default_factory=ReviewPlanPolicy)
     notes: dict[str, list[str]] = field(default_factory=dict)
+    special_mention_unavailable: str | None = None
     created: dt.datetime = field(
         default_factory=lambda: dt.datetime.now().replace(microsecond=0))
 
@@ -178,22 +182,32 @@ def build_view(after: Extract, before: Extract | None = None, *,
                 note("coverage", str(exc))
 
     mig_balance = mig_count = sm = None
+    unavailable: str | None = None
     if before is None:
-        note("migration", "未提供期初快照,无法计算迁徙 / no earlier snapshot")
+        unavailable = "未提供期初快照,无法计算迁徙 / no earlier snapshot"
+        note("migration", unavailable)
     else:
         if before.as_of is not None and as_of is not None and before.as_of >= as_of:
-            note("migration", f"期初快照日期 {before.as_of:%Y-%m-%d} 不早于期末快照日期 "
-                              f"{as_of:%Y-%m-%d},请检查两个文件是否放反 / the earlier snapshot "
-                              "is not earlier than the later one")
+            unavailable = (f"期初快照日期 {before.as_of:%Y-%m-%d} 不早于期末快照日期 "
+                           f"{as_of:%Y-%m-%d},请检查两个文件是否放反 / the earlier snapshot "
+                           "is not earlier than the later one")
+            note("migration", unavailable)
         try:
             mig_balance = migration_matrix(before.loans, loans, by="balance")
             mig_count = migration_matrix(before.loans, loans, by="count")
             sm = special_mention_migration_rate(before.loans, loans)
             if int(mig_balance.accounting.loc["matched", "loans"]) == 0:
+                unavailable = unavailable or (
+                    "两个快照没有相同借据号的在贷贷款,迁徙矩阵为空:请确认是同一机构的两期台账 / "
+                    "no loan in both snapshots")
                 note("migration", "两个快照没有相同借据号的在贷贷款,迁徙矩阵为空:请确认是同一机构"
                                   "的两期台账 / no loan in both snapshots")
+            elif sm.rate is None:
+                unavailable = unavailable or ("期初快照没有关注类贷款,迁徙率无分母 / no "
+                                              "special-mention loan in the earlier snapshot")
         except ValueError as exc:
             mig_balance = mig_count = sm = None
+            unavailable = str(exc)
             note("migration", str(exc))
 
     return ManagementView(
@@ -201,7 +215,7 @@ def build_view(after: Extract, before: Extract | None = None, *,
         buckets=buckets, concentration=concentration, report=report, findings=findings,
         timeliness=timeliness, coverage=coverage, migration_balance=mig_balance,
         migration_count=mig_count, special_mention=sm, review_policy=review_policy,
-        notes=notes)
+        notes=notes, special_mention_unavailable=unavailable)
 
 
 # --------------------------------------------------------------------------- display tables
