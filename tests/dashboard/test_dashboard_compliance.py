@@ -22,7 +22,7 @@ from postloan_audit.compliance.rules import CATALOGUE
 from postloan_audit.core.extract import Extract
 from postloan_audit.dashboard import ComplianceDashboard, common, compliance
 from postloan_audit.dashboard.common import MAX_TABLE_ROWS
-from postloan_audit.dashboard.compliance import ALL, findings_heatmap
+from postloan_audit.dashboard.compliance import ALL, findings_heatmap, rules_by_branch
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_extracts"
 HEAD_OFFICE = "head_office_6_branches_20260930.csv"
@@ -125,8 +125,18 @@ def test_summary_by_branch_counts_each_branch(dash):
                       "石桥镇支行": 33, "青山镇支行": 25}
     expected = dash.findings.groupby("branch").size().to_dict()
     assert totals == expected
-    assert "<th>经营机构</th>" in dash.by_branch_html.value
-    assert "<th>合计</th>" in dash.by_branch_html.value
+    # Rules as rows, the branches as columns, the 合计 row last: it fits a 1366 px page.
+    table = rules_by_branch(dash.by_branch, dash.report.rules_run)
+    assert table.columns.tolist() == ["title_zh", "rule_id", "城关支行", "柳林镇支行", "河口镇支行",
+                                      "白沙镇支行", "石桥镇支行", "青山镇支行"]
+    assert table["rule_id"].tolist() == [*dash.report.rules_run, ""]
+    assert table.iloc[-1, :3].tolist() == ["合计", "", 47]
+    counts = dash.findings.groupby(["rule_id", "branch"]).size()
+    assert int(table.set_index("rule_id").at["CLS-OVERDUE", "城关支行"]) == int(
+        counts.get(("CLS-OVERDUE", "城关支行"), 0))
+    page = dash.by_branch_html.value
+    assert "<th>规则名称</th><th>规则编号</th><th>城关支行</th>" in page
+    assert "<td>合计</td>" in page
 
 
 def test_heatmap_is_branch_by_rule_counts(dash):
