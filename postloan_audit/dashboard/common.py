@@ -297,6 +297,8 @@ class SourcePanel:
         self.issues = widgets.HTML()
         self.profile: ExportProfile | None = None
         self._unread: list[tuple[bytes, str]] = []  # an upload that failed, kept for a profile
+        #: Names of the files of the last upload that could not be read (the others were used).
+        self.refused: list[str] = []
         self.profile_upload = widgets.FileUpload(accept=PROFILE_ACCEPT, multiple=False,
                                                  description="上传导出配置")
         self.profile_clear = widgets.Button(description="不用导出配置",
@@ -328,14 +330,17 @@ class SourcePanel:
 
     def load_files(self, files: Sequence[tuple[bytes, str]]) -> bool:
         """Load uploaded ``(content, filename)`` pairs with the profile in force; True when
-        all loaded. A failed upload is kept until the next one, so a profile can read it.
+        the files that could be read were loaded and used. A failed upload is kept until the
+        next one, so a profile can read it.
 
-        On success the sample picker is cleared (it no longer names the data shown) and
-        :attr:`current` names the uploaded files.
+        Partial success: the files that read are used, and each refused one is listed in the
+        error panel with its message (:attr:`refused`); only when none reads does the previous
+        data stay. On success the sample picker is cleared (it no longer names the data
+        shown) and :attr:`current` names the uploaded files.
         """
         files = list(files)
         loaded = self._load(files, uploaded=True, profile=self.profile)
-        self._unread = [] if loaded else files
+        self._unread = files if (not loaded or self.refused) else []
         return loaded
 
     def load_profile(self, content: bytes, name: str) -> bool:
@@ -400,22 +405,52 @@ class SourcePanel:
         self.upload.value = ()
         self.load_files(contents)
 
+    def _read_each(self, files: list[tuple[bytes, str]], profile: ExportProfile | None
+                   ) -> tuple[list[Extract], list[tuple[str, BaseException]]]:
+        """Each file read on its own: the extracts that read, and (name, error) of the rest."""
+        extra = {"profile": profile} if profile is not None else {}
+        extracts, refused = [], []
+        for content, name in files:  # files, not rows: a handful per upload
+            try:
+                if len(content) > MAX_UPLOAD_BYTES:
+                    raise ValueError(f"文件 {name} 超过 100 MB,请按机构拆分后分别上传。"
+                                     f" / {name} is larger than 100 MB; split it by branch.")
+                extracts.append(load_extract(content, filename=name, **extra))
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
+                refused.append((name, exc))
+        return extracts, refused
+
+    def _refused_html(self, refused: list[tuple[str, BaseException]],
+                      extracts: list[Extract]) -> str:
+        """One panel per refused file, saying which files were used instead."""
+        used = "、".join(e.source_name for e in extracts)
+        panels = []
+        for name, exc in refused:
+            title, message = user_error_message(exc)
+            panels.append(error_html(
+                f"{title}:{name}", message,
+                hint=(f"此文件未使用;其余文件已读取并使用:{used}。 / This file was not used; "
+                      "the other files were.") if used else None))
+            if not isinstance(exc, PostloanAuditError | ValueError):
+                traceback.print_exception(exc)
+        return "".join(panels)
+
     def _load(self, files: list[tuple[bytes, str]], *, uploaded: bool = False,
               profile: ExportProfile | None = None) -> bool:
+        extracts, refused = self._read_each(files, profile)
         try:
-            too_big = [name for content, name in files if len(content) > MAX_UPLOAD_BYTES]
-            if too_big:
-                raise ValueError(
-                    f"文件 {'、'.join(too_big)} 超过 100 MB,请按机构拆分后分别上传。"
-                    f" / {', '.join(too_big)} is larger than 100 MB; split it by branch.")
-            extra = {"profile": profile} if profile is not None else {}
-            extracts = [load_extract(content, filename=name, **extra) for content, name in files]
+            if not extracts:
+                raise refused[0][1]
             if self.validate is not None:
                 self.validate(extracts)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
+            self.refused = []
             self.show_error(exc)
+            if len(refused) > 1:  # none read: every file's reason, the first above
+                self.error.value += self._refused_html(refused[1:], [])
             return False
-        self.error.value = ""
+        self.refused = [name for name, _ in refused]
+        self.error.value = self._refused_html(refused, extracts) if refused else ""
         self.extracts = extracts
         self._show_current(extracts, uploaded=uploaded)
         self._show_result(extracts)

@@ -270,6 +270,32 @@ def test_garbage_named_xlsx_shows_the_error_panel_and_keeps_the_data(dash):
     assert pairs(dash.findings) == planted(CHENGGUAN)
 
 
+def test_a_multi_file_upload_keeps_the_good_files_and_lists_each_refused_one(dash):
+    garbage = (b"\x00\x01 not a workbook" * 50, "garbage.xlsx")
+    columns = ("借据号,客户号\nL1,B1\n".encode(), "cols.csv")
+    assert dash.load_files([garbage, (raw(CHENGGUAN), CHENGGUAN), columns])
+    assert [e.source_name for e in dash.extracts] == [CHENGGUAN]
+    assert pairs(dash.findings) == planted(CHENGGUAN)
+    assert dash.source.refused == ["garbage.xlsx", "cols.csv"]
+    panel = dash.source.error.value
+    assert panel.count("class='pa-error'") == 2
+    assert "文件无法读取 / The file cannot be read:garbage.xlsx" in panel
+    assert "文件 cols.csv 缺少必填列:经营机构(branch)" in panel
+    assert f"此文件未使用;其余文件已读取并使用:{CHENGGUAN}。" in panel
+    # The next clean upload clears the list.
+    assert dash.load_files([(raw(HEAD_OFFICE), HEAD_OFFICE)])
+    assert dash.source.refused == [] and dash.source.error.value == ""
+
+
+def test_an_upload_where_no_file_reads_lists_every_file_and_keeps_the_data(dash):
+    before = dash.report
+    assert not dash.load_files([(b"\x00" * 100, "a.xlsx"), (b"\x00" * 100, "b.xlsx")])
+    panel = dash.source.error.value
+    assert "a.xlsx" in panel and "b.xlsx" in panel
+    assert f"当前仍显示上一次成功读取的数据:{HEAD_OFFICE}" in panel
+    assert dash.report is before
+
+
 def test_csv_missing_required_columns_shows_the_error_panel_and_keeps_the_data(dash):
     assert not dash.load_files([("借据号,客户号\nL1,B1\n".encode(), "cols.csv")])
     panel = dash.source.error.value
