@@ -25,7 +25,6 @@ reads with that title.
 from __future__ import annotations
 
 import dataclasses
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -34,6 +33,7 @@ from typing import Any
 
 from postloan_audit.core.citations import SOURCES
 from postloan_audit.core.errors import PolicyError
+from postloan_audit.core.messages import toml_where
 from postloan_audit.core.schema import GUARANTEE_TYPES
 
 #: Every rule id a policy may name (``[disabled]``), in catalogue order. The ids live with the
@@ -564,7 +564,7 @@ class Policy:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise PolicyError(f"参数文件 {source} 不是有效的 TOML{_toml_where(exc)},请检查该处的"
+            raise PolicyError(f"参数文件 {source} 不是有效的 TOML{toml_where(exc)},请检查该处的"
                               f"方括号、引号和等号。 / policy file {source} is not valid TOML: "
                               f"{exc}") from exc
         return cls.from_dict(data, source=source)
@@ -658,12 +658,6 @@ class Policy:
         if data:
             merged.update(data)  # unknown sections: let from_dict name them
         return Policy.from_dict(merged, source=self.source)
-
-
-def _toml_where(exc: tomllib.TOMLDecodeError) -> str:
-    """``(第 2 行第 10 列)`` from the parser's ``(at line 2, column 10)``, or ``""``."""
-    match = re.search(r"at line (\d+), column (\d+)", str(exc))
-    return f"(第 {match.group(1)} 行第 {match.group(2)} 列)" if match else ""
 
 
 def _check_time_zone(name: str) -> None:

@@ -207,7 +207,8 @@ def user_error_message(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, PostloanAuditError | ValueError):
         return "输入有误 / Invalid input", str(exc)
     return ("处理失败 / Something went wrong",
-            f"{type(exc).__name__}: {exc}。请把此信息告知系统管理员。 / Please report this message.")
+            "处理时发生意外错误,请把下面的英文信息告知系统管理员。 / Please report this message: "
+            f"{type(exc).__name__}: {exc}")
 
 
 def zh_names(frame: pd.DataFrame, *, sheet: str, column: str | None = None) -> pd.DataFrame:
