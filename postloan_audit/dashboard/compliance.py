@@ -228,7 +228,8 @@ class ComplianceDashboard:
                  trail: bool = True, confirm_days: int | None = None) -> None:
         self.policy = policy or Policy.default()
         # 整改跟踪 (audit trail): the comparison with the last recorded run, the follow-up tab
-        self.trail = FollowupPanel(db=db) if trail else None
+        self.trail = (FollowupPanel(db=db, time_zone=Policy.coerce(self.policy).trail.time_zone)
+                      if trail else None)
         self._confirm_days = confirm_days  # None: the policy's check_date.confirm_days
         self._confirmed: tuple | None = None
         self._first_as_of = coerce_optional_date(as_of, what=CHECK_DATE)
@@ -552,14 +553,17 @@ class ComplianceDashboard:
 
     def _on_loaded(self, extracts: list[Extract]) -> None:
         # SourcePanel has validated and stored the extracts (self.source.extracts).
-        # Without a data date the picker stays empty and the page asks for the date.
-        day = self._first_as_of or common_as_of(extracts)
+        # Without a data date the picker stays empty and the page asks for the date; a date
+        # given as the page's parameter is the user's own choice for the first load.
+        given, day = self._first_as_of, self._first_as_of or common_as_of(extracts)
         self._first_as_of = None
         self._quiet = True
         try:
             self.as_of_picker.value = day
         finally:
             self._quiet = False
+        if given is not None:
+            self._confirmed = self._date_key()
         self.run()
 
     def _on_as_of(self, change: dict[str, Any]) -> None:
@@ -803,6 +807,8 @@ class ComplianceDashboard:
                               for rid, reason in self.policy.disabled)
             text += f";停用规则:{html.escape(listed)}"
         self.policy_status.value = f"<p class='pa-note pa-policy'>{text}</p>"
+        if self.trail is not None:  # 记录时间 in the time zone of the policy in force
+            self.trail.time_zone = self.policy.trail.time_zone
 
     @staticmethod
     def _error_panel(exc: BaseException, hint: str | None) -> str:
