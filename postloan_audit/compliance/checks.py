@@ -32,6 +32,7 @@ from postloan_audit.compliance.evaluation import (  # noqa: F401  (re-exported)
 )
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.compliance.rules import CATALOGUE, CheckContext
+from postloan_audit.core.citations import render_citation
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.workdays import fallback_warning
 
@@ -39,9 +40,11 @@ from postloan_audit.core.workdays import fallback_warning
 def list_rules(policy: Policy | None = None) -> pd.DataFrame:
     """The catalogue as a table: ``rule_id``, titles, severity, citation, parameters, needs.
 
-    ``parameters`` shows each policy key with its value under ``policy`` (defaults if None).
+    ``parameters`` shows each policy key with its value under ``policy`` (defaults if None);
+    ``citation`` reads with the policy's source titles (``[sources]``).
     """
     policy = policy or Policy.default()
+    titles = policy.source_titles()
     records = []
     for rule in CATALOGUE.values():
         records.append({
@@ -49,7 +52,7 @@ def list_rules(policy: Policy | None = None) -> pd.DataFrame:
             "title_zh": rule.title_zh,
             "title_en": rule.title_en,
             "severity": str(rule.severity),
-            "citation": rule.citation,
+            "citation": render_citation(rule.citation, titles),
             "parameters": "; ".join(f"{k}={_fmt_value(policy.value(k))}" for k in rule.params),
             "needs": "; ".join(rule.needs),
         })
@@ -121,7 +124,7 @@ def run_checks(data: Extract | pd.DataFrame, *, as_of: dt.date | str | None,
     ctx = CheckContext(loans, as_of=day, policy=pol, **sheets)
 
     parts, ran, not_run = evaluate_rules(ctx, selected, pol)
-    findings = _assemble(loans, parts)
+    findings = _assemble(loans, parts, pol)
     warnings = list(ctx.notes)
     if ctx.uncovered_years:
         warnings.insert(0, fallback_warning(sorted(ctx.uncovered_years)))

@@ -201,7 +201,7 @@ def check_partition(loans: pd.DataFrame, inspections: pd.DataFrame | None,
                        **sheets)
     selected = [CATALOGUE[r] for r in rule_ids]
     hits, ran, not_run = evaluate_rules(ctx, selected, policy)
-    findings = _assemble(loans, hits)
+    findings = _assemble(loans, hits, policy)
     order = {rid: i for i, rid in enumerate(CATALOGUE)}
     counts = [len(h.positions) for _, h in hits if len(h.positions)]
     findings["__rule__"] = np.repeat(

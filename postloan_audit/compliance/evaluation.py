@@ -23,6 +23,7 @@ import pandas as pd
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.compliance.rules import CATALOGUE, CheckContext, Rule
 from postloan_audit.compliance.rules.base import describe_requirement
+from postloan_audit.core.citations import render_citation
 from postloan_audit.core.dates import coerce_date
 from postloan_audit.core.extract import Extract, as_extract
 from postloan_audit.core.provenance import Provenance, with_legacy
@@ -255,8 +256,10 @@ def evaluate_rules(ctx: CheckContext, selected: list[Rule], pol: Policy
     return parts, ran, not_run
 
 
-def _assemble(loans: pd.DataFrame, parts: list[tuple[Rule, Any]]) -> pd.DataFrame:
-    """One findings frame from every rule's hits: loan columns taken once, by position."""
+def _assemble(loans: pd.DataFrame, parts: list[tuple[Rule, Any]],
+              policy: Policy | None = None) -> pd.DataFrame:
+    """One findings frame from every rule's hits: loan columns taken once, by position; the
+    citations read with the policy's source titles."""
     parts = [(rule, hits) for rule, hits in parts if len(hits.positions)]
     if not parts:
         return _empty_findings()
@@ -292,5 +295,5 @@ def _assemble(loans: pd.DataFrame, parts: list[tuple[Rule, Any]]) -> pd.DataFram
                              ignore_index=True).astype("str"),
         "due_date": pd.Series(due, dtype="datetime64[ns]"),
         "days_late": late_series,
-        "citation": repeat([r.citation for r, _ in parts]),
+        "citation": repeat([render_citation(r.citation, policy) for r, _ in parts]),
     }, columns=FINDING_COLUMNS)

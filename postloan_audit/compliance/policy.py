@@ -12,22 +12,28 @@ overrides any of them in a TOML file (see ``policy.example.toml`` and ``docs/pol
     [disabled]
     "RATING-STALE" = "评级由总行统一更新"
 
+    [sources]
+    work_plan = "《XX银行公司信贷贷后管理办法》"
+
 An unknown key or a value of the wrong type is a :class:`postloan_audit.PolicyError` naming the
 key. A rule listed under ``[disabled]`` is not run and shows in ``CheckReport.not_run`` with the
-bank's reason.
+bank's reason. ``[sources]`` renames a source of :data:`~postloan_audit.core.citations.SOURCES`
+(or points it to the bank's own 制度): every citation of it (the rule catalogue, the findings)
+reads with that title.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from os import PathLike
 from typing import Any
 
+from postloan_audit.core.citations import SOURCES
 from postloan_audit.core.errors import PolicyError
+from postloan_audit.core.messages import toml_where
 from postloan_audit.core.schema import COLLATERAL_TYPE_ZH, GUARANTEE_TYPES
 
 #: Every rule id a policy may name (``[disabled]``), in catalogue order. The ids live with the
@@ -44,6 +50,8 @@ RULE_IDS: tuple[str, ...] = (
 )
 #: Largest policy file :meth:`Policy.from_toml_bytes` accepts (a policy TOML is a few kilobytes).
 MAX_POLICY_BYTES: int = 1024 * 1024
+#: Longest title ``[sources]`` accepts for a source.
+MAX_SOURCE_TITLE: int = 100
 
 
 @dataclass(frozen=True)
@@ -553,6 +561,9 @@ class Policy:
     disabled:
         ``(rule_id, reason)`` pairs of rules the bank has switched off; they appear in
         ``CheckReport.not_run`` with the reason.
+    sources:
+        ``(source key, title)`` pairs: the bank's titles of sources of
+        :data:`~postloan_audit.core.citations.SOURCES` (:meth:`source_titles`).
     source:
         Where the policy came from (``default`` or the TOML file name).
     """
@@ -572,6 +583,7 @@ class Policy:
     check_date: CheckDatePolicy = field(default_factory=CheckDatePolicy)
     trail: TrailPolicy = field(default_factory=TrailPolicy)
     disabled: tuple[tuple[str, str], ...] = ()
+    sources: tuple[tuple[str, str], ...] = ()
     source: str = "default"
 
     def __post_init__(self) -> None:
@@ -654,10 +666,13 @@ class Policy:
             if name == "disabled":
                 kwargs["disabled"] = _parse_disabled(values)
                 continue
+            if name == "sources":
+                kwargs["sources"] = _parse_sources(values)
+                continue
             if name not in SECTIONS:
                 raise PolicyError(
                     f"未知参数节 [{name}] / unknown policy section [{name}]; "
-                    f"可用 / known: {', '.join([*SECTIONS, 'disabled'])}")
+                    f"可用 / known: {', '.join([*SECTIONS, 'disabled', 'sources'])}")
             if not isinstance(values, Mapping):
                 raise PolicyError(f"参数 {name} 应为表 [{name}] / policy key {name} must be a "
                                   f"table [{name}], got {values!r}")
@@ -699,7 +714,7 @@ class Policy:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise PolicyError(f"参数文件 {source} 不是有效的 TOML{_toml_where(exc)},请检查该处的"
+            raise PolicyError(f"参数文件 {source} 不是有效的 TOML{toml_where(exc)},请检查该处的"
                               f"方括号、引号和等号。 / policy file {source} is not valid TOML: "
                               f"{exc}") from exc
         return cls.from_dict(data, source=source)
@@ -755,10 +770,18 @@ class Policy:
                 return reason
         return None
 
+    def source_titles(self) -> dict[str, str]:
+        """Every source's title in force: :data:`~postloan_audit.core.citations.SOURCES` with
+        the bank's ``[sources]`` over it (what citations read with)."""
+        return {**SOURCES, **dict(self.sources)}
+
     def to_dict(self) -> dict[str, Any]:
-        """All values as ``{section: {key: value}}`` plus ``disabled`` (TOML-shaped)."""
+        """All values as ``{section: {key: value}}`` plus ``disabled`` and, when the bank
+        renamed a source, ``sources`` (TOML-shaped)."""
         out: dict[str, Any] = {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS}
         out["disabled"] = dict(self.disabled)
+        if self.sources:  # absent otherwise: a default policy keeps the text (and hash) it had
+            out["sources"] = dict(self.sources)
         return out
 
     def items(self) -> list[tuple[str, Any]]:
@@ -766,6 +789,7 @@ class Policy:
         pairs = [(f"{name}.{f.name}", getattr(getattr(self, name), f.name))
                  for name, section in SECTIONS.items() for f in fields(section)]
         pairs += [(f"disabled.{rid}", reason) for rid, reason in self.disabled]
+        pairs += [(f"sources.{key}", title) for key, title in self.sources]
         return pairs
 
     def replace(self, **sections: Mapping[str, Any]) -> Policy:
@@ -780,15 +804,10 @@ class Policy:
             merged["disabled"] = data.pop("disabled")
         else:
             merged["disabled"] = dict(self.disabled)
+        merged["sources"] = data.pop("sources", dict(self.sources))
         if data:
             merged.update(data)  # unknown sections: let from_dict name them
         return Policy.from_dict(merged, source=self.source)
-
-
-def _toml_where(exc: tomllib.TOMLDecodeError) -> str:
-    """``(第 2 行第 10 列)`` from the parser's ``(at line 2, column 10)``, or ``""``."""
-    match = re.search(r"at line (\d+), column (\d+)", str(exc))
-    return f"(第 {match.group(1)} 行第 {match.group(2)} 列)" if match else ""
 
 
 def _check_warning(w: WarningPolicy) -> None:
@@ -842,4 +861,25 @@ def _parse_disabled(values: Any) -> tuple[tuple[str, str], ...]:
             raise PolicyError(f"参数 disabled.{rid} 的停用原因应为文字 / policy key "
                               f"disabled.{rid}: the reason must be a string, got {reason!r}")
         out.append((rid, reason))
+    return tuple(out)
+
+
+def _parse_sources(values: Any) -> tuple[tuple[str, str], ...]:
+    """``[sources]`` is a table ``source key = title`` over
+    :data:`~postloan_audit.core.citations.SOURCES`."""
+    if not isinstance(values, Mapping):
+        raise PolicyError(f"参数 sources 应为表(出处代码 = 文件名称) / policy key sources must be a "
+                          f"table of source key = title, got {values!r}")
+    out = []
+    for key, title in values.items():
+        if key not in SOURCES:
+            raise PolicyError(f"未知出处代码 sources.{key} / unknown source key sources.{key}; "
+                              f"可用 / known: {', '.join(SOURCES)}")
+        if not isinstance(title, str) or not title.strip() or "\n" in title \
+                or len(title) > MAX_SOURCE_TITLE:
+            raise PolicyError(
+                f"参数 sources.{key} 应为一行文字(文件名称,不超过 {MAX_SOURCE_TITLE} 字),实际为 "
+                f"{title!r} / policy key sources.{key}: the title must be one line of text of at "
+                f"most {MAX_SOURCE_TITLE} characters, got {title!r}")
+        out.append((key, title.strip()))
     return tuple(out)

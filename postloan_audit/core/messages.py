@@ -13,6 +13,7 @@ Dates typed by a user have their own message (:func:`date_message`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
@@ -121,7 +122,8 @@ def _unreadable(cause: str, *, file: str, error: str = "", suffix: str = "",
         case "not_found":
             return f"找不到文件 {file}。请检查路径。 / File not found: {file}."
         case "os_error":
-            return f"无法读取文件 {file}:{error}。 / Cannot read file {file}: {error}."
+            return (f"无法读取文件 {file}(文件可能正被其他程序打开、没有读取权限或已被移走)。"
+                    f" / Cannot read file {file}: {error}.")
         case "not_a_workbook":
             return (f"文件 {file} 的扩展名是 {suffix},但内容不是 Excel 工作簿(可能已损坏或只是改了扩展名)。"
                     f"请在 Excel 中打开后另存为 .xlsx,或直接上传 CSV。"
@@ -131,16 +133,16 @@ def _unreadable(cause: str, *, file: str, error: str = "", suffix: str = "",
             return (f"文件 {file} 不是支持的格式(支持 {SUPPORTED_FORMATS_ZH})。"
                     f" / {file} is not a supported file type ({SUPPORTED_FORMATS_EN}).")
         case "workbook":
-            return (f"无法打开 Excel 文件 {file}(文件可能已损坏、加密或不是 Excel 格式):{error}。"
+            return (f"无法打开 Excel 文件 {file}(文件可能已损坏、加密或不是 Excel 格式)。"
                     f"请在 Excel 中打开并另存为 .xlsx 后重试。"
                     f" / Cannot open the workbook {file} (damaged, encrypted or not Excel):"
                     f" {error}. Open it in Excel, save as .xlsx and try again.")
         case "returned_workbook":
-            return (f"无法打开 Excel 文件 {file}(文件可能已损坏、加密或不是 Excel 格式):{error}。"
+            return (f"无法打开 Excel 文件 {file}(文件可能已损坏、加密或不是 Excel 格式)。"
                     f" / Cannot open the workbook {file} (damaged, encrypted or not Excel):"
                     f" {error}.")
         case "workpaper":
-            return (f"无法打开工作底稿 {file}(文件可能已损坏或不是 Excel 格式):{error}。"
+            return (f"无法打开工作底稿 {file}(文件可能已损坏或不是 Excel 格式)。"
                     f"请上传下载的 .xlsx 底稿。"
                     f" / Cannot open the workpaper {file} (damaged or not Excel): {error}.")
         case "encoding":
@@ -155,7 +157,7 @@ def _unreadable(cause: str, *, file: str, error: str = "", suffix: str = "",
                     f" / {file} declares a DTD or entities and is not read, for safety. Save it"
                     f" as .xlsx in Excel.")
         case "xml_damaged":
-            return (f"文件 {file} 是 Excel 2003 XML 格式,但内容已损坏({error})。"
+            return (f"文件 {file} 是 Excel 2003 XML 格式,但内容已损坏。"
                     f"请在 Excel 中打开并另存为 .xlsx。 / {file} is an Excel 2003 XML"
                     f" Spreadsheet but is damaged ({error}). Open it in Excel and save it as"
                     f" .xlsx.")
@@ -344,7 +346,7 @@ def _store_manifest(cause: str, *, file: str, manifest: str = "", error: str = "
                     store_format: str = "", **_: Any) -> str:
     match cause:
         case "unreadable":
-            return (f"目录 {file} 不是有效的 Parquet 数据集(清单 {manifest} 无法读取:{error})。"
+            return (f"目录 {file} 不是有效的 Parquet 数据集(清单 {manifest} 无法读取)。"
                     f"请用 postloan-audit convert 重新生成。 / {file} is not a valid Parquet store"
                     f" ({manifest} unreadable: {error}); write it again with postloan-audit"
                     f" convert.")
@@ -358,7 +360,7 @@ def _store_manifest(cause: str, *, file: str, manifest: str = "", error: str = "
 def _store_file(cause: str, *, file: str, frame: str = "", error: str = "", **_: Any) -> str:
     match cause:
         case "unreadable":
-            return (f"Parquet 数据集 {file} 的 {frame} 文件无法读取:{error}。请用 postloan-audit "
+            return (f"Parquet 数据集 {file} 的 {frame} 文件无法读取。请用 postloan-audit "
                     f"convert 重新生成。 / The {frame} files of the Parquet store {file} cannot be"
                     f" read: {error}; write the store again with postloan-audit convert.")
     raise KeyError(cause)
@@ -479,3 +481,11 @@ def short_missing_columns(details: Mapping[str, Any], *, file: str | None, sheet
     headers = "、".join(f"「{h}」" for h in found) or "(无 / none)"
     return (f"{subject}缺少必填列:{';'.join(parts)}。读到的表头:{headers}。请把列名改为可识别的名称;"
             f"{more}。 / Missing required column(s) {', '.join(missing)}; {more_en}.")
+
+
+def toml_where(exc: Exception) -> str:
+    """``(第 2 行第 10 列)`` from a TOML parser's ``(at line 2, column 10)``, or ``""``: the
+    place of a TOML error in a Chinese sentence (the parser's English text goes after the
+    ``/``)."""
+    match = re.search(r"at line (\d+), column (\d+)", str(exc))
+    return f"(第 {match.group(1)} 行第 {match.group(2)} 列)" if match else ""

@@ -64,6 +64,7 @@ _STYLE = """
 .pa-kpi { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 14px; min-width: 150px; }
 .pa-kpi .label { color: #57606a; font-size: 12px; }
 .pa-kpi .value { font-size: 20px; font-weight: 600; }
+.pa-kpi .why { color: #b35900; font-size: 12px; max-width: 260px; }
 a.pa-download { display: inline-block; background: #1f6feb; color: white !important;
                 padding: 6px 14px; border-radius: 4px; text-decoration: none; margin: 6px 0; }
 .pa-note { color: #57606a; font-size: 12px; }
@@ -153,12 +154,15 @@ def error_html(title: str, message: str, *, hint: str | None = None) -> str:
     return "<div class='pa-error'>" + "<br>".join(parts) + "</div>"
 
 
-def kpi_cards_html(items: Sequence[tuple[str, str]]) -> str:
-    """KPI cards: (label, formatted value) pairs."""
+def kpi_cards_html(items: Sequence[tuple[str, str] | tuple[str, str, str]]) -> str:
+    """KPI cards: (label, formatted value) pairs, or (label, value, why) when the figure cannot
+    be read as it stands (the value is then "—" and the reason sits on the card)."""
     cards = "".join(
-        f"<div class='pa-kpi'><div class='label'>{html.escape(label)}</div>"
-        f"<div class='value'>{html.escape(value)}</div></div>"
-        for label, value in items
+        f"<div class='pa-kpi'><div class='label'>{html.escape(item[0])}</div>"
+        f"<div class='value'>{html.escape(item[1])}</div>"
+        + (f"<div class='why'>{html.escape(item[2])}</div>" if len(item) > 2 and item[2] else "")
+        + "</div>"
+        for item in items
     )
     return f"<div class='pa-kpis'>{cards}</div>"
 
@@ -203,7 +207,8 @@ def user_error_message(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, PostloanAuditError | ValueError):
         return "输入有误 / Invalid input", str(exc)
     return ("处理失败 / Something went wrong",
-            f"{type(exc).__name__}: {exc}。请把此信息告知系统管理员。 / Please report this message.")
+            "处理时发生意外错误,请把下面的英文信息告知系统管理员。 / Please report this message: "
+            f"{type(exc).__name__}: {exc}")
 
 
 def zh_names(frame: pd.DataFrame, *, sheet: str, column: str | None = None) -> pd.DataFrame:
@@ -293,6 +298,8 @@ class SourcePanel:
         self.issues = widgets.HTML()
         self.profile: ExportProfile | None = None
         self._unread: list[tuple[bytes, str]] = []  # an upload that failed, kept for a profile
+        #: Names of the files of the last upload that could not be read (the others were used).
+        self.refused: list[str] = []
         self.profile_upload = widgets.FileUpload(accept=PROFILE_ACCEPT, multiple=False,
                                                  description="上传导出配置")
         self.profile_clear = widgets.Button(description="不用导出配置",
@@ -324,14 +331,17 @@ class SourcePanel:
 
     def load_files(self, files: Sequence[tuple[bytes, str]]) -> bool:
         """Load uploaded ``(content, filename)`` pairs with the profile in force; True when
-        all loaded. A failed upload is kept until the next one, so a profile can read it.
+        the files that could be read were loaded and used. A failed upload is kept until the
+        next one, so a profile can read it.
 
-        On success the sample picker is cleared (it no longer names the data shown) and
-        :attr:`current` names the uploaded files.
+        Partial success: the files that read are used, and each refused one is listed in the
+        error panel with its message (:attr:`refused`); only when none reads does the previous
+        data stay. On success the sample picker is cleared (it no longer names the data
+        shown) and :attr:`current` names the uploaded files.
         """
         files = list(files)
         loaded = self._load(files, uploaded=True, profile=self.profile)
-        self._unread = [] if loaded else files
+        self._unread = files if (not loaded or self.refused) else []
         return loaded
 
     def load_profile(self, content: bytes, name: str) -> bool:
@@ -396,22 +406,52 @@ class SourcePanel:
         self.upload.value = ()
         self.load_files(contents)
 
+    def _read_each(self, files: list[tuple[bytes, str]], profile: ExportProfile | None
+                   ) -> tuple[list[Extract], list[tuple[str, BaseException]]]:
+        """Each file read on its own: the extracts that read, and (name, error) of the rest."""
+        extra = {"profile": profile} if profile is not None else {}
+        extracts, refused = [], []
+        for content, name in files:  # files, not rows: a handful per upload
+            try:
+                if len(content) > MAX_UPLOAD_BYTES:
+                    raise ValueError(f"文件 {name} 超过 100 MB,请按机构拆分后分别上传。"
+                                     f" / {name} is larger than 100 MB; split it by branch.")
+                extracts.append(load_extract(content, filename=name, **extra))
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
+                refused.append((name, exc))
+        return extracts, refused
+
+    def _refused_html(self, refused: list[tuple[str, BaseException]],
+                      extracts: list[Extract]) -> str:
+        """One panel per refused file, saying which files were used instead."""
+        used = "、".join(e.source_name for e in extracts)
+        panels = []
+        for name, exc in refused:
+            title, message = user_error_message(exc)
+            panels.append(error_html(
+                f"{title}:{name}", message,
+                hint=(f"此文件未使用;其余文件已读取并使用:{used}。 / This file was not used; "
+                      "the other files were.") if used else None))
+            if not isinstance(exc, PostloanAuditError | ValueError):
+                traceback.print_exception(exc)
+        return "".join(panels)
+
     def _load(self, files: list[tuple[bytes, str]], *, uploaded: bool = False,
               profile: ExportProfile | None = None) -> bool:
+        extracts, refused = self._read_each(files, profile)
         try:
-            too_big = [name for content, name in files if len(content) > MAX_UPLOAD_BYTES]
-            if too_big:
-                raise ValueError(
-                    f"文件 {'、'.join(too_big)} 超过 100 MB,请按机构拆分后分别上传。"
-                    f" / {', '.join(too_big)} is larger than 100 MB; split it by branch.")
-            extra = {"profile": profile} if profile is not None else {}
-            extracts = [load_extract(content, filename=name, **extra) for content, name in files]
+            if not extracts:
+                raise refused[0][1]
             if self.validate is not None:
                 self.validate(extracts)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a readable panel
+            self.refused = []
             self.show_error(exc)
+            if len(refused) > 1:  # none read: every file's reason, the first above
+                self.error.value += self._refused_html(refused[1:], [])
             return False
-        self.error.value = ""
+        self.refused = [name for name, _ in refused]
+        self.error.value = self._refused_html(refused, extracts) if refused else ""
         self.extracts = extracts
         self._show_current(extracts, uploaded=uploaded)
         self._show_result(extracts)
@@ -473,13 +513,14 @@ class SourcePanel:
                 + "</div>"
                 + table_html(zh_names(accounting_table(extract), sheet="数据表"))
             )
-            shown = extract.issues[extract.issues["severity"] != "info"]
+            shown = extract.issues  # errors, warnings and notes: every count is listed
             if len(shown):
                 issue_blocks.append(
-                    f"<h4>{html.escape(extract.source_name)} 的问题清单"
+                    f"<h4>{html.escape(extract.source_name)} 的读取问题与提示"
                     f"(错误 {int((shown['severity'] == 'error').sum())} 条,"
-                    f"警告 {int((shown['severity'] == 'warning').sum())} 条)</h4>"
-                    + table_html(zh_names(issues_table(extract).loc[shown.index],
+                    f"警告 {int((shown['severity'] == 'warning').sum())} 条,"
+                    f"提示 {int((shown['severity'] == 'info').sum())} 条)</h4>"
+                    + table_html(zh_names(issues_table(extract),
                                           sheet="工作表", column="列")))
         self.status.value = "".join(blocks)
         self.issues.value = "".join(issue_blocks)

@@ -107,17 +107,19 @@ NOT_RUN_HEADERS: dict[str, str] = {"rule_id": "规则编号", "title_zh": "规�
 FINDINGS_TABLE_HEADERS: dict[str, str] = {**FINDING_HEADERS, "title_zh": "规则名称",
                                           "source_name": "来源文件"}
 #: Columns of :attr:`ComplianceDashboard.findings` shown on screen (the citation is per rule,
-#: in the by-rule table and the workbook).
-FINDINGS_TABLE_COLUMNS: list[str] = ["title_zh", "rule_id", "severity", "loan_id", "borrower_id",
-                                     "borrower_name", "branch", "message", "due_date",
-                                     "days_late"]
-#: Layout of this dashboard's wide tables: ids, names and counts on one line (the branch ×
-#: rule table scrolls sideways), only the finding's description and the citation wrap.
+#: in the by-rule table and the workbook): the key columns first (rule, severity, loan,
+#: branch, due date, days late), so they are visible at 1366 px without scrolling the table;
+#: the borrower and the wrapped description after them.
+FINDINGS_TABLE_COLUMNS: list[str] = ["title_zh", "rule_id", "severity", "loan_id", "branch",
+                                     "due_date", "days_late", "borrower_id", "borrower_name",
+                                     "message"]
+#: Layout of this dashboard's wide tables: ids, names and counts on one line, only the
+#: finding's description and the citation wrap.
 _STYLE = """
 <style>
 #pa-by-rule th, #pa-by-branch th, #pa-findings th { white-space: nowrap; }
 #pa-by-rule td:nth-child(-n+3), #pa-by-branch td, #pa-findings td { white-space: nowrap; }
-#pa-findings td:nth-child(8) { white-space: normal; min-width: 360px; }
+#pa-findings td:nth-child(10) { white-space: normal; min-width: 320px; }
 .pa-hscroll { overflow-x: auto; max-width: 100%; }
 </style>
 """
@@ -165,6 +167,19 @@ def _titles(rule_ids: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------- the dashboard
 
 
+def rules_by_branch(by_branch: pd.DataFrame, rules: Sequence[str]) -> pd.DataFrame:
+    """The 机构×规则 counts with the rules as rows and the branches as columns (a bank has
+    fewer branches per check than rules, so the table fits the page's width), a 合计 row
+    last. ``by_branch`` is :meth:`CheckReport.summary_by_branch` (one row per branch)."""
+    counts = by_branch.set_index("branch")
+    table = pd.DataFrame({"title_zh": [CATALOGUE[r].title_zh for r in rules] + ["合计"],
+                          "rule_id": list(rules) + [""]})
+    for branch in counts.index:
+        table[str(branch)] = ([int(counts.at[branch, r]) for r in rules]
+                              + [int(counts.at[branch, "total"])])
+    return table
+
+
 class ComplianceDashboard:
     """合规检查 for head office: upload extracts, run every rule, review and export findings.
 
@@ -174,7 +189,8 @@ class ComplianceDashboard:
         File name of the bundled sample loaded by :meth:`start`.
     as_of:
         Check date used for the first load (a date or ``'YYYY-MM-DD'``); None takes the
-        extract's date, else today. Every later load resets the date to the new files' date.
+        extract's date; without one the page asks for it (never today by default). Every later
+        load resets the date to the new files' date.
     policy:
         The initial :class:`~postloan_audit.compliance.policy.Policy` (defaults when None).
     db, trail:
@@ -212,7 +228,8 @@ class ComplianceDashboard:
                  trail: bool = True, confirm_days: int | None = None) -> None:
         self.policy = policy or Policy.default()
         # 整改跟踪 (audit trail): the comparison with the last recorded run, the follow-up tab
-        self.trail = FollowupPanel(db=db) if trail else None
+        self.trail = (FollowupPanel(db=db, time_zone=Policy.coerce(self.policy).trail.time_zone)
+                      if trail else None)
         self._confirm_days = confirm_days  # None: the policy's check_date.confirm_days
         self._confirmed: tuple | None = None
         self._first_as_of = coerce_optional_date(as_of, what=CHECK_DATE)
@@ -345,8 +362,10 @@ class ComplianceDashboard:
             self.trail.visitor_arrived()
 
     def load_files(self, files: Sequence[tuple[bytes, str]]) -> bool:
-        """Check uploaded ``(content, filename)`` pairs; True when they loaded and ran."""
-        return self.source.load_files(files) and self.run_error.value == ""
+        """Check uploaded ``(content, filename)`` pairs; True when they loaded and ran (False
+        while the check date waits for the user: no data date, or one far from it)."""
+        return (self.source.load_files(files) and self.run_error.value == ""
+                and self.confirm_note.value == "")
 
     def set_as_of(self, day: dt.date | str) -> bool:
         """Change the check date and rerun; True when the run succeeded (False also while a
@@ -465,13 +484,37 @@ class ComplianceDashboard:
         return [(e.source_name, e.as_of, abs((day - e.as_of).days)) for e in self.source.extracts
                 if e.as_of is not None and abs((day - e.as_of).days) > self.confirm_days]
 
+    def _undated(self) -> list[str]:
+        """The loaded files in which no data date was recognised (数据日期未识别)."""
+        return [e.source_name for e in self.source.extracts if e.as_of is None]
+
     def _needs_confirmation(self) -> bool:
+        day = self.as_of_picker.value
+        undated = self._undated() if self._confirmed != self._date_key() else []
+        if undated:
+            # No data date: the check date is the user's to give, never silently today.
+            names = html.escape("、".join(undated))
+            stale = ("下方仍为上一次的检查结果(" + html.escape(self.report.source_name)
+                     + f",检查日 {self.report.as_of:%Y-%m-%d})。" if self.report is not None
+                     else "")
+            if day is None:
+                self.confirm_button.layout.display = "none"
+                ask = ("请在上方选择检查日期(台账的截止日期)。 / No data date was found in the "
+                       "file: pick the check date (the date the ledger was extracted) above.")
+            else:
+                self.confirm_button.layout.display = None
+                ask = (f"检查日期现为 {day:%Y-%m-%d}:如是台账的截止日期,请点击「仍按此日期检查」;"
+                       f"否则请改选日期。 / No data date was found in the file: confirm "
+                       f"{day:%Y-%m-%d} as its date, or pick another.")
+            self.confirm_note.value = (
+                "<div class='pa-error pa-confirm'><b>请确认检查日期 / Please confirm the check "
+                f"date</b><br>台账未识别出数据日期:{names}。{ask}{stale}</div>")
+            return True
         far = self._far_dates() if self._confirmed != self._date_key() else []
         self.confirm_button.layout.display = None if far else "none"
         if not far:
             self.confirm_note.value = ""
             return False
-        day = self.as_of_picker.value
         listed = "、".join(f"{name}(数据日期 {as_of:%Y-%m-%d},相差 {days} 天)"
                           for name, as_of, days in far)
         self.confirm_note.value = (
@@ -510,13 +553,17 @@ class ComplianceDashboard:
 
     def _on_loaded(self, extracts: list[Extract]) -> None:
         # SourcePanel has validated and stored the extracts (self.source.extracts).
-        day = self._first_as_of or common_as_of(extracts) or dt.date.today()
+        # Without a data date the picker stays empty and the page asks for the date; a date
+        # given as the page's parameter is the user's own choice for the first load.
+        given, day = self._first_as_of, self._first_as_of or common_as_of(extracts)
         self._first_as_of = None
         self._quiet = True
         try:
             self.as_of_picker.value = day
         finally:
             self._quiet = False
+        if given is not None:
+            self._confirmed = self._date_key()
         self.run()
 
     def _on_as_of(self, change: dict[str, Any]) -> None:
@@ -667,15 +714,9 @@ class ComplianceDashboard:
         self.by_rule_html.value = table_html(by_rule, headers=BY_RULE_HEADERS,
                                              css_id="pa-by-rule")
         show_figure(self.heatmap, findings_heatmap(report))
-        by_branch = self.by_branch[["branch", "total", *report.rules_run]]
-        self.by_branch_html.value = (
-            "<div class='pa-hscroll'>"
-            + table_html(by_branch, headers={"branch": "经营机构", "total": "合计",
-                                             **{r: CATALOGUE[r].title_zh
-                                                for r in report.rules_run}},
-                         subheaders=dict(zip(report.rules_run, report.rules_run,
-                                             strict=True)),
-                         css_id="pa-by-branch") + "</div>")
+        self.by_branch_html.value = table_html(
+            rules_by_branch(self.by_branch, report.rules_run), max_rows=len(CATALOGUE) + 1,
+            headers={"title_zh": "规则名称", "rule_id": "规则编号"}, css_id="pa-by-branch")
         self._set_filter_options()
         self._apply_filters()
         self.not_run_html.value = (
@@ -766,6 +807,8 @@ class ComplianceDashboard:
                               for rid, reason in self.policy.disabled)
             text += f";停用规则:{html.escape(listed)}"
         self.policy_status.value = f"<p class='pa-note pa-policy'>{text}</p>"
+        if self.trail is not None:  # 记录时间 in the time zone of the policy in force
+            self.trail.time_zone = self.policy.trail.time_zone
 
     @staticmethod
     def _error_panel(exc: BaseException, hint: str | None) -> str:

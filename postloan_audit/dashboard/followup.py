@@ -41,7 +41,7 @@ from postloan_audit.trail.exchange import (
     import_workpaper,
 )
 from postloan_audit.trail.scorecard import branch_scorecard, rectification_summary
-from postloan_audit.trail.store import AuditStore, open_store
+from postloan_audit.trail.store import AuditStore, local_times, open_store
 
 ALL = "__all__"
 #: Runs shown in 近期检查问题数.
@@ -68,6 +68,9 @@ class FollowupPanel:
         Who writes (default: the sign-in proxy's user, else the OS user).
     today:
         The day overdue is judged on (default today).
+    time_zone:
+        The bank's time zone for 记录时间 (the policy's ``trail.time_zone``, default
+        Asia/Shanghai); the store keeps UTC.
 
     Attributes
     ----------
@@ -78,8 +81,9 @@ class FollowupPanel:
     """
 
     def __init__(self, *, db: str | os.PathLike | None = None, user: str | None = None,
-                 today: dt.date | None = None) -> None:
+                 today: dt.date | None = None, time_zone: str | None = None) -> None:
         self._db, self._user, self.today = db, user, today
+        self.time_zone = time_zone or Policy.default().trail.time_zone
         self._store: AuditStore | None = None
         self.report: CheckReport | None = None
         self._branches: pd.Series | None = None
@@ -249,14 +253,17 @@ class FollowupPanel:
             "<div style='max-height:480px; overflow:auto'>"
             + table_html(shown[list(FOLLOWUP_HEADERS)], headers=FOLLOWUP_HEADERS,
                          css_id="pa-followup") + "</div>")
-        hist = runs.rename(columns={"run_id": "编号", "recorded_at": "记录时间(UTC)",
+        runs = runs.assign(recorded_at=local_times(runs["recorded_at"], self.time_zone))
+        hist = runs.rename(columns={"run_id": "编号", "recorded_at": "记录时间",
                                     "recorded_by": "操作人", "as_of": "检查日", "scope": "范围",
                                     "source_name": "文件", "findings_count": "问题数",
                                     "new_count": "新增", "carried_count": "延续",
                                     "gone_count": "消失"})
         self.history_html.value = table_html(
-            hist[["编号", "记录时间(UTC)", "操作人", "检查日", "范围", "文件", "问题数", "新增",
-                  "延续", "消失"]], css_id="pa-history")
+            hist[["编号", "记录时间", "操作人", "检查日", "范围", "文件", "问题数", "新增",
+                  "延续", "消失"]], css_id="pa-history") + (
+            f"<p class='pa-note'>记录时间为 {html.escape(self.time_zone)} 时间。 / times in "
+            f"{html.escape(self.time_zone)}.</p>")
 
     def _options(self, every: pd.DataFrame) -> None:
         for w, column in ((self.branch_filter, "branch"), (self.rule_filter, "rule_id")):

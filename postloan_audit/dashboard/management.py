@@ -423,7 +423,10 @@ class ManagementDashboard:
                                                 kp["text"], strict=True)]
         if view.timeliness is not None:
             cards.append(("贷后检查及时率", percent_text(view.timeliness.share)))
-        if view.special_mention is not None:
+        if view.special_mention_unavailable is not None:
+            # A rate computed from nothing (0.00%) would mislead: "—" and the reason instead.
+            cards.append(("关注类贷款迁徙率", "—", view.special_mention_unavailable))
+        elif view.special_mention is not None:
             cards.append(("关注类贷款迁徙率", percent_text(view.special_mention.rate)))
         out["kpis"] = ("<div id='pa-mgmt-kpis'>" + kpi_cards_html(cards) + "</div>"
                        + note_html("kpis"))

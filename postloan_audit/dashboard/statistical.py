@@ -114,6 +114,7 @@ class StatisticalSamplingDashboard:
         self.mus_sample: MUSSample | None = None
         self.evaluation = None
         self.workpaper: bytes | None = None
+        self._evaluated_from, self._result_html = "", ""  # the workpaper the conclusion is of
         self.source = SourcePanel(self._on_loaded, default=sample, title="1. 数据来源")
         self.test = widgets.ToggleButtons(options=TEST_OPTIONS, value=test, description="测试")
         self.test.add_class("pa-stat-test")
@@ -183,6 +184,7 @@ class StatisticalSamplingDashboard:
         self.method.layout.display = None if self.test.value == "classification" else "none"
 
     def _clear_sample(self) -> None:
+        self._evaluated_from, self._result_html = "", ""
         self.items = self.mus_sample = self.evaluation = self.workpaper = None
         self.sample_box.value = self.download.value = self.result_box.value = ""
 
@@ -281,8 +283,19 @@ class StatisticalSamplingDashboard:
         self.evaluate_workpaper(content, name)
 
     def evaluate_workpaper(self, content: bytes, filename: str) -> bool:
-        """Read a filled workpaper and show the evaluation; True when it worked."""
-        return self._guard(lambda: self._evaluate(content, filename))
+        """Read a filled workpaper and show the evaluation; True when it worked.
+
+        A failed upload never leaves an earlier conclusion on screen as if it were this
+        one's: it stays, labelled as the previous workpaper's."""
+        if self._guard(lambda: self._evaluate(content, filename)):
+            return True
+        if self.evaluation is not None and self._evaluated_from:
+            self.result_box.value = (
+                "<div class='pa-error pa-stale'>以下为上一次上传的底稿"
+                f"「{html.escape(self._evaluated_from)}」的评价结论;本次上传的"
+                f"「{html.escape(filename)}」未通过校验,结论未更新。 / The conclusion below is "
+                "the previous workpaper's; this upload was not used.</div>" + self._result_html)
+        return False
 
     def _evaluate(self, content: bytes, filename: str) -> None:
         plan = self.plan_result
@@ -310,5 +323,7 @@ class StatisticalSamplingDashboard:
                 "taint": "错报比例"}, css_id="pa-stat-misstatements")
         self.evaluation = result
         lines = html.escape(result.summary()).replace("\n", "<br>")
-        self.result_box.value = (f"<div class='pa-ok pa-stat-conclusion'><b>{html.escape(conclusion)}</b>"
-                                 f"<br><span class='pa-note'>{lines}</span></div>{detail}")
+        self._evaluated_from = filename
+        self._result_html = (f"<div class='pa-ok pa-stat-conclusion'><b>{html.escape(conclusion)}"
+                             f"</b><br><span class='pa-note'>{lines}</span></div>{detail}")
+        self.result_box.value = self._result_html

@@ -45,6 +45,7 @@ import pandas as pd
 
 from postloan_audit.core import schema
 from postloan_audit.core.errors import ProfileError
+from postloan_audit.core.messages import toml_where
 from postloan_audit.ingest.source import file_bytes
 
 #: The tables a profile may hold.
@@ -181,8 +182,8 @@ class ExportProfile:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ProfileError(
-                f"导出配置 {source} 不是有效的 TOML:{exc} / export profile {source} is not"
-                f" valid TOML: {exc}", source=source) from None
+                f"导出配置 {source} 不是有效的 TOML{toml_where(exc)},请检查该处的方括号、引号和等号。"
+                f" / export profile {source} is not valid TOML: {exc}", source=source) from None
         return _Validator(text, source).build(data)
 
     @classmethod

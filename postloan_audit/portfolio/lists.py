@@ -16,28 +16,30 @@ per loan with fixed columns (an optional column the ledger lacks is present and 
 :class:`~postloan_audit.core.errors.ListError` that names the argument.
 :func:`write_maturity_list` and :func:`write_settled_list` write them as workbooks to send to
 the branches: a title row with the month and the data date, Chinese headers, a per-branch
-summary sheet, A4 landscape with the header repeated on every page.
+summary sheet, printed through :class:`~postloan_audit.core.workbooks.PrintSetup` with a
+sign-off block.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from postloan_audit.core.citations import cite, cites, render_citation
 from postloan_audit.core.dates import month_of, month_span
 from postloan_audit.core.errors import ListError
 from postloan_audit.core.extract import Extract, as_extract
 from postloan_audit.core.provenance import Provenance
 from postloan_audit.core.schema import CLASSIFICATION_ZH, GUARANTEE_ZH, REPAYMENT_METHOD_ZH
 from postloan_audit.core.workbooks import (
-    HEADER_FONT,
+    PrintSetup,
     Target,
     new_workbook,
     save_workbook,
-    set_print_layout,
     write_cell,
     write_table,
 )
@@ -72,6 +74,13 @@ NOTICE_ZH: tuple[str, str, str] = ("是", "否", "台账无此列")
 
 _TEXT = ("borrower_name", "loan_officer", "guarantee_type", "repayment_method")
 _SHEET_SUMMARY = "按机构汇总"
+#: What the lists cite (`001_…` 篇四 3 and 篇五; `003_…` 第一篇 第四十四条(二)).
+MATURITY_SOURCE = cites(cite("work_plan", "篇四 3 提前一个月将次月到期贷款通知各所"),
+                        cite("work_plan", "篇五 每月下发本月贷款到期提示表"))
+SETTLED_SOURCE = cite("personal_manual", "第八章 第四十四条(二) 按月提取贷款结清名单并为借款人提供"
+                                         "贷款结清的相关手续")
+#: The sign-off block of a list sent to the branches (编制 at head office, 复核, the date).
+LIST_SIGN_OFF: tuple[str, ...] = ("编制人", "复核人", "日期")
 
 
 def maturity_month(check_day: dt.date) -> str:
@@ -395,46 +404,51 @@ def settled_title(frame: pd.DataFrame) -> str:
 
 
 def _write_list(title: str, sheet: str, table: pd.DataFrame, by_branch: pd.DataFrame,
-                notes: list[str], target: Target) -> None:
+                notes: list[str], target: Target, *, details: tuple[str, ...]) -> None:
     wb = new_workbook()
+    setup = PrintSetup(title, details)
     for name, frame in ((sheet, table), (_SHEET_SUMMARY, _summary_table(by_branch))):
         ws = wb.create_sheet(name)
-        cell = write_cell(ws, 1, 1, title)
-        cell.font = HEADER_FONT
-        ws.merge_cells(start_row=1, start_column=1, end_row=1,
-                       end_column=max(len(frame.columns), 1))
-        next_row = write_table(ws, frame, start_row=2, freeze=False,
-                               autofilter=name == sheet)
+        write_cell(ws, 1, 1, title)
+        write_table(ws, frame, start_row=2, freeze=False, autofilter=name == sheet)
         ws.freeze_panes = ws.cell(row=3, column=1)
-        for offset, note in enumerate(notes if name == sheet else []):
-            write_cell(ws, next_row + 1 + offset, 1, note)
-        set_print_layout(ws, header=f"{title} · {name}", title_rows="1:2")
+        if name == sheet:
+            setup.apply(ws, header_row=2, notes=notes, sign_off=LIST_SIGN_OFF)
+        else:
+            setup.apply(ws, header_row=2)
     save_workbook(wb, target)
 
 
-def write_maturity_list(frame: pd.DataFrame, target: Target) -> None:
+def write_maturity_list(frame: pd.DataFrame, target: Target, *, sources: Any = None) -> None:
     """Write :func:`maturity_list` as a workbook (贷款到期提示表.xlsx): 到期提示表 (title row with
     the month and the data date, then the list with Chinese headers) and 按机构汇总 (loans and
-    balance per branch, with a 合计 row), printed A4 landscape with the title and header rows
-    repeated on every page."""
-    notes = [f"依据:`001_…` 篇四 3 提前一个月将次月到期贷款通知各所;篇五 每月下发本月贷款到期提示表。"
+    balance per branch, with a 合计 row), printed through
+    :class:`~postloan_audit.core.workbooks.PrintSetup` with the title and header rows repeated
+    on every page and a sign-off block (编制人 / 复核人 / 日期). The note citing the source
+    reads with the titles of ``sources`` (a policy or a mapping of source key → title)."""
+    notes = [f"依据:{render_citation(MATURITY_SOURCE, sources)}。"
              f"数据文件:{frame.attrs.get('source_name') or '未知'}。"]
     missing = frame.attrs.get("missing") or ()
     if missing:
         notes.append("台账无以下列,表中相应栏为空:"
                      + "、".join(LIST_HEADERS[c] for c in missing) + "。")
     _write_list(maturity_title(frame), "到期提示表", maturity_table(frame),
-                list_by_branch(frame), notes, target)
+                list_by_branch(frame), notes, target,
+                details=(f"到期月份:{frame.attrs['month']}",
+                         f"数据日期:{_date_text(frame.attrs.get('as_of'))}"))
 
 
-def write_settled_list(frame: pd.DataFrame, target: Target) -> None:
+def write_settled_list(frame: pd.DataFrame, target: Target, *, sources: Any = None) -> None:
     """Write :func:`settled_list` as a workbook (贷款结清名单.xlsx): 结清名单 (title row with both
     data dates, then the list with Chinese headers and the note on loans left out) and
-    按机构汇总 (loans and earlier balance per branch, with a 合计 row)."""
-    notes = ["依据:`003_…` 第一篇 第四十四条(二) 按月提取贷款结清名单并为借款人提供贷款结清的相关手续。"
+    按机构汇总 (loans and earlier balance per branch, with a 合计 row); printed as
+    :func:`write_maturity_list`."""
+    notes = [f"依据:{render_citation(SETTLED_SOURCE, sources)}。"
              f"上期:{frame.attrs.get('source_before') or '未知'};"
              f"本期:{frame.attrs.get('source_after') or '未知'}。"]
     if frame.attrs.get("note"):
         notes.append(frame.attrs["note"])
     _write_list(settled_title(frame), "结清名单", settled_table(frame),
-                list_by_branch(frame, balance="balance_before"), notes, target)
+                list_by_branch(frame, balance="balance_before"), notes, target,
+                details=(f"上期数据日期:{_date_text(frame.attrs.get('as_of_before'))}",
+                         f"本期数据日期:{_date_text(frame.attrs.get('as_of_after'))}"))

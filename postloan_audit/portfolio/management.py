@@ -36,7 +36,13 @@ from postloan_audit.core.schema import (
     CUSTOMER_TYPE_ZH,
     NPL_CLASSES,
 )
-from postloan_audit.core.workbooks import new_workbook, save_workbook, write_key_values, write_table
+from postloan_audit.core.workbooks import (
+    PrintSetup,
+    new_workbook,
+    save_workbook,
+    write_key_values,
+    write_table,
+)
 from postloan_audit.portfolio.masking import mask_personal_data
 from postloan_audit.portfolio.migration import (
     Migration,
@@ -78,6 +84,9 @@ class ManagementView:
 
     A section whose data is missing (no ``overdue_days`` column, no branches sheet, no
     extract date, no earlier snapshot) is None and its reason is in ``notes[section]``.
+    ``special_mention_unavailable`` says why the special-mention migration rate cannot be read
+    (no earlier snapshot, snapshots in the wrong order, no loan in both); the page shows "—"
+    with that reason instead of a rate computed from nothing.
     """
 
     after: Extract
@@ -96,6 +105,7 @@ class ManagementView:
     special_mention: SpecialMentionMigration | None
     review_policy: ReviewPlanPolicy = field(default_factory=ReviewPlanPolicy)
     notes: dict[str, list[str]] = field(default_factory=dict)
+    special_mention_unavailable: str | None = None
     created: dt.datetime = field(
         default_factory=lambda: dt.datetime.now().replace(microsecond=0))
 
@@ -172,22 +182,32 @@ def build_view(after: Extract, before: Extract | None = None, *,
                 note("coverage", str(exc))
 
     mig_balance = mig_count = sm = None
+    unavailable: str | None = None
     if before is None:
-        note("migration", "未提供期初快照,无法计算迁徙 / no earlier snapshot")
+        unavailable = "未提供期初快照,无法计算迁徙 / no earlier snapshot"
+        note("migration", unavailable)
     else:
         if before.as_of is not None and as_of is not None and before.as_of >= as_of:
-            note("migration", f"期初快照日期 {before.as_of:%Y-%m-%d} 不早于期末快照日期 "
-                              f"{as_of:%Y-%m-%d},请检查两个文件是否放反 / the earlier snapshot "
-                              "is not earlier than the later one")
+            unavailable = (f"期初快照日期 {before.as_of:%Y-%m-%d} 不早于期末快照日期 "
+                           f"{as_of:%Y-%m-%d},请检查两个文件是否放反 / the earlier snapshot "
+                           "is not earlier than the later one")
+            note("migration", unavailable)
         try:
             mig_balance = migration_matrix(before.loans, loans, by="balance")
             mig_count = migration_matrix(before.loans, loans, by="count")
             sm = special_mention_migration_rate(before.loans, loans)
             if int(mig_balance.accounting.loc["matched", "loans"]) == 0:
+                unavailable = unavailable or (
+                    "两个快照没有相同借据号的在贷贷款,迁徙矩阵为空:请确认是同一机构的两期台账 / "
+                    "no loan in both snapshots")
                 note("migration", "两个快照没有相同借据号的在贷贷款,迁徙矩阵为空:请确认是同一机构"
                                   "的两期台账 / no loan in both snapshots")
+            elif sm.rate is None:
+                unavailable = unavailable or ("期初快照没有关注类贷款,迁徙率无分母 / no "
+                                              "special-mention loan in the earlier snapshot")
         except ValueError as exc:
             mig_balance = mig_count = sm = None
+            unavailable = str(exc)
             note("migration", str(exc))
 
     return ManagementView(
@@ -195,7 +215,7 @@ def build_view(after: Extract, before: Extract | None = None, *,
         buckets=buckets, concentration=concentration, report=report, findings=findings,
         timeliness=timeliness, coverage=coverage, migration_balance=mig_balance,
         migration_count=mig_count, special_mention=sm, review_policy=review_policy,
-        notes=notes)
+        notes=notes, special_mention_unavailable=unavailable)
 
 
 # --------------------------------------------------------------------------- display tables
@@ -323,7 +343,9 @@ def _source_text(extract: Extract | None) -> str:
 def write_management_workbook(view: ManagementView, target, *, user: str | None = None) -> None:
     """Write the management workbook (管理层看板数据.xlsx): a parameter sheet (参数: 当前用户,
     generation time, both snapshots with their fingerprints, check date, policy) and one sheet
-    per table of :func:`display_tables` (masked, as on screen; ratios as percentages).
+    per table of :func:`display_tables` (masked, as on screen; ratios as percentages), each
+    printed through :class:`~postloan_audit.core.workbooks.PrintSetup` (a page header naming the
+    branch and the data dates, page numbers).
 
     ``target`` is a path or a binary buffer (:func:`postloan_audit.core.workbooks.save_workbook`).
     """
@@ -342,6 +364,8 @@ def write_management_workbook(view: ManagementView, target, *, user: str | None 
     for section, texts in view.notes.items():
         params += [(f"说明({SECTION_ZH.get(section, section)})", text) for text in texts]
     write_key_values(ws, params)
+    setup = print_setup(view)
+    setup.apply(ws)
     tables = display_tables(view)
     for key, title in _SHEETS:
         if key not in tables:
@@ -351,5 +375,20 @@ def write_management_workbook(view: ManagementView, target, *, user: str | None 
                    if str(c).endswith(("率", "占比")) and frame[c].dtype == np.float64}
         if key in ("kpis", "special_mention"):
             formats["数值"] = "General"
-        write_table(wb.create_sheet(title), frame, number_formats=formats)
+        ws = wb.create_sheet(title)
+        write_table(ws, frame, number_formats=formats)
+        setup.apply(ws)
     save_workbook(wb, target)
+
+
+def print_setup(view: ManagementView) -> PrintSetup:
+    """The page header of the management workbook: the later snapshot's branch (or how many),
+    its data date and, with an earlier one, the period."""
+    branches = sorted(set(view.after.loans["branch"].dropna().astype("str"))) \
+        if "branch" in view.after.loans.columns else []
+    details = [f"经营机构:{branches[0]}" if len(branches) == 1 else
+               f"经营机构:{len(branches)}个" if branches else "",
+               f"数据日期:{view.as_of:%Y-%m-%d}" if view.as_of else "数据日期:未识别"]
+    if view.before is not None and view.before.as_of is not None:
+        details.append(f"期初:{view.before.as_of:%Y-%m-%d}")
+    return PrintSetup("管理层看板数据", [d for d in details if d])

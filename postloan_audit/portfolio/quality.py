@@ -100,8 +100,8 @@ class PortfolioKPIs:
         ``text`` (formatted: thousands separators, percentages, "—" for None)."""
         money = "{:,.2f}".format
         rows = [
-            ("loans", "贷款笔数", self.loans, f"{self.loans:,}"),
-            ("borrowers", "客户户数", self.borrowers, f"{self.borrowers:,}"),
+            ("loans", "在贷借据笔数", self.loans, f"{self.loans:,}"),
+            ("borrowers", "在贷客户户数", self.borrowers, f"{self.borrowers:,}"),
             ("balance", "贷款余额(元)", self.balance, money(self.balance)),
             ("npl_ratio", "不良贷款率", self.npl_ratio, _fmt_pct(self.npl_ratio)),
             ("special_mention_ratio", "关注类贷款占比", self.special_mention_ratio,

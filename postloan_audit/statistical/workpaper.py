@@ -10,7 +10,10 @@ Two tests are offered to users (:data:`TESTS`):
   balance less that amount, so the misstatement is the balance misclassified below NPL.
 
 The sheet names and headers are a data contract with the user's filled file: the reader finds
-columns by their titles and names the row of every bad cell.
+columns by their titles and names the row of every bad cell. Both sheets print through
+:class:`~postloan_audit.core.workbooks.PrintSetup` (a page header naming the test, the branch,
+the seed and the data file; page numbers); the sample table ends with a sign-off block
+(检查人 / 复核人 / 日期), which the reader leaves out: the table ends at its first blank row.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import pandas as pd
 from postloan_audit.core.errors import SamplingError, WorkpaperError
 from postloan_audit.core.schema import CLASSIFICATION_ZH, NPL_CLASSES
 from postloan_audit.core.workbooks import (
+    PrintSetup,
     Target,
     new_workbook,
     save_workbook,
@@ -111,13 +115,38 @@ def mus_workpaper_table(sample: MUSSample) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+#: The sign-off block under the sample table.
+SIGN_OFF: tuple[str, ...] = ("检查人", "复核人", "日期")
+#: Widths of the columns filled in: room to write by hand.
+FILLED_WIDTHS: dict[str, float] = {H_DEVIATION: 10.0, H_MISCLASSIFIED: 14.0, H_REMARK: 24.0}
+
+
+def _write(title: str, table: pd.DataFrame, parameters: list[tuple[str, Any]],
+           target: Target) -> None:
+    """The two sheets, printed with a page header from the parameters (随机种子, 数据文件) and
+    the items' branch."""
+    given = dict(parameters)
+    branches = (sorted(set(table["经营机构"].dropna().astype("str")))
+                if "经营机构" in table.columns else [])
+    details = [f"经营机构:{branches[0]}" if len(branches) == 1 else
+               f"经营机构:{len(branches)}个" if branches else "",
+               f"随机种子:{given['随机种子']}" if given.get("随机种子") is not None else "",
+               f"数据文件:{given['数据文件']}" if given.get("数据文件") else ""]
+    setup = PrintSetup(title, [d for d in details if d])
+    wb = new_workbook()
+    ws = wb.create_sheet(SAMPLE_SHEET)
+    write_table(ws, table, autofilter=True)
+    setup.apply(ws, wrap=(H_REMARK,), widths=FILLED_WIDTHS, sign_off=SIGN_OFF)
+    ws = wb.create_sheet(PARAMETER_SHEET)
+    write_key_values(ws, parameters)
+    setup.apply(ws)
+    save_workbook(wb, target)
+
+
 def write_control_workpaper(items: pd.DataFrame, target: Target, *,
                             parameters: Sequence[tuple[str, Any]]) -> None:
     """Write the control-test workpaper (控制测试工作底稿): sheets 样本 and 参数."""
-    wb = new_workbook()
-    write_table(wb.create_sheet(SAMPLE_SHEET), control_workpaper_table(items), autofilter=True)
-    write_key_values(wb.create_sheet(PARAMETER_SHEET), list(parameters))
-    save_workbook(wb, target)
+    _write("控制测试工作底稿", control_workpaper_table(items), list(parameters), target)
 
 
 def mus_parameters(sample: MUSSample, plan: MUSPlan | None = None) -> list[tuple[str, Any]]:
@@ -143,10 +172,8 @@ def mus_parameters(sample: MUSSample, plan: MUSPlan | None = None) -> list[tuple
 
 def write_mus_workpaper(sample: MUSSample, target: Target, *, plan: MUSPlan | None = None) -> None:
     """Write the classification-test workpaper (五级分类准确性工作底稿): 样本 and 参数."""
-    wb = new_workbook()
-    write_table(wb.create_sheet(SAMPLE_SHEET), mus_workpaper_table(sample), autofilter=True)
-    write_key_values(wb.create_sheet(PARAMETER_SHEET), mus_parameters(sample, plan))
-    save_workbook(wb, target)
+    _write("五级分类准确性工作底稿", mus_workpaper_table(sample), mus_parameters(sample, plan),
+           target)
 
 
 def _sample_sheet(source: Any, filename: str | None, needed: Sequence[str]) -> pd.DataFrame:
@@ -157,6 +184,11 @@ def _sample_sheet(source: Any, filename: str | None, needed: Sequence[str]) -> p
             f"工作底稿「{SAMPLE_SHEET}」表缺少列:{'、'.join(missing)}。请使用本系统下载的底稿,不要改动表头。"
             f" / The {SAMPLE_SHEET} sheet lacks column(s): {', '.join(missing)}; use the downloaded"
             f" workpaper without changing its headers.")
+    # The table ends at its first blank row, or at the first row without a 借据号 (a column
+    # filled down past the table): the sign-off block below it holds no sample item.
+    ids = sheet[H_LOAN_ID].astype("string").str.strip()
+    ended = (sheet["row"].diff().fillna(1).ne(1) | ids.isna() | ids.eq("")).to_numpy(bool)
+    sheet = sheet.loc[~np.maximum.accumulate(ended)].reset_index(drop=True)
     sheet[H_LOAN_ID] = sheet[H_LOAN_ID].astype(str).str.strip()
     return sheet
 

@@ -16,27 +16,27 @@ a business representative carries on site and brings back, as the review sample'
   draw was made, the data file, its fingerprint and data date (from the extract's
   provenance when the caller passes it), time and package version.
 
-Every sheet prints on A4 landscape with the header row repeated, a page header naming the
-month and the seed, and page numbers (:func:`~postloan_audit.core.workbooks.set_print_layout`).
+Every sheet prints through :class:`~postloan_audit.core.workbooks.PrintSetup`: A4, the header
+row repeated, a page header naming the month, the data date and the seed, page numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
+from postloan_audit.core.citations import cite, render_citation
 from postloan_audit.core.errors import SamplingError
 from postloan_audit.core.provenance import Provenance, now
 from postloan_audit.core.workbooks import (
+    PrintSetup,
     Target,
     add_choice_list,
     new_workbook,
     save_workbook,
-    set_print_layout,
-    write_sign_off,
     write_table,
 )
 from postloan_audit.supervision.planning import NEW_CUSTOMER_COLUMNS
@@ -47,9 +47,12 @@ NEW_CUSTOMER_SHEETS = ("核查名单", "按客户经理", "抽样参数")
 #: The columns of 核查名单 filled in on site.
 ON_SITE_HEADERS: tuple[str, ...] = ("核查结论", "发现问题/挪用情况", "核查人", "核查日期")
 #: Where the rate comes from.
-NEW_CUSTOMER_SOURCE = "`003_…` 第四篇 一、(二)2 抽查比例:每月按上月新增客户总数不低于10%现场核查"
+NEW_CUSTOMER_SOURCE = cite("implementing_rules", "一、(二)2 抽查比例:每月按上月新增客户总数不低于10%现场核查")
 #: The row of 按客户经理 when the ledger names no officer.
 WHOLE_FILE = "(台账无客户经理列:全部新增客户)"
+#: Widths of the columns of 核查名单 filled in on site: room to write by hand.
+ON_SITE_WIDTHS: dict[str, float] = {"核查结论": 9.0, "发现问题/挪用情况": 30.0, "核查人": 10.0,
+                                    "核查日期": 12.0}
 _ATTRS = ("month", "rate", "seed", "new_customers", "required", "by_officer", "note")
 
 
@@ -105,15 +108,18 @@ def officer_table(check: pd.DataFrame) -> pd.DataFrame:
 
 
 def new_customer_parameters(check: pd.DataFrame, *, provenance: Provenance | None = None,
-                            made_at: dt.datetime | None = None) -> pd.DataFrame:
-    """The 抽样参数 sheet: ``项目``, ``内容``, ``依据`` (how the draw was made, from what)."""
+                            made_at: dt.datetime | None = None,
+                            sources: Any = None) -> pd.DataFrame:
+    """The 抽样参数 sheet: ``项目``, ``内容``, ``依据`` (how the draw was made, from what); the
+    rate's source reads with the titles of ``sources`` (a policy or a mapping of source key →
+    title, :func:`~postloan_audit.core.citations.source_titles`)."""
     from postloan_audit.core.version import __version__
 
     attrs = _checked(check).attrs
     prov = provenance if provenance is not None else Provenance()
     rows: list[tuple[str, object, str]] = [
         ("新增客户月份(首笔贷款发放月份)", attrs["month"], "每月核查上月新增的客户"),
-        ("抽查比例", f"{attrs['rate'] * 100:g}%", NEW_CUSTOMER_SOURCE),
+        ("抽查比例", f"{attrs['rate'] * 100:g}%", render_citation(NEW_CUSTOMER_SOURCE, sources)),
         ("随机种子", attrs["seed"], "numpy.random.default_rng"),
         ("新增个人客户户数", attrs["new_customers"], "首笔贷款在核查月份发放的个人客户"),
         ("应抽户数", attrs["required"], "按客户经理分别向上取整,每人至少1户"
@@ -131,7 +137,8 @@ def new_customer_parameters(check: pd.DataFrame, *, provenance: Provenance | Non
 
 
 def write_new_customer_workpaper(check: pd.DataFrame, target: Target, *,
-                                 provenance: Provenance | None = None) -> None:
+                                 provenance: Provenance | None = None,
+                                 sources: Any = None) -> None:
     """Write the workpaper of the monthly new-customer check (新增客户现场核查底稿) as .xlsx.
 
     Parameters
@@ -143,6 +150,9 @@ def write_new_customer_workpaper(check: pd.DataFrame, target: Target, *,
     provenance : Provenance, optional
         The extract's (``extract.provenance``): its file name, fingerprint and data date go
         on 抽样参数 and the data date in the page header.
+    sources : Policy or mapping, optional
+        The titles the rate's source reads with (a policy's ``[sources]`` or a mapping of
+        source key → title); default those of :data:`~postloan_audit.core.citations.SOURCES`.
 
     Notes
     -----
@@ -157,26 +167,24 @@ def write_new_customer_workpaper(check: pd.DataFrame, target: Target, *,
     check = _checked(check)
     as_of = provenance.as_of if provenance is not None else None
     date = as_of.isoformat() if as_of else "未识别"
+    setup = PrintSetup("新增客户现场核查底稿", (f"新增客户月份:{check.attrs['month']}",
+                                       f"数据日期:{date}", f"随机种子:{check.attrs['seed']}"))
     wb = new_workbook()
     frames = (new_customer_table(check), officer_table(check),
-              new_customer_parameters(check, provenance=provenance))
+              new_customer_parameters(check, provenance=provenance, sources=sources))
     for title, frame in zip(NEW_CUSTOMER_SHEETS, frames, strict=True):
         ws = wb.create_sheet(title)
         next_row = write_table(ws, frame, autofilter=title == "核查名单",
                                number_formats={"内容": "General"} if title == "抽样参数"
                                else None)
         columns = list(frame.columns)
-        wrap = [j for j, c in enumerate(columns, start=1) if c in ("发现问题/挪用情况", "依据",
-                                                                 "内容")]
-        set_print_layout(ws, header=f"新增客户现场核查底稿 · {title} · 新增客户月份:"
-                                    f"{check.attrs['month']} · 数据日期:{date} · 随机种子:"
-                                    f"{check.attrs['seed']}", wrap_columns=wrap)
-        if title == "核查名单":
-            add_choice_list(ws, columns.index("核查结论") + 1, 2, max(next_row - 1, 2),
-                            CONCLUSIONS, title="核查结论",
-                            prompt="请选择:符合 / 不符合 / 不适用;发现挪用资金等问题时在"
-                                   "「发现问题/挪用情况」写明。")
-            problem = get_column_letter(columns.index("发现问题/挪用情况") + 1)
-            ws.column_dimensions[problem].width = 40  # room to write by hand
-            write_sign_off(ws, next_row + 1, labels=("核查人", "复核人", "日期"))
+        wrap = [c for c in columns if c in ("依据", "内容")]
+        if title != "核查名单":
+            setup.apply(ws, wrap=wrap)
+            continue
+        add_choice_list(ws, columns.index("核查结论") + 1, 2, max(next_row - 1, 2),
+                        CONCLUSIONS, title="核查结论",
+                        prompt="请选择:符合 / 不符合 / 不适用;发现挪用资金等问题时在"
+                               "「发现问题/挪用情况」写明。")
+        setup.apply(ws, widths=ON_SITE_WIDTHS, sign_off=("核查人", "复核人", "日期"))
     save_workbook(wb, target)

@@ -44,13 +44,14 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import pandas as pd
 
+from postloan_audit.core.citations import Citation, cite
 from postloan_audit.core.errors import PolicyError, SamplingError
 from postloan_audit.core.extract import Extract, as_extract
 from postloan_audit.core.provenance import Provenance
 from postloan_audit.core.schema import CLASSIFICATIONS, SECURED_GUARANTEE_TYPES
 
-#: Human-readable source of the quotas, printed in the workpaper (seed `001_…`).
-_SOURCE = "《贷后管理工作计划》篇三 五、贷后组织督导 现场督导检查要求"
+#: Source of the quotas, printed in the workpaper (seed `001_…` 篇三).
+_SOURCE = cite("work_plan", "篇三 五、贷后组织督导 现场督导检查要求")
 
 #: Quota names, in the order of :attr:`SupervisionSample.strata`.
 QUOTAS: tuple[str, ...] = ("normal", "special_mention", "npl", "largest", "secured", "total")
@@ -89,7 +90,7 @@ _TYPE_LARGEST = np.tile([False, False, True, True], 3)
 _TYPE_SECURED = np.tile([False, True, False, True], 3)
 
 
-def _policy_field(default: int, zh: str, source: str) -> int:
+def _policy_field(default: int, zh: str, source: Citation) -> int:
     return field(default=default, metadata={"zh": zh, "source": source})
 
 
@@ -122,15 +123,15 @@ class SamplingPolicy:
         每户不低于1-2笔贷款 (item 1): up to this many loans of each sampled borrower.
     """
 
-    min_borrowers: int = _policy_field(10, "最低抽查户数", f"{_SOURCE} 第1项")
-    min_normal: int = _policy_field(3, "正常类最低户数", f"{_SOURCE} 第2项")
-    min_special_mention: int = _policy_field(4, "关注类最低户数", f"{_SOURCE} 第2项")
-    min_npl: int = _policy_field(3, "次级及以下类最低户数", f"{_SOURCE} 第2项")
+    min_borrowers: int = _policy_field(10, "最低抽查户数", _SOURCE.then(" 第1项"))
+    min_normal: int = _policy_field(3, "正常类最低户数", _SOURCE.then(" 第2项"))
+    min_special_mention: int = _policy_field(4, "关注类最低户数", _SOURCE.then(" 第2项"))
+    min_npl: int = _policy_field(3, "次级及以下类最低户数", _SOURCE.then(" 第2项"))
     largest_pool: int = _policy_field(
-        10, "余额排名靠前范围(前N户)", f"{_SOURCE} 第3项(户数由本行确定,默认前10户)")
-    min_largest: int = _policy_field(3, "余额排名靠前最低户数", f"{_SOURCE} 第3项")
-    min_secured: int = _policy_field(5, "保证/抵质押最低户数", f"{_SOURCE} 第4项")
-    loans_per_borrower: int = _policy_field(2, "每户抽查贷款笔数上限", f"{_SOURCE} 第1项")
+        10, "余额排名靠前范围(前N户)", _SOURCE.then(" 第3项(户数由本行确定,默认前10户)"))
+    min_largest: int = _policy_field(3, "余额排名靠前最低户数", _SOURCE.then(" 第3项"))
+    min_secured: int = _policy_field(5, "保证/抵质押最低户数", _SOURCE.then(" 第4项"))
+    loans_per_borrower: int = _policy_field(2, "每户抽查贷款笔数上限", _SOURCE.then(" 第1项"))
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -147,7 +148,7 @@ class SamplingPolicy:
                 f" / loans_per_borrower must be at least 1, got {self.loans_per_borrower}."
             )
 
-    def describe(self) -> list[tuple[str, str, int, str]]:
+    def describe(self) -> list[tuple[str, str, int, Citation]]:
         """``(name, Chinese label, value, source)`` for every policy value, in field order."""
         return [(f.name, f.metadata["zh"], getattr(self, f.name), f.metadata["source"])
                 for f in fields(self)]

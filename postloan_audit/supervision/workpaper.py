@@ -17,27 +17,29 @@ headers, fitted widths, thousands separators, formula-injection safety):
   sign-off block (检查人 / 复核人 / 日期) below; uploaded back filled in, it is recorded by
   the audit trail (:mod:`postloan_audit.trail`).
 
-Every sheet prints on A4 landscape, fitted to the page width, with the header row repeated
-on each page, a page header naming the branch, the data date and the seed, and page numbers
-(:func:`postloan_audit.core.workbooks.set_print_layout`). Dates are stored as dates.
+Every sheet prints on A4 (portrait or landscape by its width), its header row repeated on each
+page, a page header naming the branch, the data date and the seed, page numbers, widths and row
+heights from its contents (:class:`postloan_audit.core.workbooks.PrintSetup`). Dates are stored
+as dates. Citations (依据) read as the documents name themselves
+(:mod:`postloan_audit.core.citations`), with a bank's own titles when given.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
+from postloan_audit.core.citations import Citation, cite, render_citation, source_titles
 from postloan_audit.core.schema import CLASSIFICATION_ZH, GUARANTEE_ZH
 from postloan_audit.core.workbooks import (
+    PrintSetup,
     Target,
     add_choice_list,
     new_workbook,
     save_workbook,
-    set_print_layout,
-    write_sign_off,
     write_table,
 )
 from postloan_audit.supervision.quotas import LOAN_BASIS_ZH, REASON_ZH, SupervisionSample
@@ -62,8 +64,8 @@ CONCLUSIONS: tuple[str, ...] = ("符合", "不符合", "不适用")
 #: 第一篇 第四十五条(五)), e.g. 个人经营贷款.
 BUSINESS_PRODUCT_WORDS: tuple[str, ...] = ("经营",)
 
-_003 = "`003_…` 第一篇 第四十五条"
-_001 = "`001_…` 篇三"
+_003 = cite("personal_manual", "第八章 第四十五条")
+_001 = cite("work_plan", "篇三 ")
 
 
 @dataclass(frozen=True)
@@ -76,31 +78,31 @@ class ChecklistItem:
     """
 
     text: str
-    source: str
+    source: Citation
     customer: str
     needs: str = ""
 
 
 #: The on-site checklist (现场检查内容), in the order printed for a loan.
 CHECKLIST: tuple[ChecklistItem, ...] = (
-    ChecklistItem(CHECKLIST_ITEMS[0], f"{_003}(一)", "individual"),
-    ChecklistItem(CHECKLIST_ITEMS[1], f"{_003}(二)", "individual"),
-    ChecklistItem(CHECKLIST_ITEMS[2], f"{_003}(三)", "individual"),
-    ChecklistItem("(四)担保人保证能力是否发生变化", f"{_003}(四)", "individual", "guarantor"),
+    ChecklistItem(CHECKLIST_ITEMS[0], _003.then("(一)"), "individual"),
+    ChecklistItem(CHECKLIST_ITEMS[1], _003.then("(二)"), "individual"),
+    ChecklistItem(CHECKLIST_ITEMS[2], _003.then("(三)"), "individual"),
+    ChecklistItem("(四)担保人保证能力是否发生变化", _003.then("(四)"), "individual", "guarantor"),
     ChecklistItem("(四)抵质押物的完整性和安全性是否发生变化,抵质押物的价值是否减少,抵质押权是否"
-                  "受到侵害,抵质押物的保管是否符合规定", f"{_003}(四)", "individual", "collateral"),
-    ChecklistItem(CHECKLIST_ITEMS[4], f"{_003}(五)", "individual", "business"),
+                  "受到侵害,抵质押物的保管是否符合规定", _003.then("(四)"), "individual", "collateral"),
+    ChecklistItem(CHECKLIST_ITEMS[4], _003.then("(五)"), "individual", "business"),
     ChecklistItem("客户基本信息:借款人名称、机构代码、税务代码、注册金额、注册地址、经营范围、法定代表人"
                   "是否发生变化;经营风险、管理状况、行业风险和银行往来是否正常",
-                  f"{_001} 一(一)", "corporate"),
+                  _001.then("一(一)"), "corporate"),
     ChecklistItem("财务报表:是否取得资产负债表、损益表和现金流量表(至少半年报和年报,复印件加盖公章),"
-                  "是否取得审计报告;财务状况是否发生不利变化", f"{_001} 一(一)", "corporate"),
+                  "是否取得审计报告;财务状况是否发生不利变化", _001.then("一(一)"), "corporate"),
     ChecklistItem("资金流向:贷款资金是否按约定用途使用、有无挪用,资金流向监控表是否记录完整",
-                  f"{_001} 一(二)3", "corporate"),
-    ChecklistItem("保证人:保证人信用评级是否已更新,保证能力是否发生变化", f"{_001} 一(五)",
+                  _001.then("一(二)3"), "corporate"),
+    ChecklistItem("保证人:保证人信用评级是否已更新,保证能力是否发生变化", _001.then("一(五)"),
                   "corporate", "guarantor"),
     ChecklistItem("抵(质)押物:是否按期现场检查(每年至少1次),抵(质)押物是否完整、价值是否减少、"
-                  "权证与保管是否符合规定", f"{_001} 二(四)", "corporate", "collateral"),
+                  "权证与保管是否符合规定", _001.then("二(四)"), "corporate", "collateral"),
 )
 
 #: Optional loan columns shown on 抽样结果 when the extract has them: (column, header).
@@ -158,16 +160,21 @@ def strata_table(sample: SupervisionSample) -> pd.DataFrame:
     })
 
 
-def parameter_table(sample: SupervisionSample) -> pd.DataFrame:
-    """The 抽样参数 sheet: ``项目``, ``内容``, ``依据`` (provenance of the sample)."""
+def parameter_table(sample: SupervisionSample, *, sources: Any = None) -> pd.DataFrame:
+    """The 抽样参数 sheet: ``项目``, ``内容``, ``依据`` (provenance of the sample); the 依据 of
+    the policy values read with the titles of ``sources`` (a
+    :class:`~postloan_audit.compliance.policy.Policy` or a mapping of source key → title;
+    :func:`~postloan_audit.core.citations.source_titles`)."""
     from postloan_audit.core.version import __version__
+
+    titles = source_titles(sources)
 
     rows: list[tuple[str, object, str]] = [
         ("被查机构", sample.branch, ""),
         ("随机种子", sample.seed, "numpy.random.default_rng"),
     ]
-    rows += [(f"{zh}({name})", value, source) for name, zh, value, source in
-             sample.policy.describe()]
+    rows += [(f"{zh}({name})", value, render_citation(source, titles))
+             for name, zh, value, source in sample.policy.describe()]
     rows += [
         ("数据文件", sample.source_name or "", ""),
         ("文件指纹(SHA-256)", sample.fingerprint or "", ""),
@@ -220,16 +227,19 @@ CHECKLIST_HEADERS: tuple[str, ...] = ("笔序号", "客户号", "客户名称", 
                                       "检查结论", "问题描述", "检查人", "检查日期")
 
 
-def checklist_table(sample: SupervisionSample) -> pd.DataFrame:
+def checklist_table(sample: SupervisionSample, *, sources: Any = None) -> pd.DataFrame:
     """The 现场检查清单 sheet: for each sampled loan, the checklist items that apply to it
-    (:func:`checklist_items`), with empty 检查结论 and 问题描述 to fill in on site."""
+    (:func:`checklist_items`), with empty 检查结论 and 问题描述 to fill in on site; 依据 reads
+    with the titles of ``sources`` (as for :func:`parameter_table`)."""
     from postloan_audit.core.schema import CUSTOMER_TYPE_ZH
+
+    titles = source_titles(sources)
 
     loans = sample.loans.reset_index(drop=True)
     applies = checklist_items(loans)
     rep, item = np.nonzero(applies)  # row-major: a loan's items together, in CHECKLIST order
     texts = np.array([c.text for c in CHECKLIST], dtype=object)
-    sources = np.array([c.source for c in CHECKLIST], dtype=object)
+    cited = np.array([render_citation(c.source, titles) for c in CHECKLIST], dtype=object)
 
     def column(name: str, mapping: dict[str, str] | None = None) -> np.ndarray:
         if name not in loans:
@@ -252,7 +262,7 @@ def checklist_table(sample: SupervisionSample) -> pd.DataFrame:
         "担保方式": guarantee,
         "贷款余额(元)": loans["balance"].to_numpy(dtype="float64")[rep],
         "检查项目": texts[item],
-        "依据": sources[item],
+        "依据": cited[item],
         "检查结论": empty,
         "问题描述": empty.copy(),
         "检查人": empty.copy(),
@@ -260,12 +270,23 @@ def checklist_table(sample: SupervisionSample) -> pd.DataFrame:
     }, columns=list(CHECKLIST_HEADERS))
 
 
-def _print_header(sample: SupervisionSample, title: str) -> str:
+#: Widths of the columns filled in on site: room to write by hand.
+ON_SITE_WIDTHS: dict[str, float] = {"检查结论": 9.0, "问题描述": 24.0, "检查人": 10.0, "检查日期": 12.0}
+#: The columns a printable view of the checklist keeps, should the sheet ever be too wide to
+#: print (:meth:`~postloan_audit.core.workbooks.PrintSetup.apply`).
+CHECKLIST_PRINTED: tuple[str, ...] = ("笔序号", "客户名称", "借据号", "检查项目", "依据", "检查结论",
+                                      "问题描述", "检查人", "检查日期")
+
+
+def print_setup(sample: SupervisionSample) -> PrintSetup:
+    """The page header of every sheet: the workpaper, the branch, the data date, the seed."""
     date = sample.as_of.isoformat() if sample.as_of else "未识别"
-    return f"现场检查工作底稿 · {title} · 被查机构:{sample.branch} · 数据日期:{date} · 随机种子:{sample.seed}"
+    return PrintSetup("现场检查工作底稿", (f"被查机构:{sample.branch}", f"数据日期:{date}",
+                                   f"随机种子:{sample.seed}"))
 
 
-def write_sample_workpaper(sample: SupervisionSample, target: Target) -> None:
+def write_sample_workpaper(sample: SupervisionSample, target: Target, *,
+                           sources: Any = None) -> None:
     """Write the on-site review workpaper (现场检查工作底稿) of ``sample`` as .xlsx.
 
     Parameters
@@ -274,31 +295,37 @@ def write_sample_workpaper(sample: SupervisionSample, target: Target) -> None:
         From :func:`postloan_audit.draw_sample`.
     target : path or binary buffer
         Where the workbook goes.
+    sources : Policy or mapping, optional
+        The titles the citations (依据) read with: a
+        :class:`~postloan_audit.compliance.policy.Policy` (its ``[sources]``) or a mapping of
+        source key → title; default those of :data:`~postloan_audit.core.citations.SOURCES`.
 
     Notes
     -----
-    Sheets :data:`SHEETS`; the checklist items are those of `003_…` 第一篇 第四十五条. Text
+    Sheets :data:`SHEETS`; the checklist items are those of `003_…` 第一篇 第四十五条. Every
+    sheet prints through :class:`~postloan_audit.core.workbooks.PrintSetup` (A4, a page header
+    naming the branch, the data date and the seed, page numbers; the checklist with a sign-off
+    block). Text
     starting with ``=``, ``+``, ``-`` or ``@`` (a borrower name, say) is written as literal
     text, never as a formula (:func:`postloan_audit.core.workbooks.write_cell`).
     """
     wb = new_workbook()
-    for title, frame in zip(SHEETS, (sample_table(sample), strata_table(sample),
-                                     parameter_table(sample), checklist_table(sample)),
-                            strict=True):
+    setup = print_setup(sample)
+    frames = (sample_table(sample), strata_table(sample),
+              parameter_table(sample, sources=sources), checklist_table(sample, sources=sources))
+    for title, frame in zip(SHEETS, frames, strict=True):
         ws = wb.create_sheet(title)
         next_row = write_table(ws, frame, autofilter=title in {"抽样结果", "现场检查清单"},
                                number_formats={"内容": "General"} if title == "抽样参数"
                                else None)
-        wrap = [j for j, c in enumerate(frame.columns, start=1)
-                if c in ("检查项目", "问题描述", "抽样理由", "说明", "依据")]
-        set_print_layout(ws, header=_print_header(sample, title), wrap_columns=wrap,
-                         wrap_width=40 if title == "现场检查清单" else None)
-        if title == "现场检查清单":
-            conclusion = list(frame.columns).index("检查结论") + 1
-            add_choice_list(ws, conclusion, 2, max(next_row - 1, 2), CONCLUSIONS,
-                            title="检查结论", prompt="请选择:符合 / 不符合 / 不适用;"
-                            "不符合时在「问题描述」写明情况。")
-            problem = get_column_letter(list(frame.columns).index("问题描述") + 1)
-            ws.column_dimensions[problem].width = 40  # room to write by hand
-            write_sign_off(ws, next_row + 1)
+        wrap = [c for c in frame.columns if c in ("检查项目", "问题描述", "抽样理由", "说明", "依据")]
+        if title != "现场检查清单":
+            setup.apply(ws, wrap=wrap)
+            continue
+        conclusion = list(frame.columns).index("检查结论") + 1
+        add_choice_list(ws, conclusion, 2, max(next_row - 1, 2), CONCLUSIONS,
+                        title="检查结论", prompt="请选择:符合 / 不符合 / 不适用;"
+                        "不符合时在「问题描述」写明情况。")
+        setup.apply(ws, wrap=wrap, widths=ON_SITE_WIDTHS, sign_off=("检查人", "复核人", "日期"),
+                    key_columns=CHECKLIST_PRINTED)
     save_workbook(wb, target)

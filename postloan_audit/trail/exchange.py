@@ -10,6 +10,9 @@ and the filled on-site checklist (现场检查清单).
 * :func:`import_workpaper` reads a filled checklist: each item's 检查结论 and 问题描述 are
   recorded, every 不符合 becomes an on-site finding in the follow-up, and the review counts as
   done for the branch on the checklist's date (``001_…`` 篇三 五、贷后组织督导 5).
+
+What follows the tables in the printed workbooks (the sign-off blocks) is not data: a checklist
+ends at its first blank row, and a row of 问题清单 naming no finding is not read.
 """
 
 from __future__ import annotations
@@ -111,6 +114,9 @@ def import_findings_workbook(store: AuditStore, source: Source, *, filename: str
                            f"(check --record 或 followup export)的问题清单 / missing column(s) "
                            f"{', '.join(missing)}: upload a workbook exported by this system")
     s = sheet.rename(columns=_RETURNED)
+    # A row naming no finding (no 整改键, 规则编号 or 借据号) is not one: the sign-off block under
+    # the table, or a column filled down past it.
+    s = s.loc[s[["key", "rule_id", "loan_id"]].notna().any(axis=1)].reset_index(drop=True)
     key = clean_text(s["key"].astype(object).where(s["key"].notna(), None))
     parts = key.fillna("").str.split("#", n=1, expand=True).reindex(columns=[0, 1])
     run_id = pd.to_numeric(parts[0], errors="coerce")

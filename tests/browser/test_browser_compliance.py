@@ -29,14 +29,19 @@ def test_compliance_dashboard_sample_upload_errors_filters_and_download(
     seconds = open_voila(NOTEBOOK, READY)
     print(f"02_compliance_checks first full render: {seconds:.2f} s")
 
-    # The head-office sample: six branches, every rule run, the heatmap drawn.
+    # The head-office sample: six branches, the heatmap drawn.
     expect(page.get_by_text("检查完成:1 个文件")).to_be_visible()
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
     expect(page.locator("text=Traceback")).to_have_count(0)
     by_branch = page.locator("#pa-by-branch")
     expect(by_branch.get_by_text("柳林镇支行")).to_have_count(1)
     expect(page.locator("#pa-findings").get_by_text("001202200000344")).to_have_count(0)
-    expect(page.get_by_text("全部规则均已执行。")).to_be_visible()
+    # A one-sheet CSV has no inspection records: the report-deadline rule is listed as not run
+    # with its reason, every other rule ran.
+    not_run = page.locator("#pa-not-run tbody tr")
+    expect(not_run).to_have_count(1)
+    expect(not_run.first).to_contain_text("INSP-REPORT")
+    expect(not_run.first).to_contain_text("report_date")
     save_screenshot("02_compliance_checks")
 
     # Upload the Chengguan workbook through the extract chooser (not the policy chooser).
@@ -85,4 +90,5 @@ def test_compliance_dashboard_sample_upload_errors_filters_and_download(
     assert download.value.suggested_filename == "合规检查问题清单_20260930.xlsx"
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == ["汇总", "问题清单", "未执行规则", "规则目录", "参数"]
-    assert book["问题清单"].max_row == 1 + len(chengguan)
+    listed = list(book["问题清单"].iter_rows(values_only=True))
+    assert listed.index((None,) * len(listed[0])) == 1 + len(chengguan)  # then the sign-off

@@ -38,3 +38,38 @@ def test_no_page_scrolls_sideways(page, open_voila, notebook, ready_selectors):
         except Exception:  # noqa: BLE001 - report what is too wide
             pytest.fail(f"{notebook} at {width}×{height}: {page.evaluate(MEASURE)}",
                         pytrace=False)
+
+
+#: Per table on page 02: whether it fits its box, and which key headers of the findings list
+#: lie within the visible part of their scroll box (no sideways scroll needed to read them).
+TABLES_02 = """(keys) => {
+  const grid = document.querySelector('#pa-by-branch');
+  const gridBox = grid.parentElement;
+  const box = document.querySelector('.pa-findings-box');
+  const right = box.getBoundingClientRect().left + box.clientWidth;
+  const heads = [...document.querySelectorAll('#pa-findings thead th')];
+  const hidden = keys.filter(k => {
+    const th = heads.find(h => h.textContent.trim() === k);
+    return !th || th.getBoundingClientRect().right > right + 1;
+  });
+  return {gridFits: grid.getBoundingClientRect().width <= gridBox.clientWidth + 1
+                    && grid.getBoundingClientRect().right <= document.documentElement.clientWidth,
+          hidden: hidden};
+}"""
+FINDINGS_KEY_HEADERS = ["规则名称", "规则编号", "严重程度", "借据号", "经营机构", "应完成日期",
+                        "逾期天数"]
+
+
+def test_page_02_tables_fit_1366(page, open_voila, ready_selectors):
+    """The 机构×规则 table (rules as rows) fits without scrolling, and the findings list's key
+    columns are visible without scrolling the table, at 1366×768."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_voila("02_compliance_checks.ipynb", ready_selectors["02_compliance_checks.ipynb"])
+    try:
+        page.wait_for_function(
+            "(keys) => { const r = (" + TABLES_02 + ")(keys);"
+            " return r.gridFits && r.hidden.length === 0; }",
+            arg=FINDINGS_KEY_HEADERS, timeout=30_000)
+    except Exception:  # noqa: BLE001 - report what does not fit
+        pytest.fail(f"page 02 at 1366×768: {page.evaluate(TABLES_02, FINDINGS_KEY_HEADERS)}",
+                    pytrace=False)

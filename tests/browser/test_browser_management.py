@@ -31,7 +31,7 @@ def test_management_dashboard_in_the_browser(page, open_voila, save_screenshot, 
 
     # Both bundled snapshots: KPIs, the four charts, every table, the signed-in user line.
     kpis = page.locator(READY)
-    for label in ("贷款笔数", "不良贷款率", "逾期90天以上贷款占比", "贷后检查及时率",
+    for label in ("在贷借据笔数", "不良贷款率", "逾期90天以上贷款占比", "贷后检查及时率",
                   "关注类贷款迁徙率"):
         expect(kpis).to_contain_text(label)
     plots = page.locator(".js-plotly-plot")

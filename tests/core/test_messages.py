@@ -27,6 +27,24 @@ def test_every_cause_renders_chinese_first_then_english(problem, cause):
     assert re.search("[A-Za-z]{3}", text.rsplit(" / ", 1)[1])
 
 
+LIBRARY_TEXT = "Cannot detect file format"
+
+
+@pytest.mark.parametrize(("problem", "cause"), [
+    (problem, cause) for problem, causes in messages.CAUSES.items() for cause in causes])
+def test_library_text_never_sits_inside_a_chinese_sentence(problem, cause):
+    """A library's own message (English) goes after the ``/``, never into the Chinese part."""
+    text = messages.extract_message(problem, cause, file="台账.xlsx", sheet="贷款台账",
+                                    error=LIBRARY_TEXT, manifest="manifest.json", frame="loans")
+    assert LIBRARY_TEXT not in text.split(" / ", 1)[0]
+
+
+def test_toml_where_reads_the_parsers_place():
+    assert messages.toml_where(ValueError("Invalid value (at line 2, column 10)")) == \
+        "(第 2 行第 10 列)"
+    assert messages.toml_where(ValueError("Invalid value")) == ""
+
+
 def test_an_unknown_cause_is_refused():
     with pytest.raises(KeyError):
         messages.extract_message(Problem.EMPTY, "no_such_cause", file="a.csv")

@@ -22,7 +22,7 @@ from postloan_audit.compliance.rules import CATALOGUE
 from postloan_audit.core.extract import Extract
 from postloan_audit.dashboard import ComplianceDashboard, common, compliance
 from postloan_audit.dashboard.common import MAX_TABLE_ROWS
-from postloan_audit.dashboard.compliance import ALL, findings_heatmap
+from postloan_audit.dashboard.compliance import ALL, findings_heatmap, rules_by_branch
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_extracts"
 HEAD_OFFICE = "head_office_6_branches_20260930.csv"
@@ -36,6 +36,14 @@ def planted(name: str) -> set[tuple[str, str]]:
 
 def pairs(findings: pd.DataFrame) -> set[tuple[str, str]]:
     return set(zip(findings["rule_id"], findings["loan_id"], strict=True))
+
+
+def listed_rows(ws) -> int:
+    """Rows of a 问题清单 sheet above the blank row that opens its sign-off block."""
+    values = list(ws.iter_rows(values_only=True))
+    blank = values.index((None,) * ws.max_column)
+    assert [r[0] for r in values[blank + 1:]] == ["检查人:", "复核人:", "日期:"]
+    return blank
 
 
 def raw(name: str) -> bytes:
@@ -117,8 +125,18 @@ def test_summary_by_branch_counts_each_branch(dash):
                       "石桥镇支行": 33, "青山镇支行": 25}
     expected = dash.findings.groupby("branch").size().to_dict()
     assert totals == expected
-    assert "<th>经营机构</th>" in dash.by_branch_html.value
-    assert "<th>合计</th>" in dash.by_branch_html.value
+    # Rules as rows, the branches as columns, the 合计 row last: it fits a 1366 px page.
+    table = rules_by_branch(dash.by_branch, dash.report.rules_run)
+    assert table.columns.tolist() == ["title_zh", "rule_id", "城关支行", "柳林镇支行", "河口镇支行",
+                                      "白沙镇支行", "石桥镇支行", "青山镇支行"]
+    assert table["rule_id"].tolist() == [*dash.report.rules_run, ""]
+    assert table.iloc[-1, :3].tolist() == ["合计", "", 47]
+    counts = dash.findings.groupby(["rule_id", "branch"]).size()
+    assert int(table.set_index("rule_id").at["CLS-OVERDUE", "城关支行"]) == int(
+        counts.get(("CLS-OVERDUE", "城关支行"), 0))
+    page = dash.by_branch_html.value
+    assert "<th>规则名称</th><th>规则编号</th><th>城关支行</th>" in page
+    assert "<td>合计</td>" in page
 
 
 def test_heatmap_is_branch_by_rule_counts(dash):
@@ -150,7 +168,7 @@ def test_download_is_the_findings_workbook_of_the_current_report(dash):
     assert "download='合规检查问题清单_20260930.xlsx'" in html
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
     assert book.sheetnames == ["汇总", "问题清单", "未执行规则", "规则目录", "参数"]
-    assert book["问题清单"].max_row == 1 + 176
+    assert listed_rows(book["问题清单"]) == 1 + 176
 
 
 @pytest.mark.parametrize(("limit", "eager"), [(176, True), (175, False)])
@@ -168,7 +186,7 @@ def test_workbook_is_built_with_the_run_up_to_the_limit_else_on_demand(monkeypat
         assert dash.workbook_button.layout.display == "none"
         assert "download='合规检查问题清单_20260930.xlsx'" in dash.download.value
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
-    assert book["问题清单"].max_row == 1 + 176
+    assert listed_rows(book["问题清单"]) == 1 + 176
 
 
 # --------------------------------------------------------------------------- uploads
@@ -204,7 +222,7 @@ def test_two_files_are_checked_each_on_its_own_and_combined(dash):
             "未跨文件比较。") in dash.report.warnings
     assert dash.progress.max == 2 and dash.progress_label.value.startswith("检查完成:2 个文件")
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
-    assert book["问题清单"].max_row == 1 + 202
+    assert listed_rows(book["问题清单"]) == 1 + 202
 
 
 def test_a_rule_not_run_for_one_file_is_listed_with_that_file():
@@ -252,6 +270,32 @@ def test_garbage_named_xlsx_shows_the_error_panel_and_keeps_the_data(dash):
     assert pairs(dash.findings) == planted(CHENGGUAN)
 
 
+def test_a_multi_file_upload_keeps_the_good_files_and_lists_each_refused_one(dash):
+    garbage = (b"\x00\x01 not a workbook" * 50, "garbage.xlsx")
+    columns = ("借据号,客户号\nL1,B1\n".encode(), "cols.csv")
+    assert dash.load_files([garbage, (raw(CHENGGUAN), CHENGGUAN), columns])
+    assert [e.source_name for e in dash.extracts] == [CHENGGUAN]
+    assert pairs(dash.findings) == planted(CHENGGUAN)
+    assert dash.source.refused == ["garbage.xlsx", "cols.csv"]
+    panel = dash.source.error.value
+    assert panel.count("class='pa-error'") == 2
+    assert "文件无法读取 / The file cannot be read:garbage.xlsx" in panel
+    assert "文件 cols.csv 缺少必填列:经营机构(branch)" in panel
+    assert f"此文件未使用;其余文件已读取并使用:{CHENGGUAN}。" in panel
+    # The next clean upload clears the list.
+    assert dash.load_files([(raw(HEAD_OFFICE), HEAD_OFFICE)])
+    assert dash.source.refused == [] and dash.source.error.value == ""
+
+
+def test_an_upload_where_no_file_reads_lists_every_file_and_keeps_the_data(dash):
+    before = dash.report
+    assert not dash.load_files([(b"\x00" * 100, "a.xlsx"), (b"\x00" * 100, "b.xlsx")])
+    panel = dash.source.error.value
+    assert "a.xlsx" in panel and "b.xlsx" in panel
+    assert f"当前仍显示上一次成功读取的数据:{HEAD_OFFICE}" in panel
+    assert dash.report is before
+
+
 def test_csv_missing_required_columns_shows_the_error_panel_and_keeps_the_data(dash):
     assert not dash.load_files([("借据号,客户号\nL1,B1\n".encode(), "cols.csv")])
     panel = dash.source.error.value
@@ -288,11 +332,27 @@ def test_initial_as_of_parameter_is_used_for_the_first_load_only():
     assert dash.report.as_of == dt.date(2026, 9, 30)
 
 
-def test_a_file_without_a_date_is_checked_as_of_today():
+def test_a_file_without_a_date_asks_for_the_check_date_never_today():
     dash = ComplianceDashboard(sample=CHENGGUAN)
     dash.start()
-    assert dash.load_files([(raw(HEAD_OFFICE), "ledger.csv")])
-    assert dash.report.as_of == dt.date.today()
+    before = dash.report
+    assert not dash.load_files([(raw(HEAD_OFFICE), "ledger.csv")])
+    assert dash.as_of_picker.value is None
+    assert dash.report is before  # nothing checked as of today
+    note = dash.confirm_note.value
+    assert "台账未识别出数据日期:ledger.csv。请在上方选择检查日期(台账的截止日期)。" in note
+    assert f"下方仍为上一次的检查结果({CHENGGUAN},检查日 2026-09-30)。" in note
+    assert dash.confirm_button.layout.display == "none"
+    # A picked date is still the user's to confirm: the file says nothing about it.
+    assert not dash.set_as_of("2026-09-30")
+    assert dash.report is before
+    assert ("检查日期现为 2026-09-30:如是台账的截止日期,请点击「仍按此日期检查」;否则请改选日期。"
+            in dash.confirm_note.value)
+    assert dash.confirm_button.layout.display is None
+    assert dash.confirm_as_of()
+    assert dash.report.as_of == dt.date(2026, 9, 30)
+    assert dash.report.source_name == "ledger.csv"
+    assert dash.confirm_note.value == ""
 
 
 def test_cleared_date_shows_an_error_and_keeps_the_results(dash):
@@ -447,7 +507,7 @@ def test_findings_table_shows_at_most_max_table_rows_with_a_count_note():
     assert (f"筛选结果 {total:,} 条,共 {total:,} 条;屏幕上最多显示 {MAX_TABLE_ROWS} 行"
             in dash.findings_note.value)
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
-    assert book["问题清单"].max_row == 1 + total
+    assert listed_rows(book["问题清单"]) == 1 + total
 
 
 def test_the_confirmation_bound_is_the_policy_value_check_date_confirm_days():
@@ -491,7 +551,9 @@ def test_download_lists_the_rejected_rows_of_the_checked_file():
     data = (Path(__file__).resolve().parents[1] / "data" / "negative_balance.csv").read_bytes()
     dash = ComplianceDashboard(as_of="2026-09-30")
     dash.start()
-    assert dash.load_files([(data, "negative_balance.csv")])
+    assert not dash.load_files([(data, "negative_balance.csv")])  # no data date: asks
+    assert not dash.set_as_of("2026-09-30")
+    assert dash.confirm_as_of()
     assert dash.prepare_workbook()
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
     assert "拒绝行" in book.sheetnames

@@ -10,6 +10,7 @@ import pandas as pd
 
 from postloan_audit.dashboard.compliance import ComplianceDashboard
 from postloan_audit.dashboard.followup import TrailSummaryPanel
+from postloan_audit.trail.store import local_times
 
 HEADERS = ["借据号", "客户号", "客户名称", "经营机构", "贷款余额", "五级分类", "担保方式", "逾期天数"]
 
@@ -35,7 +36,10 @@ def test_compliance_page_compares_records_and_filters(tmp_path):
     assert dash.trail.record()
     assert "已记为第 1 次检查,操作人 合规岗" in dash.trail.compare_html.value
     assert dash.trail.record_button.disabled
-    assert dash.load_files([(ledger_bytes({"L002": 150, "L003": 95}), "台账1031.csv")])
+    # No data date in the file: the page asks for the check date and its confirmation.
+    assert not dash.load_files([(ledger_bytes({"L002": 150, "L003": 95}), "台账1031.csv")])
+    assert not dash.set_as_of("2026-10-31")
+    assert dash.confirm_as_of()
     assert dash.trail.compare_line == "与上次相比: 新增 1 / 延续 1 / 消失 1"  # preview
     assert "尚未记入检查记录" in dash.trail.compare_html.value
     assert dash.trail.record()
@@ -48,6 +52,13 @@ def test_compliance_page_compares_records_and_filters(tmp_path):
     dash.trail.today = dt.date(2026, 11, 30)
     assert dash.trail.set_filters(overdue=True)["loan_id"].tolist() == ["L002"]
     assert "编号" in dash.trail.history_html.value and "台账1031.csv" in dash.trail.history_html.value
+    # Recorded in UTC, shown in the bank's time zone (Asia/Shanghai by default).
+    runs = dash.trail.store.runs()
+    shown = local_times(runs["recorded_at"], "Asia/Shanghai").tolist()
+    history = dash.trail.history_html.value
+    assert "<th>记录时间</th>" in history and "UTC" not in history
+    assert all(f"<td>{t}</td>" in history for t in shown)
+    assert "记录时间为 Asia/Shanghai 时间。" in history
 
 
 def test_compliance_page_upload_of_a_returned_workbook(tmp_path):

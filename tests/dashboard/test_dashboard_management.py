@@ -164,7 +164,7 @@ def test_dashboard_reads_the_signed_in_user_from_the_environment(monkeypatch) ->
 def test_kpis_of_the_later_snapshot(shown: ManagementDashboard) -> None:
     # Active: c1 c2 p1 p2 late s1 = 11,500,000; NPL p2 500,000; SM p1 + s1 1,500,000.
     kpis = shown.tables["kpis"]
-    assert kpis["指标"].tolist() == ["贷款笔数", "客户户数", "贷款余额(元)", "不良贷款率",
+    assert kpis["指标"].tolist() == ["在贷借据笔数", "在贷客户户数", "贷款余额(元)", "不良贷款率",
                                     "关注类贷款占比", "逾期90天以上贷款占比"]
     assert kpis["显示"].tolist() == ["6", "5", "11,500,000.00", "4.35%", "13.04%", "4.35%"]
     # The headline amount in 万元 (or 亿元) with two decimals, not 元 with fen.
@@ -343,8 +343,13 @@ def test_snapshots_in_the_wrong_order_are_flagged() -> None:
     board = ManagementDashboard()
     late_before = before_extract(as_of=dt.date(2026, 12, 31))
     assert board.show_extracts(after=after_extract(), before=late_before)
-    assert ("期初快照日期 2026-12-31 不早于期末快照日期 2026-09-30,请检查两个文件是否放反"
-            in board.migration_table.value)
+    why = "期初快照日期 2026-12-31 不早于期末快照日期 2026-09-30,请检查两个文件是否放反"
+    assert why in board.migration_table.value
+    # The KPI card shows no rate, but the reason, where the rate would be.
+    card = ("<div class='label'>关注类贷款迁徙率</div><div class='value'>—</div>"
+            f"<div class='why'>{why}")
+    assert card in board.kpis.value
+    assert "关注类贷款迁徙率</div><div class='value'>0.00%" not in board.kpis.value
 
 
 # --------------------------------------------------------------------------- bad uploads
@@ -431,6 +436,8 @@ def test_uploading_a_later_snapshot_replaces_it(sample_dash: ManagementDashboard
     assert board.view.after.source_name == path.name
     assert board.tables["class_balance"]["机构"].tolist() == ["城关支行"]
     assert "两个快照没有相同借据号的在贷贷款" in board.migration_table.value
+    assert ("<div class='label'>关注类贷款迁徙率</div><div class='value'>—</div>"
+            "<div class='why'>两个快照没有相同借据号的在贷贷款,迁徙矩阵为空") in board.kpis.value
     assert "期末快照没有机构表" in board.coverage_table.value
     assert board.after_source.error.value == ""
 

@@ -84,6 +84,22 @@ def test_a_workpaper_with_blanks_gets_an_error_naming_the_rows(dash):
     assert "无法打开工作底稿 已填写.xlsx" in dash.error.value
 
 
+def test_a_failed_upload_labels_the_earlier_conclusion_as_the_earlier_workpapers(dash):
+    dash.draw()
+    assert dash.evaluate_workpaper(_fill(dash.workpaper, wp.H_DEVIATION, {2: "是"}, "否"),
+                                   "第一次.xlsx")
+    conclusion = dash.result_box.value
+    assert "pa-stale" not in conclusion and "可以信赖该项控制" in conclusion
+    assert not dash.evaluate_workpaper(b"not a workbook", "第二次.xlsx")
+    assert dash.result_box.value == (
+        "<div class='pa-error pa-stale'>以下为上一次上传的底稿「第一次.xlsx」的评价结论;本次上传的"
+        "「第二次.xlsx」未通过校验,结论未更新。 / The conclusion below is the previous "
+        "workpaper's; this upload was not used.</div>" + conclusion)
+    # A new sample clears both: no conclusion of another sample stays.
+    dash.draw()
+    assert dash.result_box.value == ""
+
+
 def test_classification_accuracy_plan_draw_and_evaluation(dash):
     dash.test.value = "classification"
     performing = wp.performing_loans(load_extract(EXTRACT).loans)

@@ -260,7 +260,7 @@ def test_unknown_value_of_a_yes_no_column():
 
 def test_invalid_toml_names_the_file_and_line():
     assert _error('[headers.loans]\n"开户机构" = branch\n').message == (
-        "导出配置 bank.toml 不是有效的 TOML:Invalid value (at line 2, column 10)"
+        "导出配置 bank.toml 不是有效的 TOML(第 2 行第 10 列),请检查该处的方括号、引号和等号。"
         " / export profile bank.toml is not valid TOML: Invalid value (at line 2, column 10)")
 
 

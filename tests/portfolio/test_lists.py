@@ -244,7 +244,7 @@ def test_the_maturity_workbook_has_a_titled_list_and_a_summary_by_branch():
     assert [r[2] for r in sheet[2:6]] == ["A3", "A1", "B1", "B2"]
     assert sheet[3][7] == dt.datetime(2026, 10, 31) and sheet[3][12] == "台账无此列"
     assert sheet[6] == (None,) * 13
-    assert sheet[7][0].startswith("依据:`001_…` 篇四 3 提前一个月将次月到期贷款通知各所")
+    assert sheet[7][0].startswith("依据:《贷后管理工作计划》篇四 3 提前一个月将次月到期贷款通知各所")
     assert sheet[7][0].endswith("数据文件:全辖_20260930.xlsx。")
     assert sheet[8][0] == "台账无以下列,表中相应栏为空:到期通知日期。"
     assert rows(buffer.getvalue(), "按机构汇总") == [
@@ -254,7 +254,11 @@ def test_the_maturity_workbook_has_a_titled_list_and_a_summary_by_branch():
     ws = book["到期提示表"]
     assert ws.print_title_rows == "$1:$2" and ws.freeze_panes == "A3"
     assert ws.page_setup.orientation == "landscape"
-    assert ws.oddHeader.center.text == "2026年10月贷款到期提示表(数据日期 2026-09-30) · 到期提示表"
+    title, details = ws.oddHeader.center.text.split("\n")
+    assert title == "2026年10月贷款到期提示表(数据日期 2026-09-30) · 到期提示表"
+    assert details.split() == ["到期月份:2026-10", "数据日期:2026-09-30"]
+    # the sign-off block under the notes (编制人 / 复核人 / 日期)
+    assert [r[0] for r in sheet[10:13]] == ["编制人:", "复核人:", "日期:"]
 
 
 def test_the_settled_workbook_names_both_snapshots_and_the_loans_left_out(tmp_path):

@@ -110,11 +110,12 @@ def test_the_conclusion_is_a_drop_down_and_the_sheets_print_as_workpapers():
     assert validation.formula1 == '"符合,不符合,不适用"'
     assert str(validation.sqref) == "I2:I4"
     for sheet in book:
-        assert sheet.page_setup.orientation == "landscape"
         assert sheet.print_title_rows == "$1:$1"
-        assert sheet.oddHeader.center.text == (
-            f"新增客户现场核查底稿 · {sheet.title} · 新增客户月份:2026-08 · 数据日期:2026-09-30"
-            " · 随机种子:8")
+        title, details = sheet.oddHeader.center.text.split("\n")
+        assert title == f"新增客户现场核查底稿 · {sheet.title}"
+        assert details.split() == ["新增客户月份:2026-08", "数据日期:2026-09-30", "随机种子:8"]
+    assert [sheet.page_setup.orientation for sheet in book] == [
+        "landscape", "portrait", "portrait"]
 
 
 def test_the_officer_sheet_counts_new_customers_and_required_draws():
@@ -132,7 +133,7 @@ def test_the_parameters_sheet_carries_the_draw_and_the_extracts_provenance():
     check = draw_new_customer_check(ledger(), month="2026-08", seed=8)
     rows = {r[0]: r[1:] for r in sheet_rows(write(check), "抽样参数")[1:]}
     assert rows["新增客户月份(首笔贷款发放月份)"] == ("2026-08", "每月核查上月新增的客户")
-    assert rows["抽查比例"][0] == "10%" and rows["抽查比例"][1].startswith("`003_…` 第四篇 一、(二)2")
+    assert rows["抽查比例"][0] == "10%" and rows["抽查比例"][1].startswith("《贷后管理实施细则》一、(二)2")
     assert rows["随机种子"] == (8, "numpy.random.default_rng")
     assert rows["新增个人客户户数"][0] == 6
     assert rows["应抽户数"] == (3, "按客户经理分别向上取整,每人至少1户")

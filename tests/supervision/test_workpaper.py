@@ -13,6 +13,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter
 
 from postloan_audit import Extract, SamplingPolicy, __version__, draw_sample, write_sample_workpaper
 from postloan_audit.supervision.workpaper import (
@@ -92,7 +93,7 @@ def test_workbook_has_the_four_sheets_in_order(workbook_bytes):
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2"
         assert all(cell.font.bold for cell in ws[1])
-        assert ws.column_dimensions["A"].width >= 8
+        assert ws.column_dimensions["A"].width >= 4  # set from the contents
 
 
 def test_result_sheet_reads_back_exactly_with_openpyxl(workbook_bytes):
@@ -162,9 +163,9 @@ def test_checklist_has_the_items_of_each_loans_type(workbook_bytes, sample):
                 "L04": personal, "L05": [*personal, collateral], "L06": personal}
     assert table["借据号"].tolist() == [k for k, v in expected.items() for _ in v]
     assert table["检查项目"].tolist() == [t for v in expected.values() for t in v]
-    assert table["依据"].tolist()[:3] == ["`003_…` 第一篇 第四十五条(一)",
-                                         "`003_…` 第一篇 第四十五条(二)",
-                                         "`003_…` 第一篇 第四十五条(三)"]
+    assert table["依据"].tolist()[:3] == ["《个人贷后管理》第八章 第四十五条(一)",
+                                         "《个人贷后管理》第八章 第四十五条(二)",
+                                         "《个人贷后管理》第八章 第四十五条(三)"]
     assert table["笔序号"].tolist()[:4] == [1, 1, 1, 2]
     assert table["客户名称"].tolist()[:3] == ["=SUM(A1:A9)"] * 3
     assert table[["检查结论", "问题描述", "检查人", "检查日期"]].isna().all().all()
@@ -179,7 +180,7 @@ def test_checklist_gives_corporate_loans_the_corporate_items_and_business_loans_
                                  dtype="str").to_numpy()
     applies = checklist_items(loans.reset_index(drop=True))
     chosen = [[CHECKLIST[j].source for j in np.flatnonzero(row)] for row in applies]
-    s003, s001 = "`003_…` 第一篇 第四十五条", "`001_…` 篇三"
+    s003, s001 = "《个人贷后管理》第八章 第四十五条", "《贷后管理工作计划》篇三"
     assert chosen == [
         # L01: corporate, mortgaged: basic information, statements, fund flows, collateral.
         [f"{s001} 一(一)", f"{s001} 一(一)", f"{s001} 一(二)3", f"{s001} 二(四)"],
@@ -193,17 +194,20 @@ def test_checklist_gives_corporate_loans_the_corporate_items_and_business_loans_
     assert CHECKLIST[int(np.flatnonzero(applies[2])[-1])].needs == "guarantor"
 
 
-def test_workpaper_prints_on_a4_landscape_with_drop_downs_and_a_sign_off(workbook_bytes):
+def test_workpaper_prints_on_a4_with_drop_downs_and_a_sign_off(workbook_bytes):
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
     for ws in book.worksheets:
-        assert ws.page_setup.orientation == "landscape"
         assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) == 9
         assert ws.sheet_properties.pageSetUpPr.fitToPage is True
         assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0)
         assert ws.print_title_rows == "$1:$1"
-        assert ws.oddHeader.center.text == (
-            f"现场检查工作底稿 · {ws.title} · 被查机构:城东支行 · 数据日期:2026-09-30 · 随机种子:7")
+        title, details = ws.oddHeader.center.text.split("\n")
+        assert title == f"现场检查工作底稿 · {ws.title}"
+        assert details.split() == ["被查机构:城东支行", "数据日期:2026-09-30", "随机种子:7"]
         assert ws.oddFooter.center.text == "第 &P 页,共 &N 页"
+    # the wide sheets print landscape, the narrow ones portrait
+    assert [ws.page_setup.orientation for ws in book.worksheets] == [
+        "landscape", "portrait", "landscape", "landscape"]
     ws = book["现场检查清单"]
     assert ws["I2"].alignment.wrap_text is True  # 检查项目 wraps
     validations = ws.data_validations.dataValidation
@@ -213,7 +217,13 @@ def test_workpaper_prints_on_a4_landscape_with_drop_downs_and_a_sign_off(workboo
     assert ws["K1"].value == "检查结论" and ws["L1"].value == "问题描述"
     # The sign-off block below the table (a blank row, then 检查人 / 复核人 / 日期).
     assert [ws.cell(row=r, column=1).value for r in (24, 25, 26)] == ["检查人:", "复核人:", "日期:"]
-    assert {str(m) for m in ws.merged_cells.ranges} == {"B24:D24", "B25:D25", "B26:D26"}
+    # each label is followed by a boxed space to sign in, about fifteen characters wide
+    for r in (24, 25, 26):
+        (box,) = [m for m in ws.merged_cells.ranges
+                  if m.min_row == r and ws.cell(row=r, column=m.min_col).border.top.style]
+        width = sum(ws.column_dimensions[get_column_letter(j)].width
+                    for j in range(box.min_col, box.max_col + 1))
+        assert width >= 30
 
 
 def test_workpaper_written_to_a_path(tmp_path, sample, workbook_bytes):
