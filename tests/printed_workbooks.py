@@ -32,6 +32,8 @@ from postloan_audit.supervision.new_customers import write_new_customer_workpape
 from postloan_audit.supervision.planning import draw_new_customer_check
 from postloan_audit.supervision.workpaper import checklist_table, write_sample_workpaper
 from postloan_audit.trail import export_findings_workbook, open_store
+from postloan_audit.trail.alert_exchange import export_alerts_workbook
+from postloan_audit.warning import scan_signals, write_watchlist_workbook
 
 DATA_DATE = dt.date(2026, 9, 30)
 #: Company names of every length a ledger holds, and individuals' names.
@@ -207,4 +209,19 @@ def write_all(folder: Path) -> dict[str, Printed]:
                              ("上期数据日期:2026-08-31", "本期数据日期:2026-09-30"),
                              {"结清名单": 1, "按机构汇总": 1},
                              sign_off={"结清名单": ("编制人", "复核人", "日期")})
+
+    scan = scan_signals(book, as_of=DATA_DATE)
+    path = folder / "预警名单.xlsx"
+    write_watchlist_workbook(scan, path)
+    out["watchlist"] = Printed(path, "风险预警名单",
+                               (f"预警日期:{DATA_DATE:%Y-%m-%d}", f"文件:{book.source_name}"),
+                               {"预警名单": 2, "预警信号": 3})
+    store.record_alerts(scan.watchlist, scan.signals, as_of=DATA_DATE,
+                        source_name=book.source_name, fingerprint=book.fingerprint,
+                        policy=Policy.default())
+    path = folder / "风险预警信号处理表.xlsx"
+    export_alerts_workbook(store, path, today=DATA_DATE)
+    out["alerts"] = Printed(path, "风险预警信号处理表",
+                            ("机构:全部", f"导出日期:{DATA_DATE:%Y-%m-%d}"), {"预警处理": 3},
+                            sign_off={"预警处理": ("填报人", "复核人", "日期")})
     return out

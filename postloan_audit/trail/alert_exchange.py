@@ -26,11 +26,11 @@ import pandas as pd
 from postloan_audit.core.dates import coerce_optional_date
 from postloan_audit.core.severity import LEVEL_ZH
 from postloan_audit.core.workbooks import (
+    PrintSetup,
     Target,
     add_choice_list,
     new_workbook,
     save_workbook,
-    set_print_layout,
     write_table,
 )
 from postloan_audit.ingest.loader import Source
@@ -108,9 +108,10 @@ def export_alerts_workbook(store: AuditStore, target: Target, *, branch: str | N
                            "说明)。发起不能直接改为处置或解除:须先认定。")
     details = [f"机构:{branch}" if branch else "机构:全部", f"导出日期:{today:%Y-%m-%d}",
                f"未解除预警 {len(table)} 户"]
-    set_print_layout(ws, header=f"{TITLE}\n" + "    ".join(details),
-                     wrap_columns=[headers.index(h) + 1 for h in ("预警事实", "处置措施", "说明")],
-                     wrap_width=40)
+    # The branch fills 状态 … 说明 by hand and signs: room to write, a sign-off block.
+    PrintSetup(TITLE, details).apply(ws, wrap=("预警事实", "处置措施", "说明"),
+                                     widths={"处置措施": 20, "说明": 24},
+                                     sign_off=("填报人", "复核人", "日期"))
     save_workbook(wb, target)
     return len(table)
 

@@ -1,7 +1,8 @@
 """The watch-list workbook (预警名单.xlsx): :func:`write_watchlist_workbook`.
 
 Two sheets, Chinese headers, printed A4 landscape with the title and header rows on every page
-(:func:`~postloan_audit.core.workbooks.set_print_layout`):
+(:class:`~postloan_audit.core.workbooks.PrintSetup`, with the scan date, the file and the earlier
+snapshot in the page header):
 
 * 预警名单 — one row per borrower (:attr:`SignalReport.watchlist`), red first, the level cell
   coloured; below it the signals not run and the notes;
@@ -20,10 +21,10 @@ from postloan_audit.core.schema import LIST_TYPE_ZH
 from postloan_audit.core.severity import LEVEL_ZH
 from postloan_audit.core.workbooks import (
     HEADER_FONT,
+    PrintSetup,
     Target,
     new_workbook,
     save_workbook,
-    set_print_layout,
     write_cell,
     write_table,
 )
@@ -99,31 +100,26 @@ def signals_table(report: SignalReport) -> pd.DataFrame:
 
 def _title(report: SignalReport) -> str:
     p = report.provenance
-    text = (f"风险预警名单 预警日期 {report.as_of:%Y-%m-%d} 文件 {p.source_name or '未知'}"
+    text = (f"风险预警名单:预警日期 {report.as_of:%Y-%m-%d},文件 {p.source_name or '未知'}"
             f"(指纹 {(p.fingerprint or '')[:12]})")
     if report.previous is not None:
-        text += f" 较上期 {report.previous.source_name or ''}({report.previous.as_of:%Y-%m-%d})"
+        text += f",较上期 {report.previous.source_name or ''}({report.previous.as_of:%Y-%m-%d})"
     return text
 
 
 def _write_sheet(wb, name: str, title: str, frame: pd.DataFrame, headers: dict[str, str],
-                 notes: list[str], wrap: list[str]) -> None:
+                 notes: list[str], wrap: list[str], setup: PrintSetup) -> None:
     ws = wb.create_sheet(name)
     cell = write_cell(ws, 1, 1, title)
     cell.font = HEADER_FONT
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    next_row = write_table(ws, frame, headers=list(headers.values()), start_row=2, freeze=False,
-                           autofilter=True)
+    write_table(ws, frame, headers=list(headers.values()), start_row=2, freeze=False,
+                autofilter=True)
     ws.freeze_panes = ws.cell(row=3, column=1)
-    for i, level in enumerate(frame["level"].tolist(), start=3):
+    for i, level in enumerate(frame["level"].tolist(), start=3):  # a cell per row: a printed list
         fill = LEVEL_FILLS.get({zh: en for en, zh in LEVEL_ZH.items()}.get(level, ""))
         if fill is not None:
             ws.cell(row=i, column=1).fill = fill
-    for offset, note in enumerate(notes):
-        write_cell(ws, next_row + 1 + offset, 1, note)
-    columns = [list(headers).index(c) + 1 for c in wrap]
-    set_print_layout(ws, header=f"{title} · {name}", title_rows="1:2", wrap_columns=columns,
-                     wrap_width=60)
+    setup.apply(ws, header_row=2, wrap=[headers[c] for c in wrap], notes=notes, sheet=name)
 
 
 def write_watchlist_workbook(report: SignalReport, target: Target) -> None:
@@ -137,8 +133,14 @@ def write_watchlist_workbook(report: SignalReport, target: Target) -> None:
                  f"黄色信号升为橙色,{report.policy.warning.orange_to_red_count}个橙色信号升为红色"
                  "(参数 [warning],0 为不升级)。直接列入情形:003 第三篇 多选题10(ABD)。")
     wb = new_workbook()
+    p = report.provenance
+    details = [f"预警日期:{report.as_of:%Y-%m-%d}", f"文件:{p.source_name or '未知'}"]
+    if report.previous is not None:
+        details.append(f"较上期:{report.previous.source_name or ''}"
+                       f"({report.previous.as_of:%Y-%m-%d})")
+    setup = PrintSetup("风险预警名单", details)
     _write_sheet(wb, SHEET_WATCHLIST, title, watchlist_table(report), WATCHLIST_HEADERS, notes,
-                 wrap=["signal_titles"])
+                 wrap=["signal_titles"], setup=setup)
     _write_sheet(wb, SHEET_SIGNALS, title, signals_table(report), SIGNAL_HEADERS, [],
-                 wrap=["message"])
+                 wrap=["message"], setup=setup)
     save_workbook(wb, target)

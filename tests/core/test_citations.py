@@ -51,5 +51,7 @@ def test_a_citation_survives_pickling_with_its_parts():
 
 
 def test_no_title_names_a_file():
-    for title in SOURCES.values():
-        assert title.startswith("《") and "_" not in title and "seed" not in title.lower()
+    for key, title in SOURCES.items():
+        # a document by its title; the one exception is the bank's own practice (本行实践)
+        assert title.startswith("《") or key == "bank_practice", key
+        assert "_" not in title and "seed" not in title.lower()

@@ -98,7 +98,7 @@ def _words(pdf: Path) -> list[tuple[float, np.ndarray, list[str]]]:
 
 
 NAMES = ["workpaper", "new_customers", "findings", "followup", "control", "mus", "management",
-         "maturities", "settled"]
+         "maturities", "settled", "watchlist", "alerts"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -198,7 +198,10 @@ def test_import_refuses_a_tampered_row_and_an_unknown_alert(db_url, tmp_path):
     ws = wb["预警处理"]
     col = {c.value: c.column for c in ws[1]}
     ws.cell(row=2, column=col["客户号"]).value = "Z"
-    ws.append([99, "A", None, None, None, None, None, None, None, None, "认定"])
+    ws.insert_rows(3)  # a row added under the table, above the sign-off block
+    for column, value in enumerate([99, "A", None, None, None, None, None, None, None, None,
+                                    "认定"], start=1):
+        ws.cell(row=3, column=column).value = value
     wb.save(book)
     with pytest.raises(ImportRefused) as info:
         import_alerts_workbook(store, book)

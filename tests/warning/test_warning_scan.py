@@ -236,7 +236,7 @@ def test_workbook_sheets_headers_and_chinese_values(tmp_path):
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["预警名单", "预警信号"]
     ws = book["预警名单"]
-    assert ws["A1"].value.startswith("风险预警名单 预警日期 2026-09-30 文件 台账_20260930.xlsx")
+    assert ws["A1"].value.startswith("风险预警名单:预警日期 2026-09-30,文件 台账_20260930.xlsx")
     header = [c.value for c in ws[2]]
     assert header[:7] == ["预警等级", "客户号", "客户名称", "经营机构", "客户经理", "贷款余额(元)", "预警信号"]
     first = [c.value for c in ws[3]]
