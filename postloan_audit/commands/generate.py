@@ -34,6 +34,7 @@ def register(subparsers) -> None:
 
 
 def run_generate(args: argparse.Namespace) -> int:
+    from postloan_audit.core.schema import BORROWER_FILE_SHEETS
     from postloan_audit.synth.generator import generate_network, write_extract
 
     out = Path(args.out)
@@ -43,7 +44,7 @@ def run_generate(args: argparse.Namespace) -> int:
                          f"cannot tell the format from {out.name!r}; pass --format xlsx|csv")
     network = generate_network(loans=args.loans, branches=args.branches, seed=args.seed,
                                as_of=args.as_of, inspections_per_loan=args.inspections_per_loan)
-    sheets = ("loans", "inspections", "collections", "branches")
+    sheets = ("loans", "inspections", "collections", "branches", *BORROWER_FILE_SHEETS)
     write_extract(network, out, format=fmt, headers=args.headers, title=args.title or None,
                   total_row=args.total_row, sheets=sheets)
     # a CSV holds the loans sheet alone: its answer key is what that sheet shows

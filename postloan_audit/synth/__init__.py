@@ -12,8 +12,10 @@ capability imports it.
 - :mod:`~postloan_audit.synth.derive`: the dates, flags and history rows that follow, kept
   inside every policy threshold;
 - :mod:`~postloan_audit.synth.plant`: planted breaches, one rule each, and the answer key;
+- :mod:`~postloan_audit.synth.borrower_file`: the borrower's file (押品, 保证, 财务报表, 外部信息,
+  名单) from the third stream, with the planted breaches of the rules that read it;
 - :mod:`~postloan_audit.synth.frames`: canonical frames (loans, inspections, collections,
-  branches, planted, labels) in :class:`SyntheticNetwork`;
+  branches, the borrower's file, planted, labels) in :class:`SyntheticNetwork`;
 - :mod:`~postloan_audit.synth.migrate`: from one quarter-end snapshot to the next;
 - :mod:`~postloan_audit.synth.writer`: :func:`write_extract`, xlsx and CSV as a bank exports
   them;

@@ -5,7 +5,8 @@ Dates in the generator's state are ``datetime64[D]``. Month arithmetic is the pa
 back to days by :func:`add_months_in_days`. :data:`MONTH_MIN_DAYS` and :data:`CLEAN_MARGIN` are
 the day margins that keep clean loans inside a threshold counted in months and planted loans
 clearly outside it. :func:`second_stream` is the random stream every column added after the
-first release is drawn from.
+first release is drawn from, :func:`third_stream` the one the borrower's file (押品, 保证, 财务报表,
+外部信息, 名单) is drawn from.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ NAT_DAY = np.datetime64("NaT", "D")
 
 #: Appended to a stream's seed to make the second stream (any constant would do).
 SECOND_STREAM_KEY = 0x5EC0
+#: Appended to a stream's seed to make the third stream (the borrower's file).
+THIRD_STREAM_KEY = 0x7F11E
 
 
 def to_day(value: dt.date | str) -> np.datetime64:
@@ -43,6 +46,18 @@ def second_stream(*key: int) -> np.random.Generator:
     keeps its values wherever no rule asks for a change.
     """
     return np.random.default_rng([*key, SECOND_STREAM_KEY])
+
+
+def third_stream(*key: int) -> np.random.Generator:
+    """The generator's third random stream for the stage seeded with ``key``: the borrower's
+    file (:mod:`~postloan_audit.synth.borrower_file`) and its planted breaches.
+
+    Drawing them from a stream of their own leaves the first two streams' draws, and so every
+    column of the ledger, its inspections and its collections, as they were; only the few
+    values the borrower's file's rules force change (a plant or equipment collateral revalued
+    within the half-year, a valuation on a threshold).
+    """
+    return np.random.default_rng([*key, THIRD_STREAM_KEY])
 
 
 def add_months_in_days(dates: np.ndarray, months: int | np.ndarray) -> np.ndarray:

@@ -20,7 +20,9 @@ import pandas as pd
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.compliance.rules import CATALOGUE
 from postloan_audit.compliance.rules.context import CheckContext
+from postloan_audit.core.extract import OPTIONAL_SHEETS
 from postloan_audit.core.schema import CLASSIFICATION_ZH, CLASSIFICATIONS, LOAN_COLUMNS
+from postloan_audit.synth.borrower_file import BorrowerFile, file_frames
 from postloan_audit.synth.draws import NAT_DAY, strcat, zfill
 from postloan_audit.synth.plant import PLANTED_RULES
 from postloan_audit.synth.vocabulary import (
@@ -47,6 +49,13 @@ class SyntheticNetwork:
         ``rule_id``, ``loan_id`` of every deliberately planted rule breach at :attr:`as_of`
         under the default policy (``Policy.default()``); every other loan breaches
         no rule. :meth:`planted_in` gives the part an extract of fewer sheets shows.
+    collateral, guarantees, financials, external, lists:
+        The borrower's file (押品, 保证, 财务报表, 外部信息, 名单) in canonical form
+        (:mod:`~postloan_audit.synth.borrower_file`).
+    shown_by_sheet:
+        ``rule_id``, ``loan_id``, ``sheet``: the planted breaches only that sheet shows (a
+        plant revalued a day too late for the half-year is a COLLAT-REVAL breach with the
+        collateral register, not by the ledger's yearly test).
     labels:
         Display labels aligned with :attr:`loans`: ``classification`` (五级分类 words or
         sub-grades such as 正常一级) and ``guarantee`` (combinations such as 抵押+保证).
@@ -63,6 +72,14 @@ class SyntheticNetwork:
     as_of: dt.date
     seed: int
     county: str = ""
+    collateral: pd.DataFrame | None = None
+    guarantees: pd.DataFrame | None = None
+    financials: pd.DataFrame | None = None
+    external: pd.DataFrame | None = None
+    lists: pd.DataFrame | None = None
+    shown_by_sheet: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({c: pd.Series(dtype="str")
+                                              for c in ("rule_id", "loan_id", "sheet")}))
     state: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     #: The state as published (planted breaches included): the next snapshot starts from it.
     final_state: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
@@ -70,17 +87,24 @@ class SyntheticNetwork:
     def planted_in(self, sheets: Sequence[str]) -> pd.DataFrame:
         """The answer key of an extract holding only ``sheets`` (``loans`` always among them).
 
-        The rows of :attr:`planted` whose rule can run on those sheets: a CSV extract holds
-        the loans alone, so INSP-REPORT, which needs the inspection reports of the
-        inspections sheet, is not run on it and its planted breaches cannot be seen there
-        (every other rule reads the loan-level columns when a sheet is missing).
+        The rows of :attr:`planted` whose rule can run on those sheets, less those only a
+        sheet not among them shows (:attr:`shown_by_sheet`): a CSV extract holds the loans
+        alone, so INSP-REPORT (the inspection reports) and the rules of the borrower's file
+        (COLLAT-COVER, GUAR-RATING, FIN-STATEMENTS, LIST-MODE …) are not run on it, and
+        COLLAT-REVAL reads the ledger's yearly appraisal date instead of the register (every
+        other rule reads the loan-level columns when a sheet is missing).
         """
-        frames = {name: getattr(self, name).head(0) if name in sheets else None
-                  for name in ("inspections", "collections", "branches")}
+        frames = {name: None if name not in sheets or getattr(self, name) is None
+                  else getattr(self, name).head(0) for name in OPTIONAL_SHEETS}
         ctx = CheckContext(self.loans.head(0), as_of=self.as_of, policy=Policy.default(),
                            **frames)
         runnable = [rule_id for rule_id, rule in CATALOGUE.items() if not rule.missing(ctx)]
-        return self.planted[self.planted["rule_id"].isin(runnable)].reset_index(drop=True)
+        key = self.planted[self.planted["rule_id"].isin(runnable)]
+        hidden = self.shown_by_sheet[~self.shown_by_sheet["sheet"].isin(list(sheets))]
+        if len(hidden):
+            pairs = pd.MultiIndex.from_frame(key[["rule_id", "loan_id"]])
+            key = key[~pairs.isin(pd.MultiIndex.from_frame(hidden[["rule_id", "loan_id"]]))]
+        return key.reset_index(drop=True)
 
 
 
@@ -112,7 +136,9 @@ def report_periods(dates: np.ndarray, months: np.ndarray) -> pd.Series:
 
 
 def to_frames(s: dict[str, Any], as_of: np.datetime64, seed: int,
-              planted: list[tuple[str, np.ndarray]], rng: np.random.Generator
+              planted: list[tuple[str, np.ndarray]], rng: np.random.Generator, *,
+              file: BorrowerFile | None = None,
+              sheet_only: list[tuple[str, np.ndarray, str]] | None = None
               ) -> SyntheticNetwork:
     n = len(s["class"])
     corp = s["corporate"]
@@ -176,6 +202,9 @@ def to_frames(s: dict[str, Any], as_of: np.datetime64, seed: int,
         "interest_overdue_since": _dates(s["interest_since"]),
         # a callback still ahead of as_of has not happened yet
         "callback_date": _dates(np.where(s["callback"] <= as_of, s["callback"], NAT_DAY)),
+        "group_id": _blank_missing(np.where(s["group"] >= 0,
+                                            strcat("JT", zfill(s["group"] + 1, 5)), "")),
+        "contract_id": _str(strcat("HT", loan_id[s["contract_of"]])),
     })
     loans = loans[[c.name for c in LOAN_COLUMNS]]
     loans["secured"] = np.isin(s["guarantee"], ("guarantee", "mortgage", "pledge"))
@@ -221,8 +250,17 @@ def to_frames(s: dict[str, Any], as_of: np.datetime64, seed: int,
         cls_label[m] = np.asarray(grades)[(pick[m] * len(grades)).astype(int)]
     labels = pd.DataFrame({"classification": _str(cls_label),
                            "guarantee": _str(s["guarantee_label"])})
+    sheets = {} if file is None else file_frames(file, s, loan_id)
+    only = [(rule, idx, sheet) for rule, idx, sheet in (sheet_only or []) if len(idx)]
+    shown_by_sheet = pd.DataFrame({
+        "rule_id": _str(np.concatenate([np.full(len(i), r, dtype=object) for r, i, _ in only]
+                                       or [np.empty(0, object)])),
+        "loan_id": _str(np.concatenate([loan_id[i] for _, i, _ in only]
+                                       or [np.empty(0, object)])),
+        "sheet": _str(np.concatenate([np.full(len(i), sh, dtype=object) for _, i, sh in only]
+                                     or [np.empty(0, object)]))})
     return SyntheticNetwork(loans=loans, inspections=inspections, collections=collections,
                             branches=branches, planted=planted_df, labels=labels,
                             as_of=pd.Timestamp(as_of).date(), seed=seed, county=s["county"],
-                            state=s)
+                            shown_by_sheet=shown_by_sheet, state=s, **sheets)
 

@@ -17,13 +17,15 @@ the sources (``001_…`` 篇三 二、(七)贷后检查报告, 篇三 二(二)�
 第四十四条、第四十五条、第四十九条 and 第三篇; ``000_…`` 计划 8;
 《商业银行金融资产风险分类办法》(2023); 《贷款通则》第十二条; 《商业银行押品管理指引》(2017)).
 
-Everything is vectorised over loans with two ``numpy.random.Generator`` streams from the
-seed (the first makes the draws of the first release, the second everything added since, so
-that the first's columns keep their values): the same arguments give the same frames, and
-:func:`write_extract` the same bytes. The stages are:
-:mod:`~postloan_audit.synth.network` (the primary draw) → :mod:`~postloan_audit.synth.derive`
-→ :mod:`~postloan_audit.synth.plant` → :mod:`~postloan_audit.synth.frames`, and for later
-snapshots :mod:`~postloan_audit.synth.migrate` before deriving again;
+Everything is vectorised over loans with three ``numpy.random.Generator`` streams from the
+seed (the first makes the draws of the first release, the second everything added to the ledger
+since, the third the borrower's file, so that the earlier streams' columns keep their values):
+the same arguments give the same frames, and :func:`write_extract` the same bytes. The stages
+are: :mod:`~postloan_audit.synth.network` (the primary draw) →
+:mod:`~postloan_audit.synth.derive` → :mod:`~postloan_audit.synth.plant` →
+:mod:`~postloan_audit.synth.borrower_file` (collateral, guarantees, statements, credit reports,
+lists, and their plants) → :mod:`~postloan_audit.synth.frames`, and for later snapshots
+:mod:`~postloan_audit.synth.migrate` before deriving again;
 :mod:`~postloan_audit.synth.writer` writes the files.
 
 Run ``python -m postloan_audit.synth.generator [DIRECTORY]`` to regenerate ``sample_extracts/``.
@@ -41,8 +43,14 @@ from typing import Any
 import numpy as np
 
 from postloan_audit.compliance.policy import Policy
+from postloan_audit.core.schema import BORROWER_FILE_SHEETS
+from postloan_audit.synth.borrower_file import (
+    align_appraisals,
+    draw_file_facts,
+    plant_borrower_file,
+)
 from postloan_audit.synth.derive import derive_state
-from postloan_audit.synth.draws import second_stream, to_day
+from postloan_audit.synth.draws import second_stream, third_stream, to_day
 from postloan_audit.synth.frames import SyntheticNetwork, to_frames
 from postloan_audit.synth.migrate import carry_forward, migrate
 from postloan_audit.synth.network import draw_callbacks, draw_loan_sequence, draw_primary
@@ -109,13 +117,27 @@ def generate_network(*, loans: int, branches: int, seed: int, as_of: dt.date | s
     D = to_day(as_of)
     rng = np.random.default_rng(seed)
     extra = second_stream(seed)
+    third = third_stream(seed)
     s = draw_primary(rng, loans, branches, D, _horizon_months)
     s["loan_seq"] = draw_loan_sequence(rng, s)
     draw_callbacks(extra, s, policy)
+    draw_file_facts(third, s)
+    return _snapshot(rng, extra, third, s, D, seed, inspections_per_loan, breach_rate,
+                     min_breaches, policy)
+
+
+def _snapshot(rng: np.random.Generator, extra: np.random.Generator,
+              third: np.random.Generator, s: dict[str, Any], D: np.datetime64, seed: int,
+              inspections_per_loan: float, breach_rate: float, min_breaches: int,
+              policy: Policy) -> SyntheticNetwork:
+    """Derive, plant (the ledger's rules, then the borrower's file's) and frame one date."""
     derive_state(rng, extra, s, D, inspections_per_loan, policy)
+    align_appraisals(third, s, D, policy)
     clean = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
-    planted = plant_breaches(rng, extra, s, D, breach_rate, min_breaches, policy)
-    net = to_frames(s, D, seed, planted, rng)
+    planted, taken = plant_breaches(rng, extra, s, D, breach_rate, min_breaches, policy)
+    want = max(min_breaches, int(round(breach_rate * len(s["class"]))))
+    file, planted, sheet_only = plant_borrower_file(third, s, D, policy, planted, taken, want)
+    net = to_frames(s, D, seed, planted, rng, file=file, sheet_only=sheet_only)
     net.state = clean
     net.final_state = s
     return net
@@ -145,16 +167,10 @@ def generate_snapshots(*, loans: int, branches: int, seed: int,
     out = [first]
     for k, D in enumerate(dates[1:], start=1):
         rng = np.random.default_rng([seed, k])
-        extra = second_stream(seed, k)
         state = carry_forward(out[-1])
         state = migrate(rng, state, dates[k - 1], D, policy)
-        derive_state(rng, extra, state, D, inspections_per_loan, policy)
-        clean = {key: (v.copy() if isinstance(v, np.ndarray) else v) for key, v in state.items()}
-        planted = plant_breaches(rng, extra, state, D, breach_rate, min_breaches, policy)
-        net = to_frames(state, D, seed, planted, rng)
-        net.state = clean
-        net.final_state = state
-        out.append(net)
+        out.append(_snapshot(rng, second_stream(seed, k), third_stream(seed, k), state, D, seed,
+                             inspections_per_loan, breach_rate, min_breaches, policy))
     return out
 
 
@@ -169,14 +185,17 @@ def write_sample_extracts(directory: str | PathLike = "sample_extracts") -> list
     """(Re)write the bundled sample extracts into ``directory``; byte-identical every time.
 
     * ``branch_chengguan_20260930.xlsx``: one sub-branch (城关支行), Chinese headers, title
-      row and 合计 row, sheets 贷款台账/贷后检查记录/催收记录;
-    * ``head_office_6_branches_20260930.csv``: six branches, about 3,000 loans, GBK;
+      row and 合计 row, sheets 贷款台账/贷后检查记录/催收记录 and the borrower's file
+      押品/保证/财务报表/外部信息/名单;
+    * ``head_office_6_branches_20260930.csv``: six branches, about 3,000 loans, GBK (the
+      loans alone);
     * ``network_snapshot_20260630.xlsx`` and ``network_snapshot_20260930.xlsx``: two
-      quarter-end snapshots of one network (same loan ids) with all four sheets.
+      quarter-end snapshots of one network (same loan ids) with every sheet, 机构 among them.
 
     Each extract's planted breaches are written beside it as ``*.planted.csv`` (UTF-8): those
-    its sheets show (:meth:`SyntheticNetwork.planted_in`; the CSV holds no inspection reports,
-    so its key leaves out INSP-REPORT).
+    its sheets show (:meth:`SyntheticNetwork.planted_in`; the CSV holds no inspection reports
+    and no borrower's file, so its key leaves out INSP-REPORT and the rules of the file, and
+    its COLLAT-REVAL breaches are those the ledger's yearly test finds).
     """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -186,19 +205,19 @@ def write_sample_extracts(directory: str | PathLike = "sample_extracts") -> list
         path = out / name
         write_extract(net, path, **kwargs)
         planted = out / (Path(name).stem + ".planted.csv")
-        sheets = ("loans",) if path.suffix == ".csv" else kwargs.get(
-            "sheets", ("loans", "inspections", "collections"))
+        sheets = ("loans",) if path.suffix == ".csv" else kwargs["sheets"]
         planted.write_bytes(net.planted_in(sheets).to_csv(index=False, lineterminator="\n")
                             .encode("utf-8"))
         written.extend([path, planted])
 
     branch = generate_network(loans=260, branches=1, seed=SAMPLE_SEED, as_of="2026-09-30")
-    emit(branch, "branch_chengguan_20260930.xlsx", title=True, total_row=True)
+    ledger = ("loans", "inspections", "collections", *BORROWER_FILE_SHEETS)
+    emit(branch, "branch_chengguan_20260930.xlsx", title=True, total_row=True, sheets=ledger)
     head = generate_network(loans=3000, branches=6, seed=SAMPLE_SEED + 1, as_of="2026-09-30")
     emit(head, "head_office_6_branches_20260930.csv", encoding="gbk")
     q2, q3 = generate_snapshots(loans=1200, branches=4, seed=SAMPLE_SEED + 2,
                                 as_of=("2026-06-30", "2026-09-30"))
-    sheets = ("loans", "inspections", "collections", "branches")
+    sheets = ("loans", "inspections", "collections", "branches", *BORROWER_FILE_SHEETS)
     emit(q2, "network_snapshot_20260630.xlsx", sheets=sheets)
     emit(q3, "network_snapshot_20260930.xlsx", sheets=sheets)
     return written

@@ -68,7 +68,7 @@ def _branch_names(count: int) -> list[str]:
     return names[:count]
 
 
-def _person_names(rng: np.random.Generator, size: int) -> np.ndarray:
+def person_names(rng: np.random.Generator, size: int) -> np.ndarray:
     surname = SURNAMES[rng.integers(0, len(SURNAMES), size)]
     g1 = GIVEN[rng.integers(0, len(GIVEN), size)]
     g2 = np.where(rng.random(size) < 0.65, GIVEN[rng.integers(0, len(GIVEN), size)], "")
@@ -82,7 +82,7 @@ def _id_check_digits(body: np.ndarray) -> np.ndarray:
     return codes[(body * weights).sum(axis=1) % 11]
 
 
-def _fake_person_ids(rng: np.random.Generator, size: int) -> np.ndarray:
+def fake_person_ids(rng: np.random.Generator, size: int) -> np.ndarray:
     # Region 990000 is not an administrative division code: these can never be real.
     birth = to_day("1955-01-01") + rng.integers(0, 45 * 365, size)
     ymd = pd.DatetimeIndex(birth.astype("datetime64[ns]")).strftime("%Y%m%d").to_numpy(str)
@@ -94,7 +94,7 @@ def _fake_person_ids(rng: np.random.Generator, size: int) -> np.ndarray:
     return strcat(body, _id_check_digits(digits)) if size else body
 
 
-def _fake_company_ids(rng: np.random.Generator, size: int) -> np.ndarray:
+def fake_company_ids(rng: np.random.Generator, size: int) -> np.ndarray:
     # 统一社会信用代码 shape: 91 + region 990000 (fake) + 9-digit organisation code + check.
     return strcat("91990000", zfill(rng.integers(0, 10**9, size), 9), "X")
 
@@ -119,7 +119,7 @@ def draw_primary(rng: np.random.Generator, n: int, n_branches: int, as_of: np.da
     weights = np.concatenate([[2.5], rng.lognormal(0.0, 0.35, max(n_branches - 1, 0))])
     b_branch = rng.choice(n_branches, size=nb, p=weights / weights.sum())
     officers_per_branch = 6
-    officer_names = _person_names(rng, n_branches * officers_per_branch)
+    officer_names = person_names(rng, n_branches * officers_per_branch)
     b_officer = officer_names[b_branch * officers_per_branch
                               + rng.integers(0, officers_per_branch, nb)]
     # Each branch's officers (客户经理), one row per branch: OFFICER-ONE plants from them.
@@ -127,8 +127,8 @@ def draw_primary(rng: np.random.Generator, n: int, n_branches: int, as_of: np.da
     kind = rng.integers(0, len(CORP_KINDS), nb)
     corp_names = strcat(county, TRADE[rng.integers(0, len(TRADE), nb)], CORP_KINDS[kind],
                         "有限公司")
-    b_name = np.where(b_corp, corp_names, _person_names(rng, nb))
-    b_idnum = np.where(b_corp, _fake_company_ids(rng, nb), _fake_person_ids(rng, nb))
+    b_name = np.where(b_corp, corp_names, person_names(rng, nb))
+    b_idnum = np.where(b_corp, fake_company_ids(rng, nb), fake_person_ids(rng, nb))
     b_ids = zfill(rng.permutation(nb) + 10_000, 10)
 
     # Five-tier class per borrower, exact by loan count (a shuffled walk over borrowers).

@@ -16,7 +16,8 @@ then revises what the catalogue has since changed (:func:`_revise`: MAT-COLLECT 
 corporate loans, personal loans held to INSP-FREQ by their product, EXIT-VISIT on on-site
 inspections, personal maturity notices, ratings per fiscal year, and no CLS-OVERDUE plant that
 would publish a class move the migration matrix forbids) and plants the rules added since
-(:func:`_plant_added`, :func:`_plant_late_reports`).
+(:func:`_plant_added`, :func:`_plant_late_reports`). The rules of the borrower's file are
+planted by :mod:`~postloan_audit.synth.borrower_file`, from the third stream.
 """
 
 from __future__ import annotations
@@ -55,8 +56,10 @@ PLANTED_RULES: tuple[str, ...] = RULE_IDS
 
 def plant_breaches(rng: np.random.Generator, extra: np.random.Generator, s: dict[str, Any],
                    as_of: np.datetime64, rate: float, minimum: int, policy: Policy
-                   ) -> list[tuple[str, np.ndarray]]:
-    """Make a few loans breach exactly one rule each; return ``(rule_id, loan indices)``.
+                   ) -> tuple[list[tuple[str, np.ndarray]], np.ndarray]:
+    """Make a few loans breach exactly one rule each; return ``(rule_id, loan indices)`` pairs
+    and the loans taken (planted, or set on a threshold as clean controls), which the
+    borrower's file (:mod:`~postloan_audit.synth.borrower_file`) plants around.
 
     Each modification is chosen so that it cannot push the loan over another rule's
     threshold of ``policy`` (e.g. lowering ``overdue_days`` never raises a classification
@@ -254,7 +257,7 @@ def plant_breaches(rng: np.random.Generator, extra: np.random.Generator, s: dict
     refresh_last(s)
     assign_reports(extra, s, D, policy)
     planted.append(("INSP-REPORT", _plant_late_reports(plan)))
-    return planted
+    return planted, taken
 
 
 def _inspect_collateral(rng: np.random.Generator, s: dict[str, Any], idx: np.ndarray,

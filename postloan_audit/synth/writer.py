@@ -1,7 +1,7 @@
 """Writing a network the way a bank's credit system exports a ledger: :func:`write_extract`.
 
 xlsx (Chinese or canonical headers and values, an optional title row and 合计 row, the sheets
-asked for) or CSV (loans only, GBK by default). Workbooks go through
+asked for, the borrower's file among them) or CSV (loans only, GBK by default). Workbooks go through
 :mod:`postloan_audit.core.workbooks` with fixed zip timestamps, so the same arguments give the
 same bytes.
 """
@@ -20,15 +20,17 @@ import pandas as pd
 
 from postloan_audit.core.dates import period_span
 from postloan_audit.core.schema import (
-    BRANCH_COLUMNS,
-    COLLECTION_COLUMNS,
+    APPRAISER_ZH,
+    COLLATERAL_TYPE_ZH,
     COLLECTION_METHOD_ZH,
     CUSTOMER_TYPE_ZH,
-    INSPECTION_COLUMNS,
+    GUARANTOR_TYPE_ZH,
     INSPECTION_TYPE_ZH,
+    LIST_TYPE_ZH,
     LOAN_COLUMNS,
     MANAGEMENT_MODE_ZH,
     PAYMENT_METHOD_ZH,
+    PERIOD_TYPE_ZH,
     REPAYMENT_METHOD_ZH,
     SHEETS,
 )
@@ -38,7 +40,16 @@ Target = str | PathLike | IO[bytes]
 
 #: Header texts a bank's export uses where they differ from :attr:`schema.Column.zh` (the
 #: loader knows them as aliases).
-_HEADERS_ZH: dict[str, str] = {"report_date": "报告完成日期"}
+_HEADERS_ZH: dict[tuple[str, str], str] = {("inspections", "report_date"): "报告完成日期"}
+#: Value words of the borrower's file's sheets as a credit system writes them (the schema's
+#: words, which the loader's vocabularies know): 住房/厂房…, 内部评估/外部评估, 企业/个人/担保公司,
+#: 季报/半年报/年报, 监控名单/重点监测/退出/压缩/限制.
+_SHEET_WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "collateral": {"collateral_type": COLLATERAL_TYPE_ZH, "appraiser": APPRAISER_ZH},
+    "guarantees": {"guarantor_type": GUARANTOR_TYPE_ZH},
+    "financials": {"period_type": PERIOD_TYPE_ZH},
+    "lists": {"list_type": LIST_TYPE_ZH},
+}
 _QUARTERS_ZH = ("一", "二", "三", "四")
 
 
@@ -69,16 +80,16 @@ def _display_frame(net: SyntheticNetwork, sheet: str, headers: str, fmt: str
         columns = LOAN_COLUMNS
     else:
         frame = getattr(net, sheet).copy()
-        columns = {"inspections": INSPECTION_COLUMNS, "collections": COLLECTION_COLUMNS,
-                   "branches": BRANCH_COLUMNS}[sheet]
+        columns = SHEETS[sheet].columns
     zh = headers == "zh"
-    titles = [(f"{c.zh}(元)" if c.kind == "amount" else _HEADERS_ZH.get(c.name, c.zh)) if zh
+    titles = [(f"{c.zh}(元)" if c.kind == "amount" else _HEADERS_ZH.get((sheet, c.name), c.zh)) if zh
               else c.name for c in columns]
     if zh:
         words = {"customer_type": CUSTOMER_TYPE_ZH, "management_mode": MANAGEMENT_MODE_ZH,
                  "repayment_method": REPAYMENT_METHOD_ZH, "payment_method": PAYMENT_METHOD_ZH,
                  "last_collection_method": COLLECTION_METHOD_ZH,
                  "inspection_type": INSPECTION_TYPE_ZH}
+        words.update(_SHEET_WORDS.get(sheet, {}))
         if sheet == "collections":
             words = {"method": COLLECTION_METHOD_ZH}
         for name, mapping in words.items():
@@ -151,7 +162,9 @@ def write_extract(network: SyntheticNetwork, target: Target, *, format: str | No
         CSV encoding (GBK by default, as Chinese core systems export).
     sheets:
         Sheets to write (xlsx): any of ``loans``, ``inspections``, ``collections``,
-        ``branches``. A CSV file holds only ``loans``.
+        ``branches`` and the borrower's file, ``collateral`` (押品), ``guarantees`` (保证),
+        ``financials`` (财务报表), ``external`` (外部信息), ``lists`` (名单). A CSV file holds only
+        ``loans``.
 
     The same arguments give the same bytes (fixed zip timestamps, no wall-clock data).
     """
@@ -161,7 +174,8 @@ def write_extract(network: SyntheticNetwork, target: Target, *, format: str | No
                      if isinstance(target, str | PathLike) else "xlsx")
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"不支持的格式 {fmt!r}(仅 xlsx/csv)/ unsupported format {fmt!r}")
-    unknown = [s for s in sheets if s not in SHEETS]
+    unknown = [s for s in sheets if s not in SHEETS or (s != "loans"
+                                                        and getattr(network, s) is None)]
     if unknown or "loans" not in sheets:
         raise ValueError(f"工作表须包含 loans,且只能为 {list(SHEETS)} / "
                          f"sheets must include 'loans' and be among {list(SHEETS)}: {list(sheets)}")

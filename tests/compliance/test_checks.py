@@ -17,8 +17,28 @@ from postloan_audit.core.extract import OPTIONAL_SHEETS
 RULE_IDS = ["INSP-FREQ", "INSP-FIRST", "INSP-REPORT", "CLS-OVERDUE", "CLS-BORROWER",
             "CLS-RESTRUCT", "EXT-LIMIT", "EXT-INDIVIDUAL", "REFI-INDIVIDUAL", "COLL-TIER",
             "COLL-NPL", "MAT-NOTICE", "MAT-COLLECT", "INT-COLLECT", "COLLAT-INSP",
-            "COLLAT-REVAL", "COLLAT-DROP", "RATING-STALE", "EXIT-VISIT", "FUND-USE",
-            "CALLBACK-FIRST", "OFFICER-ONE", "DATA-OVERDUE"]
+            "COLLAT-REVAL", "COLLAT-DROP", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE",
+            "RATING-STALE", "GUAR-RATING", "FIN-STATEMENTS", "EXIT-VISIT", "LIST-MODE",
+            "LIST-NEWCREDIT", "FUND-USE", "CALLBACK-FIRST", "OFFICER-ONE", "DATA-OVERDUE"]
+#: Rules a loans frame alone cannot run: the inspection reports and the borrower's file.
+SHEET_RULES = ["INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE", "GUAR-RATING",
+               "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
+#: Why each of them is not run on a loans frame.
+SHEET_REASONS = [
+    ["INSP-REPORT", "缺少所需数据:贷后检查记录(inspections)的列 report_date(报告日期)+贷后检查记录"
+                    "(inspections)的列 report_period(所属期间) / missing data: column report_date "
+                    "of sheet inspections and column report_period of sheet inspections"],
+    ["COLLAT-COVER", "缺少所需数据:押品表(collateral) / missing data: sheet collateral"],
+    ["COLLAT-INSURE", "缺少所需数据:押品(collateral)的列 insurance_expiry(保险到期日) / missing data:"
+                      " column insurance_expiry of sheet collateral"],
+    ["COLLAT-RELEASE", "缺少所需数据:押品(collateral)的列 release_date(解押日期) / missing data: "
+                       "column release_date of sheet collateral"],
+    ["GUAR-RATING", "缺少所需数据:保证(guarantees)的列 guarantor_rating_date(保证人评级日期) / missing"
+                    " data: column guarantor_rating_date of sheet guarantees"],
+    ["FIN-STATEMENTS", "缺少所需数据:财务报表表(financials) / missing data: sheet financials"],
+    ["LIST-MODE", "缺少所需数据:名单表(lists) / missing data: sheet lists"],
+    ["LIST-NEWCREDIT", "缺少所需数据:名单表(lists) / missing data: sheet lists"],
+]
 
 
 NO_SHEET_WARNING = ("INSP-FREQ:未提供贷后检查记录表,仅能判断最近一次检查是否超期,未逐期核对检查频率 / "
@@ -52,12 +72,13 @@ def test_rule_objects_are_frozen():
 def test_clean_loan_raises_nothing_and_every_rule_runs():
     report = run_checks(make_loans({"clean": {}}), as_of=AS_OF)
     assert isinstance(report, CheckReport)
-    # INSP-REPORT reads the inspections sheet's reports, which a loans frame lacks
-    assert report.rules_run == tuple(r for r in RULE_IDS if r != "INSP-REPORT")
+    # INSP-REPORT reads the inspections sheet's reports, the rules of the borrower's file its
+    # sheets, which a loans frame lacks
+    assert report.rules_run == tuple(r for r in RULE_IDS if r not in SHEET_RULES)
     assert len(report.findings) == 0
     assert list(report.findings.columns) == FINDING_COLUMNS
     assert list(report.not_run.columns) == ["rule_id", "reason"]
-    assert report.not_run["rule_id"].tolist() == ["INSP-REPORT"]
+    assert report.not_run["rule_id"].tolist() == SHEET_RULES
     # a loans frame alone: INSP-FREQ can judge only the latest inspection, and says so
     assert report.warnings == (NO_SHEET_WARNING,)
 
@@ -127,10 +148,7 @@ def test_policy_path_is_accepted(tmp_path):
                         policy=path)
     assert "INSP-FREQ" not in report.rules_run
     assert report.not_run.values.tolist() == [
-        ["INSP-FREQ", "本行参数配置停用:试点 / disabled by policy: 试点"],
-        ["INSP-REPORT", "缺少所需数据:贷后检查记录(inspections)的列 report_date(报告日期)+贷后检查记录"
-                        "(inspections)的列 report_period(所属期间) / missing data: column report_date "
-                        "of sheet inspections and column report_period of sheet inspections"]]
+        ["INSP-FREQ", "本行参数配置停用:试点 / disabled by policy: 试点"], *SHEET_REASONS]
     assert report.policy.source == "p.toml"
 
 
@@ -139,7 +157,9 @@ def test_planted_breaches_all_found_and_clean_loans_raise_nothing():
 
     net = generate_network(loans=2000, branches=4, seed=7, as_of="2026-09-30")
     extract = Extract(loans=net.loans, inspections=net.inspections,
-                      collections=net.collections, branches=net.branches)
+                      collections=net.collections, branches=net.branches,
+                      **{name: getattr(net, name) for name in OPTIONAL_SHEETS
+                         if name not in ("inspections", "collections", "branches")})
     report = run_checks(extract, as_of="2026-09-30")
     assert report.rules_run == tuple(RULE_IDS)
     got = set(map(tuple, report.findings[["rule_id", "loan_id"]].to_numpy().tolist()))
@@ -188,8 +208,7 @@ def test_bundled_sample_extracts_through_the_loader_find_exactly_the_planted_bre
     got = set(map(tuple, report.findings[["rule_id", "loan_id"]].to_numpy().tolist()))
     assert got == set(map(tuple, planted[["rule_id", "loan_id"]].to_numpy().tolist()))
     # the CSV extract has no inspections sheet: the report says only the latest was judged,
-    # and the inspection reports cannot be judged at all
+    # and the inspection reports and the borrower's file cannot be judged at all
     expected = (NO_SHEET_WARNING,) if name.endswith(".csv") else ()
     assert report.warnings == expected
-    assert report.not_run["rule_id"].tolist() == (["INSP-REPORT"] if name.endswith(".csv")
-                                                  else [])
+    assert report.not_run["rule_id"].tolist() == (SHEET_RULES if name.endswith(".csv") else [])

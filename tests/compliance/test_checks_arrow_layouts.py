@@ -21,7 +21,9 @@ def network():
 def _extract(net, layout) -> Extract:
     return Extract(loans=layout(net.loans), inspections=layout(net.inspections),
                    collections=layout(net.collections), branches=layout(net.branches),
-                   fingerprint="f", source_name="x.csv")
+                   collateral=layout(net.collateral), guarantees=layout(net.guarantees),
+                   financials=layout(net.financials), external=layout(net.external),
+                   lists=layout(net.lists), fingerprint="f", source_name="x.csv")
 
 
 @pytest.mark.parametrize("name", sorted(LAYOUTS))
@@ -29,7 +31,8 @@ def test_run_checks_on_chunked_columns_finds_exactly_the_planted_breaches(networ
     layout = LAYOUTS[name]
     data = _extract(network, layout)
     assert max_chunks(data.loans) > 1 and max_chunks(data.inspections) > 1
-    assert max_chunks(data.collections) > 1
+    assert max_chunks(data.collections) > 1 and max_chunks(data.collateral) > 1
+    assert max_chunks(data.guarantees) > 1 and max_chunks(data.financials) > 1
     chunked = run_checks(data, as_of=AS_OF)
     contiguous = run_checks(_extract(network, lambda f: f), as_of=AS_OF)
     pd.testing.assert_frame_equal(chunked.findings, contiguous.findings)
@@ -37,18 +40,19 @@ def test_run_checks_on_chunked_columns_finds_exactly_the_planted_breaches(networ
     planted = set(zip(network.planted["rule_id"].astype(str),
                       network.planted["loan_id"].astype(str), strict=True))
     assert found == planted
-    assert chunked.rules_run == contiguous.rules_run and len(chunked.rules_run) == 23
+    assert chunked.rules_run == contiguous.rules_run and len(chunked.rules_run) == 30
 
 
 def test_sheet_rows_map_to_loans_when_only_the_sheet_is_chunked(network):
-    """Loans contiguous, inspections and collections chunked (and the other way round)."""
+    """Loans contiguous, the sheets chunked (and the other way round)."""
     plain = run_checks(_extract(network, lambda f: f), as_of=AS_OF).findings
     concat = LAYOUTS["concat"]
-    mixed = Extract(loans=network.loans, inspections=concat(network.inspections),
-                    collections=concat(network.collections), branches=network.branches)
+    sheets = ("inspections", "collections", "collateral", "guarantees", "financials", "lists")
+    mixed = Extract(loans=network.loans, branches=network.branches,
+                    **{name: concat(getattr(network, name)) for name in sheets})
     pd.testing.assert_frame_equal(run_checks(mixed, as_of=AS_OF).findings, plain)
-    mixed = Extract(loans=concat(network.loans), inspections=network.inspections,
-                    collections=network.collections, branches=network.branches)
+    mixed = Extract(loans=concat(network.loans), branches=network.branches,
+                    **{name: getattr(network, name) for name in sheets})
     pd.testing.assert_frame_equal(run_checks(mixed, as_of=AS_OF).findings, plain)
 
 

@@ -39,8 +39,12 @@ def test_workbook_sheets_and_contents(tmp_path):
     assert name_cell.value == "=HYPERLINK(\"x\")" and name_cell.data_type == "s"
     assert name_cell.quotePrefix
     not_run = [[c.value for c in r] for r in wb["未执行规则"].iter_rows(min_row=2)]
-    # INSP-REPORT needs the inspections sheet's reports, RATING-STALE its dropped column
-    assert [r[0] for r in not_run] == ["INSP-REPORT", "RATING-STALE", "EXIT-VISIT"]
+    # INSP-REPORT needs the inspections sheet's reports, RATING-STALE its dropped column, the
+    # rules of the borrower's file its sheets; EXIT-VISIT is disabled
+    assert [r[0] for r in not_run] == ["INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE",
+                                       "COLLAT-RELEASE", "RATING-STALE", "GUAR-RATING",
+                                       "FIN-STATEMENTS", "EXIT-VISIT", "LIST-MODE",
+                                       "LIST-NEWCREDIT"]
     summary = [[c.value for c in r] for r in wb["汇总"].iter_rows(min_row=1, max_row=3)]
     assert summary[0][:2] == ["经营机构", "合计"]  # the total second, the rules after it
     # Rules by their Chinese title, the id on a second line.
@@ -53,10 +57,10 @@ def test_workbook_sheets_and_contents(tmp_path):
     assert by_rule[3][:3] == ["CLS-OVERDUE", "逾期贷款分类偏高", "高"]
     catalogue = [[c.value for c in r] for r in wb["规则目录"].iter_rows(min_row=2)]
     assert [r[3] for r in catalogue] == [zh[str(CATALOGUE[r[0]].severity)] for r in catalogue]
-    # MAT-NOTICE, RATING-STALE, INSP-REPORT, CALLBACK-FIRST, OFFICER-ONE
-    assert sorted(r[3] for r in catalogue).count("低") == 5
+    # MAT-NOTICE, RATING-STALE, GUAR-RATING, INSP-REPORT, CALLBACK-FIRST, OFFICER-ONE
+    assert sorted(r[3] for r in catalogue).count("低") == 6
     assert summary[1][:2] == ["东关支行", 1]
-    assert wb["规则目录"].max_row == 24  # 23 rules under the header
+    assert wb["规则目录"].max_row == 31  # 30 rules under the header
     params = {r[0].value: r[1].value for r in wb["参数"].iter_rows(min_row=2)}
     assert params["文件指纹 fingerprint (sha256)"] == report.fingerprint
     assert params["参数 inspection.individual_months"] == 6

@@ -27,6 +27,9 @@ from postloan_audit.dashboard.compliance import ALL, findings_heatmap, rules_by_
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_extracts"
 HEAD_OFFICE = "head_office_6_branches_20260930.csv"
 CHENGGUAN = "branch_chengguan_20260930.xlsx"
+#: Rules the head-office CSV cannot run: it holds no inspection reports and no borrower's file.
+CSV_NOT_RUN = ["INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE", "GUAR-RATING",
+               "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
 
 
 def planted(name: str) -> set[tuple[str, str]]:
@@ -95,9 +98,10 @@ def test_start_checks_the_head_office_sample_and_finds_exactly_the_planted_breac
     assert dash.as_of_picker.value == dt.date(2026, 9, 30)
     assert dash.report.loans_checked == 3000
     assert pairs(dash.findings) == planted(HEAD_OFFICE)
-    assert len(dash.findings) == 176
-    # a CSV holds no inspections sheet: the inspection reports cannot be judged
-    assert dash.not_run["rule_id"].tolist() == ["INSP-REPORT"]
+    assert len(dash.findings) == 174
+    # a CSV holds no inspections sheet and no borrower's file: the inspection reports and the
+    # rules of the file cannot be judged
+    assert dash.not_run["rule_id"].tolist() == CSV_NOT_RUN
     assert "全部规则均已执行" not in dash.not_run_html.value
     assert dash.run_error.value == "" and dash.source.error.value == ""
     assert dash.progress.value == dash.progress.max == 1
@@ -106,11 +110,13 @@ def test_start_checks_the_head_office_sample_and_finds_exactly_the_planted_breac
 
 def test_summary_by_rule_has_every_rule_with_chinese_headers_and_citation(dash):
     counts = dict(zip(dash.by_rule["rule_id"], dash.by_rule["findings"], strict=True))
-    assert list(counts) == [rid for rid in CATALOGUE if rid != "INSP-REPORT"]
+    assert list(counts) == [rid for rid in CATALOGUE if rid not in CSV_NOT_RUN]
     # 9 per rule (0.003 × 3,000), fewer where the six branches hold too few corporate
-    # arrears, matured or NPL loans; OFFICER-ONE on 4 borrowers of 2 loans
+    # arrears, matured or NPL loans; OFFICER-ONE on 4 borrowers of 2 loans; COLLAT-REVAL less
+    # the two plants only the collateral register shows (revalued too late for the half-year,
+    # or by an internal valuer)
     fewer = {"CLS-BORROWER": 7, "COLL-NPL": 4, "MAT-COLLECT": 3, "INT-COLLECT": 1,
-             "OFFICER-ONE": 8}
+             "OFFICER-ONE": 8, "COLLAT-REVAL": 7}
     assert counts == {rid: fewer.get(rid, 9) for rid in counts}
     assert dash.by_rule.loc[dash.by_rule["rule_id"] == "CLS-OVERDUE", "severity"].item() == "高"
     assert dash.by_rule["citation"].tolist() == [CATALOGUE[rid].citation for rid in counts]
@@ -121,8 +127,8 @@ def test_summary_by_rule_has_every_rule_with_chinese_headers_and_citation(dash):
 
 def test_summary_by_branch_counts_each_branch(dash):
     totals = dict(zip(dash.by_branch["branch"], dash.by_branch["total"], strict=True))
-    assert totals == {"城关支行": 47, "柳林镇支行": 22, "河口镇支行": 31, "白沙镇支行": 18,
-                      "石桥镇支行": 33, "青山镇支行": 25}
+    assert totals == {"城关支行": 44, "柳林镇支行": 22, "河口镇支行": 31, "白沙镇支行": 18,
+                      "石桥镇支行": 33, "青山镇支行": 26}
     expected = dash.findings.groupby("branch").size().to_dict()
     assert totals == expected
     # Rules as rows, the branches as columns, the 合计 row last: it fits a 1366 px page.
@@ -144,7 +150,7 @@ def test_heatmap_is_branch_by_rule_counts(dash):
     (trace,) = figure.data
     # Rules run, by their Chinese titles; the id travels along for the hover text.
     ran = list(dash.report.rules_run)
-    assert ran == [rid for rid in CATALOGUE if rid != "INSP-REPORT"]
+    assert ran == [rid for rid in CATALOGUE if rid not in CSV_NOT_RUN]
     assert list(trace.x) == [CATALOGUE[rid].title_zh for rid in ran]
     assert [row[0] for row in np.asarray(trace.customdata).T] == ran
     assert list(trace.y) == dash.by_branch["branch"].tolist()
@@ -168,25 +174,25 @@ def test_download_is_the_findings_workbook_of_the_current_report(dash):
     assert "download='合规检查问题清单_20260930.xlsx'" in html
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
     assert book.sheetnames == ["汇总", "问题清单", "未执行规则", "规则目录", "参数"]
-    assert listed_rows(book["问题清单"]) == 1 + 176
+    assert listed_rows(book["问题清单"]) == 1 + 174
 
 
-@pytest.mark.parametrize(("limit", "eager"), [(176, True), (175, False)])
+@pytest.mark.parametrize(("limit", "eager"), [(174, True), (173, False)])
 def test_workbook_is_built_with_the_run_up_to_the_limit_else_on_demand(monkeypatch, limit, eager):
     monkeypatch.setattr(compliance, "EAGER_WORKBOOK_MAX_FINDINGS", limit)
     dash = ComplianceDashboard()
     dash.start()
-    assert len(dash.findings) == 176
+    assert len(dash.findings) == 174
     assert (dash.workbook_bytes != b"") is eager
     assert ("class='pa-download'" in dash.download.value) is eager
     assert (dash.workbook_button.layout.display == "none") is eager
     if not eager:
-        assert "问题较多(176 条),工作簿需点击左侧按钮生成后下载" in dash.download.value
+        assert "问题较多(174 条),工作簿需点击左侧按钮生成后下载" in dash.download.value
         dash.workbook_button.click()
         assert dash.workbook_button.layout.display == "none"
         assert "download='合规检查问题清单_20260930.xlsx'" in dash.download.value
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
-    assert listed_rows(book["问题清单"]) == 1 + 176
+    assert listed_rows(book["问题清单"]) == 1 + 174
 
 
 # --------------------------------------------------------------------------- uploads
@@ -199,7 +205,7 @@ def test_upload_of_the_chengguan_workbook_replaces_the_results(dash):
     assert dash.findings["branch"].unique().tolist() == ["城关支行"]
     assert dash.by_branch["branch"].tolist() == ["城关支行"]
     assert "001202200000344" in dash.findings_html.value
-    assert dash.branch_filter.options == (("全部", ALL), ("城关支行(26)", "城关支行"))
+    assert dash.branch_filter.options == (("全部", ALL), ("城关支行(33)", "城关支行"))
 
 
 def test_upload_through_the_file_upload_widget(dash):
@@ -210,10 +216,10 @@ def test_upload_through_the_file_upload_widget(dash):
 def test_two_files_are_checked_each_on_its_own_and_combined(dash):
     assert dash.load_files([(raw(CHENGGUAN), CHENGGUAN), (raw(HEAD_OFFICE), HEAD_OFFICE)])
     assert pairs(dash.findings) == planted(CHENGGUAN) | planted(HEAD_OFFICE)
-    assert len(dash.findings) == 26 + 176
+    assert len(dash.findings) == 33 + 174
     assert dash.report.loans_checked == 260 + 3000
     by_source = dash.findings.groupby("source_name").size().to_dict()
-    assert by_source == {CHENGGUAN: 26, HEAD_OFFICE: 176}
+    assert by_source == {CHENGGUAN: 33, HEAD_OFFICE: 174}
     assert "<th>来源文件</th>" in dash.findings_html.value
     assert dash.report.source_name == f"{CHENGGUAN}; {HEAD_OFFICE}"
     fingerprints = dash.report.fingerprint.split("; ")
@@ -222,7 +228,7 @@ def test_two_files_are_checked_each_on_its_own_and_combined(dash):
             "未跨文件比较。") in dash.report.warnings
     assert dash.progress.max == 2 and dash.progress_label.value.startswith("检查完成:2 个文件")
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
-    assert listed_rows(book["问题清单"]) == 1 + 202
+    assert listed_rows(book["问题清单"]) == 1 + 207
 
 
 def test_a_rule_not_run_for_one_file_is_listed_with_that_file():
@@ -230,10 +236,12 @@ def test_a_rule_not_run_for_one_file_is_listed_with_that_file():
     dash.start()
     no_method = head_office_csv_without("最近催收方式")
     assert dash.load_files([(raw(CHENGGUAN), CHENGGUAN), (no_method, "ho_20260930.csv")])
-    # the CSV cannot show inspection reports either
-    assert dash.not_run["rule_id"].tolist() == ["INSP-REPORT", "COLL-TIER"]
+    # the CSV cannot show inspection reports or the borrower's file either
+    assert dash.not_run["rule_id"].tolist() == [
+        "INSP-REPORT", "COLL-TIER", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE",
+        "GUAR-RATING", "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
     assert dash.not_run["reason"].str.startswith("〔ho_20260930.csv〕缺少所需数据:").all()
-    assert dash.not_run["title_zh"].tolist() == ["贷后检查报告未按期完成", "逾期催收方式不到位"]
+    assert dash.not_run["title_zh"].tolist()[:2] == ["贷后检查报告未按期完成", "逾期催收方式不到位"]
     # COLL-TIER still ran for the Chengguan file, so it is both run and (for one file) not run.
     assert "COLL-TIER" in dash.report.rules_run
     assert set(dash.findings.loc[dash.findings["rule_id"] == "COLL-TIER", "source_name"]) \
@@ -384,11 +392,13 @@ def test_policy_toml_disables_a_rule(dash):
     assert dash.policy.source == "bank.toml"
     assert "RATING-STALE" not in dash.report.rules_run
     assert "RATING-STALE" not in set(dash.findings["rule_id"])
-    assert len(dash.findings) == 176 - 9
-    assert dash.not_run.to_dict("records")[1:] == [{
+    assert len(dash.findings) == 174 - 9
+    assert [r for r in dash.not_run.to_dict("records") if r["rule_id"] not in CSV_NOT_RUN] == [{
         "rule_id": "RATING-STALE", "title_zh": "信用评级未按年更新",
         "reason": "本行参数配置停用:评级由总行统一更新 / disabled by policy: 评级由总行统一更新"}]
-    assert dash.not_run["rule_id"].tolist() == ["INSP-REPORT", "RATING-STALE"]
+    assert dash.not_run["rule_id"].tolist() == [
+        "INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE", "RATING-STALE",
+        "GUAR-RATING", "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
     assert "当前参数:参数文件 bank.toml;停用规则:RATING-STALE(评级由总行统一更新)" \
         in dash.policy_status.value
     assert "参数:参数文件 bank.toml" in dash.result_header.value
@@ -401,15 +411,17 @@ def test_policy_toml_threshold_changes_the_findings(dash):
                           policy=Policy.from_dict({"inspection": {
                               "corporate_regular_normal_months": 3}}))
     assert pairs(dash.findings) == pairs(expected.findings)
-    assert len(dash.findings) > 176
+    assert len(dash.findings) > 174
 
 
 def test_policy_upload_widget_and_reset(dash):
     dash.policy_upload.value = upload_value(DISABLE_RATING, "bank.toml")
-    assert dash.not_run["rule_id"].tolist() == ["INSP-REPORT", "RATING-STALE"]
+    assert dash.not_run["rule_id"].tolist() == [
+        "INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE", "RATING-STALE",
+        "GUAR-RATING", "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
     dash.policy_reset.click()
     assert dash.policy.source == "default"
-    assert dash.not_run["rule_id"].tolist() == ["INSP-REPORT"] and len(dash.findings) == 176
+    assert dash.not_run["rule_id"].tolist() == CSV_NOT_RUN and len(dash.findings) == 174
     assert "当前参数:默认参数" in dash.policy_status.value
 
 
@@ -441,7 +453,7 @@ def test_rule_filter_shows_exactly_that_rules_findings(dash):
     view = dash.set_filters(rule="INSP-FREQ")
     assert set(view["loan_id"]) == {lid for rid, lid in planted(HEAD_OFFICE) if rid == "INSP-FREQ"}
     assert len(view) == 9
-    assert dash.findings_note.value == "<p class='pa-note'>筛选结果 9 条,共 176 条。</p>"
+    assert dash.findings_note.value == "<p class='pa-note'>筛选结果 9 条,共 174 条。</p>"
     assert dash.findings_html.value.count("<tr>") == 1 + 9
 
 
@@ -455,7 +467,7 @@ def test_branch_and_severity_filters_combine(dash):
     assert set(view["rule_id"]) <= {r.id for r in CATALOGUE.values() if str(r.severity) == "high"}
     assert "<td>高</td>" in dash.findings_html.value
     view = dash.set_filters(branch=ALL, severity=ALL)
-    assert len(view) == 176
+    assert len(view) == 174
 
 
 def test_filter_with_no_match_shows_none(dash):
@@ -477,11 +489,11 @@ def test_filter_options_list_rules_and_branches_with_counts(dash):
     assert dash.rule_filter.options[0] == ("全部", ALL)
     assert dash.rule_filter.options[1] == ("贷后检查频率不足 · INSP-FREQ(9)", "INSP-FREQ")
     assert [v for _, v in dash.rule_filter.options[1:]] == [
-        rid for rid in CATALOGUE if rid != "INSP-REPORT"]
+        rid for rid in CATALOGUE if rid not in CSV_NOT_RUN]
     assert dash.branch_filter.options == (
-        ("全部", ALL), ("城关支行(47)", "城关支行"), ("柳林镇支行(22)", "柳林镇支行"),
+        ("全部", ALL), ("城关支行(44)", "城关支行"), ("柳林镇支行(22)", "柳林镇支行"),
         ("河口镇支行(31)", "河口镇支行"), ("白沙镇支行(18)", "白沙镇支行"),
-        ("石桥镇支行(33)", "石桥镇支行"), ("青山镇支行(25)", "青山镇支行"))
+        ("石桥镇支行(33)", "石桥镇支行"), ("青山镇支行(26)", "青山镇支行"))
     assert [v for _, v in dash.severity_filter.options] == [ALL, "high", "medium", "low"]
 
 
@@ -492,7 +504,7 @@ def test_filters_survive_a_rerun_when_still_available_else_reset(dash):
     assert set(dash.findings_view["branch"]) == {"柳林镇支行"}
     dash.load_files([(raw(CHENGGUAN), CHENGGUAN)])
     assert dash.branch_filter.value == ALL
-    assert len(dash.findings_view) == 26
+    assert len(dash.findings_view) == 33
 
 
 def test_findings_table_shows_at_most_max_table_rows_with_a_count_note():

@@ -53,6 +53,16 @@ GENERATOR_READS = {
     "maturity.interest_notice_working_days",
     "collateral.inspection_min_term_months",
     "collateral.value_drop_share",
+    "collateral.revaluation_months",
+    "collateral.third_party_types",
+    "collateral.third_party_months",
+    "collateral.insurable_types",
+    *(f"collateral.max_ltv_{kind}" for kind in (
+        "residential", "commercial", "land", "plant", "equipment", "deposit", "bond", "equity",
+        "receivable", "vehicle", "other")),
+    "financials.half_year_months",
+    "financials.annual_months",
+    "financials.annual_audit_required",
     "rating.grace_working_days",
     "callback.days",
     "callback.self_payment_days",
@@ -93,7 +103,8 @@ def test_every_threshold_the_generator_uses_is_read_from_the_default_policy(monk
 def test_a_changed_policy_default_moves_the_planted_boundaries(monkeypatch):
     """Under changed defaults the checks, run with the same policy, still find exactly the
     planted breaches: the generator followed the policy (a copy of the old defaults would leave
-    hundreds of INSP-FREQ and dozens of MAT-NOTICE findings unplanted)."""
+    hundreds of INSP-FREQ and dozens of MAT-NOTICE findings unplanted, and with the borrower's
+    file hundreds of COLLAT-COVER and COLLAT-REVAL ones)."""
     base = Policy()
     moved = dataclasses.replace(
         base,
@@ -115,14 +126,22 @@ def test_a_changed_policy_default_moves_the_planted_boundaries(monkeypatch):
                                      individual_notice_days_before=3,
                                      interest_notice_working_days=3),
         collateral=dataclasses.replace(base.collateral, inspection_min_term_months=24,
-                                       value_drop_share=0.2),
+                                       value_drop_share=0.2, third_party_months=4,
+                                       third_party_types=("plant", "equipment", "commercial"),
+                                       insurable_types=("residential", "plant", "land"),
+                                       max_ltv_residential=0.6, max_ltv_plant=0.45,
+                                       max_ltv_deposit=0.8, max_ltv_other=0.4),
         rating=dataclasses.replace(base.rating, grace_working_days=10),
         callback=dataclasses.replace(base.callback, days=10, self_payment_days=5),
+        financials=dataclasses.replace(base.financials, half_year_months=2, annual_months=4,
+                                       annual_audit_required=False),
     )
     _use_as_default(monkeypatch, moved)
     net = generate_network(loans=2500, branches=4, seed=21, as_of="2026-09-30")
     extract = Extract(loans=net.loans, inspections=net.inspections,
-                      collections=net.collections, branches=net.branches)
+                      collections=net.collections, branches=net.branches,
+                      collateral=net.collateral, guarantees=net.guarantees,
+                      financials=net.financials, external=net.external, lists=net.lists)
     report = run_checks(extract, as_of=net.as_of, policy=moved)
     found = (report.findings[["rule_id", "loan_id"]].drop_duplicates().astype(str)
              .sort_values(["rule_id", "loan_id"]).reset_index(drop=True))

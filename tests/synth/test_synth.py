@@ -41,8 +41,18 @@ def network():
     return generate_network(loans=3000, branches=6, seed=11, as_of="2026-09-30")
 
 
-#: Rules a loans-only extract (a CSV) cannot run: INSP-REPORT reads the inspection reports.
-LOANS_ONLY_NOT_RUN = ["INSP-REPORT"]
+#: Rules a loans-only extract (a CSV) cannot run: INSP-REPORT reads the inspection reports,
+#: the others the borrower's file.
+LOANS_ONLY_NOT_RUN = ["INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE",
+                      "GUAR-RATING", "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
+#: Every sheet a generated network has.
+ALL_SHEETS = ("loans", "inspections", "collections", "branches", "collateral", "guarantees",
+              "financials", "external", "lists")
+
+
+def _extract(net, sheets=ALL_SHEETS) -> Extract:
+    return Extract(loans=net.loans, **{name: getattr(net, name) for name in sheets
+                                       if name != "loans"})
 
 
 def _found(extract: Extract, as_of, not_run=()) -> pd.DataFrame:
@@ -52,7 +62,7 @@ def _found(extract: Extract, as_of, not_run=()) -> pd.DataFrame:
     return found.sort_values(["rule_id", "loan_id"]).reset_index(drop=True)
 
 
-def _planted(net, sheets=("loans", "inspections", "collections")) -> pd.DataFrame:
+def _planted(net, sheets=ALL_SHEETS) -> pd.DataFrame:
     return (net.planted_in(sheets).astype(str).sort_values(["rule_id", "loan_id"])
             .reset_index(drop=True))
 
@@ -189,11 +199,9 @@ def test_planted_table_lists_each_rule_on_known_loans_once(network):
 @pytest.mark.parametrize("as_of", ["2026-09-30", "2026-02-28", "2025-10-08", "2026-01-15"])
 def test_checks_find_exactly_the_planted_breaches(as_of):
     net = generate_network(loans=2500, branches=4, seed=21, as_of=as_of)
-    extract = Extract(loans=net.loans, inspections=net.inspections,
-                      collections=net.collections, branches=net.branches)
-    pd.testing.assert_frame_equal(_found(extract, net.as_of), _planted(net))
+    pd.testing.assert_frame_equal(_found(_extract(net), net.as_of), _planted(net))
     # a loans-only extract (a CSV) tells the same story through the loan-level columns, except
-    # for the inspection reports it does not hold
+    # for the inspection reports and the borrower's file it does not hold
     pd.testing.assert_frame_equal(
         _found(Extract(loans=net.loans), net.as_of, not_run=LOANS_ONLY_NOT_RUN),
         _planted(net, ("loans",)))
@@ -412,9 +420,7 @@ def test_snapshots_amortise_installment_balances(snapshots):
 
 def test_each_snapshot_plants_breaches_the_checks_find(snapshots):
     for net in snapshots:
-        extract = Extract(loans=net.loans, inspections=net.inspections,
-                          collections=net.collections, branches=net.branches)
-        pd.testing.assert_frame_equal(_found(extract, net.as_of), _planted(net))
+        pd.testing.assert_frame_equal(_found(_extract(net), net.as_of), _planted(net))
 
 
 def test_snapshot_dates_must_increase():
@@ -508,10 +514,11 @@ def test_cli_generate_writes_a_loadable_extract(tmp_path, capsys):
     extract = load_extract(out)
     assert len(extract.loans) == 300 and extract.rejected.empty
     net = generate_network(loans=300, branches=2, seed=7, as_of="2026-09-30")
-    # a CSV holds no inspection reports: its answer key leaves out INSP-REPORT
+    # a CSV holds no inspection reports and no borrower's file: its answer key leaves out
+    # INSP-REPORT and the rules of the file
     key = pd.read_csv(planted, dtype="str")
     pd.testing.assert_frame_equal(key, net.planted_in(("loans",)))
-    assert set(net.planted["rule_id"]) - set(key["rule_id"]) == {"INSP-REPORT"}
+    assert set(net.planted["rule_id"]) - set(key["rule_id"]) == set(LOANS_ONLY_NOT_RUN)
 
 
 def test_cli_generate_without_known_suffix_exits_2(tmp_path, capsys):
