@@ -10,6 +10,8 @@ The package is laid out by capability; imports point down only (a test enforces 
 ``postloan_audit.core``         shared floor: extract schema, errors, ``Extract``, workbook
                                 writing, working days; imports nothing else of the package
 ``postloan_audit.ingest``       reading extracts: the only code that opens input files
+``postloan_audit.parties``      identity of parties: 身份证号码 (GB 11643) and 统一社会信用代码
+                                (GB 32100) checks, borrower ids that are one debtor
 ``postloan_audit.supervision``  supervision sampling by the manual's quotas, review plans,
                                 the on-site workpaper
 ``postloan_audit.compliance``   the cited rule catalogue and its families, the bank's
@@ -56,6 +58,11 @@ _EXPORTS: dict[str, str] = {
     "ListError": "postloan_audit.core.errors",
     "Provenance": "postloan_audit.core.provenance",
     "load_extract": "postloan_audit.ingest",
+    "AnalyticsError": "postloan_audit.core.errors",
+    "PartyResolution": "postloan_audit.parties",
+    "is_valid_credit_code": "postloan_audit.parties",
+    "is_valid_id_number": "postloan_audit.parties",
+    "resolve_parties": "postloan_audit.parties",
     "ProfileError": "postloan_audit.core.errors",
     "ExportProfile": "postloan_audit.ingest.profile",
     "SyntheticNetwork": "postloan_audit.synth",

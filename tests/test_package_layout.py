@@ -18,6 +18,8 @@ PACKAGE = Path(pa.__file__).resolve().parent
 LAYERS: dict[str, int] = {
     "core": 0,
     "ingest": 1,
+    # Identity of parties (证件号码, 同一债务人): the compliance rules and the analytics use it.
+    "parties": 1,
     "supervision": 2,
     "compliance": 2,
     "statistical": 2,
@@ -25,9 +27,11 @@ LAYERS: dict[str, int] = {
     "trail": 3,
     # Above compliance: the generator plants breaches of its catalogue with its policy.
     "synth": 3,
-    "dashboard": 4,
+    # Audit analytics (审计分析) over parties, compliance's policy and the statistics.
+    "analytics": 3,
+    "dashboard": 5,
     # Above the dashboards: `publish` exports the management page as a file.
-    "commands": 5,
+    "commands": 6,
 }
 
 

@@ -1,0 +1,1 @@
+"""Audit analytics (审计分析)."""
