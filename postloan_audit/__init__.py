@@ -24,6 +24,9 @@ The package is laid out by capability; imports point down only (a test enforces 
                                 loans); the management view built from them
 ``postloan_audit.trail``        the audit trail: runs, samples and findings followed to
                                 rectification (SQLite or PostgreSQL)
+``postloan_audit.analytics``    audit analytics: guarantee circles and chains, large
+                                exposures and concentration, first-digit and bunching tests,
+                                duplicates, two snapshots compared
 ``postloan_audit.synth``        the synthetic generator (sample network, snapshots, extracts);
                                 above compliance, whose rule ids and policy defaults it plants
                                 around
@@ -110,6 +113,19 @@ _EXPORTS: dict[str, str] = {
     "top_borrower_concentration": "postloan_audit.portfolio.quality",
     "write_maturity_list": "postloan_audit.portfolio.lists",
     "write_settled_list": "postloan_audit.portfolio.lists",
+    "Concentration": "postloan_audit.analytics",
+    "DigitTest": "postloan_audit.analytics",
+    "Duplicates": "postloan_audit.analytics",
+    "SnapshotComparison": "postloan_audit.analytics",
+    "bunching_test": "postloan_audit.analytics",
+    "compare_snapshots": "postloan_audit.analytics",
+    "concentration": "postloan_audit.analytics",
+    "digit_test": "postloan_audit.analytics",
+    "find_duplicates": "postloan_audit.analytics",
+    "guarantee_chains": "postloan_audit.analytics",
+    "guarantee_circles": "postloan_audit.analytics",
+    "large_exposures": "postloan_audit.analytics",
+    "write_analytics_workbook": "postloan_audit.analytics.workbook",
     "AuditStore": "postloan_audit.trail",
     "ImportRefused": "postloan_audit.core.errors",
     "TrailError": "postloan_audit.core.errors",
