@@ -210,7 +210,18 @@ def digit_test(values: Extract | pd.DataFrame | Sequence[float] | np.ndarray | p
                      conformity=conformity, table=table, provenance=provenance)
 
 
-def _limits(limits: Sequence[float] | str) -> np.ndarray:
+def parse_limits(limits: Sequence[float] | str) -> np.ndarray:
+    """The limits of :func:`bunching_test` as sorted distinct positive yuan amounts; text is
+    split at commas (either width), semicolons, 、 or spaces.
+
+    >>> parse_limits("5000000，1000000;5000000").tolist()
+    [1000000.0, 5000000.0]
+
+    Raises
+    ------
+    AnalyticsError
+        A part is not a number, or none is given, or one is not a positive finite amount.
+    """
     if isinstance(limits, str):
         parts = [p for p in re.split(r"[,，;；、\s]+", limits) if p]
         try:
@@ -221,8 +232,9 @@ def _limits(limits: Sequence[float] | str) -> np.ndarray:
                                  f" {limits!r}.") from exc
     out = np.asarray(list(limits), dtype=np.float64)
     if not len(out) or not np.isfinite(out).all() or (out <= 0).any():
-        raise AnalyticsError(f"阈值须为正的金额(元),收到 {list(out)!r}。 / limits must be positive"
-                             " amounts in yuan.")
+        bad = "、".join(f"{v:,.2f}" for v in out[~(np.isfinite(out) & (out > 0))]) or "无"
+        raise AnalyticsError(f"阈值须为正的金额(元),收到 {bad}。 / limits must be positive"
+                             f" amounts in yuan, got {bad if len(out) else 'none'}.")
     return np.unique(out)
 
 
@@ -253,7 +265,7 @@ def bunching_test(values: Extract | pd.DataFrame | Sequence[float] | np.ndarray 
         raise AnalyticsError(f"band 须在 0 与 1 之间,收到 {band!r}。 / band must be in (0, 1).")
     p = policy_of(policy).analytics
     amounts, extract = _amounts(values)
-    lim = _limits(limits)
+    lim = parse_limits(limits)
     amounts = np.sort(amounts[np.isfinite(amounts)])
     count = lambda lo, hi: np.searchsorted(amounts, hi, "left") - np.searchsorted(  # noqa: E731
         amounts, lo, "left")

@@ -82,7 +82,8 @@ def shared_collateral(extract: Extract) -> pd.DataFrame:
                           for c in columns})
     sheet = extract.collateral
     if sheet is None:
-        empty.attrs["note"] = "台账无押品表(collateral),未检查一物多押。"
+        empty.attrs["note"] = ("台账无押品表(collateral),未检查一物多押。 / no collateral sheet:"
+                               " shared collateral not checked.")
         return empty
     require(sheet, ["collateral_id", "loan_id", "appraised_value"], ("押品表", "the collateral"))
     loans = extract.loans

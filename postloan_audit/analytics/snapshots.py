@@ -106,6 +106,15 @@ def _as_text(values: np.ndarray) -> np.ndarray:
     return np.where(pd.isna(out), "", out)
 
 
+def _yuan(cents_: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Amounts in cents as yuan text with two decimals (``450.50``), only where ``rows`` (a
+    few among a million: formatting them all would cost a second)."""
+    out = np.full(len(cents_), "", dtype=object)
+    out[rows] = [f"{c // CENTS}.{c % CENTS:02d}" if c >= 0 else f"-{-c // CENTS}.{-c % CENTS:02d}"
+                 for c in cents_[rows].tolist()]
+    return out
+
+
 def compare_snapshots(before: Extract | pd.DataFrame, after: Extract | pd.DataFrame
                       ) -> SnapshotComparison:
     """Compare two snapshots of one book, the earlier first (see the module).
@@ -161,8 +170,8 @@ def compare_snapshots(before: Extract | pd.DataFrame, after: Extract | pd.DataFr
         was_npl = (bc >= npl) | (ac >= npl)
     else:
         was_npl = np.zeros(len(both_a), dtype=bool)
-    grew = a_cents[both_a] > b_cents[both_b]
-    add(grew & was_npl, "balance", b_cents[both_b] / CENTS, a_cents[both_a] / CENTS,
+    npl_up = (a_cents[both_a] > b_cents[both_b]) & was_npl
+    add(npl_up, "balance", _yuan(b_cents[both_b], npl_up), _yuan(a_cents[both_a], npl_up),
         "不良贷款余额增加")
     if "maturity_date" in a.columns and "maturity_date" in b.columns:
         bm = pd.to_datetime(b["maturity_date"]).to_numpy(dtype="datetime64[ns]")[both_b]

@@ -48,7 +48,7 @@ def test_new_settled_and_changes():
     assert c.changed.to_dict("records") == [
         {"loan_id": "later", "field": "maturity_date", "before": "2027-01-31",
          "after": "2027-07-31", "change": "到期日延后但未登记展期"},
-        {"loan_id": "npl_up", "field": "balance", "before": "400.0", "after": "450.5",
+        {"loan_id": "npl_up", "field": "balance", "before": "400.00", "after": "450.50",
          "change": "不良贷款余额增加"},
         {"loan_id": "relaxed", "field": "management_mode", "before": "重点", "after": "常规",
          "change": "管理方式由重点改为常规"},
