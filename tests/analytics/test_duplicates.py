@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from postloan_audit import Extract, find_duplicates
 
@@ -66,3 +67,72 @@ def test_without_a_collateral_sheet_the_check_says_it_was_not_made():
     e = _extract()
     e.collateral = None
     assert find_duplicates(e).collateral.attrs["note"].startswith("台账无押品表")
+
+
+def _collateral_book(values: list[float], borrowers: list[str], balances: list[float],
+                     **columns) -> Extract:
+    n = len(borrowers)
+    loans = pd.DataFrame({"loan_id": [f"L{i}" for i in range(n)], "borrower_id": borrowers,
+                          "balance": balances})
+    collateral = pd.DataFrame({"collateral_id": columns.pop("collateral_id", ["K"] * n),
+                               "loan_id": [f"L{i}" for i in range(n)],
+                               "appraised_value": values, **columns})
+    return Extract(loans=loans, collateral=collateral, as_of=dt.date(2026, 9, 30))
+
+
+def test_a_collateral_shared_up_to_its_value_is_not_listed_one_cent_more_is():
+    at_value = _collateral_book([500.0, 500.0], ["A", "B"], [200.0, 300.0])
+    assert find_duplicates(at_value).collateral.empty
+    beyond = _collateral_book([500.0, 500.0], ["A", "B"], [200.0, 300.01])
+    found = find_duplicates(beyond).collateral
+    assert found[["collateral_ids", "party_ids", "loan_ids", "balance", "excess"]].to_dict(
+        "records") == [{"collateral_ids": "K", "party_ids": "A、B", "loan_ids": "L0、L1",
+                        "balance": 500.01, "excess": pytest.approx(0.01)}]
+
+
+def test_one_debtors_loans_on_one_collateral_are_not_a_shared_collateral():
+    # two loans of A beyond the value: one debtor, so not 一物多押 across debtors
+    assert find_duplicates(_collateral_book([500.0, 500.0], ["A", "A"],
+                                            [400.0, 400.0])).collateral.empty
+
+
+def test_two_borrower_ids_of_one_party_count_as_one_debtor():
+    book = _collateral_book([500.0, 500.0], ["A", "A-old"], [400.0, 400.0])
+    book.loans["id_number"] = "11010519491231002X"  # one person under two customer numbers
+    assert find_duplicates(book).collateral.empty
+
+
+def test_settled_loans_do_not_use_up_a_collateral():
+    assert find_duplicates(_collateral_book([500.0, 500.0, 500.0], ["A", "B", "C"],
+                                            [300.0, 200.0, 0.0])).collateral.empty
+
+
+def test_the_largest_appraisal_recorded_is_the_value():
+    found = find_duplicates(_collateral_book([900.0, 1000.0], ["A", "B"],
+                                             [600.0, 500.0])).collateral
+    assert found[["appraised_value", "excess"]].to_dict("records") == [
+        {"appraised_value": 1000.0, "excess": 100.0}]
+
+
+def test_identical_loans_need_the_same_borrower_balance_and_day():
+    loans = pd.DataFrame({
+        "loan_id": ["a", "b", "c", "d", "e", "f", "g", "h"],
+        "borrower_id": ["X", "X", "X", "Y", "X", "Z", "Z", "X"],
+        "balance": [100.0, 100.0, 100.0, 100.0, 100.01, 5.0, 5.0, 100.0],
+        "disbursement_date": pd.to_datetime(["2026-01-05"] * 5 + ["2026-02-01"] * 2
+                                            + ["2026-01-06"])})
+    found = find_duplicates(loans).loans
+    # a, b, c: one group of three; d another borrower, e one cent more, h another day
+    assert found[["group", "loan_id", "borrower_id"]].values.tolist() == [
+        [1, "a", "X"], [1, "b", "X"], [1, "c", "X"], [2, "f", "Z"], [2, "g", "Z"]]
+
+
+def test_an_id_number_written_two_ways_is_one_number():
+    loans = pd.DataFrame({"loan_id": ["a", "b", "c"], "borrower_id": ["P", "Q", "R"],
+                          "borrower_name": ["张三", "张三", "李四"],
+                          "id_number": ["11010519491231002x", " 11010519491231002X ",
+                                        "440524188001010014"],
+                          "balance": [1.0, 2.0, 3.0]})
+    assert find_duplicates(loans).id_numbers.to_dict("records") == [
+        {"id_number": "11010519491231002X", "valid": True, "borrower_ids": "P、Q",
+         "names": "张三"}]
