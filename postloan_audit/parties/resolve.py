@@ -261,7 +261,10 @@ class PartyResolution(ProvenanceAliases):
         Names that look alike but were **not** joined, for the auditor to look at: ``party_a``,
         ``name_a``, ``party_b``, ``name_b``, ``score`` (rapidfuzz ``fuzz.ratio`` of the
         normalised names, 100 when equal), ``note`` (why not joined). Non-individual parties
-        only (people sharing a name mean nothing). None unless asked for.
+        only (people sharing a name mean nothing). A name's first party (in party-id order)
+        stands for it: a name shared by n parties is n − 1 rows, each of the others against
+        the first; two look-alike names are one row, their first parties. None unless asked
+        for.
     provenance:
         The extract's provenance, made now.
     """
@@ -384,13 +387,26 @@ def _look_alikes(resolved: BorrowerParties, pids: np.ndarray, score: float) -> p
                                dtype=np.uint8)
         a, b = np.nonzero(np.triu(scores, k=1))
         pairs += [(names[i], names[j], float(scores[i, j])) for i, j in zip(a, b, strict=True)]
-    key_pairs = pd.DataFrame(pairs, columns=["key_a", "key_b", "score"])
-    same = pd.DataFrame({"key_a": distinct, "key_b": distinct, "score": 100.0})
-    key_pairs = pd.concat([same, key_pairs], ignore_index=True)
-    left = entries.rename(columns=lambda c: f"{c}_a")
+    # Each name's first party (smallest party id) stands for it: a name shared by n parties
+    # gives n - 1 rows (each against the first), two look-alike names one row (their first
+    # parties), so the table grows with the parties, never with their pairs (a ledger naming
+    # 500 firms alike would otherwise list 124,750 pairs of one name).
+    entries = entries.sort_values(["key", "party"], kind="stable", ignore_index=True)
+    first = entries.drop_duplicates("key")
+    left = first.rename(columns=lambda c: f"{c}_a")
     right = entries.rename(columns=lambda c: f"{c}_b")
-    found = key_pairs.merge(left, on="key_a").merge(right, on="key_b")
-    found = found.loc[found["party_a"] < found["party_b"]]
+    same = left.merge(right, left_on="key_a", right_on="key_b")
+    same = same.loc[same["party_a"] != same["party_b"]].assign(score=100.0)
+    key_pairs = pd.DataFrame(pairs, columns=["key_a", "key_b", "score"])
+    similar = key_pairs.merge(left, on="key_a").merge(
+        first.rename(columns=lambda c: f"{c}_b"), on="key_b")
+    swap = (similar["party_a"] > similar["party_b"]).to_numpy()
+    for column in ("party", "key", "name", "node"):
+        a, b = similar[f"{column}_a"].to_numpy().copy(), similar[f"{column}_b"].to_numpy()
+        similar[f"{column}_a"] = np.where(swap, b, a)
+        similar[f"{column}_b"] = np.where(swap, a, b)
+    similar = similar.loc[similar["party_a"] != similar["party_b"]]
+    found = pd.concat([same, similar], ignore_index=True)
     if not len(found):
         return pd.DataFrame({c: pd.Series([], dtype=np.float64 if c == "score" else "str")
                              for c in LOOK_ALIKE_COLUMNS})

@@ -105,7 +105,7 @@ def test_parties_on_the_sample_lists_the_invalid_credit_codes(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[:9] == [
         head(SEPTEMBER, "1,200"),
-        "客户号 848 个,识别为债务人 848 户;合并 0 组;证件号码无效 144 个;名称相近未合并 54 对",
+        "客户号 848 个,识别为债务人 848 户;合并 0 组;证件号码无效 144 个;名称相近未合并 56 对",
         "",
         "合并为同一债务人的客户号 / borrower ids joined into one party:无 / none",
         "",

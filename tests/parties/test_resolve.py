@@ -150,3 +150,23 @@ def test_the_result_carries_the_extract_s_provenance():
 def test_a_frame_without_borrower_ids_is_refused():
     with pytest.raises(AnalyticsError, match="borrower_id"):
         resolve_parties(pd.DataFrame({"loan_id": ["L1"]}))
+
+
+def test_look_alike_names_are_listed_whichever_party_id_comes_first():
+    # the later name in the text order has the smaller party id: listed all the same, with
+    # party_a the smaller id
+    r = resolve_parties(_loans([("B9", "某某县华兴建材有限公司", CODE_A, "corporate"),
+                                ("B1", "某某县华兴建筑有限公司", None, "corporate")]),
+                        look_alikes=True, look_alike_score=80)
+    assert r.look_alikes[["party_a", "name_a", "party_b", "name_b", "note"]].to_dict(
+        "records") == [{"party_a": "B1", "name_a": "某某县华兴建筑有限公司", "party_b": "B9",
+                        "name_b": "某某县华兴建材有限公司", "note": "名称相近但不相同,未合并"}]
+
+
+def test_a_name_shared_by_many_parties_lists_each_once_against_the_first():
+    rows = [(f"B{i}", "某某公司", None, "corporate") for i in range(1, 6)]
+    rows.append(("C1", "某某公丝", None, "corporate"))
+    r = resolve_parties(_loans(rows), look_alikes=True, look_alike_score=70)
+    assert r.look_alikes[["party_a", "party_b", "score"]].values.tolist() == [
+        ["B1", "B2", 100.0], ["B1", "B3", 100.0], ["B1", "B4", 100.0], ["B1", "B5", 100.0],
+        ["B1", "C1", 75.0]]
