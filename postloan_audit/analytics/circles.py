@@ -205,6 +205,9 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
 
     graph = coo_matrix((np.ones(len(es), dtype=np.int8), (es, ed)), shape=(n, n)).tocsr()
     n_comp, comp = connected_components(graph, directed=True, connection="strong")
+    # int64: SciPy's int32 labels overflow in the condensation's pair codes (c · n_comp + d)
+    # from 46,341 components on, which made cycles of an acyclic graph
+    comp = comp.astype(np.int64)
     size = np.bincount(comp, minlength=n_comp)
 
     in_graph = np.zeros(n, dtype=bool)

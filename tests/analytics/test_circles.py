@@ -91,3 +91,20 @@ def test_without_a_guarantees_sheet_the_analysis_says_so():
     with pytest.raises(AnalyticsError, match="保证人表"):
         guarantee_circles(Extract(loans=pd.DataFrame({"loan_id": ["L1"], "borrower_id": ["A"],
                                                       "balance": [1.0]})))
+
+
+def test_a_graph_of_more_than_46341_components_keeps_its_chains_exact():
+    # 46,341² passes 2³¹: component pair codes once overflowed SciPy's int32 labels and made
+    # cycles of an acyclic graph (the chain search then ran for as many rounds as nodes)
+    n = 50_000
+    borrowers = [f"B{i:05d}" for i in range(n)]
+    loans = pd.DataFrame({"loan_id": [f"L{b}" for b in borrowers], "borrower_id": borrowers,
+                          "balance": 1.0})
+    edges = [("B00000", "B00001"), ("B00001", "B00002"), ("B00002", "B00003")]
+    edges += [(f"G{i}", f"B{i:05d}") for i in range(10, n)]
+    guarantees = pd.DataFrame({"loan_id": [f"L{b}" for _, b in edges],
+                               "guarantor_id": [a for a, _ in edges]})
+    network = guarantee_network(Extract(loans=loans, guarantees=guarantees))
+    assert network.chains[["links", "path", "balance"]].to_dict("records") == [
+        {"links": 3, "path": "B00000 → B00001 → B00002 → B00003", "balance": 4.0}]
+    assert network.circles.empty
