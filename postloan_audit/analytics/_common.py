@@ -77,17 +77,24 @@ def loan_parties(loans: pd.DataFrame) -> LoanParties:
     k = resolved.parties
     party_id = np.empty(k, dtype=object)
     party_id[labels] = node_party
-    frame = pd.DataFrame({"label": labels,
-                          "borrower_id": pd.Series(resolved.borrower_ids, dtype="str"),
-                          "name": pd.Series(resolved.names, dtype="str")})
-    frame = frame.sort_values(["label", "borrower_id"], kind="stable")
-    grouped = frame.groupby("label", sort=True)
+    # a party of one borrower id (nearly all) is that id and its name; only the few joined
+    # parties go through a grouped join (a Python call per group: 45 s for 700,000 groups)
     members = np.empty(k, dtype=object)
-    joined = grouped["borrower_id"].agg("、".join)
-    members[joined.index.to_numpy()] = joined.to_numpy(dtype=object)
+    members[labels] = np.asarray(resolved.borrower_ids, dtype=object).astype(str)
     names = np.full(k, None, dtype=object)
-    first = grouped["name"].first()
-    names[first.index.to_numpy()] = first.to_numpy(dtype=object)
+    names[labels] = resolved.names
+    joined_nodes = np.flatnonzero(np.bincount(labels, minlength=k)[labels] > 1)
+    if len(joined_nodes):
+        frame = pd.DataFrame({
+            "label": labels[joined_nodes],
+            "borrower_id": pd.Series(resolved.borrower_ids[joined_nodes], dtype="str"),
+            "name": pd.Series(resolved.names[joined_nodes], dtype="str")})
+        frame = frame.sort_values(["label", "borrower_id"], kind="stable")
+        grouped = frame.groupby("label", sort=True)
+        joined = grouped["borrower_id"].agg("、".join)
+        members[joined.index.to_numpy()] = joined.to_numpy(dtype=object)
+        first = grouped["name"].first()
+        names[first.index.to_numpy()] = first.to_numpy(dtype=object)
     codes = resolved.codes
     code = np.where(codes >= 0, labels[np.where(codes < 0, 0, codes)], -1)
     return LoanParties(code=code, party_id=party_id, members=members, names=names,
