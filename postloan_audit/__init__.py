@@ -11,6 +11,8 @@ The package is laid out by capability; imports point down only (a test enforces 
 ``postloan_audit.core``         shared floor: extract schema, errors, ``Extract``, workbook
                                 writing, working days; imports nothing else of the package
 ``postloan_audit.ingest``       reading extracts: the only code that opens input files
+``postloan_audit.parties``      identity of parties: 身份证号码 (GB 11643) and 统一社会信用代码
+                                (GB 32100) checks, borrower ids that are one debtor
 ``postloan_audit.supervision``  supervision sampling by the manual's quotas, review plans,
                                 the on-site workpaper
 ``postloan_audit.compliance``   the cited rule catalogue and its families, the bank's
@@ -23,6 +25,9 @@ The package is laid out by capability; imports point down only (a test enforces 
                                 loans); the management view built from them
 ``postloan_audit.trail``        the audit trail: runs, samples and findings followed to
                                 rectification (SQLite or PostgreSQL)
+``postloan_audit.analytics``    audit analytics: guarantee circles and chains, large
+                                exposures and concentration, first-digit and bunching tests,
+                                duplicates, two snapshots compared
 ``postloan_audit.synth``        the synthetic generator (sample network, snapshots, extracts);
                                 above compliance, whose rule ids and policy defaults it plants
                                 around
@@ -61,6 +66,11 @@ _EXPORTS: dict[str, str] = {
     "ListError": "postloan_audit.core.errors",
     "Provenance": "postloan_audit.core.provenance",
     "load_extract": "postloan_audit.ingest",
+    "AnalyticsError": "postloan_audit.core.errors",
+    "PartyResolution": "postloan_audit.parties",
+    "is_valid_credit_code": "postloan_audit.parties",
+    "is_valid_id_number": "postloan_audit.parties",
+    "resolve_parties": "postloan_audit.parties",
     "ProfileError": "postloan_audit.core.errors",
     "ExportProfile": "postloan_audit.ingest.profile",
     "SyntheticNetwork": "postloan_audit.synth",
@@ -112,6 +122,19 @@ _EXPORTS: dict[str, str] = {
     "top_borrower_concentration": "postloan_audit.portfolio.quality",
     "write_maturity_list": "postloan_audit.portfolio.lists",
     "write_settled_list": "postloan_audit.portfolio.lists",
+    "Concentration": "postloan_audit.analytics",
+    "DigitTest": "postloan_audit.analytics",
+    "Duplicates": "postloan_audit.analytics",
+    "SnapshotComparison": "postloan_audit.analytics",
+    "bunching_test": "postloan_audit.analytics",
+    "compare_snapshots": "postloan_audit.analytics",
+    "concentration": "postloan_audit.analytics",
+    "digit_test": "postloan_audit.analytics",
+    "find_duplicates": "postloan_audit.analytics",
+    "guarantee_chains": "postloan_audit.analytics",
+    "guarantee_circles": "postloan_audit.analytics",
+    "large_exposures": "postloan_audit.analytics",
+    "write_analytics_workbook": "postloan_audit.analytics.workbook",
     "AuditStore": "postloan_audit.trail",
     "ImportRefused": "postloan_audit.core.errors",
     "TrailError": "postloan_audit.core.errors",

@@ -18,6 +18,8 @@ PACKAGE = Path(pa.__file__).resolve().parent
 LAYERS: dict[str, int] = {
     "core": 0,
     "ingest": 1,
+    # Identity of parties (证件号码, 同一债务人): the compliance rules and the analytics use it.
+    "parties": 1,
     "supervision": 2,
     "compliance": 2,
     "statistical": 2,
@@ -25,6 +27,8 @@ LAYERS: dict[str, int] = {
     "trail": 3,
     # Above compliance: the generator plants breaches of its catalogue with its policy.
     "synth": 3,
+    # Audit analytics (审计分析) over parties, compliance's policy and the statistics.
+    "analytics": 3,
     # Above compliance, whose context and direct-listing cases it reads, and the ingest layer.
     "warning": 4,
     "dashboard": 5,

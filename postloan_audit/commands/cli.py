@@ -21,7 +21,7 @@ from postloan_audit.core.errors import ExtractError, PostloanAuditError, short_m
 #: Sub-command modules under ``postloan_audit.commands``, each exposing ``register(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = ("extract", "check", "generate", "sample", "profile_template",
                                    "statistical", "followup", "publish", "convert", "lists",
-                                   "warn", "alerts")
+                                   "warn", "alerts", "analytics")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 CLI_OPTIONS: dict[str, str] = {
     "branch": "--branch", "seed": "--seed", "min_borrowers": "--min-borrowers",
     "as_of": "--as-of", "rules": "--rules", "policy": "--policy", "year": "--year",
+    "tier1_capital": "--tier1-capital", "capital": "--capital",
 }
 _KEYWORD = re.compile(r"\b(" + "|".join(CLI_OPTIONS) + r")=(?=[\s.,;)]|$)")
 

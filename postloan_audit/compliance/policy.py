@@ -477,6 +477,50 @@ class TrailPolicy:
     time_zone: str = "Asia/Shanghai"
 
 
+@dataclass(frozen=True)
+class AnalyticsPolicy:
+    """Audit analytics (审计分析): parties, guarantee chains, large exposures, concentration,
+    first-digit and bunching tests (``postloan_audit.analytics``, ``docs/analytics.md``).
+
+    Sources: 《商业银行大额风险暴露管理办法》(中国银保监会令2018年第1号: a non-interbank single
+    client's exposure at most 15% of 一级资本净额, a group of connected non-interbank clients at
+    most 20%); 《中华人民共和国商业银行法》 第三十九条 (loans to one borrower at most 10% of 资本净额);
+    Nigrini, *Benford's Law* (Wiley, 2012) for the digit tests. The look-alike score, the
+    chain depth, the top-N count and the bunching thresholds are workbench defaults, bank
+    settings documented in ``docs/policy.md``.
+    """
+
+    #: 名称相似度(rapidfuzz fuzz.ratio, 0–100) 达到该值而未合并的两个债务人列为"名称相近", 供审计
+    #: 人员复核; never a reason to join — a workbench default.
+    look_alike_score: float = 90.0
+    #: 担保链: a chain of guarantees (A 为 B 担保, B 为 C 担保 …) of more than this many links is
+    #: listed; a bank setting (监管要求识别担保圈、担保链风险, 银监发〔2016〕42号).
+    chain_depth: int = 2
+    #: 大额风险暴露: a client's or group's exposure of at least this share of 一级资本净额 —
+    #: 《商业银行大额风险暴露管理办法》; Basel LEX20.1 (10%). A bank reporting by another
+    #: definition sets its own.
+    large_exposure_share: float = 0.10
+    #: 非同业单一客户 风险暴露 不得超过一级资本净额的15% — 《商业银行大额风险暴露管理办法》.
+    single_client_limit: float = 0.15
+    #: 一组非同业关联客户(集团客户) 风险暴露 不得超过一级资本净额的20% — 《商业银行大额风险暴露
+    #: 管理办法》.
+    group_limit: float = 0.20
+    #: 对同一借款人的贷款余额与商业银行资本余额的比例不得超过百分之十 — 《商业银行法》 第三十九条.
+    single_borrower_loan_limit: float = 0.10
+    #: 集中度: the top-N share reported (前N大占比), a workbench default (前十大客户, ``001_…`` 篇三
+    #: 五、3 大额贷款整体情况).
+    top_n: int = 10
+    #: 首位数字检验: a digit whose z-statistic reaches this value and whose count exceeds the
+    #: expected one is listed as suspicious (1.96: 5% two-sided) — Nigrini (2012) ch. 4.
+    benford_z: float = 1.96
+    #: 阈值下方堆积: a limit is flagged when the loans in the band just below it outnumber those
+    #: just above by at least this ratio — a workbench default (Nigrini 2012, amounts just below
+    #: authorisation limits).
+    bunching_ratio: float = 1.5
+    #: …and the band below holds at least this many loans (fewer is noise) — a workbench default.
+    bunching_min_count: int = 10
+
+
 SECTIONS: dict[str, type] = {
     "inspection": InspectionPolicy,
     "classification": ClassificationPolicy,
@@ -492,6 +536,7 @@ SECTIONS: dict[str, type] = {
     "rectification": RectificationPolicy,
     "check_date": CheckDatePolicy,
     "trail": TrailPolicy,
+    "analytics": AnalyticsPolicy,
 }
 
 _TYPE_NAMES = {int: "integer", float: "number", bool: "boolean (true/false)",
@@ -558,6 +603,8 @@ class Policy:
         When a check date far from the data date asks for confirmation (:class:`CheckDatePolicy`).
     trail:
         How the audit trail's times are shown (:class:`TrailPolicy`).
+    analytics:
+        The audit analytics' thresholds (:class:`AnalyticsPolicy`).
     disabled:
         ``(rule_id, reason)`` pairs of rules the bank has switched off; they appear in
         ``CheckReport.not_run`` with the reason.
@@ -582,6 +629,7 @@ class Policy:
     rectification: RectificationPolicy = field(default_factory=RectificationPolicy)
     check_date: CheckDatePolicy = field(default_factory=CheckDatePolicy)
     trail: TrailPolicy = field(default_factory=TrailPolicy)
+    analytics: AnalyticsPolicy = field(default_factory=AnalyticsPolicy)
     disabled: tuple[tuple[str, str], ...] = ()
     sources: tuple[tuple[str, str], ...] = ()
     source: str = "default"
@@ -641,6 +689,14 @@ class Policy:
             raise PolicyError("extension.short_term_months 不能大于 medium_term_months / "
                               "extension.short_term_months must not exceed medium_term_months")
         _check_time_zone(self.trail.time_zone)
+        a = self.analytics
+        if max(a.large_exposure_share, a.single_client_limit, a.group_limit,
+               a.single_borrower_loan_limit) > 1 or a.look_alike_score > 100:
+            raise PolicyError("analytics 的比例参数不能大于1,look_alike_score 不能大于100 / analytics"
+                              " shares must be at most 1 and look_alike_score at most 100")
+        if a.top_n < 1:
+            raise PolicyError(f"analytics.top_n 须至少为1,实际为 {a.top_n} / analytics.top_n must"
+                              f" be at least 1, got {a.top_n}")
 
     # ------------------------------------------------------------------ construction
 

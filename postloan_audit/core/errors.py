@@ -116,6 +116,12 @@ class ListError(PostloanAuditError, ValueError):
     snapshots given in the wrong order. The message names the argument and the value."""
 
 
+class AnalyticsError(PostloanAuditError, ValueError):
+    """An audit analysis (审计分析: 同一债务人识别, 担保圈, 大额风险暴露, 首位数字检验, 两期比对)
+    cannot be made as asked: a column or sheet it needs, a capital amount not given, an
+    argument out of range. The message names what is missing and what to set."""
+
+
 class WorkpaperError(PostloanAuditError, ValueError):
     """A workpaper filled in and uploaded cannot be used as it is (回传底稿内容有误): a column
     changed, a cell blank or unreadable, loan ids that are not the sample's. The message names

@@ -151,3 +151,65 @@ def test_restructure_observation_period_is_at_least_a_year():
 
     with pytest.raises(PolicyError, match="restructure_observation_months must be at least 12"):
         Policy.from_dict({"classification": {"restructure_observation_months": 11}})
+
+
+JOINED_CASES = {
+    # B1 and B2 carry one valid credit code: one debtor, 20% of it NPL
+    "J1-NPL": {"borrower_id": "J1", "borrower_name": "某某建材有限公司", "balance": 200.0,
+               "classification": "substandard", "id_number": "91350100M000100Y43"},
+    "J2-OK": {"borrower_id": "J2", "borrower_name": "另一名称有限公司", "balance": 800.0,
+              "id_number": "91350100M000100Y43"},
+    # K2 has no id number and K1's name (traditional characters): one debtor
+    "K1-NPL": {"borrower_id": "K1", "borrower_name": "华兴实业有限公司", "balance": 200.0,
+               "classification": "doubtful", "id_number": "91110000600037341L"},
+    "K2-OK": {"borrower_id": "K2", "borrower_name": "華興實業有限公司", "balance": 800.0,
+              "id_number": None},
+    # M1 and M2 share a name but hold different valid codes: two debtors
+    "M1-NPL": {"borrower_id": "M1", "borrower_name": "华兴贸易有限公司", "balance": 200.0,
+               "classification": "loss", "id_number": "91350100MA00100Y0B"},
+    "M2-OK": {"borrower_id": "M2", "borrower_name": "华兴贸易股份有限公司", "balance": 800.0,
+              "id_number": "N2350100M000100Y4J"},
+}
+
+
+def test_cls_borrower_sees_the_debtor_behind_several_borrower_ids():
+    loans = make_loans(JOINED_CASES).astype({"id_number": "str"})
+    assert flagged(loans, "CLS-BORROWER") == {"J2-OK", "K2-OK"}
+    got = messages(loans, "CLS-BORROWER")
+    assert got["J2-OK"] == (
+        "借款人在本行不良贷款余额0.02万元,占其贷款余额0.10万元的20.00%,超过10%;"
+        "该笔贷款分类为正常,应归为不良;客户号 J1、J2 为同一债务人(同一证件号码)")
+    assert got["K2-OK"].endswith(";客户号 K1、K2 为同一债务人(同名且一方缺少证件号码)")
+
+
+def test_cls_borrower_without_id_numbers_groups_by_borrower_id_as_before():
+    """No id number column: nothing is joined, the rule is the per-borrower-id rule."""
+    loans = make_loans({**BORROWER_CASES, **{k: {**v, "id_number": None}
+                                            for k, v in JOINED_CASES.items()}},
+                       drop=["id_number"])
+    assert flagged(loans, "CLS-BORROWER") == {"A2", "D2"}
+
+
+@pytest.mark.parametrize("name", ["network_snapshot_20260930.xlsx",
+                                  "head_office_6_branches_20260930.csv",
+                                  "branch_chengguan_20260930.xlsx"])
+def test_on_the_samples_the_debtors_are_the_borrower_ids(name):
+    """The samples carry an id number for every loan and no borrower id shares one: the
+    parties are the borrower ids, so CLS-BORROWER finds what it found per borrower id."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from postloan_audit import load_extract
+    from postloan_audit.compliance.rules.context import CheckContext
+
+    extract = load_extract(Path(__file__).resolve().parents[2] / "sample_extracts" / name)
+    ctx = CheckContext(extract.loans, as_of=extract.as_of, policy=Policy.default())
+    parties, k = ctx.party_codes
+    borrowers, kb = ctx.borrower_codes
+    assert ctx.parties is not None and not ctx.parties.joined
+    assert k == kb and np.array_equal(parties, borrowers)
+    without_ids = run_checks(extract.loans.drop(columns=["id_number"]), as_of=extract.as_of,
+                             rules=["CLS-BORROWER"]).findings
+    with_ids = run_checks(extract, as_of=extract.as_of, rules=["CLS-BORROWER"]).findings
+    assert with_ids.equals(without_ids)

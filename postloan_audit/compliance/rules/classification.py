@@ -51,14 +51,20 @@ def _cls_overdue(ctx: CheckContext) -> Hits:
 
 
 def _cls_borrower(ctx: CheckContext) -> Hits:
-    """Loans not classified NPL of a corporate borrower with > 10% of its balance NPL."""
+    """Loans not classified NPL of a corporate debtor with > 10% of its balance NPL.
+
+    The debtor is the party (:attr:`CheckContext.party_codes`): borrower ids carrying the
+    same valid id number, or the same normalised name with one id number missing, are one
+    debtor (第七条第二款 speaks of the debtor, not of a customer number); the message then
+    names the borrower ids joined and why. Without joins the party is the borrower id.
+    """
     share_limit = ctx.policy.classification.borrower_npl_share
     scope = ctx.active & ctx.corporate
     balance = np.where(scope, np.nan_to_num(ctx.amount("balance")), 0.0)
     npl_balance = np.where(ctx.npl, balance, 0.0)
     # group on integer borrower codes (an Arrow hash pass), not on Python strings; a missing
     # borrower id stays ungrouped (NaN key), as grouping on the ids themselves leaves it
-    codes, k = ctx.borrower_codes
+    codes, k = ctx.party_codes
     grouped = codes >= 0
     safe = np.where(grouped, codes, 0)
     # per-borrower sums by bincount (in row order, as the grouped sum adds them)
@@ -76,6 +82,8 @@ def _cls_borrower(ctx: CheckContext) -> Hits:
                + wan(total[sel]) + "万元的" + fmt_fixed(share[sel] * 100, 2) + "%,超过"
                + limit_text + "%;该笔贷款分类为" + pick(_CLASS_ZH, code[sel])
                + ",应归为不良")
+    joined = ctx.party_members_text(sel)
+    message = message.where(joined == "", message + ";" + joined)
     return Hits(sel, message)
 
 
@@ -125,6 +133,7 @@ CLS_BORROWER = Rule(
     citation=cite.REG_CLASSIFICATION.then(" 第七条第二款"),
     params=("classification.borrower_npl_share",),
     needs=("balance", "classification", "customer_type"),
+    uses=("borrower_name", "id_number"),
     evaluate=_cls_borrower,
 )
 

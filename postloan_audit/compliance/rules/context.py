@@ -21,6 +21,7 @@ from postloan_audit.core import schema, workdays
 from postloan_audit.core.dates import PERIOD_MONTHS, add_months, period_span
 from postloan_audit.core.extract import OPTIONAL_SHEETS
 from postloan_audit.core.lookup import positions_in
+from postloan_audit.parties.resolve import WHY_ID, WHY_NAME, BorrowerParties, borrower_parties
 
 NAT = np.datetime64("NaT", "ns")
 _NAT_INT = np.iinfo(np.int64).min
@@ -395,6 +396,56 @@ class CheckContext:
         and the number of borrowers: one hash pass (Arrow's for Arrow-backed ids)."""
         codes, uniques = self._borrowers
         return codes, len(uniques)
+
+    @cached_property
+    def parties(self) -> BorrowerParties | None:
+        """The borrowers resolved into parties (同一债务人: the same valid id number, or the same
+        normalised name with one id number missing; :mod:`postloan_audit.parties.resolve`),
+        node by node as :attr:`borrower_codes` numbers them; None without an ``id_number``
+        column (nothing can be joined then)."""
+        if "id_number" not in self.loans.columns:
+            return None
+        codes, uniques = self._borrowers
+        return borrower_parties(self.loans, codes=codes, borrower_ids=uniques)
+
+    @cached_property
+    def party_codes(self) -> tuple[np.ndarray, int]:
+        """Each loan's party as a code (-1 when the borrower id is missing) and the number of
+        parties: :attr:`borrower_codes` itself when no two borrower ids are one party."""
+        codes, k = self.borrower_codes
+        parties = self.parties
+        if parties is None or not parties.joined:
+            return codes, k
+        return np.where(codes >= 0, parties.labels[np.where(codes < 0, 0, codes)], -1), \
+            parties.parties
+
+    def party_members_text(self, positions: np.ndarray) -> pd.Series:
+        """For the loans at ``positions``: ``""`` when the loan's party is one borrower id, else
+        which borrower ids were joined and why (``客户号 A、B 为同一债务人(同一证件号码)``)."""
+        out = pd.Series(np.full(len(positions), "", dtype=object), dtype="str")
+        parties = self.parties
+        if parties is None or not parties.joined or not len(positions):
+            return out
+        codes, _ = self.borrower_codes
+        node = codes[positions]
+        label = np.where(node >= 0, parties.labels[np.where(node < 0, 0, node)], -1)
+        size = np.bincount(parties.labels, minlength=parties.parties)
+        wanted = np.unique(label[(label >= 0) & (size[np.where(label < 0, 0, label)] > 1)])
+        if not len(wanted):
+            return out
+        members = np.flatnonzero(np.isin(parties.labels, wanted))
+        why = parties.why()
+        frame = pd.DataFrame({"label": parties.labels[members],
+                              "borrower_id": pd.Series(parties.borrower_ids[members],
+                                                       dtype="str"),
+                              "why": why[members]}).sort_values(["label", "borrower_id"])
+        grouped = frame.groupby("label", sort=False)
+        ids = grouped["borrower_id"].agg("、".join)
+        reasons = grouped["why"].agg(lambda w: "、".join(
+            r for r in (WHY_ID, WHY_NAME) if w.str.contains(r, regex=False).any()))
+        text = "客户号 " + ids + " 为同一债务人(" + reasons + ")"
+        found = text.reindex(label)
+        return pd.Series(found.fillna("").to_numpy(dtype=object), dtype="str")
 
     def borrower_code_of(self, ids: pd.Series) -> np.ndarray:
         """The borrower code (as in :attr:`borrower_codes`) of each id of a sheet; -1 for an id

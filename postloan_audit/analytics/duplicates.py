@@ -1,0 +1,206 @@
+"""Duplicates an auditor looks for (重复与共用): :func:`find_duplicates`.
+
+* **One collateral for several debtors beyond its value** (一物多押、超值抵押): a collateral,
+  known by its ``collateral_id`` or its ``title_certificate`` (权证编号; two ids with one
+  certificate are one thing, joined as connected components by scipy's ``csgraph``), securing
+  outstanding loans of two or more parties whose balances together exceed its appraised value.
+  Rows released by the data date (``release_date``) do not count.
+* **One id number under several borrower ids** (同一证件号码多个客户号): any id number, valid or
+  not, normalised as :mod:`postloan_audit.parties.ids` does, carried by two or more borrower ids
+  (a valid one joins them into one party; an invalid one is worth a look all the same).
+* **Identical loans** (疑似重复借据): two or more loan ids with the same borrower id, balance and
+  disbursement date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from postloan_audit.analytics._common import (
+    balances,
+    extract_of,
+    loan_parties,
+    provenance_of,
+    require,
+    text,
+)
+from postloan_audit.core.extract import Extract
+from postloan_audit.core.provenance import Provenance, ProvenanceAliases
+from postloan_audit.parties.ids import check_id_numbers
+
+DUPLICATE_HEADERS: dict[str, str] = {
+    "collateral_ids": "押品编号", "title_certificates": "权证编号", "parties": "债务人数",
+    "party_ids": "债务人编号", "loans": "借据笔数", "loan_ids": "借据号", "balance": "贷款余额合计(元)",
+    "appraised_value": "评估价值(元)", "excess": "超出评估价值(元)", "id_number": "证件号码",
+    "valid": "证件号码有效", "borrower_ids": "客户号", "names": "名称", "group": "组号",
+    "loan_id": "借据号", "borrower_id": "客户号", "disbursement_date": "发放日期",
+    "branch": "经营机构", "borrower_name": "客户名称"}
+
+
+@dataclass(frozen=True)
+class Duplicates(ProvenanceAliases):
+    """What :func:`find_duplicates` finds.
+
+    Attributes
+    ----------
+    collateral:
+        One row per collateral securing loans of two or more parties beyond its value:
+        ``collateral_ids``, ``title_certificates``, ``parties``, ``party_ids``, ``loans``,
+        ``loan_ids``, ``balance``, ``appraised_value`` (the largest recorded), ``excess``.
+        Empty without a collateral sheet (``attrs["note"]`` says so).
+    id_numbers:
+        One row per id number under two or more borrower ids: ``id_number``, ``valid``,
+        ``borrower_ids``, ``names``.
+    loans:
+        The loans of each group of identical loans: ``group`` (1, 2, …), ``loan_id``,
+        ``borrower_id``, ``balance``, ``disbursement_date``, and ``branch`` / ``borrower_name``
+        when the ledger has them.
+    """
+
+    collateral: pd.DataFrame
+    id_numbers: pd.DataFrame
+    loans: pd.DataFrame
+    provenance: Provenance
+
+
+def _join(values: pd.Series, by: np.ndarray) -> pd.Series:
+    frame = pd.DataFrame({"by": by, "v": values.astype("str").to_numpy(dtype=object)})
+    frame = frame.dropna().drop_duplicates().sort_values(["by", "v"])
+    return frame.groupby("by", sort=True)["v"].agg("、".join)
+
+
+def shared_collateral(extract: Extract) -> pd.DataFrame:
+    """One collateral securing loans of several parties beyond its value (see the module)."""
+    columns = ["collateral_ids", "title_certificates", "parties", "party_ids", "loans",
+               "loan_ids", "balance", "appraised_value", "excess"]
+    empty = pd.DataFrame({c: (pd.Series([], dtype=np.int64) if c in ("parties", "loans")
+                              else pd.Series([], dtype=np.float64)
+                              if c in ("balance", "appraised_value", "excess") else text([]))
+                          for c in columns})
+    sheet = extract.collateral
+    if sheet is None:
+        empty.attrs["note"] = ("台账无押品表(collateral),未检查一物多押。 / no collateral sheet:"
+                               " shared collateral not checked.")
+        return empty
+    require(sheet, ["collateral_id", "loan_id", "appraised_value"], ("押品表", "the collateral"))
+    loans = extract.loans
+    lp = loan_parties(loans)
+    balance = balances(loans)
+    rows = sheet.reset_index(drop=True)
+    pos = pd.Index(loans["loan_id"].astype("str")).get_indexer(rows["loan_id"].astype("str"))
+    keep = pos >= 0
+    keep[keep] = balance[pos[keep]] > 0
+    if "release_date" in rows.columns and extract.as_of is not None:
+        released = pd.to_datetime(rows["release_date"]).to_numpy(dtype="datetime64[ns]")
+        keep &= ~(~np.isnat(released) & (released <= np.datetime64(extract.as_of, "ns")))
+    rows, pos = rows.loc[keep].reset_index(drop=True), pos[keep]
+    if not len(rows):
+        return empty
+    # one thing: collateral ids linked by a shared title certificate
+    ids, id_uniques = pd.factorize(rows["collateral_id"].astype("str"))
+    nodes = len(id_uniques)
+    comp = np.arange(nodes)
+    if "title_certificate" in rows.columns:
+        cert = rows["title_certificate"].astype("str").str.replace(r"\s+", "", regex=True)
+        has = cert.notna() & (cert != "")
+        cert_codes, certs = pd.factorize(cert[has])
+        if len(certs):
+            from scipy.sparse import coo_matrix
+            from scipy.sparse.csgraph import connected_components
+
+            src = ids[has.to_numpy()]
+            dst = nodes + cert_codes
+            graph = coo_matrix((np.ones(len(src), np.int8), (src, dst)),
+                               shape=(nodes + len(certs),) * 2).tocsr()
+            _, labels = connected_components(graph, directed=False)
+            comp = labels[:nodes]
+    thing = comp[ids]
+    party = lp.code[pos]
+    frame = pd.DataFrame({"thing": thing, "party": party, "pos": pos,
+                          "value": pd.to_numeric(rows["appraised_value"], errors="coerce")})
+    per_thing = frame.groupby("thing").agg(parties=("party", "nunique"),
+                                           value=("value", "max"))
+    loans_of = frame.drop_duplicates(["thing", "pos"])
+    secured = pd.Series(balance[loans_of["pos"].to_numpy()]).groupby(
+        loans_of["thing"].to_numpy()).sum()
+    per_thing["balance"] = secured.reindex(per_thing.index).to_numpy()
+    hit = per_thing.loc[(per_thing["parties"] >= 2) & (per_thing["balance"] > per_thing["value"])]
+    if not len(hit):
+        return empty
+    wanted = frame["thing"].isin(hit.index).to_numpy()
+    things = thing[wanted]
+    out = pd.DataFrame({
+        "collateral_ids": _join(rows["collateral_id"][wanted], things),
+        "title_certificates": (_join(rows["title_certificate"][wanted], things)
+                               if "title_certificate" in rows.columns else None),
+        "parties": hit["parties"].astype(np.int64),
+        "party_ids": _join(pd.Series(lp.party_id[party[wanted]]), things),
+        "loans": loans_of.loc[loans_of["thing"].isin(hit.index)].groupby("thing").size(),
+        "loan_ids": _join(loans["loan_id"].iloc[pos[wanted]].reset_index(drop=True), things),
+        "balance": hit["balance"].astype(np.float64),
+        "appraised_value": hit["value"].astype(np.float64)})
+    out["excess"] = out["balance"] - out["appraised_value"]
+    out["title_certificates"] = out["title_certificates"].fillna("").astype("str")
+    out = out.sort_values(["excess", "collateral_ids"], ascending=[False, True],
+                          ignore_index=True)
+    return out[columns].astype({"loans": np.int64})
+
+
+def shared_id_numbers(extract: Extract) -> pd.DataFrame:
+    """Id numbers under two or more borrower ids (see the module)."""
+    loans = extract.loans
+    columns = {"id_number": text([]), "valid": pd.Series([], dtype=bool),
+               "borrower_ids": text([]), "names": text([])}
+    if "id_number" not in loans.columns:
+        return pd.DataFrame(columns)
+    kinds = loans["customer_type"].reset_index(drop=True) if "customer_type" in loans else None
+    checks = check_id_numbers(loans["id_number"].astype("str").reset_index(drop=True),
+                              customer_type=kinds)
+    frame = pd.DataFrame({"key": checks["id_key"], "valid": checks["valid"],
+                          "borrower_id": loans["borrower_id"].astype("str").to_numpy(),
+                          "name": (loans["borrower_name"].astype("str").to_numpy()
+                                   if "borrower_name" in loans else None)})
+    frame = frame.loc[(frame["key"] != "") & frame["borrower_id"].notna()]
+    pairs = frame.drop_duplicates(["key", "borrower_id"])
+    counts = pairs.groupby("key")["borrower_id"].transform("size")
+    pairs = pairs.loc[counts >= 2].sort_values(["key", "borrower_id"])
+    if not len(pairs):
+        return pd.DataFrame(columns)
+    grouped = pairs.groupby("key", sort=True)
+    return pd.DataFrame({
+        "id_number": text(grouped.size().index), "valid": grouped["valid"].first().to_numpy(bool),
+        "borrower_ids": text(grouped["borrower_id"].agg("、".join).to_numpy()),
+        "names": text(grouped["name"].agg(lambda s: "、".join(dict.fromkeys(
+            v for v in s if isinstance(v, str)))).to_numpy())})
+
+
+def identical_loans(extract: Extract) -> pd.DataFrame:
+    """Loan ids with the same borrower id, balance and disbursement date (see the module)."""
+    loans = extract.loans
+    keys = ["borrower_id", "balance", "disbursement_date"]
+    extra = [c for c in ("branch", "borrower_name") if c in loans.columns]
+    if any(k not in loans.columns for k in keys):
+        out = pd.DataFrame({"group": pd.Series([], dtype=np.int64), "loan_id": text([]),
+                            **{k: text([]) for k in keys + extra}})
+        out.attrs["note"] = "台账缺少客户号、贷款余额或发放日期,未检查重复借据。"
+        return out
+    frame = loans[["loan_id", *keys, *extra]].reset_index(drop=True)
+    frame = frame.loc[frame[keys].notna().all(axis=1)]
+    dup = frame.duplicated(keys, keep=False)
+    found = frame.loc[dup].sort_values([*keys, "loan_id"], kind="stable", ignore_index=True)
+    group = found.groupby(keys, sort=False, dropna=False).ngroup().to_numpy() + 1
+    found.insert(0, "group", group.astype(np.int64))
+    return found
+
+
+def find_duplicates(data: Extract | pd.DataFrame) -> Duplicates:
+    """Shared collateral beyond its value, shared id numbers and identical loans of ``data``
+    (see the module)."""
+    extract = extract_of(data)
+    require(extract.loans, ["loan_id", "borrower_id", "balance"], ("贷款台账", "the loans"))
+    return Duplicates(collateral=shared_collateral(extract),
+                      id_numbers=shared_id_numbers(extract), loans=identical_loans(extract),
+                      provenance=provenance_of(extract))
