@@ -1,8 +1,9 @@
 """The analytics workbook (审计分析工作簿): :func:`write_analytics_workbook`.
 
 One sheet per table, each with a title row and Chinese headers, printed as the package's
-workpapers are (:func:`~postloan_audit.core.workbooks.set_print_layout`: A4 landscape, fit to
-width, title and header rows repeated on every page), and a 说明 sheet first: what was
+workpapers are (:class:`~postloan_audit.core.workbooks.PrintSetup`: A4, orientation by width,
+title and header rows repeated on every page, page header with the file and data date, page
+numbers), and a 说明 sheet first: what was
 analysed (file, fingerprint, data date), when, with which version and parameters, and the
 sources.
 """
@@ -19,10 +20,10 @@ import pandas as pd
 from postloan_audit.core.provenance import Provenance
 from postloan_audit.core.workbooks import (
     HEADER_FONT,
+    PrintSetup,
     Target,
     new_workbook,
     save_workbook,
-    set_print_layout,
     write_cell,
     write_key_values,
     write_table,
@@ -90,7 +91,10 @@ def write_analytics_workbook(target: Target, sections: Sequence[Section], *,
     pairs = [("标题", title), *provenance_pairs(provenance), *parameters]
     pairs += [("依据", s) for s in sources]
     write_key_values(about, pairs)
-    set_print_layout(about, header=title, wrap_columns=(2,), wrap_width=80)
+    details = [f"文件:{provenance.source_name}" if provenance.source_name else "",
+               f"数据日期:{provenance.as_of:%Y-%m-%d}" if provenance.as_of else ""]
+    setup = PrintSetup(title, [d for d in details if d])
+    setup.apply(about)
     used: set[str] = {"说明"}
     for section in sections:
         name = section.sheet[:MAX_SHEET_NAME]
@@ -102,15 +106,11 @@ def write_analytics_workbook(target: Target, sections: Sequence[Section], *,
         headers = [section.headers.get(c, str(c)) for c in frame.columns]
         cell = write_cell(ws, 1, 1, section.title)
         cell.font = HEADER_FONT
-        if len(frame.columns) > 1:
-            ws.merge_cells(start_row=1, start_column=1, end_row=1,
-                           end_column=len(frame.columns))
         formats = {c: "0.00%" for c in frame.columns if c in PERCENT_COLUMNS}
-        next_row = write_table(ws, frame, headers=headers, start_row=2, freeze=False,
-                               autofilter=bool(len(frame)), number_formats=formats)
+        write_table(ws, frame, headers=headers, start_row=2, freeze=False,
+                    autofilter=bool(len(frame)), number_formats=formats)
         ws.freeze_panes = ws.cell(row=3, column=1)
+        # the notes are laid out by the print set-up, below the table
         notes = list(section.notes) or ([] if len(frame) else ["(无)"])
-        for offset, note in enumerate(notes):
-            write_cell(ws, next_row + offset, 1, note)
-        set_print_layout(ws, header=f"{title} · {name}", title_rows="1:2")
+        setup.apply(ws, header_row=2, notes=notes, sheet=name)
     save_workbook(wb, target)

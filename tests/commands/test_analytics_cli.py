@@ -145,7 +145,7 @@ def test_circles_with_a_depth_of_three_lists_no_chain(book, tmp_path, capsys):
 
 
 def test_circles_without_a_guarantees_sheet_is_refused(capsys):
-    assert main(["circles", str(SEPTEMBER)]) == 2
+    assert main(["circles", str(HEAD_OFFICE)]) == 2  # a one-sheet CSV
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == ("错误 / Error: 缺少保证人表(guarantees),无法分析。 / the guarantees"
@@ -289,9 +289,9 @@ def test_duplicates_lists_shared_collateral_shared_id_numbers_and_identical_loan
 
 
 def test_duplicates_without_a_collateral_sheet_says_it_was_not_checked(capsys):
-    assert main(["duplicates", str(SEPTEMBER)]) == 0
+    assert main(["duplicates", str(HEAD_OFFICE)]) == 0  # a one-sheet CSV
     assert capsys.readouterr().out.splitlines() == [
-        head(SEPTEMBER, "1,200"),
+        head(HEAD_OFFICE, "3,000"),
         "台账无押品表(collateral),未检查一物多押。 / no collateral sheet: shared collateral not"
         " checked.",
         "",
