@@ -273,6 +273,7 @@ class WatchListDashboard:
         self.borrower_picker = widgets.Dropdown(options=[("(请选择客户)", None)], value=None,
                                                 description="客户",
                                                 layout=widgets.Layout(width="520px"))
+        self.borrower_picker.add_class("pa-borrower-picker")
         self.borrower_html = widgets.HTML()
         self.ratio_plot = widgets.Output()
         self.ratio_note = widgets.HTML()
