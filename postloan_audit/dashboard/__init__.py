@@ -6,6 +6,8 @@
 - :class:`ManagementDashboard` (管理层看板, management): ``notebooks/03_management_dashboard.ipynb``
 - :class:`StatisticalSamplingDashboard` (统计抽样, internal audit):
   ``notebooks/04_statistical_sampling.ipynb``
+- :class:`WatchListDashboard` (预警名单, risk officers and managers):
+  ``notebooks/05_watch_list.ipynb``
 
 The dashboards draw; they compute nothing of their own. What a page shows comes from the
 capabilities below it: several files checked together from
@@ -40,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "ManagementDashboard": "postloan_audit.dashboard.management",
     "SourcePanel": "postloan_audit.dashboard.common",
     "StatisticalSamplingDashboard": "postloan_audit.dashboard.statistical",
+    "WatchListDashboard": "postloan_audit.dashboard.warning",
 }
 
 

@@ -239,6 +239,7 @@ READY_SELECTORS: dict[str, str] = {
     "02_compliance_checks.ipynb": "body:has(#pa-findings):has(.js-plotly-plot)",
     "03_management_dashboard.ipynb": "body:has(#pa-mgmt-kpis):has(.js-plotly-plot)",
     "04_statistical_sampling.ipynb": ".pa-stat-plan",
+    "05_watch_list.ipynb": "body:has(.pa-watch-kpis):has(#pa-watchlist)",
 }
 
 

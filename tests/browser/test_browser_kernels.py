@@ -23,7 +23,7 @@ FREED_WITHIN = 60.0
 #: Every dashboard page (see READY_SELECTORS in conftest.py).
 NOTEBOOKS = ["00_extract_overview.ipynb", "01_branch_sampling.ipynb",
              "02_compliance_checks.ipynb", "03_management_dashboard.ipynb",
-             "04_statistical_sampling.ipynb"]
+             "04_statistical_sampling.ipynb", "05_watch_list.ipynb"]
 
 
 @pytest.fixture(scope="module")

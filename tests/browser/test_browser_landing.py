@@ -14,6 +14,7 @@ PAGES = [
     ("02_compliance_checks.ipynb", "合规检查", "总行合规岗"),
     ("03_management_dashboard.ipynb", "管理层看板", "管理层"),
     ("04_statistical_sampling.ipynb", "统计抽样", "内部审计"),
+    ("05_watch_list.ipynb", "预警名单", "风险管理岗、管理层"),
 ]
 
 

@@ -42,6 +42,9 @@ def test_an_entry_is_shown_only_when_its_notebook_exists():
     assert with_04.count("class=\"pa-page\"") == 5
     assert 'href="/voila/render/04_statistical_sampling.ipynb">统计抽样</a>' in with_04
     assert "<span class=\"pa-user\">内部审计</span>" in with_04
+    with_05 = _render([*four, "04_statistical_sampling.ipynb", "05_watch_list.ipynb"])
+    assert with_05.count("class=\"pa-page\"") == 6
+    assert 'href="/voila/render/05_watch_list.ipynb">预警名单</a>' in with_05
 
 
 def test_the_landing_page_loads_nothing_from_outside():

@@ -24,6 +24,7 @@ from postloan_audit.dashboard import (
     ExtractOverviewDashboard,
     ManagementDashboard,
     StatisticalSamplingDashboard,
+    WatchListDashboard,
 )
 from postloan_audit.dashboard.followup import TrailSummaryPanel
 
@@ -39,6 +40,9 @@ DASHBOARDS = {
                                                            published=None),
     "04_statistical_sampling": lambda: StatisticalSamplingDashboard(
         sample="branch_chengguan_20260930.xlsx", seed=None, test="control"),
+    "05_watch_list": lambda: WatchListDashboard(
+        sample="network_snapshot_20260930.xlsx",
+        previous_sample="network_snapshot_20260630.xlsx", as_of=None),
 }
 
 
