@@ -68,7 +68,7 @@ from postloan_audit.trail.alert_exchange import export_alerts_workbook, import_a
 from postloan_audit.trail.store import AuditStore, open_store
 from postloan_audit.warning import MOVEMENT_ZH, SignalReport, scan_signals
 from postloan_audit.warning.catalogue import SIGNALS
-from postloan_audit.warning.signals import TREND_INDICATORS, _indicator
+from postloan_audit.warning.signals import TREND_INDICATORS, indicator_values
 from postloan_audit.warning.workbook import write_watchlist_workbook
 
 #: The bundled sample scanned at start, and the earlier snapshot scanned with it.
@@ -162,7 +162,7 @@ def ratio_table(financials: pd.DataFrame, borrower_id: str) -> pd.DataFrame:
     rows = rows.loc[rows["period_end"].notna()].sort_values("period_end", kind="stable")
     out = pd.DataFrame({"period_end": rows["period_end"].to_numpy()})
     for name, columns, _direction, _percent in TREND_INDICATORS:
-        out[name] = (_indicator(rows.reset_index(drop=True), columns)
+        out[name] = (indicator_values(rows.reset_index(drop=True), columns)
                      if all(c in rows.columns for c in columns) else np.nan)
     return out
 

@@ -136,7 +136,7 @@ TREND_INDICATORS: tuple[tuple[str, tuple[str, str], int, bool], ...] = (
 )
 
 
-def _indicator(table: pd.DataFrame, columns: tuple[str, str]) -> np.ndarray:
+def indicator_values(table: pd.DataFrame, columns: tuple[str, str]) -> np.ndarray:
     a, b = (_column(table, c) for c in columns)
     if columns == ("revenue", "cost_of_sales"):
         return _ratio(a - b, a)  # 毛利率 = (营业收入 − 营业成本) ÷ 营业收入
@@ -178,7 +178,7 @@ def _fin_trend(ctx: SignalContext) -> SignalHits:
             ctx.note("EW-FIN-TREND", f"财务报表缺少{'、'.join(columns)}列,未判断{name} / "
                                      f"financials lack {', '.join(columns)}: {name} not judged")
             continue
-        value = _indicator(table, columns)
+        value = indicator_values(table, columns)
         worse = np.ones(len(b), dtype=bool)
         for j in range(quarters):
             new, old = at[j], at[j + 1]
