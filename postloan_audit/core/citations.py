@@ -38,6 +38,7 @@ SOURCES: dict[str, str] = {
     "personal_loan_measures": "《个人贷款管理办法》(2024)",
     # shared/seeds/004_…: 关于贷后管理培训与贷款回收分析的培训
     "post_loan_training": "《贷后管理培训与贷款回收分析》",
+    "credit_risk_notice_2016": "《中国银监会关于进一步加强信用风险管理的通知》(银监发〔2016〕42号)",
     # thresholds a bank sets itself, with no seed or regulation behind them
     "bank_practice": "本行实践(银行设定)",
 }

@@ -234,6 +234,7 @@ def scan_signals(extract: Extract | pd.DataFrame | str | PathLike, *,
     ctx = SignalContext(loans, as_of=day, policy=pol,
                         previous=None if before is None else before.loans,
                         previous_as_of=None if before is None else before_day, **sheets)
+    ctx.extract = data  # the analytics (guarantee circles) read the extract itself
     parts, ran, not_run = _evaluate(ctx)
     signals, rows = _assemble(ctx, parts)
     watchlist = _watchlist(ctx, rows)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from postloan_audit.analytics import guarantee_circles
 from postloan_audit.compliance.rules import citations as cite
 from postloan_audit.compliance.rules import triggers
 from postloan_audit.compliance.rules.context import (
@@ -83,6 +84,36 @@ def _group(ctx: SignalContext) -> SignalHits:
         ctx.note("EW-GROUP", "未提供外部信息表,未判断集团成员的红色预警情形 / no external sheet: "
                              "red group members not judged")
     return _from_facts(triggers.group_contagion(ctx))
+
+
+def _guar_circle(ctx: SignalContext) -> SignalHits:
+    """A borrower in a guarantee circle (担保圈: guarantors and borrowers guaranteeing each
+    other round a cycle, :func:`~postloan_audit.analytics.guarantee_circles` over resolved
+    parties) in which any member has a non-performing outstanding loan: the circle's risk
+    spreads through the guarantees (银监发〔2016〕42号 担保圈风险; ``001_…`` 篇五 担保人担保能力
+    发生变化 → 追加保证担保人)."""
+    circles = guarantee_circles(ctx.extract, policy=ctx.policy)
+    members = circles.assign(borrower_id=circles["borrower_ids"].str.split("、")).explode(
+        "borrower_id")
+    members = members.loc[members["borrower_id"].fillna("").astype(bool)]
+    codes = ctx.borrower_code_of(members["borrower_id"].astype("str"))
+    known = codes >= 0
+    members, codes = members.loc[known], codes[known]
+    npl_borrower = np.zeros(ctx.borrower_codes[1] + 1, dtype=bool)
+    npl_codes = ctx.borrower_codes[0][ctx.active & ctx.npl]
+    npl_borrower[npl_codes[npl_codes >= 0]] = True
+    members = members.assign(code=codes, npl=npl_borrower[codes])
+    bad = members.loc[members["npl"]]
+    if not len(bad):
+        return SignalHits(np.empty(0, dtype=np.int64), pd.Series([], dtype="str"))
+    named = bad.groupby("circle_id", sort=False)["borrower_id"].agg("、".join)
+    size = circles.groupby("circle_id", sort=False).size()
+    hit = members.loc[members["circle_id"].isin(named.index)].drop_duplicates("code")
+    hit = hit.sort_values("code", kind="stable")
+    message = ("所在担保圈" + hit["circle_id"] + "(" + hit["circle_id"].map(size).astype("str")
+               + "方互保或循环担保)中客户" + hit["circle_id"].map(named) + "有不良贷款;担保圈内风险"
+               "可能沿担保关系蔓延,应评估保证人的担保能力并追加担保")
+    return SignalHits(hit["code"].to_numpy(dtype=np.int64), message.reset_index(drop=True))
 
 
 def _new_overdue(ctx: SignalContext) -> SignalHits:
@@ -409,6 +440,17 @@ EW_GROUP = Signal(
     needs=("group_id",),
     evaluate=_group,
     direct_listing=True,
+)
+
+EW_GUAR_CIRCLE = Signal(
+    id="EW-GUAR-CIRCLE",
+    title_zh="担保圈成员出现不良",
+    title_en="A member of the borrower's guarantee circle is non-performing",
+    level=Level.ORANGE,
+    citation=cite.cites(cite.REG_CREDIT_RISK_2016, cite.SEED_001_GUARANTOR),
+    params=(),
+    needs=("guarantees.guarantor_id",),
+    evaluate=_guar_circle,
 )
 
 EW_OB_NPL90 = Signal(

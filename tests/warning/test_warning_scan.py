@@ -79,7 +79,9 @@ def test_not_run_signals_name_the_data_they_lack():
     report = scan_signals(make_loans({"a": {}}, drop=["overdue_days"]), as_of=AS_OF)
     assert report.signals_run == ()
     reasons = dict(zip(report.not_run["signal_id"], report.not_run["reason"], strict=True))
-    assert len(reasons) == 13
+    assert len(reasons) == 14
+    assert reasons["EW-GUAR-CIRCLE"] == ("缺少所需数据:保证(guarantees)的列 guarantor_id(保证人编号) / "
+                                         "missing data: column guarantor_id of sheet guarantees")
     assert reasons["EW-OB-OVERDUE"] == (
         "缺少所需数据:外部信息(external)的列 other_bank_overdue_days(他行逾期天数)或外部信息(external)的列 "
         "other_bank_arrears_days(他行欠息天数) / missing data: column other_bank_overdue_days of "

@@ -113,6 +113,34 @@ def test_a_guarantors_record_flags_the_borrowers_it_guarantees():
     assert alone.warnings[0].startswith("EW-OB-OVERDUE:未提供保证表,只判断借款人本人的外部信息")
 
 
+def test_guar_circle_when_a_member_of_a_circle_is_npl_not_a_chain_nor_a_performing_circle():
+    # A ↔ B (a circle, B non-performing); C → D (a chain, D non-performing);
+    # E → F → G → E (a circle of three, all performing).
+    people = {"A": "normal", "B": "substandard", "C": "normal", "D": "doubtful", "E": "normal",
+              "F": "normal", "G": "special_mention"}
+    loans = make_loans({f"L{b}": {"borrower_id": b, "classification": c}
+                        for b, c in people.items()})
+    guarantees = sheet([
+        {"loan_id": "LA", "guarantor_id": "B"}, {"loan_id": "LB", "guarantor_id": "A"},
+        {"loan_id": "LD", "guarantor_id": "C"},
+        {"loan_id": "LF", "guarantor_id": "E"}, {"loan_id": "LG", "guarantor_id": "F"},
+        {"loan_id": "LE", "guarantor_id": "G"},
+    ])
+    report = scan(loans=loans, guarantees=guarantees)
+    message = ("所在担保圈{}(2方互保或循环担保)中客户B有不良贷款;担保圈内风险可能沿担保关系蔓延,"
+               "应评估保证人的担保能力并追加担保")
+    circle = report.signals.loc[report.signals["signal_id"] == "EW-GUAR-CIRCLE"]
+    assert sorted(circle["borrower_id"]) == ["A", "B"]
+    assert set(circle["level"]) == {"orange"}
+    (cid,) = set(circle["message"].str.extract(r"担保圈(C\d+)")[0])
+    assert hits(report, "EW-GUAR-CIRCLE") == {"A": message.format(cid), "B": message.format(cid)}
+    # B performing: no circle has a non-performing member, no signal
+    loans.loc[loans["borrower_id"] == "B", "classification"] = "normal"
+    assert hits(scan(loans=loans, guarantees=guarantees), "EW-GUAR-CIRCLE") == {}
+    # without a guarantees sheet the signal is not run, with its reason
+    assert "EW-GUAR-CIRCLE" in set(scan(loans=loans).not_run["signal_id"])
+
+
 def test_ob_npl90_above_20_percent_of_all_debt_while_ours_performs():
     loans = make_loans({"L1": {"borrower_id": "over"}, "L2": {"borrower_id": "exact"},
                         "L3": {"borrower_id": "ours_npl", "classification": "substandard"}})
@@ -334,13 +362,14 @@ def test_rating_down_on_the_policy_scale_not_up_and_unknown_grades_noted():
 # --------------------------------------------------------------------------- the catalogue
 
 def test_catalogue_order_levels_and_duplicate_ids():
-    assert list(SIGNALS) == ["EW-OB-OVERDUE", "EW-OB-SUIT", "EW-GROUP", "EW-OB-NPL90",
+    assert list(SIGNALS) == ["EW-OB-OVERDUE", "EW-OB-SUIT", "EW-GROUP", "EW-GUAR-CIRCLE", "EW-OB-NPL90",
                              "EW-FIN-TREND", "EW-FIN-3M", "EW-COLLAT-DROP", "EW-LIEN2",
                              "EW-NEW-OVERDUE", "EW-ENFORCE", "EW-CLASS-DOWN", "EW-OVERDUE",
                              "EW-RATING-DOWN"]
     assert {s.id for s in SIGNALS.values() if s.direct_listing} == {
         "EW-OB-OVERDUE", "EW-OB-SUIT", "EW-GROUP"}
     assert {s.id: str(s.level) for s in SIGNALS.values()}["EW-GROUP"] == "orange"
+    assert str(SIGNALS["EW-GUAR-CIRCLE"].level) == "orange"
     signal = SIGNALS["EW-LIEN2"]
     with pytest.raises(ValueError, match="duplicate signal id: EW-LIEN2"):
         build_signals([signal, dataclasses.replace(signal, title_zh="另一个")])

@@ -41,5 +41,7 @@ SEED_003_ART46 = cite("personal_manual", "第八章 第四十六条")
 SEED_003_ART48 = cite("personal_manual", "第八章 第四十八条(风险信号与分类形态的人工干预)")
 SEED_003_WATCHLIST = cite("exam_bank", "多选题10(授信风险监控名单)")
 SEED_004_LIEN2 = cite("post_loan_training", "三、(四)1(3) 二押")
+SEED_001_GUARANTOR = cite("work_plan", "篇五 担保人担保能力发生变化的,要求追加保证担保人")
+REG_CREDIT_RISK_2016 = cite("credit_risk_notice_2016", " 担保圈风险")
 #: Signals a bank sets itself (本行实践), with no seed or regulation behind the threshold.
 BANK_PRACTICE = cite("bank_practice")
