@@ -68,6 +68,8 @@ from postloan_audit.portfolio.management import (
     write_management_workbook,
 )
 from postloan_audit.portfolio.migration import Migration
+from postloan_audit.trail.store import open_store
+from postloan_audit.warning import scan_signals
 
 # --------------------------------------------------------------------------- settings
 
@@ -221,6 +223,7 @@ class ManagementDashboard:
         self.policy = policy
         # 整改跟踪与机构考核 from the audit trail (branch-level figures only)
         self.trail = TrailSummaryPanel(db=db, policy=Policy.coerce(policy)) if trail else None
+        self._db, self._alerts = db, trail  # alerts past deadline from the same store
         self._user_given = user is not None
         self.user = user if user is not None else current_user()
         self.view: ManagementView | None = None
@@ -255,12 +258,13 @@ class ManagementDashboard:
         self.timeliness_table = widgets.HTML()
         self.coverage_table = widgets.HTML()
         self.migration_plot, self.migration_table = widgets.Output(), widgets.HTML()
+        self.watch_cards = widgets.HTML()
         self.download = widgets.HTML()
         half = widgets.Layout(width="50%")
         for w in (self.after_source.widget, self.before_source.widget):
             w.layout = half
         sections = [
-            self._section("一、资产质量", self.kpis),
+            self._section("一、资产质量", self.kpis, self.watch_cards),
             self._section("二、分机构五级分类余额", self.class_plot, self.class_table),
             self._section("三、逾期贷款分段", self.bucket_plot, self.bucket_table),
             self._section("四、前十大客户集中度", self.concentration_table),
@@ -363,6 +367,7 @@ class ManagementDashboard:
             tables = display_tables(view)
             workbook = self._workbook(view)
             content = self._compose(view, tables, workbook)
+            content["watch_cards"] = self._watch_cards(view)
         except Exception as exc:  # noqa: BLE001 - the page must stay usable
             self._show_error(exc)
             return False
@@ -505,6 +510,43 @@ class ManagementDashboard:
 
         out["download"] = download_link_html(workbook, WORKBOOK_NAME, DOWNLOAD_LABEL)
         return out
+
+    def _watch_cards(self, view: ManagementView) -> str:
+        """The watch-list card (预警名单): borrowers by level on the later snapshot, new ones
+        since the earlier snapshot, and alerts past their deadline in the audit trail; a figure
+        that cannot be read shows "—" with its reason."""
+        if view.as_of is None:
+            return ("<div id='pa-mgmt-watch'><h4>风险预警</h4><p class='pa-note'>期末快照没有数据"
+                    "日期,未扫描预警信号 / no data date: no scan.</p></div>")
+        previous, why_new = view.before, None
+        if previous is None:
+            why_new = "未提供期初快照"
+        elif previous.as_of is None or previous.as_of > view.as_of:
+            previous, why_new = None, "期初快照日期不早于期末快照,未比较"
+        report = scan_signals(view.after, as_of=view.as_of, previous=previous,
+                              policy=self.policy)
+        watch = report.watchlist
+        current = watch.loc[watch["movement"].fillna("") != "exit"]
+        counts = current["level"].value_counts()
+        cards: list[tuple[str, str] | tuple[str, str, str]] = [
+            (f"{name}色预警(户)", f"{int(counts.get(level, 0)):,}")
+            for level, name in (("red", "红"), ("orange", "橙"), ("yellow", "黄"))]
+        if why_new is None:
+            cards.append(("本期新增预警(户)", f"{int((current['movement'] == 'new').sum()):,}"))
+        else:
+            cards.append(("本期新增预警(户)", "—", why_new))
+        if self._alerts:
+            try:
+                store = open_store(self._db)
+                try:
+                    overdue = store.overdue_alerts_by_branch()
+                finally:
+                    store.close()
+                cards.append(("逾期未处置预警(户)", f"{int(overdue['overdue'].sum()):,}"))
+            except Exception as exc:  # noqa: BLE001 - the store is optional on this page
+                cards.append(("逾期未处置预警(户)", "—", f"预警台账不可用 / alerts store unavailable: {exc}"))
+        return ("<div id='pa-mgmt-watch'><h4>风险预警(预警名单,详见预警名单页)</h4>"
+                + kpi_cards_html(cards) + "</div>")
 
     def _render(self, content: dict[str, str | go.Figure | None]) -> None:
         self._show_header()
