@@ -14,7 +14,8 @@ collections keep the values the first two streams give them. Two stages:
   guarantors (one to three: companies, half of them other corporate borrowers of the branch
   (互保), the borrower's people, guarantee companies of the county).
 - :func:`plant_borrower_file`, per snapshot: the sheets at the check date, clean, and the
-  planted breaches of the rules that read them.
+  planted breaches of the rules that read them; then :func:`watch_direct_listings`, over the
+  network's frames, LIST-WATCH.
 
 What keeps the sheets clean (every threshold from the policy): the ledger's collateral value,
 initial value and appraisal date are the main collateral's appraised value, previous value and
@@ -41,7 +42,10 @@ the year (a control on each boundary day), ``COLLAT-DROP`` a yuan below 90% of t
 after the check date (controls: one received on the check date, one not required of a borrower
 whose first loan came after the period), ``LIST-MODE`` a regular-mode borrower listed (one on the
 check date; a control removed on it), ``LIST-NEWCREDIT`` a loan disbursed the day after a reduce
-or restrict listing (a control disbursed on the listing day).
+or restrict listing (a control disbursed on the listing day), ``LIST-WATCH`` a borrower meeting
+a direct-listing case not on the watch list (:func:`watch_direct_listings`: every other such
+borrower is watch-listed; a borrower made overdue at another bank for exactly the policy's days,
+a control a day short).
 """
 
 from __future__ import annotations
@@ -53,6 +57,12 @@ import numpy as np
 import pandas as pd
 
 from postloan_audit.compliance.policy import Policy
+from postloan_audit.compliance.rules.context import CheckContext
+from postloan_audit.compliance.rules.triggers import (
+    DIRECT_CASES,
+    direct_listing,
+    direct_listing_available,
+)
 from postloan_audit.core.schema import COLLATERAL_TYPE_ZH
 from postloan_audit.synth.derive import rating_year_start
 from postloan_audit.synth.draws import (
@@ -194,10 +204,17 @@ def draw_file_facts(rng: np.random.Generator, s: dict[str, Any]) -> None:
     first_working[bor[idx[::-1]]] = idx[::-1]
     share = working & (rng.random(n) < 0.5) & (first_working[bor] != np.arange(n))
     s["contract_of"] = np.where(share, first_working[bor], np.arange(n))
-    # Groups (集团客户): a quarter of the corporate borrowers, about three to a group.
-    grouped = per["corporate"] & (rng.random(nb) < 0.25)
+    # Groups (集团客户): half the key-mode corporate borrowers, about three to a group. Only
+    # key-mode borrowers, so that a group's contagion (集团性风险蔓延, a direct-listing case of
+    # LIST-WATCH) reaches only borrowers that can be watch-listed without breaching LIST-MODE.
+    # The group draw keeps the bound it always had (a quarter of all corporate borrowers), so
+    # that the stream's later draws keep their values.
+    key = s["key_mode"][per["first"]]
+    u = rng.random(nb)
+    bound = max(1, int((per["corporate"] & (u < 0.25)).sum()) // 3)
+    grouped = per["corporate"] & key & (u < 0.5)
     groups = max(1, int(grouped.sum()) // 3)
-    s["group"] = np.where(grouped, rng.integers(0, groups, nb), -1)[bor]
+    s["group"] = np.where(grouped, rng.integers(0, bound, nb) % groups, -1)[bor]
 
     # Collateral (押品).
     guarantee = s["guarantee"]
@@ -856,6 +873,92 @@ def _lists(st: _Stage) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     return _drop_rows(rows, order), mode, plant
 
 
+def watch_direct_listings(rng: np.random.Generator, s: dict[str, Any],
+                          file: BorrowerFile, sheets: dict[str, pd.DataFrame],
+                          as_of: np.datetime64, policy: Policy, taken: np.ndarray, want: int
+                          ) -> np.ndarray:
+    """LIST-WATCH: the borrowers meeting a direct-listing case on the watch list, but a few.
+
+    ``sheets`` are the network's frames (``loans``, ``guarantees``, ``external``, ``lists``)
+    as :func:`file_frames` and :func:`~postloan_audit.synth.frames.to_frames` made them. The
+    borrowers meeting a case of ``003_…`` 第三篇 多选题10 (the rule's own
+    :func:`~postloan_audit.compliance.rules.triggers.direct_listing` over those frames: group
+    contagion, other-bank overdue or arrears, suit) and not on a watch list in force at
+    ``as_of`` are listed ``watch`` in the last quarter (after their first loan, not removed),
+    except ``want`` of them (one of each case at least, as far as there are borrowers), none
+    of whose loans is ``taken`` (planted or a control of another rule): the plants, now taken.
+    Where too few such borrowers meet a case, free key-mode borrowers outside any group who
+    guarantee nobody are made overdue at another bank in their latest report, the first for
+    exactly ``warning.other_bank_overdue_days`` days (``file.external`` changes), and a control
+    a day short of it. All of them are in key mode (:func:`_external`, :func:`draw_file_facts`), so
+    watch-listing them breaches no ``LIST-MODE``. Adds the rows to ``file.lists`` (in the
+    order :func:`_lists` keeps) and returns the plants' outstanding loans: LIST-WATCH flags
+    each of them.
+    """
+    ctx = CheckContext(sheets["loans"], as_of=pd.Timestamp(as_of).date(), policy=policy,
+                       guarantees=sheets["guarantees"], external=sheets["external"],
+                       lists=sheets["lists"])
+    facts = direct_listing(ctx)
+    listed = ctx.active_listings
+    watched = listed.loc[listed["list_type"] == "watch", "borrower"].to_numpy(np.int64)
+    due = np.setdiff1d(facts.borrowers, watched)
+    per = _per_borrower(s)
+    first = per["first"]
+    b = pd.Index(s["borrower_id"][first]).get_indexer(ctx.borrower_ids.take(due))
+    assert (b >= 0).all() and s["key_mode"][first[b]].all(), "a regular borrower to watch"
+    names = [name for name, ok in direct_listing_available(ctx).items() if ok]
+    cases = np.array([np.isin(due, DIRECT_CASES[name][0](ctx).borrowers) for name in names]
+                     ).reshape(len(names), len(due))
+
+    # The plants: the first borrower of each case in a random order, then the next ones.
+    busy = np.bincount(s["borrower"], weights=taken, minlength=len(first))[b] > 0
+    order = np.argsort(rng.random(len(due)), kind="stable")
+    order = order[~busy[order]]
+    plant = np.zeros(len(due), bool)
+    for met in cases:
+        pick = order[met[order] & ~plant[order]][:1]
+        plant[pick] = plant.sum() < want
+    plant[order[~plant[order]][:max(want - int(plant.sum()), 0)]] = True
+
+    nb = len(first)
+    free = (np.bincount(s["borrower"], weights=taken, minlength=nb) == 0) & (per["active"] > 0)
+    grouped = np.bincount(s["borrower"], weights=s["group"] >= 0, minlength=nb) > 0
+    guarantor = np.zeros(nb, bool)
+    guarantor[s["g_party"][s["g_party"] >= 0]] = True
+    seen = np.zeros(nb, bool)
+    seen[b] = True
+    seen[pd.Index(s["borrower_id"][first]).get_indexer(ctx.borrower_ids.take(watched))] = True
+    cand = np.flatnonzero(free & _may_be_red(s, per) & ~grouped & ~guarantor & ~seen)
+    cand = cand[np.argsort(rng.random(len(cand)), kind="stable")]
+    made = cand[:max(want - int(plant.sum()), 0)]
+    ctrl = cand[len(made):len(made) + 1]
+    days = policy.warning.other_bank_overdue_days
+    x = file.external  # a borrower's latest report is its row (rows of borrowers first)
+    x["overdue"][made] = days + np.where(np.arange(len(made)) == 0, 0,
+                                         rng.integers(0, 61, len(made)))
+    x["overdue"][ctrl] = days - 1
+    both = np.concatenate([made, ctrl])
+    x["new_overdue"][both] = np.maximum(x["new_overdue"][both], 1)
+    taken[np.isin(s["borrower"], ctrl)] = True
+
+    rest = b[~plant]
+    m = len(rest)
+    day = np.maximum(as_of - rng.integers(0, 91, m), per["first_disb"][rest])
+    reasons = np.asarray([DIRECT_CASES[name][1] for name in names] or [""])
+    reason = reasons[np.argmax(cases[:, ~plant], axis=0)] if len(names) else np.full(m, "")
+    li = file.lists
+    rows = {"borrower": np.concatenate([li["borrower"], rest]),
+            "kind": np.concatenate([li["kind"], np.full(m, "watch")]),
+            "listed": np.concatenate([li["listed"], day]),
+            "removed": np.concatenate([li["removed"], np.full(m, NAT_DAY)]),
+            "reason": np.concatenate([li["reason"], reason]).astype(str),
+            "officer": np.concatenate([li["officer"], s["loan_officer"][first[rest]]])}
+    file.lists = _drop_rows(rows, np.lexsort((rows["listed"], rows["borrower"])))
+    mine = np.isin(s["borrower"], np.concatenate([b[plant], made]))
+    taken[mine] = True
+    return np.flatnonzero(mine & (s["balance"] > 0))
+
+
 # --------------------------------------------------------------------------- credit reports
 
 
@@ -864,9 +967,18 @@ def _external(st: _Stage, guarantees: dict[str, np.ndarray]) -> dict[str, np.nda
     a query in the last four months, and for half of them one a year earlier. Mostly clean:
     normal borrowers and guarantors rarely show a few days overdue at another bank; NPL
     borrowers are mostly overdue there too (some past 90 days, NPL, sued), special-mention ones
-    sometimes. No rule reads them yet (early warning will)."""
+    sometimes.
+
+    The facts that make a borrower a direct-listing case of ``LIST-WATCH`` (overdue or in
+    arrears at another bank for ``warning.other_bank_overdue_days`` days or more, sued by
+    another bank) are drawn only for the parties :func:`_may_be_red` allows: key-mode
+    borrowers guaranteeing no regular-mode borrower. Anyone else's days past due at another
+    bank are folded below the policy's days (the same draws, no 90-day debt), and no other bank
+    sues them; so every borrower meeting a case is in key mode, and can be watch-listed
+    (:func:`watch_direct_listings`) without breaching ``LIST-MODE``."""
     s, D, rng = st.s, st.as_of, st.rng
     per = st.per
+    days = st.policy.warning.other_bank_overdue_days
     g_outside = guarantees["id"][s["g_party"] < 0]
     _, at = np.unique(g_outside, return_index=True)
     at = np.sort(at)
@@ -889,6 +1001,9 @@ def _external(st: _Stage, guarantees: dict[str, np.ndarray]) -> dict[str, np.nda
         [rand_int(rng, 91, 400, size=r), rand_int(rng, 30, 90, size=r),
          rand_int(rng, 1, 60, size=r), rand_int(rng, 1, 15, size=r)], 0)
     overdue = np.where(recent, overdue, np.minimum(overdue, rand_int(rng, 0, 20, size=r)))
+    red = np.concatenate([_may_be_red(s, per), np.zeros(len(at), bool)])[who]
+    folded = 1 + (overdue - 1) % max(days - 1, 1) if days > 1 else np.zeros_like(overdue)
+    overdue = np.where(red | (overdue < days), overdue, folded)
     arrears = np.where(overdue > 0, np.minimum(overdue, rand_int(rng, 0, 90, size=r)), 0)
     balance = np.where(corp[who], np.maximum(size[who], 5e5) * rng.uniform(0.0, 1.5, r),
                        np.where(u[1] < 0.4, rng.lognormal(np.log(1e5), 0.8, r), 0.0))
@@ -897,10 +1012,22 @@ def _external(st: _Stage, guarantees: dict[str, np.ndarray]) -> dict[str, np.nda
     return {
         "party": party[who], "date": date, "overdue": overdue.astype(np.int64),
         "arrears": arrears.astype(np.int64), "balance": balance, "over90": over90,
-        "npl": (overdue > 90) & (balance > 0), "litigation": (w >= SUB) & (u[3] < 0.3),
+        "npl": (overdue > 90) & (balance > 0), "litigation": red & (w >= SUB) & (u[3] < 0.3),
         "new_overdue": np.where(overdue > 0, rand_int(rng, 1, 3, size=r), 0).astype(np.int64),
         "enforcement": (w >= SUB + 2) & (u[4] < 0.3),
     }
+
+
+def _may_be_red(s: dict[str, Any], per: dict[str, np.ndarray]) -> np.ndarray:
+    """Per borrower: whether its credit report may show a direct-listing fact, i.e. it is in
+    key mode and every borrower whose loan it guarantees (互保) is in key mode too (a
+    guarantor's facts count for the borrowers it guarantees)."""
+    key = s["key_mode"][per["first"]]
+    party = s["g_party"]
+    inside = party >= 0
+    regular = np.zeros(len(key), bool)
+    np.logical_or.at(regular, party[inside], ~s["key_mode"][s["g_loan"][inside]])
+    return key & ~regular
 
 
 # --------------------------------------------------------------------------- frames

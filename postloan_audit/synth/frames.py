@@ -135,6 +135,19 @@ def report_periods(dates: np.ndarray, months: np.ndarray) -> pd.Series:
     return _blank_missing(text)
 
 
+def answer_key(planted: list[tuple[str, np.ndarray]], loan_id: np.ndarray) -> pd.DataFrame:
+    """``rule_id``, ``loan_id`` of each planted ``(rule_id, loan indices)``, in catalogue
+    order and by loan id."""
+    rules = np.concatenate([np.full(len(idx), rule, dtype=object) for rule, idx in planted]
+                           or [np.empty(0, object)])
+    loan_idx = np.concatenate([idx for _, idx in planted] or [np.empty(0, np.int64)])
+    rank = {rule: i for i, rule in enumerate(PLANTED_RULES)}
+    key = pd.DataFrame({"rule_id": _str(rules), "loan_id": _str(loan_id[loan_idx])})
+    return (key.assign(_r=key["rule_id"].map(rank))
+            .sort_values(["_r", "loan_id"], kind="stable").drop(columns="_r")
+            .reset_index(drop=True))
+
+
 def to_frames(s: dict[str, Any], as_of: np.datetime64, seed: int,
               planted: list[tuple[str, np.ndarray]], rng: np.random.Generator, *,
               file: BorrowerFile | None = None,
@@ -233,14 +246,7 @@ def to_frames(s: dict[str, Any], as_of: np.datetime64, seed: int,
         "branch": _str(branch_names),
         "last_onsite_review_date": _dates(as_of - review_age),
     })
-    rules = np.concatenate([np.full(len(idx), rule, dtype=object) for rule, idx in planted]
-                           or [np.empty(0, object)])
-    loan_idx = np.concatenate([idx for _, idx in planted] or [np.empty(0, np.int64)])
-    rank = {rule: i for i, rule in enumerate(PLANTED_RULES)}
-    planted_df = pd.DataFrame({"rule_id": _str(rules), "loan_id": _str(loan_id[loan_idx])})
-    planted_df = (planted_df.assign(_r=planted_df["rule_id"].map(rank))
-                  .sort_values(["_r", "loan_id"], kind="stable").drop(columns="_r")
-                  .reset_index(drop=True))
+    planted_df = answer_key(planted, loan_id)
     # Display labels: some loans carry sub-grades (正常一级 …), guarantees their combination.
     cls_label = np.array([CLASSIFICATION_ZH[c] for c in CLASSIFICATIONS])[cls].astype(object)
     sub = (rng.random(n) < 0.25) & (cls <= SM)

@@ -47,11 +47,13 @@ from postloan_audit.core.schema import BORROWER_FILE_SHEETS
 from postloan_audit.synth.borrower_file import (
     align_appraisals,
     draw_file_facts,
+    file_frames,
     plant_borrower_file,
+    watch_direct_listings,
 )
 from postloan_audit.synth.derive import derive_state
 from postloan_audit.synth.draws import second_stream, third_stream, to_day
-from postloan_audit.synth.frames import SyntheticNetwork, to_frames
+from postloan_audit.synth.frames import SyntheticNetwork, answer_key, to_frames
 from postloan_audit.synth.migrate import carry_forward, migrate
 from postloan_audit.synth.network import draw_callbacks, draw_loan_sequence, draw_primary
 from postloan_audit.synth.plant import PLANTED_RULES, plant_breaches
@@ -138,6 +140,15 @@ def _snapshot(rng: np.random.Generator, extra: np.random.Generator,
     want = max(min_breaches, int(round(breach_rate * len(s["class"]))))
     file, planted, sheet_only = plant_borrower_file(third, s, D, policy, planted, taken, want)
     net = to_frames(s, D, seed, planted, rng, file=file, sheet_only=sheet_only)
+    # LIST-WATCH reads the frames themselves (the rule's own direct-listing cases).
+    loan_id = net.loans["loan_id"].to_numpy(dtype=object)
+    sheets = {"loans": net.loans, "guarantees": net.guarantees, "external": net.external,
+              "lists": net.lists}
+    planted.append(("LIST-WATCH", watch_direct_listings(third, s, file, sheets, D, policy,
+                                                        taken, want)))
+    frames = file_frames(file, s, loan_id)
+    net.lists, net.external = frames["lists"], frames["external"]
+    net.planted = answer_key(planted, loan_id)
     net.state = clean
     net.final_state = s
     return net

@@ -19,10 +19,10 @@ RULE_IDS = ["INSP-FREQ", "INSP-FIRST", "INSP-REPORT", "CLS-OVERDUE", "CLS-BORROW
             "COLL-NPL", "MAT-NOTICE", "MAT-COLLECT", "INT-COLLECT", "COLLAT-INSP",
             "COLLAT-REVAL", "COLLAT-DROP", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE",
             "RATING-STALE", "GUAR-RATING", "FIN-STATEMENTS", "EXIT-VISIT", "LIST-MODE",
-            "LIST-NEWCREDIT", "FUND-USE", "CALLBACK-FIRST", "OFFICER-ONE", "DATA-OVERDUE"]
+            "LIST-NEWCREDIT", "LIST-WATCH", "FUND-USE", "CALLBACK-FIRST", "OFFICER-ONE", "DATA-OVERDUE"]
 #: Rules a loans frame alone cannot run: the inspection reports and the borrower's file.
 SHEET_RULES = ["INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE", "GUAR-RATING",
-               "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
+               "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT", "LIST-WATCH"]
 #: Why each of them is not run on a loans frame.
 SHEET_REASONS = [
     ["INSP-REPORT", "缺少所需数据:贷后检查记录(inspections)的列 report_date(报告日期)+贷后检查记录"
@@ -38,6 +38,8 @@ SHEET_REASONS = [
     ["FIN-STATEMENTS", "缺少所需数据:财务报表表(financials) / missing data: sheet financials"],
     ["LIST-MODE", "缺少所需数据:名单表(lists) / missing data: sheet lists"],
     ["LIST-NEWCREDIT", "缺少所需数据:名单表(lists) / missing data: sheet lists"],
+    ["LIST-WATCH", "缺少所需数据:名单表(lists);外部信息表(external) / missing data: sheet lists; "
+                   "sheet external"],
 ]
 
 

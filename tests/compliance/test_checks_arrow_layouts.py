@@ -40,14 +40,15 @@ def test_run_checks_on_chunked_columns_finds_exactly_the_planted_breaches(networ
     planted = set(zip(network.planted["rule_id"].astype(str),
                       network.planted["loan_id"].astype(str), strict=True))
     assert found == planted
-    assert chunked.rules_run == contiguous.rules_run and len(chunked.rules_run) == 30
+    assert chunked.rules_run == contiguous.rules_run and len(chunked.rules_run) == 31
 
 
 def test_sheet_rows_map_to_loans_when_only_the_sheet_is_chunked(network):
     """Loans contiguous, the sheets chunked (and the other way round)."""
     plain = run_checks(_extract(network, lambda f: f), as_of=AS_OF).findings
     concat = LAYOUTS["concat"]
-    sheets = ("inspections", "collections", "collateral", "guarantees", "financials", "lists")
+    sheets = ("inspections", "collections", "collateral", "guarantees", "financials", "external",
+              "lists")
     mixed = Extract(loans=network.loans, branches=network.branches,
                     **{name: concat(getattr(network, name)) for name in sheets})
     pd.testing.assert_frame_equal(run_checks(mixed, as_of=AS_OF).findings, plain)

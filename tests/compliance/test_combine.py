@@ -62,7 +62,7 @@ def test_two_files_give_each_files_findings_in_file_order_and_one_provenance(che
         check_exact=True)
     assert set(zip(report.findings["rule_id"], report.findings["loan_id"], strict=True)) \
         == planted(CHENGGUAN) | planted(HEAD_OFFICE)
-    assert len(report.findings) == 33 + 174  # the two answer keys (planted.csv)
+    assert len(report.findings) == 35 + 174  # the two answer keys (planted.csv)
     assert report.loans_checked == 260 + 3000
     assert report.as_of == dt.date(2026, 9, 30)
     assert report.source_name == f"{CHENGGUAN}; {HEAD_OFFICE}"
@@ -73,7 +73,7 @@ def test_two_files_give_each_files_findings_in_file_order_and_one_provenance(che
     # rules of the file cannot run for it
     assert report.not_run["rule_id"].tolist() == [
         "INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE", "GUAR-RATING",
-        "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
+        "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT", "LIST-WATCH"]
     assert report.not_run["reason"].str.startswith(f"〔{HEAD_OFFICE}〕缺少所需数据:").all()
     assert report.warnings == (f"〔{HEAD_OFFICE}〕{NO_SHEET_WARNING}", SPREAD_NOTE)
 

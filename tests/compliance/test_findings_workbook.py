@@ -31,6 +31,7 @@ def test_workbook_sheets_and_contents(tmp_path):
     assert header == ["规则名称", "规则编号", "严重程度", "借据号", "客户号", "客户名称",
                       "经营机构", "问题描述", "应完成日期", "逾期天数", "依据"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    rows = rows[:[r[0] for r in rows].index(None)]  # above the blank row and the sign-off
     assert [(r[1], r[3]) for r in rows] == [("INSP-FREQ", "late"), ("CLS-OVERDUE", "overdue")]
     assert [r[2] for r in rows] == ["中", "高"]  # severity in Chinese
     assert ws.auto_filter.ref == "A1:K3"
@@ -44,7 +45,7 @@ def test_workbook_sheets_and_contents(tmp_path):
     assert [r[0] for r in not_run] == ["INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE",
                                        "COLLAT-RELEASE", "RATING-STALE", "GUAR-RATING",
                                        "FIN-STATEMENTS", "EXIT-VISIT", "LIST-MODE",
-                                       "LIST-NEWCREDIT"]
+                                       "LIST-NEWCREDIT", "LIST-WATCH"]
     summary = [[c.value for c in r] for r in wb["汇总"].iter_rows(min_row=1, max_row=3)]
     assert summary[0][:2] == ["经营机构", "合计"]  # the total second, the rules after it
     # Rules by their Chinese title, the id on a second line.
@@ -60,7 +61,7 @@ def test_workbook_sheets_and_contents(tmp_path):
     # MAT-NOTICE, RATING-STALE, GUAR-RATING, INSP-REPORT, CALLBACK-FIRST, OFFICER-ONE
     assert sorted(r[3] for r in catalogue).count("低") == 6
     assert summary[1][:2] == ["东关支行", 1]
-    assert wb["规则目录"].max_row == 31  # 30 rules under the header
+    assert wb["规则目录"].max_row == 32  # 31 rules under the header
     params = {r[0].value: r[1].value for r in wb["参数"].iter_rows(min_row=2)}
     assert params["文件指纹 fingerprint (sha256)"] == report.fingerprint
     assert params["参数 inspection.individual_months"] == 6

@@ -9,6 +9,8 @@ import pytest
 
 from postloan_audit import Extract, run_checks
 from postloan_audit.compliance.policy import Policy
+from postloan_audit.compliance.rules.context import CheckContext
+from postloan_audit.compliance.rules.triggers import direct_listing
 from postloan_audit.core.dates import add_months
 from postloan_audit.synth.borrower_file import on_time_from
 from postloan_audit.synth.generator import generate_network
@@ -269,3 +271,26 @@ def test_every_borrower_file_sheet_in_the_checks(net):
     assert report.not_run.empty and report.warnings == ()
     found = report.findings[["rule_id", "loan_id"]].drop_duplicates()
     assert len(found) == len(net.planted) and found["loan_id"].is_unique
+
+
+def test_direct_listing_cases_only_in_key_mode_and_watch_listed_but_the_plants(net):
+    ctx = CheckContext(net.loans, as_of=net.as_of, policy=Policy.default(),
+                       guarantees=net.guarantees, external=net.external, lists=net.lists)
+    cases = pd.Index(ctx.borrower_ids.take(direct_listing(ctx).borrowers))
+    modes = net.loans.groupby("borrower_id")["management_mode"].agg(set)
+    assert len(cases) > 9 and all(m == {"key"} for m in modes.loc[cases])
+    lists = net.lists
+    watched = set(lists.loc[(lists["list_type"] == "watch") & (lists["listed_date"] <= AS_OF)
+                            & lists["removed_date"].isna(), "borrower_id"])
+    owner = net.loans.set_index("loan_id")["borrower_id"]
+    plants = set(owner.loc[sorted(_keyed(net, "LIST-WATCH"))])
+    assert set(cases) - watched == plants and 1 <= len(plants) <= 9
+    # every outstanding loan of a plant is in the key
+    outstanding = net.loans[(net.loans["balance"] > 0) & net.loans["borrower_id"].isin(plants)]
+    assert set(outstanding["loan_id"]) == _keyed(net, "LIST-WATCH")
+    # guarantors who are not borrowers never meet a case; groups are of key-mode borrowers
+    days = Policy.default().warning.other_bank_overdue_days
+    x = net.external[~net.external["party_id"].isin(net.loans["borrower_id"])]
+    assert (x["other_bank_overdue_days"] < days).all()
+    assert (x["other_bank_arrears_days"] < days).all() and not x["other_bank_litigation"].any()
+    assert (net.loans.dropna(subset=["group_id"])["management_mode"] == "key").all()

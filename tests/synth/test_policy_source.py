@@ -66,6 +66,10 @@ GENERATOR_READS = {
     "rating.grace_working_days",
     "callback.days",
     "callback.self_payment_days",
+    # LIST-WATCH: the direct-listing cases (other-bank overdue; a group member's red cases,
+    # other-bank 90-day debt among them), read through the rule's own code
+    "warning.other_bank_overdue_days",
+    "warning.other_bank_npl90_share",
 }
 
 
@@ -135,6 +139,7 @@ def test_a_changed_policy_default_moves_the_planted_boundaries(monkeypatch):
         callback=dataclasses.replace(base.callback, days=10, self_payment_days=5),
         financials=dataclasses.replace(base.financials, half_year_months=2, annual_months=4,
                                        annual_audit_required=False),
+        warning=dataclasses.replace(base.warning, other_bank_overdue_days=45),
     )
     _use_as_default(monkeypatch, moved)
     net = generate_network(loans=2500, branches=4, seed=21, as_of="2026-09-30")

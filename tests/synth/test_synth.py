@@ -44,7 +44,8 @@ def network():
 #: Rules a loans-only extract (a CSV) cannot run: INSP-REPORT reads the inspection reports,
 #: the others the borrower's file.
 LOANS_ONLY_NOT_RUN = ["INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE",
-                      "GUAR-RATING", "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
+                      "GUAR-RATING", "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT",
+                      "LIST-WATCH"]
 #: Every sheet a generated network has.
 ALL_SHEETS = ("loans", "inspections", "collections", "branches", "collateral", "guarantees",
               "financials", "external", "lists")
@@ -190,8 +191,11 @@ def test_planted_table_lists_each_rule_on_known_loans_once(network):
     # each planted loan breaches exactly one rule
     assert planted["loan_id"].is_unique
     counts = planted["rule_id"].value_counts()
-    # round(0.003 * 3000) = 9 per rule, fewer only where too few loans qualify
-    assert (counts.drop("CLS-BORROWER") <= 9).all()
+    # round(0.003 * 3000) = 9 per rule, fewer only where too few loans qualify; LIST-WATCH
+    # counts borrowers (each with every outstanding loan in the key)
+    assert (counts.drop(["CLS-BORROWER", "LIST-WATCH"]) <= 9).all()
+    watch = planted.loc[planted["rule_id"] == "LIST-WATCH", "loan_id"]
+    assert 1 <= network.loans.set_index("loan_id").loc[watch, "borrower_id"].nunique() <= 9
     assert (counts == 9).sum() >= 15
     assert 0.04 <= len(planted) / len(network.loans) <= 0.1
 
