@@ -747,8 +747,9 @@ class WatchListDashboard:
                 continue
             by_loan = sheet["loan_id"].astype("str").isin(loan_ids).to_numpy(dtype=bool)
             if "borrower_id" in sheet.columns:
-                by_loan |= (sheet["borrower_id"].astype("str") == borrower_id).fillna(False) \
-                    .to_numpy(dtype=bool)
+                # not in place: Arrow-backed columns hand out read-only arrays
+                by_loan = by_loan | (sheet["borrower_id"].astype("str") == borrower_id) \
+                    .fillna(False).to_numpy(dtype=bool)
             rows = sheet.loc[by_loan]
             cols = [c for c in headers if c in rows.columns]
             parts += [f"<h4>{title}({len(rows)} 条)</h4>",

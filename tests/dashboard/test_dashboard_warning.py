@@ -51,7 +51,7 @@ def test_counts_by_level_and_movement_equal_scan_signals(dash, expected):
     kpis = _text(dash.kpis.value)
     for zh, level in (("红", "red"), ("橙", "orange"), ("黄", "yellow")):
         assert f"{zh}色预警(户) {int(levels[level])} " in kpis
-    assert (int(levels["red"]), int(levels["orange"]), int(levels["yellow"])) == (0, 50, 5)
+    assert (int(levels["red"]), int(levels["orange"]), int(levels["yellow"])) == (19, 109, 25)
     for zh, movement in (("新增", "new"), ("升级", "up"), ("移出", "exit")):
         assert f"本期{zh}(户) {int(moved[movement])} " in kpis
     assert f"未执行信号(个) {len(expected.not_run)} " in kpis
@@ -60,7 +60,8 @@ def test_counts_by_level_and_movement_equal_scan_signals(dash, expected):
     # every signal not run is listed with its reason
     for rec in expected.not_run.to_dict("records"):
         assert rec["signal_id"] in dash.not_run_html.value
-    assert "缺少所需数据" in dash.not_run_html.value
+    # the samples carry every sheet of the borrower's file: every signal ran
+    assert expected.not_run.empty and "全部信号均已执行。" in dash.not_run_html.value
     # the watch-list workbook of the same scan
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
     assert book.sheetnames == ["预警名单", "预警信号"]
@@ -86,8 +87,9 @@ def test_filters_narrow_to_the_exact_borrowers(dash, expected):
     assert [v for _, v in dash.borrower_picker.options][1:] == view["borrower_id"].tolist()
 
 
-def test_a_borrowers_file_shows_its_signals_loans_and_no_statements(dash, expected):
-    bid = "0000010468"
+def test_a_borrowers_file_shows_its_signals_loans_collateral_guarantors_and_ratios(dash,
+                                                                                  expected):
+    bid = "0000010373"
     assert dash.select_borrower(bid)
     shown = dash.borrower_html.value
     mine = expected.signals.loc[expected.signals["borrower_id"] == bid]
@@ -96,9 +98,12 @@ def test_a_borrowers_file_shows_its_signals_loans_and_no_statements(dash, expect
         assert message in shown and citation in shown
     others = expected.signals.loc[expected.signals["borrower_id"] != bid, "message"]
     assert not any(m in shown for m in set(others) - set(mine["message"]))
-    assert "001202100001503" in shown and "关注" in shown and "贷款(1 笔)" in shown
-    assert "台账无押品工作表" in shown and "台账无保证人工作表" in shown
-    assert "台账无财务报表" in dash.ratio_note.value and dash.ratio_plot.outputs == ()
+    assert "001202600008068" in shown and "正常" in shown and "贷款(1 笔)" in shown
+    assert "押品(1 条)" in shown and "YP20260000806801" in shown
+    assert "保证人(2 条)" in shown and "8000000006" in shown and "5000000686" in shown
+    # its five statements drawn as ratios across periods
+    assert "资产负债率 = 负债总额 ÷ 资产总额" in dash.ratio_note.value
+    assert len(dash.ratio_plot.outputs) == 1
     # filtering it out of the list clears its file
     dash.set_filters(branch="石桥镇支行")
     assert dash.borrower_id is None and dash.borrower_html.value == ""
@@ -110,7 +115,7 @@ def test_a_garbage_upload_shows_the_error_panel_and_keeps_the_data(dash):
     assert "pa-error" in dash.source.error.value
     assert "Traceback" not in dash.source.error.value
     assert "network_snapshot_20260930.xlsx" in dash.source.error.value
-    assert dash.report is before and len(dash.view) == 55
+    assert dash.report is before and len(dash.view) == 153
     assert not dash.load_previous_files([GARBAGE_XLSX])
     assert "pa-error" in dash.previous_error.value
     assert dash.previous.source_name == "network_snapshot_20260630.xlsx"
@@ -172,17 +177,17 @@ def _set_cells(content: bytes, changes: dict[int, dict[str, str]]) -> bytes:
 def test_record_then_export_and_import_with_a_refused_row(dash):
     assert dash.alerts.empty and "未解除预警 0 户" in dash.alerts_html.value
     assert dash.record_alerts()
-    assert "新发起 55 / 延续 0" in dash.record_message.value
+    assert "新发起 153 / 延续 0" in dash.record_message.value
     assert "操作人 风险岗" in dash.record_message.value
-    assert len(dash.alerts) == 55 and set(dash.alerts["status"]) == {"发起"}
+    assert len(dash.alerts) == 153 and set(dash.alerts["status"]) == {"发起"}
     assert "<th>状态</th>" in dash.alerts_html.value and "<th>处置期限</th>" in dash.alerts_html.value
-    # orange alerts are due 30 days after 2026-09-30, yellow 60: none overdue on 2026-10-20
-    assert "逾期未处置 0 户" in dash.alerts_html.value
+    # red alerts are due 15 days after the 2026-09-30 scan: the 19 red ones are past it on 10-20
+    assert "未解除预警 153 户,其中逾期未处置 19 户(处置期限已过)。" in dash.alerts_html.value
     assert dash.export_alerts()
     assert "风险预警信号处理表_20261020.xlsx" in dash.alerts_download.value
-    assert "55 户" in dash.alerts_download.value
+    assert "153 户" in dash.alerts_download.value
     sheet = openpyxl.load_workbook(io.BytesIO(dash.alerts_bytes))["预警处理"]
-    ids = [sheet.cell(r, 1).value for r in range(2, 57)]
+    ids = [sheet.cell(r, 1).value for r in range(2, 2 + 153)]
     assert sorted(ids) == sorted(dash.alerts["alert_id"].tolist())
     # row 2 confirmed; row 3 sent straight from 发起 to 处置: refused, nothing applied
     bad = _set_cells(dash.alerts_bytes, {2: {"状态": "认定"},
@@ -195,8 +200,9 @@ def test_record_then_export_and_import_with_a_refused_row(dash):
     good = _set_cells(dash.alerts_bytes, {2: {"状态": "认定"}, 3: {"状态": "认定"}})
     assert dash.import_alerts(good, "处理表.xlsx")
     assert "更新预警 2 条" in dash.import_result.value
-    assert sorted(dash.alerts["status"].value_counts().items()) == [("发起", 53), ("认定", 2)]
-    # 2026-11-15: the orange alerts (due 2026-10-30) are past their deadline, not the yellow
+    assert sorted(dash.alerts["status"].value_counts().items()) == [("发起", 151), ("认定", 2)]
+    # 2026-11-15: the red (due 2026-10-15) and orange (due 2026-10-30) alerts are past their
+    # deadline, not the yellow (due 2026-11-29)
     dash.today = dt.date(2026, 11, 15)
     assert dash.refresh_alerts()
-    assert "逾期未处置 50 户" in dash.alerts_html.value
+    assert "逾期未处置 128 户" in dash.alerts_html.value
