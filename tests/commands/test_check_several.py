@@ -76,10 +76,10 @@ def test_two_files_give_the_pages_combined_report_findings_and_workbook(
                  "--out", str(out)]) == 0
     (report,) = cli_reports
     assert_same_report(report, page.report)
-    assert len(report.findings) == 33 + 174  # the two answer keys (planted.csv)
+    assert len(report.findings) == 35 + 174  # the two answer keys (planted.csv)
     lines = capsys.readouterr().out.splitlines()
     assert lines[:3] == [
-        "2 个文件合并检查,检查日 2026-09-30,贷款 3260 笔,发现问题 207 条 / 2 files checked together",
+        "2 个文件合并检查,检查日 2026-09-30,贷款 3260 笔,发现问题 209 条 / 2 files checked together",
         f"  文件 {CHENGGUAN.name}(指纹 {page.extracts[0].fingerprint[:12]},数据日期 2026-09-30)"
         ":贷款 260 笔",
         f"  文件 {HEAD_OFFICE.name}(指纹 {page.extracts[1].fingerprint[:12]},数据日期 2026-09-30)"
@@ -96,7 +96,7 @@ def test_two_files_give_the_pages_combined_report_findings_and_workbook(
         assert mine[title] == theirs[title], title
     listed = mine["问题清单"]
     blank = listed.index((None,) * len(listed[0]))  # the sign-off block follows a blank row
-    assert blank == 1 + 207
+    assert blank == 1 + 209
     assert [r[0] for r in listed[blank + 1:]] == ["检查人:", "复核人:", "日期:"]
     differ = [(a, b) for a, b in zip(mine["参数"], theirs["参数"], strict=True) if a != b]
     assert [a[0] for a, _ in differ] == ["生成时间 created"]
@@ -146,7 +146,7 @@ def test_per_file_notes_rules_not_run_and_rejected_rows_name_their_file(
         "negative_balance.csv:贷款台账读取 3 行:保留 2 笔,拒绝 1 行,合计/汇总行 0 行 / loans: "
         "3 rows read, 2 kept, 1 rejected, 0 summary rows。被拒绝的行见问题清单工作簿的「拒绝行」表"
         f"({out})",
-        "2 个文件合并检查,检查日 2026-09-30,贷款 262 笔,发现问题 33 条 / 2 files checked together",
+        "2 个文件合并检查,检查日 2026-09-30,贷款 262 笔,发现问题 35 条 / 2 files checked together",
         f"  文件 {CHENGGUAN.name}(指纹 {page.extracts[0].fingerprint[:12]},数据日期 2026-09-30)"
         ":贷款 260 笔",
         f"  文件 negative_balance.csv(指纹 {page.extracts[1].fingerprint[:12]},数据日期 未识别)"
@@ -165,14 +165,14 @@ def test_record_stores_the_combined_run_as_the_pages_record_button_does(page, tm
     scope = "城关支行、柳林镇支行、河口镇支行、白沙镇支行、石桥镇支行、青山镇支行"
     lines = capsys.readouterr().out.splitlines()
     assert lines[-2:] == [f"已记录为第 1 次检查(范围 {scope}) / recorded as run 1",
-                          "与上次相比: 新增 207 / 延续 0 / 消失 0(本范围首次记录 / first recorded "
+                          "与上次相比: 新增 209 / 延续 0 / 消失 0(本范围首次记录 / first recorded "
                           "run of this scope)"]
     assert page.trail.record()
     compared = ["as_of", "scope", "source_name", "fingerprint", "policy_sha", "rules_run",
                 "loans_checked", "findings_count", "new_count"]
     mine, theirs = open_store(db).runs(), page.trail.store.runs()
     assert mine[compared].to_dict("records") == theirs[compared].to_dict("records")
-    assert mine.loc[0, "scope"] == scope and mine.loc[0, "findings_count"] == 207
+    assert mine.loc[0, "scope"] == scope and mine.loc[0, "findings_count"] == 209
     keys = ["finding_key", "rule_id", "loan_id", "branch", "deadline", "status"]
     assert open_store(db).followup()[keys].equals(page.trail.store.followup()[keys])
 

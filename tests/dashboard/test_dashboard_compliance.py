@@ -29,7 +29,7 @@ HEAD_OFFICE = "head_office_6_branches_20260930.csv"
 CHENGGUAN = "branch_chengguan_20260930.xlsx"
 #: Rules the head-office CSV cannot run: it holds no inspection reports and no borrower's file.
 CSV_NOT_RUN = ["INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE", "GUAR-RATING",
-               "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
+               "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT", "LIST-WATCH"]
 
 
 def planted(name: str) -> set[tuple[str, str]]:
@@ -136,7 +136,7 @@ def test_summary_by_branch_counts_each_branch(dash):
     assert table.columns.tolist() == ["title_zh", "rule_id", "城关支行", "柳林镇支行", "河口镇支行",
                                       "白沙镇支行", "石桥镇支行", "青山镇支行"]
     assert table["rule_id"].tolist() == [*dash.report.rules_run, ""]
-    assert table.iloc[-1, :3].tolist() == ["合计", "", 47]
+    assert table.iloc[-1, :3].tolist() == ["合计", "", 44]
     counts = dash.findings.groupby(["rule_id", "branch"]).size()
     assert int(table.set_index("rule_id").at["CLS-OVERDUE", "城关支行"]) == int(
         counts.get(("CLS-OVERDUE", "城关支行"), 0))
@@ -205,7 +205,7 @@ def test_upload_of_the_chengguan_workbook_replaces_the_results(dash):
     assert dash.findings["branch"].unique().tolist() == ["城关支行"]
     assert dash.by_branch["branch"].tolist() == ["城关支行"]
     assert "001202200000344" in dash.findings_html.value
-    assert dash.branch_filter.options == (("全部", ALL), ("城关支行(33)", "城关支行"))
+    assert dash.branch_filter.options == (("全部", ALL), ("城关支行(35)", "城关支行"))
 
 
 def test_upload_through_the_file_upload_widget(dash):
@@ -216,10 +216,10 @@ def test_upload_through_the_file_upload_widget(dash):
 def test_two_files_are_checked_each_on_its_own_and_combined(dash):
     assert dash.load_files([(raw(CHENGGUAN), CHENGGUAN), (raw(HEAD_OFFICE), HEAD_OFFICE)])
     assert pairs(dash.findings) == planted(CHENGGUAN) | planted(HEAD_OFFICE)
-    assert len(dash.findings) == 33 + 174
+    assert len(dash.findings) == 35 + 174
     assert dash.report.loans_checked == 260 + 3000
     by_source = dash.findings.groupby("source_name").size().to_dict()
-    assert by_source == {CHENGGUAN: 33, HEAD_OFFICE: 174}
+    assert by_source == {CHENGGUAN: 35, HEAD_OFFICE: 174}
     assert "<th>来源文件</th>" in dash.findings_html.value
     assert dash.report.source_name == f"{CHENGGUAN}; {HEAD_OFFICE}"
     fingerprints = dash.report.fingerprint.split("; ")
@@ -228,7 +228,7 @@ def test_two_files_are_checked_each_on_its_own_and_combined(dash):
             "未跨文件比较。") in dash.report.warnings
     assert dash.progress.max == 2 and dash.progress_label.value.startswith("检查完成:2 个文件")
     book = openpyxl.load_workbook(io.BytesIO(dash.workbook_bytes))
-    assert listed_rows(book["问题清单"]) == 1 + 207
+    assert listed_rows(book["问题清单"]) == 1 + 209
 
 
 def test_a_rule_not_run_for_one_file_is_listed_with_that_file():
@@ -239,7 +239,7 @@ def test_a_rule_not_run_for_one_file_is_listed_with_that_file():
     # the CSV cannot show inspection reports or the borrower's file either
     assert dash.not_run["rule_id"].tolist() == [
         "INSP-REPORT", "COLL-TIER", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE",
-        "GUAR-RATING", "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
+        "GUAR-RATING", "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT", "LIST-WATCH"]
     assert dash.not_run["reason"].str.startswith("〔ho_20260930.csv〕缺少所需数据:").all()
     assert dash.not_run["title_zh"].tolist()[:2] == ["贷后检查报告未按期完成", "逾期催收方式不到位"]
     # COLL-TIER still ran for the Chengguan file, so it is both run and (for one file) not run.
@@ -398,7 +398,7 @@ def test_policy_toml_disables_a_rule(dash):
         "reason": "本行参数配置停用:评级由总行统一更新 / disabled by policy: 评级由总行统一更新"}]
     assert dash.not_run["rule_id"].tolist() == [
         "INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE", "RATING-STALE",
-        "GUAR-RATING", "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
+        "GUAR-RATING", "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT", "LIST-WATCH"]
     assert "当前参数:参数文件 bank.toml;停用规则:RATING-STALE(评级由总行统一更新)" \
         in dash.policy_status.value
     assert "参数:参数文件 bank.toml" in dash.result_header.value
@@ -418,7 +418,7 @@ def test_policy_upload_widget_and_reset(dash):
     dash.policy_upload.value = upload_value(DISABLE_RATING, "bank.toml")
     assert dash.not_run["rule_id"].tolist() == [
         "INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE", "RATING-STALE",
-        "GUAR-RATING", "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT"]
+        "GUAR-RATING", "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT", "LIST-WATCH"]
     dash.policy_reset.click()
     assert dash.policy.source == "default"
     assert dash.not_run["rule_id"].tolist() == CSV_NOT_RUN and len(dash.findings) == 174
@@ -504,7 +504,7 @@ def test_filters_survive_a_rerun_when_still_available_else_reset(dash):
     assert set(dash.findings_view["branch"]) == {"柳林镇支行"}
     dash.load_files([(raw(CHENGGUAN), CHENGGUAN)])
     assert dash.branch_filter.value == ALL
-    assert len(dash.findings_view) == 33
+    assert len(dash.findings_view) == 35
 
 
 def test_findings_table_shows_at_most_max_table_rows_with_a_count_note():
