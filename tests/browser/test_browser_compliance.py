@@ -36,11 +36,15 @@ def test_compliance_dashboard_sample_upload_errors_filters_and_download(
     by_branch = page.locator("#pa-by-branch")
     expect(by_branch.get_by_text("柳林镇支行")).to_have_count(1)
     expect(page.locator("#pa-findings").get_by_text("001202200000344")).to_have_count(0)
-    # A one-sheet CSV has no inspection records: the report-deadline rule is listed as not run
-    # with its reason, every other rule ran.
+    # A one-sheet CSV has no inspection records and no borrower's file: the rules that need
+    # them are listed as not run, each with its reason; every other rule ran.
     not_run = page.locator("#pa-not-run tbody tr")
-    expect(not_run).to_have_count(1)
-    expect(not_run.first).to_contain_text("INSP-REPORT")
+    missing = ["INSP-REPORT", "COLLAT-COVER", "COLLAT-INSURE", "COLLAT-RELEASE", "GUAR-RATING",
+               "FIN-STATEMENTS", "LIST-MODE", "LIST-NEWCREDIT", "LIST-WATCH"]
+    expect(not_run).to_have_count(len(missing))
+    for i, rule_id in enumerate(missing):
+        expect(not_run.nth(i)).to_contain_text(rule_id)
+        expect(not_run.nth(i)).to_contain_text("缺少所需数据")
     expect(not_run.first).to_contain_text("report_date")
     save_screenshot("02_compliance_checks")
 
