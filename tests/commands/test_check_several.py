@@ -30,11 +30,17 @@ REPORT_FIELDS = ("as_of", "source_name", "fingerprint", "rules_run", "warnings",
                  "policy", "profile_name", "profile_sha256")
 
 
-def page_with(*paths: Path, db: Path) -> ComplianceDashboard:
-    """The compliance page after uploading ``paths`` (it checks them at their data date)."""
+def page_with(*paths: Path, db: Path, undated: bool = False) -> ComplianceDashboard:
+    """The compliance page after uploading ``paths`` (it checks them at their data date; with
+    an ``undated`` file among them the page asks, and the user confirms the date)."""
     dash = ComplianceDashboard(sample=CHENGGUAN.name, db=db)
     dash.start()
-    assert dash.load_files([(p.read_bytes(), p.name) for p in paths])
+    loaded = dash.load_files([(p.read_bytes(), p.name) for p in paths])
+    if undated:
+        assert not loaded and "台账未识别出数据日期" in dash.confirm_note.value
+        assert dash.confirm_as_of()
+    else:
+        assert loaded
     return dash
 
 
@@ -134,7 +140,7 @@ def test_per_file_notes_rules_not_run_and_rejected_rows_name_their_file(
     assert main(["check", str(CHENGGUAN), str(NEGATIVE), "--as-of", "2026-09-30",
                  "--out", str(out)]) == 0
     (report,) = cli_reports
-    page = page_with(CHENGGUAN, NEGATIVE, db=tmp_path / "page.db")
+    page = page_with(CHENGGUAN, NEGATIVE, db=tmp_path / "page.db", undated=True)
     assert_same_report(report, page.report)
     date_note = (f"各文件的数据日期不同({CHENGGUAN.name} 2026-09-30;negative_balance.csv 未识别),"
                  "均按检查日 2026-09-30 检查。")

@@ -205,9 +205,10 @@ def test_workpaper_prints_on_a4_with_drop_downs_and_a_sign_off(workbook_bytes):
         assert title == f"现场检查工作底稿 · {ws.title}"
         assert details.split() == ["被查机构:城东支行", "数据日期:2026-09-30", "随机种子:7"]
         assert ws.oddFooter.center.text == "第 &P 页,共 &N 页"
-    # the wide sheets print landscape, the narrow ones portrait
+    # the wide sheets print landscape (抽样结果 13 columns, 现场检查清单 14), the narrow ones
+    # portrait (分层统计 5 columns, 抽样参数 3: names and values, the longest wrapping)
     assert [ws.page_setup.orientation for ws in book.worksheets] == [
-        "landscape", "portrait", "landscape", "landscape"]
+        "landscape", "portrait", "portrait", "landscape"]
     ws = book["现场检查清单"]
     assert ws["I2"].alignment.wrap_text is True  # 检查项目 wraps
     validations = ws.data_validations.dataValidation
