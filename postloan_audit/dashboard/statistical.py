@@ -291,7 +291,7 @@ class StatisticalSamplingDashboard:
             return True
         if self.evaluation is not None and self._evaluated_from:
             self.result_box.value = (
-                "<div class='pa-error pa-stale'>以下为上一次上传的底稿"
+                "<div class='pa-note pa-stale'>以下为上一次上传的底稿"
                 f"「{html.escape(self._evaluated_from)}」的评价结论;本次上传的"
                 f"「{html.escape(filename)}」未通过校验,结论未更新。 / The conclusion below is "
                 "the previous workpaper's; this upload was not used.</div>" + self._result_html)

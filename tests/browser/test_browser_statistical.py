@@ -59,6 +59,8 @@ def test_statistical_sampling_dashboard_in_the_browser(page, open_voila, save_sc
                          "buffer": _filled(target, "是否偏差(是/否)", {3: None}, "否")}],
                  button_text="上传已填写底稿")
     expect(page.locator(".pa-error")).to_contain_text("第 5 行未填或无法识别")
+    # the conclusion still on screen is labelled as the earlier workpaper's
+    expect(page.locator(".pa-stale")).to_contain_text("以下为上一次上传的底稿")
 
     page.locator(".pa-stat-test button", has_text="五级分类准确性").click()
     expect(page.locator(".pa-stat-plan")).to_contain_text("按金额抽取 93 个货币单元")

@@ -92,7 +92,7 @@ def test_a_failed_upload_labels_the_earlier_conclusion_as_the_earlier_workpapers
     assert "pa-stale" not in conclusion and "可以信赖该项控制" in conclusion
     assert not dash.evaluate_workpaper(b"not a workbook", "第二次.xlsx")
     assert dash.result_box.value == (
-        "<div class='pa-error pa-stale'>以下为上一次上传的底稿「第一次.xlsx」的评价结论;本次上传的"
+        "<div class='pa-note pa-stale'>以下为上一次上传的底稿「第一次.xlsx」的评价结论;本次上传的"
         "「第二次.xlsx」未通过校验,结论未更新。 / The conclusion below is the previous "
         "workpaper's; this upload was not used.</div>" + conclusion)
     # A new sample clears both: no conclusion of another sample stays.
