@@ -113,7 +113,7 @@ def test_every_page_ends_with_visitor_page_and_voila_preheats_one_kernel_each():
     assert config["VoilaConfiguration"]["preheat_kernel"] is True
     assert config["VoilaConfiguration"]["default_pool_size"] == 1
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    assert len(notebooks) == 5
+    assert len(notebooks) == 6  # pages 00–05
     for path in notebooks:
         cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
                  if c["cell_type"] == "code"]
