@@ -62,6 +62,7 @@ from postloan_audit.core.dates import coerce_optional_date
 from postloan_audit.core.errors import PolicyError, PostloanAuditError
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.severity import SEVERITY_ZH
+from postloan_audit.dashboard.analytics import AnalyticsPanel
 from postloan_audit.dashboard.common import (
     MAX_TABLE_ROWS,
     MAX_UPLOAD_BYTES,
@@ -213,6 +214,9 @@ class ComplianceDashboard:
         The findings workbook of :attr:`report` (what the download link serves); built with
         each run up to :data:`EAGER_WORKBOOK_MAX_FINDINGS` findings, else by
         :meth:`prepare_workbook` (the 生成工作簿 button), and ``b""`` until then.
+    analytics:
+        The 审计分析 section (:class:`~postloan_audit.dashboard.analytics.AnalyticsPanel`)
+        over the files checked, as one book, and the 上期台账 in use.
     maturities, maturity_bytes:
         The maturity list of the checked files for the month after the check date
         (:func:`~postloan_audit.portfolio.lists.maturity_list`) and its workbook; rebuilt
@@ -302,6 +306,8 @@ class ComplianceDashboard:
         self.settled_error = widgets.HTML()
         self.settled_html = widgets.HTML()
         self.settled_download = widgets.HTML()
+        # 审计分析 (audit analytics) over the files checked, with the 上期台账 when given
+        self.analytics = AnalyticsPanel(title="五、审计分析")
 
         self.widget = widgets.VBox([
             style_widget(), widgets.HTML(_STYLE),
@@ -334,6 +340,7 @@ class ComplianceDashboard:
             widgets.HBox([self.previous_upload, self.previous_clear]),
             self.previous_status, self.settled_error, self.settled_html,
             self.settled_download,
+            self.analytics.widget,
             *([self.trail.widget] if self.trail is not None else []),
         ])
         self.as_of_picker.observe(self._on_as_of, names="value")
@@ -448,6 +455,7 @@ class ComplianceDashboard:
             return False
         self.previous_extracts = previous
         self._show_previous()
+        self._analytics_book()
         return self._build_settled()
 
     def clear_previous(self) -> None:
@@ -457,6 +465,7 @@ class ComplianceDashboard:
         for panel in (self.settled_error, self.settled_html, self.settled_download):
             panel.value = ""
         self._show_previous()
+        self._analytics_book()
 
     def confirm_as_of(self) -> bool:
         """Run at the picked date although it is far from the extract's date (the button
@@ -628,6 +637,7 @@ class ComplianceDashboard:
         self._build_maturities()
         if self.previous_extracts:
             self._build_settled()
+        self._analytics_book()
         if self.trail is not None:
             self.trail.show_report(report, pd.concat([e.loans["branch"] for e in extracts]))
         self.progress.bar_style = "success"
@@ -752,6 +762,11 @@ class ComplianceDashboard:
             self.maturity_bytes, f"贷款到期提示表_{listed.attrs['month']}.xlsx",
             "下载次月贷款到期提示表(.xlsx)")
         return True
+
+    def _analytics_book(self) -> None:
+        """Hand the 审计分析 section the files checked and the 上期台账 in use."""
+        self.analytics.set_book(self.extracts, previous=self.previous_extracts,
+                                policy=self.policy)
 
     def _build_settled(self) -> bool:
         """The loans settled between the 上期台账 and the checked files."""

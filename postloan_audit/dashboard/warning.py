@@ -49,6 +49,7 @@ from postloan_audit.core.schema import (
     GUARANTOR_TYPE_ZH,
 )
 from postloan_audit.core.severity import LEVEL_ZH, LEVELS
+from postloan_audit.dashboard.analytics import AnalyticsPanel
 from postloan_audit.dashboard.common import (
     MAX_TABLE_ROWS,
     MAX_UPLOAD_BYTES,
@@ -216,6 +217,9 @@ class WatchListDashboard:
         The borrower whose file is shown (None: none).
     workbook_bytes, alerts_bytes:
         The watch-list workbook of :attr:`report` and the last exported 风险预警信号处理表.
+    analytics:
+        The 审计分析 section (:class:`~postloan_audit.dashboard.analytics.AnalyticsPanel`) of
+        the extract scanned and its earlier snapshot.
     alerts, refused:
         The open alerts on screen and the rows refused by the last import.
     """
@@ -290,9 +294,12 @@ class WatchListDashboard:
                                                 description="上传处理表", button_style="info")
         self.import_result = widgets.HTML()
 
+        # 审计分析 (audit analytics) of the extract scanned: the circles feed EW-GUAR-CIRCLE
+        self.analytics = AnalyticsPanel(title="五、审计分析")
+
         self.trail = trail
         trail_section = [
-            widgets.HTML("<h3>五、预警台账</h3><p class='pa-note'>把本次预警名单记入预警台账:新进入名单的"
+            widgets.HTML("<h3>六、预警台账</h3><p class='pa-note'>把本次预警名单记入预警台账:新进入名单的"
                          "客户发起预警,已有未解除预警的客户延续原预警。预警按 发起 → 认定(或排除)→ 处置 → "
                          "解除 跟踪,处置期限按预警等级确定。导出风险预警信号处理表交分支机构填写状态、处置措施、"
                          "责任人和处置期限后上传;任何一行不通过校验则整份不导入。</p>"),
@@ -318,6 +325,7 @@ class WatchListDashboard:
             widgets.HTML("<h3>四、客户预警档案</h3><p class='pa-note'>从名单中选择一户,查看其预警信号"
                          "及事实、贷款、押品、保证人和财务报表比率。</p>"),
             self.borrower_picker, self.borrower_html, self.ratio_note, self.ratio_plot,
+            self.analytics.widget,
             *trail_section,
         ])
         self.previous_upload.observe(self._on_previous_upload, names="value")
@@ -436,6 +444,9 @@ class WatchListDashboard:
             return False
         self.report, self.workbook_bytes = report, buffer.getvalue()
         self._show_results(report)
+        self.analytics.set_book([self.extract],
+                                previous=[self.previous] if self.previous is not None else [],
+                                policy=self.policy)
         return True
 
     # ------------------------------------------------------------------ alerts

@@ -73,3 +73,25 @@ def test_page_02_tables_fit_1366(page, open_voila, ready_selectors):
     except Exception:  # noqa: BLE001 - report what does not fit
         pytest.fail(f"page 02 at 1366×768: {page.evaluate(TABLES_02, FINDINGS_KEY_HEADERS)}",
                     pytrace=False)
+
+
+@pytest.mark.parametrize("notebook", ["02_compliance_checks.ipynb", "05_watch_list.ipynb"])
+def test_analytics_section_runs_on_its_button_and_fits_1366(page, open_voila, notebook,
+                                                            ready_selectors):
+    """审计分析 on pages 02 and 05: the button shows the headline table, every analysis's
+    table and the workbook link, and the page still does not scroll sideways at 1366×768."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_voila(notebook, ready_selectors[notebook])
+    section = page.locator(".pa-analytics")
+    section.get_by_role("button", name="运行审计分析").click()
+    counts = page.locator("#pa-analytics-counts")
+    counts.wait_for(state="visible", timeout=60_000)
+    assert counts.locator("th").all_inner_texts() == ["分析项目", "结果", "说明"]
+    items = counts.locator("tbody tr td:first-child").all_inner_texts()
+    assert items[:2] == ["同一债务人(合并的客户号组)", "证件号码无效"]
+    assert section.locator("a.pa-download").inner_text() == "下载审计分析工作簿(.xlsx)"
+    try:
+        page.wait_for_function(FITS, timeout=15_000)
+    except Exception:  # noqa: BLE001 - report what is too wide
+        pytest.fail(f"{notebook} with 审计分析 at 1366×768: {page.evaluate(MEASURE)}",
+                    pytrace=False)
