@@ -21,6 +21,7 @@ export profile in force).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import json
 import traceback
@@ -524,3 +525,95 @@ class SourcePanel:
                                           sheet="工作表", column="列")))
         self.status.value = "".join(blocks)
         self.issues.value = "".join(issue_blocks)
+
+
+# --------------------------------------------------------------------------- the date a page runs at
+
+
+@dataclass(frozen=True)
+class DateWords:
+    """How a page names the date it runs at and what a wrong one would do: ``noun`` and
+    ``noun_en`` (检查日期 / check date, 预警日期 / scan date), the confirm button's label, and
+    the consequence of a date far from the data's (Chinese, English)."""
+
+    noun: str
+    noun_en: str
+    button: str
+    far_zh: str
+    far_en: str
+
+
+class DateConfirmation:
+    """The date a page runs at, confirmed by the user when the data cannot vouch for it.
+
+    A file without a data date (数据日期未识别) never runs at a date nobody chose: the page asks
+    for one and, once picked, for its confirmation (the button); a picked date more than
+    ``confirm_days`` from a file's data date asks for confirmation too (deadlines after the
+    extract would all look missed). A confirmation holds for that date and those files only.
+    Pages 02 and 05 share it.
+
+    Attributes
+    ----------
+    note, button:
+        The question (a ``pa-error pa-confirm`` panel; empty when nothing is asked) and the
+        confirm button (hidden unless a confirmation is asked).
+    """
+
+    def __init__(self, words: DateWords) -> None:
+        self.words = words
+        self.note = widgets.HTML()
+        self.button = widgets.Button(description=words.button, button_style="warning",
+                                     layout=widgets.Layout(display="none", width="200px"))
+        self._confirmed: tuple | None = None
+
+    @staticmethod
+    def _key(day: dt.date | None, extracts: Sequence[Extract]) -> tuple:
+        return (day, tuple(e.fingerprint for e in extracts))
+
+    def confirm(self, day: dt.date | None, extracts: Sequence[Extract]) -> None:
+        """The user vouches for ``day`` with these files (the button, or the page's
+        parameter for its first load)."""
+        self._confirmed = self._key(day, extracts)
+
+    def clear(self) -> None:
+        """Nothing asked (no files)."""
+        self.note.value = ""
+        self.button.layout.display = "none"
+
+    def waits(self, day: dt.date | None, extracts: Sequence[Extract], *, confirm_days: int,
+              stale: str = "") -> bool:
+        """True (with the question shown) while the page must not run at ``day``; ``stale``
+        says which earlier results stay on screen meanwhile."""
+        w = self.words
+        confirmed = self._confirmed == self._key(day, extracts)
+        undated = [] if confirmed else [e.source_name for e in extracts if e.as_of is None]
+        if undated:
+            names = html.escape("、".join(undated))
+            if day is None:
+                self.button.layout.display = "none"
+                ask = (f"请在上方选择{w.noun}(台账的截止日期)。 / No data date was found in the "
+                       f"file: pick the {w.noun_en} (the date the ledger was extracted) above.")
+            else:
+                self.button.layout.display = None
+                ask = (f"{w.noun}现为 {day:%Y-%m-%d}:如是台账的截止日期,请点击「{w.button}」;"
+                       f"否则请改选日期。 / No data date was found in the file: confirm "
+                       f"{day:%Y-%m-%d} as its date, or pick another.")
+            self.note.value = (
+                f"<div class='pa-error pa-confirm'><b>请确认{w.noun} / Please confirm the "
+                f"{w.noun_en}</b><br>台账未识别出数据日期:{names}。{ask}{html.escape(stale)}</div>")
+            return True
+        far = [] if confirmed or day is None else [
+            (e.source_name, e.as_of, abs((day - e.as_of).days)) for e in extracts
+            if e.as_of is not None and abs((day - e.as_of).days) > confirm_days]
+        self.button.layout.display = None if far else "none"
+        if not far:
+            self.note.value = ""
+            return False
+        listed = "、".join(f"{name}(数据日期 {as_of:%Y-%m-%d},相差 {days} 天)"
+                          for name, as_of, days in far)
+        self.note.value = (
+            f"<div class='pa-error pa-confirm'><b>请确认{w.noun} / Please confirm the "
+            f"{w.noun_en}</b><br>{w.noun} {day:%Y-%m-%d} 与台账数据日期相差超过 {confirm_days} 天:"
+            f"{html.escape(listed)}。{w.far_zh}请改为台账的数据日期,或确认后点击「{w.button}」。 / "
+            f"{w.far_en}</div>")
+        return True

@@ -67,6 +67,8 @@ from postloan_audit.dashboard.common import (
     MAX_TABLE_ROWS,
     MAX_UPLOAD_BYTES,
     UPLOAD_ACCEPT,
+    DateConfirmation,
+    DateWords,
     SourcePanel,
     download_link_html,
     error_html,
@@ -128,6 +130,13 @@ _STYLE = """
 #: for confirmation first: the policy value ``check_date.confirm_days`` (default 92 days, one
 #: quarter; see :class:`~postloan_audit.compliance.policy.CheckDatePolicy`).
 AS_OF_CONFIRM_DAYS: int = Policy.default().check_date.confirm_days
+#: How page 02 names its date and what a far one would do.
+CHECK_DATE_WORDS = DateWords(
+    noun="检查日期", noun_en="check date", button="仍按此日期检查",
+    far_zh="按这个日期检查,台账之后发生的贷后检查、催收和通知都不在数据中,几乎每笔贷款都会被判为检查超期、"
+           "催收不及时,问题数会成倍增加,但并非真实问题。",
+    far_en="The check date is far from the extract's date: almost every deadline would look "
+           "missed.")
 BY_BRANCH_LIST_HEADERS: dict[str, str] = {"branch": "经营机构", "loans": "笔数",
                                           "balance": "贷款余额(元)"}
 _CJK_FONT = ("Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, "
@@ -235,7 +244,6 @@ class ComplianceDashboard:
         self.trail = (FollowupPanel(db=db, time_zone=Policy.coerce(self.policy).trail.time_zone)
                       if trail else None)
         self._confirm_days = confirm_days  # None: the policy's check_date.confirm_days
-        self._confirmed: tuple | None = None
         self._first_as_of = coerce_optional_date(as_of, what=CHECK_DATE)
         self._quiet = False
         self.extracts: list[Extract] = []
@@ -269,10 +277,9 @@ class ComplianceDashboard:
                                             layout=widgets.Layout(width="420px"))
         self.progress_label = widgets.HTML()
         self.run_error = widgets.HTML()
-        self.confirm_note = widgets.HTML()
-        self.confirm_button = widgets.Button(description="仍按此日期检查", button_style="warning",
-                                             layout=widgets.Layout(display="none",
-                                                                   width="200px"))
+        # the check date, confirmed when the data cannot vouch for it
+        self.date_check = DateConfirmation(CHECK_DATE_WORDS)
+        self.confirm_note, self.confirm_button = self.date_check.note, self.date_check.button
         self.result_header = widgets.HTML()
         self.kpis = widgets.HTML()
         self.warnings_html = widgets.HTML()
@@ -470,11 +477,8 @@ class ComplianceDashboard:
     def confirm_as_of(self) -> bool:
         """Run at the picked date although it is far from the extract's date (the button
         「仍按此日期检查」)."""
-        self._confirmed = self._date_key()
+        self.date_check.confirm(self.as_of_picker.value, self.source.extracts)
         return self.run()
-
-    def _date_key(self) -> tuple:
-        return (self.as_of_picker.value, tuple(e.fingerprint for e in self.source.extracts))
 
     @property
     def confirm_days(self) -> int:
@@ -484,56 +488,11 @@ class ComplianceDashboard:
             return self._confirm_days
         return Policy.coerce(self.policy).check_date.confirm_days
 
-    def _far_dates(self) -> list[tuple[str, dt.date, int]]:
-        """(file, extract date, days apart) of the extracts whose date is more than
-        :attr:`confirm_days` from the picked check date."""
-        day = self.as_of_picker.value
-        if day is None:
-            return []
-        return [(e.source_name, e.as_of, abs((day - e.as_of).days)) for e in self.source.extracts
-                if e.as_of is not None and abs((day - e.as_of).days) > self.confirm_days]
-
-    def _undated(self) -> list[str]:
-        """The loaded files in which no data date was recognised (数据日期未识别)."""
-        return [e.source_name for e in self.source.extracts if e.as_of is None]
-
     def _needs_confirmation(self) -> bool:
-        day = self.as_of_picker.value
-        undated = self._undated() if self._confirmed != self._date_key() else []
-        if undated:
-            # No data date: the check date is the user's to give, never silently today.
-            names = html.escape("、".join(undated))
-            stale = ("下方仍为上一次的检查结果(" + html.escape(self.report.source_name)
-                     + f",检查日 {self.report.as_of:%Y-%m-%d})。" if self.report is not None
-                     else "")
-            if day is None:
-                self.confirm_button.layout.display = "none"
-                ask = ("请在上方选择检查日期(台账的截止日期)。 / No data date was found in the "
-                       "file: pick the check date (the date the ledger was extracted) above.")
-            else:
-                self.confirm_button.layout.display = None
-                ask = (f"检查日期现为 {day:%Y-%m-%d}:如是台账的截止日期,请点击「仍按此日期检查」;"
-                       f"否则请改选日期。 / No data date was found in the file: confirm "
-                       f"{day:%Y-%m-%d} as its date, or pick another.")
-            self.confirm_note.value = (
-                "<div class='pa-error pa-confirm'><b>请确认检查日期 / Please confirm the check "
-                f"date</b><br>台账未识别出数据日期:{names}。{ask}{stale}</div>")
-            return True
-        far = self._far_dates() if self._confirmed != self._date_key() else []
-        self.confirm_button.layout.display = None if far else "none"
-        if not far:
-            self.confirm_note.value = ""
-            return False
-        listed = "、".join(f"{name}(数据日期 {as_of:%Y-%m-%d},相差 {days} 天)"
-                          for name, as_of, days in far)
-        self.confirm_note.value = (
-            "<div class='pa-error pa-confirm'><b>请确认检查日期 / Please confirm the check date</b>"
-            f"<br>检查日期 {day:%Y-%m-%d} 与台账数据日期相差超过 {self.confirm_days} 天:"
-            f"{html.escape(listed)}。按这个日期检查,台账之后发生的贷后检查、催收和通知都不在数据中,"
-            "几乎每笔贷款都会被判为检查超期、催收不及时,问题数会成倍增加,但并非真实问题。"
-            "请改为台账的数据日期,或确认后点击「仍按此日期检查」。 / The check date is far from "
-            "the extract's date: almost every deadline would look missed.</div>")
-        return True
+        stale = ("下方仍为上一次的检查结果(" + self.report.source_name
+                 + f",检查日 {self.report.as_of:%Y-%m-%d})。" if self.report is not None else "")
+        return self.date_check.waits(self.as_of_picker.value, self.source.extracts,
+                                     confirm_days=self.confirm_days, stale=stale)
 
     def run(self) -> bool:
         """Run every rule over the loaded extracts at the picked date; True on success.
@@ -572,7 +531,7 @@ class ComplianceDashboard:
         finally:
             self._quiet = False
         if given is not None:
-            self._confirmed = self._date_key()
+            self.date_check.confirm(day, self.source.extracts)
         self.run()
 
     def _on_as_of(self, change: dict[str, Any]) -> None:

@@ -55,6 +55,8 @@ from postloan_audit.dashboard.common import (
     MAX_UPLOAD_BYTES,
     SAMPLE_DIR,
     UPLOAD_ACCEPT,
+    DateConfirmation,
+    DateWords,
     SourcePanel,
     download_link_html,
     error_html,
@@ -77,6 +79,13 @@ DEFAULT_SAMPLE = "network_snapshot_20260930.xlsx"
 DEFAULT_PREVIOUS = "network_snapshot_20260630.xlsx"
 #: The earlier snapshot that goes with a bundled sample (used while no 上期台账 is uploaded).
 SAMPLE_PREVIOUS: dict[str, str] = {DEFAULT_SAMPLE: DEFAULT_PREVIOUS}
+#: How page 05 names its date and what a far one would do.
+SCAN_DATE_WORDS = DateWords(
+    noun="预警日期", noun_en="scan date", button="仍按此日期扫描",
+    far_zh="按这个日期扫描,台账之后的还款、财务报表和名单变化都不在数据中,到期、逾期和报表类预警信号会"
+           "成批出现或消失,并非真实变化。",
+    far_en="The scan date is far from the extract's date: maturity, arrears and statement "
+           "signals would appear or vanish wholesale.")
 #: Dropdown value meaning "no filter" (its label is 全部).
 ALL = "__all__"
 
@@ -256,7 +265,9 @@ class WatchListDashboard:
         self.previous_error = widgets.HTML()
         self.as_of_picker = widgets.DatePicker(description="预警日期",
                                                layout=widgets.Layout(width="320px"))
-        self.date_note = widgets.HTML()
+        # the scan date, confirmed when the data cannot vouch for it (as on page 02)
+        self.date_check = DateConfirmation(SCAN_DATE_WORDS)
+        self.date_note = self.date_check.note
         self.run_error = widgets.HTML()
         self.result_header = widgets.HTML()
         self.kpis = widgets.HTML()
@@ -315,7 +326,7 @@ class WatchListDashboard:
             widgets.HBox([self.previous_upload, self.previous_clear]),
             self.previous_status, self.previous_error,
             widgets.HTML("<h3>二、预警结果</h3><p class='pa-note'>预警日期默认取台账的数据日期。</p>"),
-            self.as_of_picker, self.date_note, self.run_error,
+            self.as_of_picker, self.date_note, self.date_check.button, self.run_error,
             self.result_header, self.kpis, self.notes_html, self.download,
             widgets.HTML("<h4>未执行的信号及原因</h4>"), self.not_run_html,
             widgets.HTML("<h3>三、预警名单</h3><p class='pa-note'>按机构、客户经理、预警等级筛选;"
@@ -328,6 +339,7 @@ class WatchListDashboard:
             self.analytics.widget,
             *trail_section,
         ])
+        self.date_check.button.on_click(lambda _b: self.confirm_as_of())
         self.previous_upload.observe(self._on_previous_upload, names="value")
         self.previous_clear.on_click(lambda _b: self.clear_previous())
         self.as_of_picker.observe(self._on_as_of, names="value")
@@ -396,6 +408,19 @@ class WatchListDashboard:
         self.as_of_picker.value = pd.Timestamp(day).date()
         return self.run_error.value == "" and self.date_note.value == ""
 
+    def confirm_as_of(self) -> bool:
+        """Scan at the picked date although the file has no data date or one far from it
+        (the button 「仍按此日期扫描」)."""
+        if self.extract is not None:
+            self.date_check.confirm(self.as_of_picker.value, [self.extract])
+        return self.run()
+
+    @property
+    def confirm_days(self) -> int:
+        """Days between scan date and data date beyond which a scan asks for confirmation
+        (the policy's ``check_date.confirm_days``, as on page 02)."""
+        return Policy.coerce(self.policy).check_date.confirm_days
+
     def set_filters(self, *, branch: str | None = None, officer: str | None = None,
                     level: str | None = None) -> pd.DataFrame:
         """Filter the watch list (None leaves a filter as it is; ``ALL`` clears it)."""
@@ -424,15 +449,10 @@ class WatchListDashboard:
         if self.extract is None:
             return False
         day = self.as_of_picker.value
-        if day is None:
-            names = html.escape(self.extract.source_name)
-            self.date_note.value = (
-                "<div class='pa-error pa-confirm'><b>请选择预警日期 / Please pick the scan date</b>"
-                f"<br>台账未识别出数据日期:{names}。请在上方选择预警日期(台账的截止日期)。"
-                + self._stale_hint() + " / No data date was found in the file: pick the scan "
-                "date (the date the ledger was extracted).</div>")
+        stale = self._stale_hint()
+        if self.date_check.waits(day, [self.extract], confirm_days=self.confirm_days,
+                                 stale=stale):
             return False
-        self.date_note.value = ""
         try:
             report = scan_signals(self.extract, as_of=day, previous=self.previous,
                                   policy=self.policy)
@@ -550,8 +570,10 @@ class WatchListDashboard:
             else:
                 self.previous = None
             self._show_previous()
-        day = self._first_as_of or self.extract.as_of
+        given, day = self._first_as_of, self._first_as_of or self.extract.as_of
         self._first_as_of = None
+        if given is not None:  # the page's parameter is the user's own choice
+            self.date_check.confirm(day, [self.extract])
         self._quiet = True
         try:
             self.as_of_picker.value = day

@@ -146,10 +146,19 @@ def test_statements_draw_a_ratio_chart_and_an_undated_file_asks_for_the_date(tmp
     content = _workbook({"贷款台账": LOANS, "财务报表": financials, "保证": guarantees})
     # No data date in the file: asked for, never today.
     assert not page.load_files([(content, "台账.xlsx")])
-    assert "请选择预警日期" in page.date_note.value and page.as_of_picker.value is None
+    assert ("请在上方选择预警日期(台账的截止日期)" in page.date_note.value
+            and page.as_of_picker.value is None)
+    assert page.date_check.button.layout.display == "none"
     assert page.report.provenance.source_name == "network_snapshot_20260930.xlsx"  # kept
     assert page.previous is None  # the bundled earlier snapshot goes with its sample only
-    assert page.set_as_of("2026-09-30")
+    # a picked date is confirmed before the scan, as on page 02
+    assert not page.set_as_of("2026-09-30")
+    assert ("预警日期现为 2026-09-30:如是台账的截止日期,请点击「仍按此日期扫描」;否则请改选日期。"
+            in page.date_note.value)
+    assert page.date_check.button.layout.display is None
+    assert page.report.provenance.source_name == "network_snapshot_20260930.xlsx"  # still kept
+    assert page.confirm_as_of()
+    assert page.date_note.value == "" and page.date_check.button.layout.display == "none"
     assert page.report.watchlist["borrower_id"].tolist() == ["C1"]
     assert "本期新增(户) — 未使用上期台账" in _text(page.kpis.value)
     assert page.select_borrower("C1")
@@ -160,6 +169,22 @@ def test_statements_draw_a_ratio_chart_and_an_undated_file_asks_for_the_date(tmp
     assert trace["name"] == "资产负债率"
     y = np.frombuffer(base64.b64decode(trace["y"]["bdata"]), dtype=trace["y"]["dtype"])
     assert y.tolist() == pytest.approx([0.5, 0.6, 0.7])  # oldest first
+
+
+def test_a_scan_date_far_from_the_data_date_waits_for_confirmation(tmp_path):
+    page = WatchListDashboard(db=str(tmp_path / "audit.db"), today=TODAY, trail=False)
+    page.start()
+    scanned = page.report
+    days = page.confirm_days
+    assert days == 92
+    far = dt.date(2026, 9, 30) + dt.timedelta(days=days + 1)
+    near = dt.date(2026, 9, 30) + dt.timedelta(days=days)
+    assert not page.set_as_of(far)
+    assert (f"预警日期 {far:%Y-%m-%d} 与台账数据日期相差超过 92 天:network_snapshot_20260930.xlsx"
+            f"(数据日期 2026-09-30,相差 {days + 1} 天)" in page.date_note.value)
+    assert page.report is scanned  # the earlier scan stays on screen
+    assert page.confirm_as_of() and page.report.as_of == far
+    assert page.set_as_of(near) and page.report.as_of == near and page.date_note.value == ""
 
 
 def _set_cells(content: bytes, changes: dict[int, dict[str, str]]) -> bytes:
