@@ -10,6 +10,7 @@ they share with a column's Chinese name or aliases). The bank then edits the few
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from postloan_audit.ingest.tally import Tally
 SUGGESTIONS = 3
 #: Shortest shared run of characters that makes a suggestion (one character says nothing).
 MIN_SHARED = 2
+#: Recognised headers that make a sheet with an unknown name one of the canonical sheets.
+MIN_RECOGNISED = 2
 
 
 def suggest_columns(sheet: str, header: object, limit: int = SUGGESTIONS) -> list[str]:
@@ -78,7 +81,7 @@ def profile_template(source: Source, *, filename: str | None = None) -> str:
     if best is None:
         raise ExtractError.from_facts(Problem.NO_LOANS_SHEET, "template", source_name=name)
     _, raw, idx, headers = best
-    sheet = schema.SHEETS["loans"]
+    others = _other_sheets([r for r in raws if r is not raw]) if kind != "text" else []
     lines = [
         "# 导出配置模板(由 postloan-audit profile-template 生成)/ export profile template",
         f"# 文件 {name}" + ("" if kind == "text" else f",工作表「{raw.name}」")
@@ -90,29 +93,23 @@ def profile_template(source: Source, *, filename: str | None = None) -> str:
         f'name = "{Path(name).stem} 导出"',
         "",
     ]
+    named: dict[str, list[str]] = {}
     if kind != "text" and schema.sheet_for_name(raw.name) is None:
-        lines += ["[sheets]", f'loans = ["{_escape(raw.name)}"]', ""]
-    lines.append("[headers.loans]")
-    found = set()
-    for header in headers:
-        text = str(header).strip()
-        if not text:
-            continue
-        canonical, _ = schema.match_header("loans", text)
-        if canonical is not None:
-            found.add(canonical)
-            lines.append(f'"{_escape(text)}" = "{canonical}"  # 已识别 / recognised')
-            continue
-        guesses = suggest_columns("loans", text)
-        hint = ("可能是 / might be: " + "、".join(
-            f"{g}({sheet.column_index[g].zh})" for g in guesses)) if guesses else \
-            "未识别 / not recognised"
-        lines.append(f'# "{_escape(text)}" = "?"  # {hint}')
-    missing = [c for c in sheet.required if c not in found]
-    lines.append("")
-    if missing:
-        lines.append("# 仍缺少的必填列 / required columns still missing: " + "、".join(
-            f"{c}({sheet.column_index[c].zh})" for c in missing))
+        named["loans"] = [raw.name]
+    for other in others:
+        if other.by_content:
+            named.setdefault(other.sheet, []).append(other.raw.name)
+    if named:
+        lines.append("[sheets]")
+        lines += [f"{sheet} = [" + ", ".join(f'"{_escape(n)}"' for n in names) + "]"
+                  for sheet, names in named.items()]
+        lines.append("")
+    lines += _headers_block("loans", headers)
+    for other in others:
+        row = other.raw.row_number(other.idx)
+        lines += [f"# 工作表「{other.raw.name}」,表头在第 {row} 行 / sheet "
+                      f"{other.raw.name}, header row {row}"]
+        lines += _headers_block(other.sheet, other.headers)
     lines += [
         "",
         "# [values.classification]      # 文件中的取值 = 标准取值,如四级分类(一逾两呆)",
@@ -128,6 +125,79 @@ def profile_template(source: Source, *, filename: str | None = None) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Other:
+    """A sheet besides the loans: its canonical ``sheet``, whether that was told by its
+    content rather than its name (it then goes into ``[sheets]``), its header row."""
+
+    raw: RawSheet
+    sheet: str
+    by_content: bool
+    idx: int
+    headers: list
+
+
+def _other_sheets(raws: list[RawSheet]) -> list[_Other]:
+    """The borrower's-file and other sheets of a workbook besides its loans sheet: by name
+    when the name is one the loader knows (押品, 保证人…), else the canonical sheet whose
+    columns its header row matches best (at least :data:`MIN_RECOGNISED` headers); sheets
+    matching none, or matching the loans' columns at least as well, are left out (a cover page,
+    one branch's sheet of a ledger split by branch)."""
+    found = []
+    for raw in raws:
+        head = head_rows(raw.cells)
+        sheet = schema.sheet_for_name(raw.name)
+        if sheet == "loans":
+            continue  # a second loans sheet reads with the same headers
+        if sheet is not None:
+            idx, _ = best_candidate_row(head, sheet)
+            if idx is not None:
+                found.append(_Other(raw, sheet, False, idx, head[idx]))
+            continue
+        best = None
+        _, as_loans = best_candidate_row(head, "loans")
+        for candidate in schema.SHEETS:
+            if candidate == "loans":
+                continue
+            idx, recognised = best_candidate_row(head, candidate)
+            if recognised <= as_loans:
+                continue  # more like the loans (one branch's sheet of a split ledger)
+            if idx is not None and recognised >= MIN_RECOGNISED and (
+                    best is None or recognised > best[0]):
+                best = (recognised, candidate, idx)
+        if best is not None:
+            found.append(_Other(raw, best[1], True, best[2], head[best[2]]))
+    return found
+
+
+def _headers_block(sheet_name: str, headers: list) -> list[str]:
+    """``[headers.<sheet>]``: every header of the row, the recognised ones filled in, the
+    others commented with suggestions; then the required columns still missing."""
+    sheet = schema.SHEETS[sheet_name]
+    lines = [f"[headers.{sheet_name}]"]
+    found = set()
+    for header in headers:
+        text = str(header).strip()
+        if not text:
+            continue
+        canonical, _ = schema.match_header(sheet_name, text)
+        if canonical is not None:
+            found.add(canonical)
+            lines.append(f'"{_escape(text)}" = "{canonical}"  # 已识别 / recognised')
+            continue
+        guesses = suggest_columns(sheet_name, text)
+        hint = ("可能是 / might be: " + "、".join(
+            f"{g}({sheet.column_index[g].zh})" for g in guesses)) if guesses else \
+            "未识别 / not recognised"
+        lines.append(f'# "{_escape(text)}" = "?"  # {hint}')
+    missing = [c for c in sheet.required if c not in found]
+    lines.append("")
+    if missing:
+        lines.append("# 仍缺少的必填列 / required columns still missing: " + "、".join(
+            f"{c}({sheet.column_index[c].zh})" for c in missing))
+    return lines
 
 
 def _escape(text: str) -> str:

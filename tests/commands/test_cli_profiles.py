@@ -154,3 +154,46 @@ def test_profile_template_to_screen(capsys):
     assert '# "机构代码" = "?"  # 可能是 / might be: borrower_id(客户号)、branch(经营机构)、id_number(证件号码)' \
         in out.splitlines()
     assert "# 仍缺少的必填列 / required columns still missing: branch(经营机构)" in out.splitlines()
+
+
+def test_profile_template_drafts_the_borrowers_file_sheets_too(tmp_path, capsys):
+    """Besides the loans: a sheet the loader knows by name gets its headers drafted; one with
+    another name is told by its headers and named in [sheets]; a cover page is left out."""
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "封面"
+    cover.append(["某农商行 贷款台账 2026年9月"])
+    loans = wb.create_sheet("贷款余额表")
+    loans.append(["借据号", "客户号", "经营机构", "贷款余额", "五级分类"])
+    loans.append(["L1", "C1", "城关支行", 1000, "正常"])
+    pledges = wb.create_sheet("抵质押物清单")
+    pledges.append(["押品编号", "借据号", "评估价值", "评估日期", "经办人"])
+    pledges.append(["P1", "L1", 2000, dt.date(2026, 6, 30), "王五"])
+    guarantors = wb.create_sheet("保证")
+    guarantors.append(["借据号", "保证人编号", "保证人名称"])
+    guarantors.append(["L1", "G1", "丙公司"])
+    ledger = tmp_path / "ledger.xlsx"
+    wb.save(ledger)
+    assert main(["profile-template", str(ledger)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("[sheets]")
+    assert lines[start + 1:start + 4] == ['loans = ["贷款余额表"]', 'collateral = ["抵质押物清单"]', ""]
+    block = lines.index("[headers.collateral]")
+    assert lines[block - 1] == "# 工作表「抵质押物清单」,表头在第 1 行 / sheet 抵质押物清单, header row 1"
+    assert lines[block + 1:block + 6] == [
+        '"押品编号" = "collateral_id"  # 已识别 / recognised',
+        '"借据号" = "loan_id"  # 已识别 / recognised',
+        '"评估价值" = "appraised_value"  # 已识别 / recognised',
+        '"评估日期" = "appraisal_date"  # 已识别 / recognised',
+        lines[block + 5]]
+    assert lines[block + 5].startswith('# "经办人" = "?"')
+    guar = lines.index("[headers.guarantees]")
+    assert lines[guar + 1:guar + 4] == ['"借据号" = "loan_id"  # 已识别 / recognised',
+                                        '"保证人编号" = "guarantor_id"  # 已识别 / recognised',
+                                        '"保证人名称" = "guarantor_name"  # 已识别 / recognised']
+    assert not any("封面" in line for line in lines[2:])
+    profile = pa.ExportProfile.from_toml_text("\n".join(lines))
+    assert profile.sheets == {"loans": ("贷款余额表",), "collateral": ("抵质押物清单",)}
+    extract = pa.load_extract(ledger, profile=profile)
+    assert extract.collateral["collateral_id"].tolist() == ["P1"]
+    assert extract.guarantees["guarantor_id"].tolist() == ["G1"]
