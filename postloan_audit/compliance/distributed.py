@@ -17,6 +17,15 @@ read the branch files themselves (the directory must be readable by every worker
 shared file system), map each sheet row to its loan's borrower within the branch file, and
 shuffle by borrower hash. See ``docs/deploy.md`` for running on an existing cluster.
 
+What crosses borrowers — a collateral securing loans of several borrowers, a guarantor who
+borrows too, a party's external report and listing, one debtor under several customer numbers
+(CLS-BORROWER) — is judged once over the whole book: for an extract in memory the driver runs
+those rules (:func:`whole_book_rules`) on every sheet, exactly as the in-memory engine does,
+while the partitions run the rest. From a Parquet store the workers do not read the
+borrower's-file sheets yet: the rules needing them are listed as not run with that reason
+(:data:`STORE_REFUSAL`), never as "missing sheet"; CLS-BORROWER then runs per partition, by
+customer number, and does not join one debtor's customer numbers across partitions.
+
 Loans with duplicate ``loan_id`` under different borrowers land in different partitions; the
 loader reports duplicate ids as an error, and such rows should be resolved before a check.
 """
@@ -59,6 +68,14 @@ PART = "__part__"
 POSITION = "__row__"
 #: Sheets that follow their loan into its partition.
 LOAN_SHEETS: tuple[str, ...] = ("inspections", "collections")
+#: The borrower's-file sheets: what they hold crosses borrowers (a collateral securing loans of
+#: several borrowers, a guarantor who borrows too, a party's external report and listing).
+BORROWER_FILE_SHEETS: tuple[str, ...] = ("collateral", "guarantees", "financials", "external",
+                                         "lists")
+#: Rules that read beyond one borrower's loans and records whatever their ``needs`` say: the
+#: debtor of CLS-BORROWER is the party (borrower ids joined by id number or name), COLLAT-INSP
+#: reads the collateral register when there is one.
+WHOLE_BOOK_EXTRA: frozenset[str] = frozenset({"CLS-BORROWER", "COLLAT-INSP"})
 #: A loan count in a rule's note (``12笔``): summed over partitions when notes are merged.
 _COUNT = re.compile(r"\d+(?=笔)")
 
@@ -130,7 +147,7 @@ def _store_frames(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             "loans": n, "loans_meta": meta_loans.drop(columns=[PART, POSITION]),
             "sheet_files": {sheet: [str(root / e["path"]) for e in files.get(sheet, [])]
                             for sheet in LOAN_SHEETS if sheet in files},
-            "loan_files": list(loan_files.values())}
+            "loan_files": list(loan_files.values()), "stored_sheets": sorted(files)}
     branches = None
     if "branches" in files:
         from postloan_audit.ingest.parquet_store import ROW_COLUMN, read_part
@@ -174,6 +191,35 @@ def _split(frame: pd.DataFrame, partitions: int) -> list[pd.DataFrame]:
 
 # --------------------------------------------------------------------------- one partition
 
+def whole_book_rules(rule_ids: Iterable[str]) -> list[str]:
+    """The rules of ``rule_ids`` that must see the whole book at once: those reading a
+    borrower's-file sheet (:data:`BORROWER_FILE_SHEETS`) and :data:`WHOLE_BOOK_EXTRA`."""
+    def reads_file(rule_id: str) -> bool:
+        parts = {p.split(".", 1)[0] for need in CATALOGUE[rule_id].needs
+                 for alt in need.split("|") for p in alt.split("+")}
+        return bool(parts & set(BORROWER_FILE_SHEETS))
+
+    return [r for r in rule_ids if r in WHOLE_BOOK_EXTRA or reads_file(r)]
+
+
+def _evaluate(ctx: CheckContext, loans: pd.DataFrame, positions: np.ndarray,
+              rule_ids: list[str], policy: Policy) -> dict[str, Any]:
+    """The rules on ``ctx``: findings keyed by catalogue index (``__rule__``) and book
+    position (``__row__``), the rules run and not run, notes and uncovered years."""
+    selected = [CATALOGUE[r] for r in rule_ids]
+    hits, ran, not_run = evaluate_rules(ctx, selected, policy)
+    findings = _assemble(loans, hits, policy)
+    order = {rid: i for i, rid in enumerate(CATALOGUE)}
+    counts = [len(h.positions) for _, h in hits if len(h.positions)]
+    findings["__rule__"] = np.repeat(
+        [order[r.id] for r, h in hits if len(h.positions)], counts).astype(np.int64) \
+        if counts else np.zeros(0, dtype=np.int64)
+    findings[POSITION] = positions[np.concatenate([h.positions for _, h in hits])] \
+        if counts else np.zeros(0, dtype=np.int64)
+    return {"findings": findings, "ran": ran, "not_run": not_run, "notes": list(ctx.notes),
+            "uncovered": sorted(ctx.uncovered_years), "loans": len(loans)}
+
+
 def check_partition(loans: pd.DataFrame, inspections: pd.DataFrame | None,
                     collections: pd.DataFrame | None, branches: pd.DataFrame | None,
                     day: dt.date, policy: Policy, rule_ids: list[str],
@@ -199,18 +245,15 @@ def check_partition(loans: pd.DataFrame, inspections: pd.DataFrame | None,
               for name, frame in (("inspections", inspections), ("collections", collections))}
     ctx = CheckContext(loans, as_of=day, policy=policy, branches=branches, facts=facts,
                        **sheets)
-    selected = [CATALOGUE[r] for r in rule_ids]
-    hits, ran, not_run = evaluate_rules(ctx, selected, policy)
-    findings = _assemble(loans, hits, policy)
-    order = {rid: i for i, rid in enumerate(CATALOGUE)}
-    counts = [len(h.positions) for _, h in hits if len(h.positions)]
-    findings["__rule__"] = np.repeat(
-        [order[r.id] for r, h in hits if len(h.positions)], counts).astype(np.int64) \
-        if counts else np.zeros(0, dtype=np.int64)
-    findings[POSITION] = positions[np.concatenate([h.positions for _, h in hits])] \
-        if counts else np.zeros(0, dtype=np.int64)
-    return {"findings": findings, "ran": ran, "not_run": not_run, "notes": list(ctx.notes),
-            "uncovered": sorted(ctx.uncovered_years), "loans": len(loans)}
+    return _evaluate(ctx, loans, positions, rule_ids, policy)
+
+
+def check_whole_book(loans: pd.DataFrame, sheets: dict[str, pd.DataFrame | None], day: dt.date,
+                     policy: Policy, rule_ids: list[str]) -> dict[str, Any]:
+    """The whole-book rules (:func:`whole_book_rules`) on the driver, over every sheet, as the
+    in-memory engine runs them."""
+    ctx = CheckContext(loans, as_of=day, policy=policy, **sheets)
+    return _evaluate(ctx, loans, np.arange(len(loans), dtype=np.int64), rule_ids, policy)
 
 
 def _check_scattered(part: list[pd.DataFrame | None], *args: Any) -> dict[str, Any]:
@@ -254,6 +297,12 @@ def combine_facts(pieces: list[dict[str, Any]]) -> dict[str, Any]:
         elif given:
             out[name] = given[0]
     return {k: v for k, v in out.items() if v is not None}
+
+
+#: Why a whole-book rule is not run from a Parquet store holding the borrower's file.
+STORE_REFUSAL = ("分布式引擎从 Parquet 存储检查时尚不读取借款人档案表({sheets}),本规则未执行;请用内存引擎"
+                 "(engine=\"pandas\")或 postloan-audit check 检查 / the Dask engine does not read "
+                 "the borrower's-file sheets of a Parquet store ({en}) yet: run this rule in memory")
 
 
 # --------------------------------------------------------------------------- the driver
@@ -345,9 +394,23 @@ def run_checks_dask(data: Any, *, as_of: dt.date | str | None,
         as_of = info["as_of"]
     day, pol, selected = prepare_run(as_of, policy, rules)
     rule_ids = [r.id for r in selected]
+    from_store = isinstance(data, str | PathLike)
+    whole = whole_book_rules(rule_ids)
+    refused: list[dict[str, str]] = []
+    if from_store:
+        # the workers read the store's loans and records; its borrower's-file sheets are not
+        # read yet, so the rules needing them say so instead of "missing sheet"
+        held = [s for s in BORROWER_FILE_SHEETS if s in info["stored_sheets"]]
+        if held:
+            refused = [{"rule_id": r, "reason": STORE_REFUSAL.format(sheets="、".join(held),
+                                                                     en=", ".join(held))}
+                       for r in whole if r != "CLS-BORROWER"]
+        part_ids = [r for r in rule_ids if r not in {x["rule_id"] for x in refused}]
+    else:
+        part_ids = [r for r in rule_ids if r not in whole]
     facts = _book_facts(info, day, pol, client)
-    args = (info["branches"], day, pol, rule_ids, facts)
-    if isinstance(data, str | PathLike):
+    args = (info["branches"], day, pol, part_ids, facts)
+    if from_store:
         partitions = info["partitions"]
         shuffled = {name: None if frame is None else
                     frame.shuffle(on=PART, npartitions=partitions).to_delayed()
@@ -366,6 +429,18 @@ def run_checks_dask(data: Any, *, as_of: dt.date | str | None,
     else:
         check = dask.delayed(check_partition, pure=False)
         results = list(dask.compute(*[check(*part, *args) for part in parts]))
+    loans_checked = sum(r["loans"] for r in results)
+    # every partition runs the same rules: the first one's lists stand for all
+    ran, not_run = list(results[0]["ran"]), [*results[0]["not_run"], *refused]
+    if not from_store and whole:
+        # the driver holds the whole book: what crosses borrowers is judged over all of it
+        driver = check_whole_book(info["loans_frame"], info["sheets"], day, pol, whole)
+        results = [driver, *results]
+        ran += driver["ran"]
+        not_run += driver["not_run"]
+    order = {rid: i for i, rid in enumerate(CATALOGUE)}
+    ran.sort(key=order.__getitem__)
+    not_run.sort(key=lambda x: order[x["rule_id"]])
     found = pd.concat([r["findings"] for r in results], ignore_index=True)
     found = found.sort_values(["__rule__", POSITION], kind="stable")
     findings = found[FINDING_COLUMNS].reset_index(drop=True)
@@ -375,10 +450,10 @@ def run_checks_dask(data: Any, *, as_of: dt.date | str | None,
         warnings.insert(0, fallback_warning(uncovered))
     return CheckReport(
         findings=findings,
-        not_run=pd.DataFrame(results[0]["not_run"], columns=NOT_RUN_COLUMNS).astype("str"),
+        not_run=pd.DataFrame(not_run, columns=NOT_RUN_COLUMNS).astype("str"),
         as_of=day, policy=pol, fingerprint=info["fingerprint"],
-        source_name=info["source_name"], rules_run=tuple(results[0]["ran"]),
-        warnings=tuple(warnings), loans_checked=sum(r["loans"] for r in results),
+        source_name=info["source_name"], rules_run=tuple(ran),
+        warnings=tuple(warnings), loans_checked=loans_checked,
         **info["profile"],
     )
 
