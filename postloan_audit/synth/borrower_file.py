@@ -74,7 +74,13 @@ from postloan_audit.synth.draws import (
     strcat,
     zfill,
 )
-from postloan_audit.synth.network import fake_company_ids, fake_person_ids, person_names
+from postloan_audit.synth.network import (
+    COMPANY_BODIES,
+    credit_codes,
+    fake_company_ids,
+    fake_person_ids,
+    person_names,
+)
 from postloan_audit.synth.vocabulary import CORP_KINDS, NORMAL, SM, SUB, TRADE
 
 #: Collateral types in the order the state codes them (``schema.COLLATERAL_TYPE_ZH``).
@@ -273,8 +279,9 @@ def draw_file_facts(rng: np.random.Generator, s: dict[str, Any]) -> None:
         strcat(county, np.array(_GUARANTEE_COMPANIES)[company]))
     idnums = np.select(
         [inside, kind == CORPORATE, kind == INDIVIDUAL],
-        [s["id_number"][first_loan], fake_company_ids(rng, m), fake_person_ids(rng, m)],
-        strcat("91990000", zfill(900_000_000 + company, 9), "X"))
+        [s["id_number"][first_loan], fake_company_ids(rng, m, "outside"),
+         fake_person_ids(rng, m)],
+        credit_codes(zfill(COMPANY_BODIES["guarantee_company"][0] + company, 8)))
     ids = np.select([inside, kind == COMPANY],
                     [s["borrower_id"][first_loan], zfill(8_000_000_001 + company, 10)],
                     zfill(5_000_000_001 + np.arange(m), 10))

@@ -94,9 +94,60 @@ def fake_person_ids(rng: np.random.Generator, size: int) -> np.ndarray:
     return strcat(body, _id_check_digits(digits)) if size else body
 
 
-def fake_company_ids(rng: np.random.Generator, size: int) -> np.ndarray:
-    # 统一社会信用代码 shape: 91 + region 990000 (fake) + 9-digit organisation code + check.
-    return strcat("91990000", zfill(rng.integers(0, 10**9, size), 9), "X")
+def credit_codes(bodies: np.ndarray) -> np.ndarray:
+    """统一社会信用代码 with valid check characters (GB 32100-2015, GB 11714-1997) for 8-digit
+    组织机构代码 bodies: ``91`` (enterprise), region ``990000`` (not an administrative division
+    code: these can never be real), the body, its GB 11714 check, the MOD 31 check."""
+    from postloan_audit.parties.ids import (
+        _ORG_WEIGHTS,
+        _USCC_VALUE,
+        _USCC_WEIGHTS,
+        USCC_ALPHABET,
+    )
+
+    size = len(bodies)
+    if not size:
+        return np.asarray(bodies, dtype=str)
+    digits = (np.frombuffer("".join(bodies.tolist()).encode("ascii"), dtype=np.uint8)
+              .reshape(size, 8).astype(np.int64) - ord("0"))
+    org = 11 - (digits * _ORG_WEIGHTS).sum(axis=1) % 11
+    org_char = np.where(org == 10, "X", np.where(org == 11, "0", org.astype(str)))
+    head = strcat("91990000", bodies, org_char)
+    chars = np.frombuffer("".join(head.tolist()).encode("ascii"), dtype=np.uint8).reshape(
+        size, 17)
+    check = (31 - (_USCC_VALUE[chars] * _USCC_WEIGHTS).sum(axis=1) % 31) % 31
+    return strcat(head, np.array(list(USCC_ALPHABET))[check])
+
+
+#: 组织机构代码 bodies of the generated companies, by kind, so that two kinds never share one:
+#: borrowers, guarantor companies outside the book, guarantee companies (担保公司).
+COMPANY_BODIES = {"borrower": (0, 50_000_000), "outside": (50_000_000, 40_000_000),
+                  "guarantee_company": (90_000_000, 10_000_000)}
+
+
+def distinct_in_span(values: np.ndarray, span: int) -> np.ndarray:
+    """``values`` (in ``[0, span)``) made pairwise distinct by moving each repeat up to the
+    next free value, in place order kept (``len(values)`` at most ``span``)."""
+    order = np.argsort(values, kind="stable")
+    steps = np.arange(len(values), dtype=np.int64)
+    moved = np.maximum.accumulate(values[order].astype(np.int64) - steps) + steps
+    over = moved >= span  # the few pushed past the end take the free values at the start
+    if over.any():
+        free = np.setdiff1d(np.arange(span, dtype=np.int64), moved[~over])[:over.sum()]
+        moved[over] = free
+    out = np.empty(len(values), dtype=np.int64)
+    out[order] = moved
+    return out
+
+
+def fake_company_ids(rng: np.random.Generator, size: int, kind: str = "borrower"
+                     ) -> np.ndarray:
+    """统一社会信用代码 of ``size`` generated companies of one kind (:data:`COMPANY_BODIES`),
+    all different, with valid check characters (:func:`credit_codes`). The draws are the same
+    as ever, so the rest of the book does not move."""
+    base, span = COMPANY_BODIES[kind]
+    draws = rng.integers(0, 10**9, size) % span
+    return credit_codes(zfill(base + distinct_in_span(draws, span), 8))
 
 
 def draw_primary(rng: np.random.Generator, n: int, n_branches: int, as_of: np.datetime64,

@@ -100,21 +100,24 @@ def test_parties_joins_one_id_number_and_writes_the_workbook(book, tmp_path, cap
     assert sheets(out) == ["说明", "同一债务人", "客户号对应", "无效证件号码", "名称相近"]
 
 
-def test_parties_on_the_sample_lists_the_invalid_credit_codes(capsys):
+def test_parties_on_the_sample_finds_every_id_valid_and_lists_look_alike_names(capsys):
+    """The sample's id numbers are fake (region 990000) but carry valid check characters;
+    companies of one name with different credit codes are listed, never joined."""
     assert main(["parties", str(SEPTEMBER)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[:9] == [
+    assert lines[:10] == [
         head(SEPTEMBER, "1,200"),
-        "客户号 848 个,识别为债务人 848 户;合并 0 组;证件号码无效 144 个;名称相近未合并 56 对",
+        "客户号 848 个,识别为债务人 848 户;合并 0 组;证件号码无效 0 个;名称相近未合并 56 对",
         "",
         "合并为同一债务人的客户号 / borrower ids joined into one party:无 / none",
         "",
-        "无效证件号码 / invalid id numbers(144 行 / rows)",
-        "客户号      证件号码            问题",
-        "0000010001  91990000498968901X  校验位不符、组织机构代码校验位不符",
-        "0000010002  91990000618446093X  校验位不符、组织机构代码校验位不符",
+        "无效证件号码 / invalid id numbers:无 / none",
+        "",
+        "名称相近但未合并(供复核) / look-alike names not joined, to review(56 行 / rows)",
+        "债务人甲    名称甲                      债务人乙    名称乙                      相似度  未合并原因",
+        "0000010012  石门县新禾茶业有限公司      0000010189  石门县新禾茶业有限公司      100.00  证件号码不同,未合并",
     ]
-    assert "…… 其余 124 行见 --out 工作簿 / 124 more rows in the --out workbook" in lines
+    assert "…… 其余 36 行见 --out 工作簿 / 36 more rows in the --out workbook" in lines
 
 
 # ---------------------------------------------------------------- circles

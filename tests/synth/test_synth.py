@@ -21,6 +21,7 @@ from postloan_audit.compliance.rules.inspection import individual_products
 from postloan_audit.core.schema import CLASSIFICATIONS, LOAN_COLUMNS
 from postloan_audit.core.workbooks import append_table, new_write_only_workbook, save_workbook
 from postloan_audit.core.workdays import add_working_days
+from postloan_audit.parties import is_valid_credit_code, is_valid_id_number
 from postloan_audit.synth.draws import add_months_in_days
 from postloan_audit.synth.generator import (
     PLANTED_RULES,
@@ -127,6 +128,9 @@ def test_id_numbers_are_obviously_fake(network):
     individual = network.loans["customer_type"] == "individual"
     assert ids[individual].str.startswith("990000").all()
     assert ids[~individual].str.startswith("91990000").all()
+    # fake regions, but check characters as the standards compute them (GB 11643, GB 32100)
+    assert ids[individual].map(is_valid_id_number).all()
+    assert ids[~individual].map(is_valid_credit_code).all()
 
 
 def test_branch_names_are_county_style():
