@@ -9,6 +9,14 @@ finding. Every query reproduces ``postloan_audit/compliance/rules/*.py`` includi
 handling: a missing customer type is neither individual nor corporate, a missing class is not
 judged where the rule says so, a missing flag is False, a missing integer is 0.
 
+With the borrower's file (``load(..., sheets)``: tables ``collateral``, ``guarantees``,
+``external`` with a ``row`` column, ``financials`` and ``lists``, and ``group_id`` on the loans)
+:func:`rule_sql` gives the eight rules of the file too, and ``COLLAT-REVAL``, ``COLLAT-DROP`` and
+``EXIT-VISIT`` in the form ``run_checks`` takes when the sheets are there: the two collateral
+rules read the register instead of the loan's collateral columns, and an ``exit`` entry of the
+lists in force at D makes an exit-list client as the loan's ``exit_list`` flag does. The file's
+SQL reads the columns the generator writes (:data:`SHEET_COLUMNS`).
+
 Month arithmetic: DuckDB's ``date + to_months(n)`` clamps to the month end like
 :func:`~postloan_audit.compliance.rules.context.add_months`.
 """
@@ -19,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from postloan_audit.compliance.policy import Policy
+from postloan_audit.compliance.rules.lists import KEY_MODE_LISTS, NO_NEW_CREDIT_LISTS
 from postloan_audit.core import schema
 from postloan_audit.core.workdays import working_day_calendar
 
@@ -32,25 +41,40 @@ LOAN_COLUMNS = [
     "additional_guarantee", "rating_date", "maturity_notice_date", "collection_notice_date",
     "guarantor_notice_date", "last_collection_date", "last_collection_method",
     "fund_use_check_date", "exit_list", "litigation", "branch", "product", "loan_officer",
-    "last_onsite_inspection_date", "interest_overdue_since", "callback_date",
+    "last_onsite_inspection_date", "interest_overdue_since", "callback_date", "group_id",
 ]
 _DATE_COLUMNS = [c for c in LOAN_COLUMNS
                  if c.endswith("_date") or c == "interest_overdue_since"]
 #: inspections columns read by the SQL
 INSPECTION_COLUMNS = ["loan_id", "inspection_date", "inspection_type", "report_date",
                       "report_period"]
+#: the borrower's-file sheets and the columns the SQL reads of each
+SHEET_COLUMNS: dict[str, list[str]] = {
+    "collateral": ["collateral_id", "loan_id", "collateral_type", "appraised_value",
+                   "appraisal_date", "appraiser", "previous_value", "prior_claims",
+                   "insurance_expiry", "release_date"],
+    "guarantees": ["loan_id", "guarantor_id", "guarantor_type", "guarantor_rating_date"],
+    "financials": ["borrower_id", "period_end", "period_type", "received_date", "audited"],
+    "external": ["party_id", "report_date", "other_bank_overdue_days",
+                 "other_bank_arrears_days", "other_bank_balance", "other_bank_overdue90_balance",
+                 "other_bank_litigation", "enforcement"],
+    "lists": ["borrower_id", "list_type", "listed_date", "removed_date"],
+}
+FILE_SHEETS: tuple[str, ...] = tuple(SHEET_COLUMNS)
 
 
-def load(con, loans: pd.DataFrame, inspections: pd.DataFrame, collections: pd.DataFrame) -> None:
-    """Copy the frames into DuckDB tables (typed: dates as DATE, class as VARCHAR)."""
-    lo = loans[LOAN_COLUMNS]
+def load(con, loans: pd.DataFrame, inspections: pd.DataFrame, collections: pd.DataFrame,
+         sheets: dict[str, pd.DataFrame] | None = None) -> None:
+    """Copy the frames into DuckDB tables (typed: dates as DATE, class as VARCHAR); ``sheets``
+    are the borrower's file (:data:`SHEET_COLUMNS`), each with ``row``, its frame position."""
+    lo = loans[[c for c in LOAN_COLUMNS if c in loans.columns or c != "group_id"]]
     con.register("loans_df", lo)
     con.register("insp_df", inspections[INSPECTION_COLUMNS])
     con.register("coll_df", collections[["loan_id", "collection_date", "method"]])
     cols = ", ".join(
         f"CAST({c} AS DATE) AS {c}" if c in _DATE_COLUMNS
         else f"CAST({c} AS VARCHAR) AS {c}" if c == "classification" else c
-        for c in LOAN_COLUMNS)
+        for c in lo.columns)
     con.execute(f"CREATE OR REPLACE TABLE loans AS SELECT (row_number() OVER () - 1) AS pos, "
                 f"{cols} FROM loans_df")
     con.execute("CREATE OR REPLACE TABLE inspections AS SELECT (row_number() OVER () - 1) AS row,"
@@ -66,14 +90,23 @@ def load(con, loans: pd.DataFrame, inspections: pd.DataFrame, collections: pd.Da
                 "FROM workdays_df")
     for name in ("loans_df", "insp_df", "coll_df", "workdays_df"):
         con.unregister(name)
+    for name, frame in (sheets or {}).items():
+        columns = SHEET_COLUMNS[name]
+        con.register(f"{name}_df", frame[columns])
+        cols = ", ".join(f"CAST({c} AS DATE) AS {c}" if c.endswith(("_date", "_end", "_expiry"))
+                         else c for c in columns)
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT (row_number() OVER () - 1) AS row,"
+                    f" {cols} FROM {name}_df")
+        con.unregister(f"{name}_df")
 
 
 def _f(x: float) -> str:
     return f"CAST('{x!r}' AS DOUBLE)"
 
 
-def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
-    """One SQL query per rule id, in catalogue order."""
+def rule_sql(policy: Policy, as_of: str, *, file: bool = True) -> dict[str, str]:
+    """One SQL query per rule id; with ``file`` (the borrower's-file tables are loaded) the
+    rules of the file too, and COLLAT-REVAL, COLLAT-DROP and EXIT-VISIT as they read it."""
     D = f"DATE '{as_of}'"
     ins, cls, col = policy.inspection, policy.classification, policy.collection
     mat, clt, ext, fu = policy.maturity, policy.collateral, policy.extension, policy.fund_use
@@ -98,6 +131,19 @@ def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
 
     def fl(c: str) -> str:
         return f"coalesce(l.{c}, false)"
+
+    def among(x: str, values: tuple[str, ...] | list[str]) -> str:  # NULL-safe IN, () is false
+        if not values:
+            return "false"
+        return f"coalesce({x} IN (" + ", ".join(f"'{v}'" for v in values) + "), false)"
+
+    # a sheet row's loan: the first position of its loan id (CheckContext.loan_positions)
+    first_pos = "(SELECT loan_id, min(pos) AS pos FROM loans GROUP BY loan_id)"
+
+    def in_force(kinds: tuple[str, ...] | list[str]) -> str:  # borrowers with such an entry at D
+        return (f"(SELECT DISTINCT borrower_id FROM lists WHERE {among('list_type', kinds)} "
+                f"AND listed_date <= {D} AND (removed_date IS NULL OR removed_date > {D}) "
+                "AND borrower_id IS NOT NULL)")
 
     def le_d(c: str) -> str:  # a date column, NULL when after D
         return f"(CASE WHEN l.{c} <= {D} THEN l.{c} END)"
@@ -436,22 +482,27 @@ def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
         return (f"(SELECT d FROM workdays WHERE rn = (SELECT max(rn) FROM workdays "
                 f"WHERE d <= DATE '{y - 1}-12-31') + {grace})")
 
+    fiscal_year = f"""y AS (SELECT CASE WHEN {year_deadline(year)} < {D} THEN {year}
+                                ELSE {year - 1} END AS yr,
+                           CASE WHEN {year_deadline(year)} < {D} THEN {year_deadline(year)}
+                                ELSE {year_deadline(year - 1)} END AS dl)"""
     q["RATING-STALE"] = f"""
-        WITH y AS (SELECT CASE WHEN {year_deadline(year)} < {D} THEN {year} ELSE {year - 1}
-                          END AS yr,
-                          CASE WHEN {year_deadline(year)} < {D} THEN {year_deadline(year)}
-                               ELSE {year_deadline(year - 1)} END AS dl)
+        WITH {fiscal_year}
         SELECT l.pos, y.dl AS due_date, {dl('y.dl')} AS days_late FROM loans l CROSS JOIN y
         WHERE {active} AND {corp}
           AND coalesce({le_d('rating_date')} < make_date(y.yr, 1, 1), true)"""
 
     # ---------------------------------------------------------------- EXIT-VISIT
     n = ins.exit_visit_months
+    exit_client = fl("exit_list")
+    if file:
+        exit_client = (f"({exit_client} OR coalesce(l.borrower_id IN {in_force(['exit'])}, "
+                       "false))")
     q["EXIT-VISIT"] = f"""
         WITH s AS (SELECT loan_id, max(inspection_date) AS d FROM inspections
                    WHERE inspection_type = 'onsite' AND inspection_date <= {D} GROUP BY loan_id),
         b AS (SELECT l.pos, coalesce(s.d, {le_d('last_onsite_inspection_date')}) AS last
-              FROM loans l LEFT JOIN s USING (loan_id) WHERE {active} AND {fl('exit_list')})
+              FROM loans l LEFT JOIN s USING (loan_id) WHERE {active} AND {exit_client})
         SELECT pos, {am('last', n)} AS due_date, {dl(am('last', n))} AS days_late FROM b
         WHERE last IS NULL OR {am('last', n)} < {D}"""
 
@@ -489,4 +540,179 @@ def rule_sql(policy: Policy, as_of: str) -> dict[str, str]:
         f"SELECT pos, {none} FROM loans l WHERE {active} "
         f"AND coalesce(l.repayment_method = 'bullet', false) AND l.maturity_date IS NOT NULL "
         f"AND l.maturity_date < {D} AND {od} < date_diff('day', l.maturity_date, {D})")
+    if file:
+        q.update(_file_sql(policy, as_of, active=active, corp=corp, npl=npl, key=key, fl=fl,
+                           among=among, first_pos=first_pos, in_force=in_force, am=am, dl=dl,
+                           none=none, fiscal_year=fiscal_year))
+    return q
+
+
+def _file_sql(policy: Policy, as_of: str, *, active: str, corp: str, npl: str, key: str,
+              fl, among, first_pos: str, in_force, am, dl, none: str,
+              fiscal_year: str) -> dict[str, str]:
+    """The rules of the borrower's file, and COLLAT-REVAL and COLLAT-DROP as they read the
+    collateral register (``postloan_audit/compliance/rules/collateral.py``, ``borrower.py``,
+    ``lists.py``, ``triggers.py``); the helpers are :func:`rule_sql`'s."""
+    D = f"DATE '{as_of}'"
+    clt, fp, w = policy.collateral, policy.financials, policy.warning
+    q: dict[str, str] = {}
+    # CheckContext.collateral_rows: rows of outstanding loans not released by D, one per
+    # (collateral, loan), the first in sheet order; a blank type is 'other'
+    rows = f"""cr AS (
+            SELECT * EXCLUDE (rn) FROM (
+                SELECT c.*, f.pos, coalesce(c.collateral_type, 'other') AS type,
+                       row_number() OVER (PARTITION BY c.collateral_id, f.pos ORDER BY c.row)
+                       AS rn
+                FROM collateral c JOIN {first_pos} f USING (loan_id) JOIN loans l ON l.pos = f.pos
+                WHERE {active} AND NOT coalesce(c.release_date <= {D}, false)) WHERE rn = 1)"""
+
+    # ---------------------------------------------------------------- COLLAT-REVAL (register)
+    third = among("type", clt.third_party_types)
+    q["COLLAT-REVAL"] = f"""
+        WITH {rows},
+        r AS (SELECT pos, CASE WHEN {third} THEN {am('appraisal_date', clt.third_party_months)}
+                               ELSE {am('appraisal_date', clt.revaluation_months)} END AS due,
+                     {third} AND coalesce(appraiser = 'internal', false) AS internal FROM cr),
+        f AS (SELECT pos, CASE WHEN due < {D} THEN due END AS stale_due, internal FROM r)
+        SELECT pos, min(stale_due) AS due_date, {dl('min(stale_due)')} AS days_late FROM f
+        WHERE stale_due IS NOT NULL OR internal GROUP BY pos"""
+
+    # ---------------------------------------------------------------- COLLAT-DROP (register)
+    q["COLLAT-DROP"] = f"""
+        WITH {rows}
+        SELECT DISTINCT cr.pos, {none} FROM cr JOIN loans l ON l.pos = cr.pos
+        WHERE cr.previous_value > 0 AND cr.appraised_value < cr.previous_value
+              * {_f(1 - clt.value_drop_share)} * {_f(1 - 1e-12)}
+          AND NOT {fl('additional_guarantee')}"""
+
+    # ---------------------------------------------------------------- COLLAT-COVER
+    ltv = ("(CASE type " + " ".join(f"WHEN '{t}' THEN {_f(clt.max_ltv(t))}"
+                                    for t in schema.COLLATERAL_TYPE_ZH)
+           + f" ELSE {_f(clt.max_ltv_other)} END)")
+    q["COLLAT-COVER"] = f"""
+        WITH {rows},
+        b AS (SELECT cr.pos, cr.collateral_id, coalesce(cr.appraised_value, 0) AS v,
+                     coalesce(cr.prior_claims, 0) AS pc, {ltv} AS ltv,
+                     coalesce(l.balance, 0) AS bal
+              FROM cr JOIN loans l ON l.pos = cr.pos),
+        t AS (SELECT collateral_id, sum(bal) AS total FROM b GROUP BY collateral_id),
+        s AS (SELECT b.pos, sum(greatest(b.v - b.pc, 0) * b.ltv
+                                * CASE WHEN t.total > 0 THEN b.bal / t.total ELSE 0 END) AS cover
+              FROM b JOIN t ON t.collateral_id IS NOT DISTINCT FROM b.collateral_id
+              GROUP BY b.pos)
+        SELECT s.pos, {none} FROM s JOIN loans l ON l.pos = s.pos
+        WHERE {active} AND s.cover < coalesce(l.balance, 0) * {_f(1 - 1e-12)}"""
+
+    # ---------------------------------------------------------------- COLLAT-INSURE
+    q["COLLAT-INSURE"] = f"""
+        WITH {rows}
+        SELECT pos, min(insurance_expiry) AS due_date, {dl('min(insurance_expiry)')} AS days_late
+        FROM cr WHERE {among('type', clt.insurable_types)} AND insurance_expiry < {D}
+        GROUP BY pos"""
+
+    # ---------------------------------------------------------------- COLLAT-RELEASE
+    q["COLLAT-RELEASE"] = f"""
+        SELECT DISTINCT f.pos, {none} FROM collateral c JOIN {first_pos} f USING (loan_id)
+        JOIN loans l ON l.pos = f.pos WHERE c.release_date <= {D} AND {active}"""
+
+    # ---------------------------------------------------------------- GUAR-RATING
+    q["GUAR-RATING"] = f"""
+        WITH {fiscal_year},
+        g AS (SELECT f.pos, CASE WHEN g.guarantor_rating_date <= {D}
+                                 THEN g.guarantor_rating_date END AS rated
+              FROM guarantees g JOIN {first_pos} f USING (loan_id) JOIN loans l ON l.pos = f.pos
+              WHERE {active} AND NOT coalesce(g.guarantor_type = 'individual', false))
+        SELECT DISTINCT g.pos, y.dl AS due_date, {dl('y.dl')} AS days_late FROM g CROSS JOIN y
+        WHERE coalesce(g.rated < make_date(y.yr, 1, 1), true)"""
+
+    # ---------------------------------------------------------------- FIN-STATEMENTS
+    year = int(as_of[:4])
+    audit = "true" if fp.annual_audit_required else "false"
+    q["FIN-STATEMENTS"] = f"""
+        WITH cand AS (
+            SELECT s.shape, yy.y, last_day(make_date(yy.y, s.m, 1)) AS pend,
+                   {am('last_day(make_date(yy.y, s.m, 1))', 's.a')} AS dl
+            FROM (VALUES ('half', 6, {fp.half_year_months}),
+                         ('year', 12, {fp.annual_months})) s(shape, m, a),
+                 (VALUES ({year}), ({year - 1}), ({year - 2})) yy(y)),
+        due AS (SELECT shape, arg_max(pend, y) AS pend, arg_max(dl, y) AS dl FROM cand
+                WHERE dl < {D} GROUP BY shape),
+        bor AS (SELECT l.borrower_id, bool_or({active} AND {corp}) AS scope,
+                       min(l.disbursement_date) AS first
+                FROM loans l WHERE l.borrower_id IS NOT NULL GROUP BY l.borrower_id),
+        st AS (SELECT f.borrower_id, d.shape, bool_or(coalesce(f.audited, false)) AS audited
+               FROM financials f JOIN due d ON f.period_end = d.pend
+                    AND (f.period_type IS NULL OR f.period_type = d.shape)
+               WHERE f.received_date IS NULL OR f.received_date <= {D}
+               GROUP BY f.borrower_id, d.shape),
+        p AS (SELECT b.borrower_id, d.dl, s.shape IS NOT NULL AS has,
+                     coalesce(s.audited, false) AS audited, d.shape
+              FROM bor b CROSS JOIN due d
+              LEFT JOIN st s ON s.borrower_id = b.borrower_id AND s.shape = d.shape
+              WHERE b.scope AND b.first <= d.pend),
+        bad AS (SELECT borrower_id, min(dl) AS dl FROM p
+                WHERE NOT has OR (shape = 'year' AND {audit} AND NOT audited)
+                GROUP BY borrower_id)
+        SELECT l.pos, bad.dl AS due_date, {dl('bad.dl')} AS days_late
+        FROM loans l JOIN bad USING (borrower_id) WHERE {active} AND {corp}"""
+
+    # ---------------------------------------------------------------- LIST-MODE
+    q["LIST-MODE"] = (f"SELECT l.pos, {none} FROM loans l WHERE {active} AND NOT {key} "
+                      f"AND l.borrower_id IN {in_force(KEY_MODE_LISTS)}")
+
+    # ---------------------------------------------------------------- LIST-NEWCREDIT
+    q["LIST-NEWCREDIT"] = f"""
+        WITH e AS (SELECT borrower_id, listed_date AS listed, removed_date AS removed
+                   FROM lists WHERE {among('list_type', NO_NEW_CREDIT_LISTS)}
+                     AND listed_date <= {D} AND borrower_id IS NOT NULL)
+        SELECT DISTINCT l.pos, {none} FROM loans l JOIN e USING (borrower_id)
+        WHERE {active} AND l.disbursement_date > e.listed
+          AND (e.removed IS NULL OR l.disbursement_date < e.removed)"""
+
+    # ---------------------------------------------------------------- LIST-WATCH
+    # triggers.direct_listing: the borrower's own latest report at D or a guarantor's of an
+    # outstanding loan overdue at another bank or sued by one (B, D), or another borrower of
+    # one of its groups NPL, exit-listed or red (A); not on the watch list at D
+    days = w.other_bank_overdue_days
+    q["LIST-WATCH"] = f"""
+        WITH latest AS (
+            SELECT * EXCLUDE (rn) FROM (
+                SELECT e.*, row_number() OVER (PARTITION BY party_id
+                                               ORDER BY report_date DESC, row DESC) AS rn
+                FROM external e WHERE report_date <= {D} AND party_id IS NOT NULL)
+            WHERE rn = 1),
+        bl AS (SELECT l.borrower_id, bool_or({active}) AS act, bool_or({active} AND {npl}) AS npl,
+                      bool_or({active} AND {fl('exit_list')}) AS exit_flag,
+                      sum(coalesce(l.balance, 0)) AS ours,
+                      sum(CASE WHEN {active} AND NOT {npl} THEN l.balance ELSE 0 END) AS perf
+               FROM loans l WHERE l.borrower_id IS NOT NULL GROUP BY l.borrower_id),
+        links AS (SELECT borrower_id, borrower_id AS party_id FROM bl WHERE act
+                  UNION SELECT l.borrower_id, g.guarantor_id FROM guarantees g
+                  JOIN {first_pos} f USING (loan_id) JOIN loans l ON l.pos = f.pos
+                  WHERE {active} AND l.borrower_id IS NOT NULL),
+        hits AS (SELECT k.borrower_id,
+                        bool_or(coalesce(e.other_bank_overdue_days, 0) >= {days}
+                                OR coalesce(e.other_bank_arrears_days, 0) >= {days}) AS overdue,
+                        bool_or(coalesce(e.other_bank_litigation, false)) AS suit,
+                        bool_or(coalesce(e.enforcement, false)) AS enforced
+                 FROM links k JOIN latest e USING (party_id) GROUP BY k.borrower_id),
+        npl90 AS (SELECT b.borrower_id FROM bl b JOIN latest e ON e.party_id = b.borrower_id
+                  WHERE b.act AND b.perf > 0 AND (CASE WHEN b.ours + coalesce(e.other_bank_balance, 0) > 0
+                        THEN coalesce(e.other_bank_overdue90_balance, 0)
+                             / (b.ours + coalesce(e.other_bank_balance, 0)) ELSE 0 END)
+                        > {_f(w.other_bank_npl90_share)} * {_f(1 + 1e-12)}),
+        members AS (SELECT DISTINCT borrower_id, group_id FROM loans
+                    WHERE borrower_id IS NOT NULL AND group_id IS NOT NULL),
+        bad AS (SELECT borrower_id FROM bl WHERE npl OR exit_flag
+                UNION SELECT borrower_id FROM {in_force(['exit'])}
+                UNION SELECT borrower_id FROM hits WHERE overdue OR suit OR enforced
+                UNION SELECT borrower_id FROM npl90),
+        grp AS (SELECT DISTINCT m.borrower_id FROM members m
+                JOIN members o ON o.group_id = m.group_id AND o.borrower_id <> m.borrower_id
+                JOIN bad ON bad.borrower_id = o.borrower_id
+                JOIN bl ON bl.borrower_id = m.borrower_id WHERE bl.act),
+        flagged AS (SELECT borrower_id FROM hits WHERE overdue OR suit
+                    UNION SELECT borrower_id FROM grp)
+        SELECT l.pos, {none} FROM loans l JOIN flagged USING (borrower_id)
+        WHERE {active} AND l.borrower_id NOT IN {in_force(['watch'])}"""
     return q

@@ -42,3 +42,33 @@ def positions_in(values: pd.Series | pd.Index, universe: pd.Series | pd.Index) -
     out = np.where(found >= 0, first[np.maximum(found, 0)] if len(first) else -1, -1)
     out[pd.isna(np.asarray(values, dtype=object))] = -1
     return out.astype(np.int64)
+
+
+def codes_together(*columns: pd.Series | pd.Index) -> list[np.ndarray]:
+    """The ids of several columns numbered in one code space: each distinct id gets the next
+    code at its first appearance, the first column first; -1 where missing.
+
+    So the first column's codes are what ``pd.factorize`` gives it, and an id of a later column
+    that the first lacks gets a code past the first's. Looking ids of two columns up among one
+    column's this way hashes each id once, where :func:`positions_in` per column would hash the
+    universe again each time (a universe of 1.5M report parties: most of LIST-WATCH's time).
+
+    >>> [c.tolist() for c in codes_together(pd.Series(["a", "b", "a"], dtype="str"),
+    ...                                     pd.Index(["b", "x"], dtype="str"),
+    ...                                     pd.Series(["x", None], dtype="str"))]
+    [[0, 1, 0], [1, 2], [2, -1]]
+    """
+    arrays = [_arrow_text(c) for c in columns]
+    if all(a is not None for a in arrays):
+        kind = arrays[0].type
+        chunks = [chunk for a in arrays
+                  for chunk in pa.chunked_array(a if a.type == kind else a.cast(kind)).chunks]
+        encoded = pa.chunked_array(chunks, type=kind).dictionary_encode()
+        codes = np.concatenate(
+            [c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+             for c in encoded.chunks] or [np.zeros(0, dtype=np.int64)])
+    else:
+        joined = pd.Series(np.concatenate([np.asarray(c, dtype=object) for c in columns]))
+        codes = pd.factorize(joined)[0].astype(np.int64)
+    bounds = np.cumsum([0] + [len(c) for c in columns])
+    return [codes[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]

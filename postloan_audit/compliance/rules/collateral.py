@@ -188,7 +188,7 @@ def _collat_cover(ctx: CheckContext) -> Hits:
              if "prior_claims" in rows.columns else np.zeros(len(rows)))
     kinds, names = pd.factorize(rows["type"])
     ltv = np.array([p.max_ltv(str(n)) for n in names] + [p.max_ltv_other])[kinds]
-    codes, _ = pd.factorize(rows["collateral_id"])
+    codes = ctx.collateral_codes
     total = np.bincount(codes, weights=balance[loan], minlength=codes.max() + 1 if len(codes)
                         else 0)
     share = np.divide(balance[loan], total[codes], out=np.zeros(len(rows)),

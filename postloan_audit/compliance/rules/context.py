@@ -20,7 +20,7 @@ from postloan_audit.compliance.policy import Policy
 from postloan_audit.core import schema, workdays
 from postloan_audit.core.dates import PERIOD_MONTHS, add_months, period_span
 from postloan_audit.core.extract import OPTIONAL_SHEETS
-from postloan_audit.core.lookup import positions_in
+from postloan_audit.core.lookup import codes_together, positions_in
 from postloan_audit.parties.resolve import WHY_ID, WHY_NAME, BorrowerParties, borrower_parties
 
 NAT = np.datetime64("NaT", "ns")
@@ -755,12 +755,22 @@ class CheckContext:
 
     # ---------------------------------------------------------------- the borrower's file
 
-    @cached_property
+    @property
     def collateral_rows(self) -> pd.DataFrame:
         """The collateral sheet's rows in force for outstanding loans: ``loan`` (position in
         loans), ``collateral_id``, ``type`` (``other`` when blank) and the sheet's columns,
         for rows whose loan is in the ledger with a balance and whose collateral is not
         released by D (``release_date`` after D or blank). One row per (collateral, loan)."""
+        return self._collateral_in_force[0]
+
+    @property
+    def collateral_codes(self) -> np.ndarray:
+        """Each of :attr:`collateral_rows`' collateral as a code (one per distinct
+        ``collateral_id``; -1 for a blank id)."""
+        return self._collateral_in_force[1]
+
+    @cached_property
+    def _collateral_in_force(self) -> tuple[pd.DataFrame, np.ndarray]:
         frame = self.collateral
         pos = self.loan_positions("collateral")
         keep = pos >= 0
@@ -768,11 +778,18 @@ class CheckContext:
         if "release_date" in frame.columns:
             released = pd.to_datetime(frame["release_date"]).to_numpy(dtype="datetime64[ns]")
             keep &= ~(~np.isnat(released) & (released <= self.as_of))
-        rows = frame.loc[keep].reset_index(drop=True).assign(loan=pos[keep])
-        rows = rows.drop_duplicates(["collateral_id", "loan"], keep="first", ignore_index=True)
-        kind = rows["collateral_type"] if "collateral_type" in rows.columns else \
-            pd.Series(np.nan, index=rows.index, dtype="str")
-        return rows.assign(type=kind.fillna("other").astype("str"))
+        # The first row of each (collateral, loan), on integer keys, then one take of the
+        # sheet: a drop_duplicates after the take hashed the ids again and took every column
+        # twice (1.5M rows: most of the collateral rules' time). Blank ids are one id, as
+        # drop_duplicates has them.
+        codes, _ = pd.factorize(frame["collateral_id"])
+        rows = np.flatnonzero(keep)
+        key = codes[rows].astype(np.int64) * (self.n + 1) + pos[rows]
+        rows = rows[np.sort(np.unique(key, return_index=True)[1])]
+        out = frame.iloc[rows].reset_index(drop=True).assign(loan=pos[rows])
+        kind = out["collateral_type"] if "collateral_type" in out.columns else \
+            pd.Series(np.nan, index=out.index, dtype="str")
+        return out.assign(type=kind.fillna("other").astype("str")), codes[rows].astype(np.int64)
 
     @cached_property
     def active_listings(self) -> pd.DataFrame:
@@ -837,19 +854,43 @@ class CheckContext:
         """The latest report of each party in the ``external`` sheet dated on or before D (a
         report dated after D is not known at D; of two on one day, the later row): the sheet's
         columns, one row per ``party_id``, parties in order of their first row."""
+        return self._latest_reports[0]
+
+    @cached_property
+    def _party_codes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """The ``external`` sheet's party ids, the borrower ids (:attr:`borrower_ids`) and the
+        ``guarantees`` sheet's guarantor ids in one code space (:func:`codes_together`), and
+        the number of parties: a borrower or guarantor code at or past it has no report."""
+        guarantors = (self.guarantees["guarantor_id"] if self.guarantees is not None
+                      else pd.Series([], dtype="str"))
+        parties, borrowers, guarantors = codes_together(self.external["party_id"],
+                                                        self.borrower_ids, guarantors)
+        return parties, borrowers, guarantors, int(parties.max()) + 1 if len(parties) else 0
+
+    @cached_property
+    def _latest_reports(self) -> tuple[pd.DataFrame, np.ndarray]:
+        """:attr:`latest_external`, and per party code its row there (-1 without one)."""
         frame = self.external
         dates = pd.to_datetime(frame["report_date"]).to_numpy(dtype="datetime64[ns]")
-        codes, _ = pd.factorize(frame["party_id"])
+        codes, _, _, parties = self._party_codes
         keep = np.flatnonzero((codes >= 0) & ~np.isnat(dates) & (dates <= self.as_of))
         order = keep[np.lexsort((keep, dates[keep], codes[keep]))]
         c = codes[order]
         last = np.r_[c[1:] != c[:-1], True] if len(c) else np.zeros(0, dtype=bool)
-        return frame.iloc[order[last]].reset_index(drop=True)
+        row_of = np.full(parties + 1, -1, dtype=np.int64)  # the last slot: no party
+        row_of[c[last]] = np.arange(int(last.sum()))
+        return frame.iloc[order[last]].reset_index(drop=True), row_of
+
+    def _report_row(self, codes: np.ndarray) -> np.ndarray:
+        """The :attr:`latest_external` row of each party code (-1 when none)."""
+        row_of = self._latest_reports[1]
+        parties = len(row_of) - 1
+        return row_of[np.where((codes < 0) | (codes >= parties), parties, codes)]
 
     @cached_property
     def external_of_borrower(self) -> np.ndarray:
         """Per borrower code: its row in :attr:`latest_external` (-1 without a report)."""
-        return positions_in(self.borrower_ids, self.latest_external["party_id"])
+        return self._report_row(self._party_codes[1])
 
     @cached_property
     def guarantor_rows(self) -> pd.DataFrame:
@@ -868,7 +909,7 @@ class CheckContext:
         if self.external is None:
             report = np.full(len(rows), -1, dtype=np.int64)
         else:
-            report = positions_in(frame["guarantor_id"].iloc[rows], self.latest_external["party_id"])
+            report = self._report_row(self._party_codes[2][rows])
         known = (borrower >= 0) & (report >= 0)
         rows, borrower, report = rows[known], borrower[known], report[known]
         key = borrower * (len(self.latest_external) if self.external is not None else 1) + report
