@@ -66,6 +66,15 @@ def test_collat_cover_counts_prior_claims_ltv_and_shared_collateral_pro_rata():
         Policy.default().replace(collateral={"max_ltv_plant": 1.2})
 
 
+def test_collat_cover_takes_a_row_without_a_collateral_id_on_its_own():
+    """A frame given in code may hold a blank collateral id (the loader refuses such rows):
+    the row stands alone, never shared with another blank one."""
+    loans = make_loans({"a": {}, "b": {}})
+    collateral = sheet([_c("", "a", 1_500_000), _c("", "b", 1_400_000)])
+    collateral["collateral_id"] = pd.Series([None, None], dtype="str")
+    assert flagged(Extract(loans=loans, collateral=collateral), "COLLAT-COVER") == {"b"}
+
+
 def test_collat_insure_expired_before_d_on_insurable_types_only():
     loans = make_loans({"expired": {}, "expires_on_d": {}, "deposit": {}, "blank": {},
                         "repaid": {"balance": 0.0}})

@@ -189,6 +189,10 @@ def _collat_cover(ctx: CheckContext) -> Hits:
     kinds, names = pd.factorize(rows["type"])
     ltv = np.array([p.max_ltv(str(n)) for n in names] + [p.max_ltv_other])[kinds]
     codes = ctx.collateral_codes
+    blank = codes < 0  # a row without a collateral id (a frame given in code) stands alone
+    if blank.any():
+        codes = codes.copy()
+        codes[blank] = codes.max(initial=-1) + 1 + np.arange(int(blank.sum()))
     total = np.bincount(codes, weights=balance[loan], minlength=codes.max() + 1 if len(codes)
                         else 0)
     share = np.divide(balance[loan], total[codes], out=np.zeros(len(rows)),
