@@ -143,9 +143,13 @@ def prefixed_file(sheets: dict[str, pd.DataFrame], k: int) -> dict[str, pd.DataF
     """The borrower's file of piece ``k`` (see ``bench_dask.prefixed``): every loan, borrower,
     party and collateral id prefixed by ``k``, so that guarantors who are borrowers stay so."""
     tag = f"{k:02d}"
+    from bench_dask import piece_id_numbers
+
     ids = ("loan_id", "borrower_id", "collateral_id", "guarantor_id", "party_id")
     return {name: frame.assign(**{c: (tag + frame[c]).astype("str")
-                                  for c in ids if c in frame.columns})
+                                  for c in ids if c in frame.columns},
+                               **({"id_number": piece_id_numbers(frame["id_number"], k)
+                                   .to_numpy()} if "id_number" in frame.columns else {}))
             for name, frame in sheets.items()}
 
 

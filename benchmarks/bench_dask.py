@@ -37,6 +37,44 @@ pd.to_pickle(Extract(loans=net.loans, inspections=net.inspections, collections=n
 """
 
 
+def piece_id_numbers(values, k: int):
+    """The id numbers of piece ``k``: the generator's fake region ``990000`` becomes
+    ``99`` + ``k`` in four digits and the check character is computed again (GB 11643 for a
+    居民身份证号码, GB 32100 for a 统一社会信用代码), so that every piece's debtors are valid and
+    different from every other piece's (a copy of a number would join two pieces' borrowers
+    into one party)."""
+    import numpy as np
+    import pandas as pd
+
+    from postloan_audit.parties.ids import (
+        _RIC_CODES,
+        _RIC_WEIGHTS,
+        _USCC_VALUE,
+        _USCC_WEIGHTS,
+        USCC_ALPHABET,
+    )
+
+    text = pd.Series(values, dtype="str")
+    if k == 0:
+        return text
+    region = f"99{k:04d}"
+    out = text.to_numpy(dtype=object, na_value=None).copy()
+    good = np.array([isinstance(v, str) and len(v) == 18 and v.isascii() for v in out])
+    person = good & np.array([isinstance(v, str) and v.startswith("990000") for v in out])
+    company = good & np.array([isinstance(v, str) and v.startswith("91990000") for v in out])
+    if person.any():
+        body = np.array([region + v[6:17] for v in out[person]])
+        digits = np.frombuffer("".join(body).encode(), dtype=np.uint8).reshape(-1, 17) - 48
+        check = _RIC_CODES[(digits.astype(np.int64) * _RIC_WEIGHTS).sum(axis=1) % 11]
+        out[person] = [b + chr(c) for b, c in zip(body, check, strict=True)]
+    if company.any():
+        body = np.array(["91" + region + v[8:17] for v in out[company]])
+        chars = np.frombuffer("".join(body).encode(), dtype=np.uint8).reshape(-1, 17)
+        check = (31 - (_USCC_VALUE[chars] * _USCC_WEIGHTS).sum(axis=1) % 31) % 31
+        out[company] = [b + USCC_ALPHABET[c] for b, c in zip(body, check, strict=True)]
+    return pd.Series(out, index=text.index, dtype="str")
+
+
 def prefixed(base, k: int):
     """Piece ``k`` of the book: the base network with loan and borrower ids prefixed by ``k``
     (so every piece's borrowers are distinct), the branches sheet in piece 0 only."""
@@ -50,7 +88,10 @@ def prefixed(base, k: int):
             frame[c] = (tag + frame[c]).astype("str")
         return frame
 
-    return Extract(loans=prefix(base.loans, ["loan_id", "borrower_id"]),
+    loans = prefix(base.loans, ["loan_id", "borrower_id"])
+    if "id_number" in loans.columns:
+        loans["id_number"] = piece_id_numbers(loans["id_number"], k).to_numpy()
+    return Extract(loans=loans,
                    inspections=prefix(base.inspections, ["loan_id"]),
                    collections=prefix(base.collections, ["loan_id"]),
                    branches=base.branches if k == 0 else None)
