@@ -43,6 +43,7 @@ from postloan_audit.compliance.policy import Policy
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.provenance import Provenance, ProvenanceAliases
 from postloan_audit.parties.ids import check_id_numbers
+from postloan_audit.parties.resolve import PartyResolution
 
 CIRCLE_COLUMNS = ["circle_id", "party_id", "borrower_ids", "balance", "name"]
 CHAIN_COLUMNS = ["chain_id", "links", "path", "start", "end", "balance"]
@@ -119,7 +120,8 @@ def _guarantor_keys(guarantees: pd.DataFrame, borrower_ids: pd.Index,
 
 
 def guarantee_network(data: Extract, *, policy: Policy | None = None,
-                      depth: int | None = None) -> GuaranteeNetwork:
+                      depth: int | None = None,
+                      parties: PartyResolution | None = None) -> GuaranteeNetwork:
     """The guarantee graph of ``data`` with its circles and chains (see the module).
 
     Parameters
@@ -130,11 +132,14 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
         ``balance``.
     policy, depth:
         The chain depth: ``depth`` when given, else the policy's ``analytics.chain_depth``.
+    parties:
+        The extract's parties, resolved once (:func:`~postloan_audit.parties.resolve_parties`
+        of ``data``) and passed to each analysis that needs them; resolved here when None.
 
     Raises
     ------
     AnalyticsError
-        No guarantees sheet, or a column missing.
+        No guarantees sheet, a column missing, or ``parties`` resolved from other loans.
     """
     extract = extract_of(data)
     p = policy_of(policy).analytics
@@ -143,7 +148,7 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
     require(loans, ["loan_id", "borrower_id", "balance"], ("贷款台账", "the loans"))
     guarantees = extract.guarantees
     require(guarantees, ["loan_id", "guarantor_id"], ("保证人表(guarantees)", "the guarantees sheet"))
-    lp = loan_parties(loans)
+    lp = loan_parties(loans, parties)
     resolved = lp.resolved
     k = resolved.parties
     balance = balances(loans)
@@ -214,9 +219,10 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
     in_graph[es] = True
     in_graph[ed] = True
     nodes = np.flatnonzero(in_graph)
-    parties = pd.DataFrame({"party_id": text(party_id[nodes]), "borrower_ids": text(members[nodes]),
-                            "name": text(names[nodes]),
-                            "balance": node_balance[nodes].astype(np.float64)})
+    graph_parties = pd.DataFrame({"party_id": text(party_id[nodes]),
+                                  "borrower_ids": text(members[nodes]),
+                                  "name": text(names[nodes]),
+                                  "balance": node_balance[nodes].astype(np.float64)})
     edges = pd.DataFrame({"guarantor": text(party_id[es]), "borrower": text(party_id[ed]),
                           "loans": edge_counts["loans"].to_numpy(dtype=np.int64)}
                          ).sort_values(["guarantor", "borrower"], ignore_index=True)
@@ -226,7 +232,7 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
                            strict=False)) if len(circles) else {}
     circles = circles.drop(columns=["_comp"])
     chains = _chains(es, ed, comp, n_comp, size, party_id, node_balance, circle_name, depth)
-    return GuaranteeNetwork(parties=parties, edges=edges, circles=circles, chains=chains,
+    return GuaranteeNetwork(parties=graph_parties, edges=edges, circles=circles, chains=chains,
                             depth=depth, provenance=provenance_of(extract))
 
 
@@ -317,7 +323,8 @@ def _chains(es: np.ndarray, ed: np.ndarray, comp: np.ndarray, n_comp: int, size:
     return frame.astype({"path": "str", "start": "str", "end": "str"})
 
 
-def guarantee_circles(data: Extract, *, policy: Policy | None = None) -> pd.DataFrame:
+def guarantee_circles(data: Extract, *, policy: Policy | None = None,
+                      parties: PartyResolution | None = None) -> pd.DataFrame:
     """Every guarantee circle (担保圈) of ``data``: the strongly connected components of two or
     more parties of its guarantee graph (see the module).
 
@@ -333,20 +340,23 @@ def guarantee_circles(data: Extract, *, policy: Policy | None = None) -> pd.Data
     ------
     AnalyticsError
         No guarantees sheet, or a column missing.
+
+    ``parties``: as :func:`guarantee_network` takes it.
     """
-    network = guarantee_network(data, policy=policy)
+    network = guarantee_network(data, policy=policy, parties=parties)
     frame = network.circles
     frame.attrs["provenance"] = network.provenance
     return frame
 
 
 def guarantee_chains(data: Extract, *, policy: Policy | None = None,
-                     depth: int | None = None) -> pd.DataFrame:
+                     depth: int | None = None,
+                     parties: PartyResolution | None = None) -> pd.DataFrame:
     """Guarantee chains (担保链) longer than ``depth`` links (default: the policy's
     ``analytics.chain_depth``): ``chain_id``, ``links``, ``path`` (guarantor → … → borrower,
     a circle shown as ``C001(担保圈)``), ``start``, ``end``, ``balance`` (the outstanding loans
-    of every party on the path)."""
-    network = guarantee_network(data, policy=policy, depth=depth)
+    of every party on the path). ``parties``: as :func:`guarantee_network` takes it."""
+    network = guarantee_network(data, policy=policy, depth=depth, parties=parties)
     frame = network.chains
     frame.attrs["provenance"] = network.provenance
     return frame

@@ -30,6 +30,7 @@ from postloan_audit.analytics._common import (
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.provenance import Provenance, ProvenanceAliases
 from postloan_audit.parties.ids import check_id_numbers
+from postloan_audit.parties.resolve import PartyResolution
 
 DUPLICATE_HEADERS: dict[str, str] = {
     "collateral_ids": "押品编号", "title_certificates": "权证编号", "parties": "债务人数",
@@ -72,8 +73,10 @@ def _join(values: pd.Series, by: np.ndarray) -> pd.Series:
     return frame.groupby("by", sort=True)["v"].agg("、".join)
 
 
-def shared_collateral(extract: Extract) -> pd.DataFrame:
-    """One collateral securing loans of several parties beyond its value (see the module)."""
+def shared_collateral(extract: Extract, *, parties: PartyResolution | None = None
+                      ) -> pd.DataFrame:
+    """One collateral securing loans of several parties beyond its value (see the module);
+    ``parties`` as :func:`find_duplicates` takes them."""
     columns = ["collateral_ids", "title_certificates", "parties", "party_ids", "loans",
                "loan_ids", "balance", "appraised_value", "excess"]
     empty = pd.DataFrame({c: (pd.Series([], dtype=np.int64) if c in ("parties", "loans")
@@ -87,7 +90,7 @@ def shared_collateral(extract: Extract) -> pd.DataFrame:
         return empty
     require(sheet, ["collateral_id", "loan_id", "appraised_value"], ("押品表", "the collateral"))
     loans = extract.loans
-    lp = loan_parties(loans)
+    lp = loan_parties(loans, parties)
     balance = balances(loans)
     rows = sheet.reset_index(drop=True)
     pos = pd.Index(loans["loan_id"].astype("str")).get_indexer(rows["loan_id"].astype("str"))
@@ -196,11 +199,17 @@ def identical_loans(extract: Extract) -> pd.DataFrame:
     return found
 
 
-def find_duplicates(data: Extract | pd.DataFrame) -> Duplicates:
+def find_duplicates(data: Extract | pd.DataFrame, *,
+                    parties: PartyResolution | None = None) -> Duplicates:
     """Shared collateral beyond its value, shared id numbers and identical loans of ``data``
-    (see the module)."""
+    (see the module).
+
+    ``parties``: the extract's parties, resolved once
+    (:func:`~postloan_audit.parties.resolve_parties` of ``data``) and passed to each analysis
+    that needs them; resolved here when None (and only when there is a collateral sheet).
+    """
     extract = extract_of(data)
     require(extract.loans, ["loan_id", "borrower_id", "balance"], ("贷款台账", "the loans"))
-    return Duplicates(collateral=shared_collateral(extract),
+    return Duplicates(collateral=shared_collateral(extract, parties=parties),
                       id_numbers=shared_id_numbers(extract), loans=identical_loans(extract),
                       provenance=provenance_of(extract))
