@@ -162,14 +162,26 @@ def shared_id_numbers(extract: Extract) -> pd.DataFrame:
     kinds = loans["customer_type"].reset_index(drop=True) if "customer_type" in loans else None
     checks = check_id_numbers(loans["id_number"].astype("str").reset_index(drop=True),
                               customer_type=kinds)
-    frame = pd.DataFrame({"key": checks["id_key"], "valid": checks["valid"],
-                          "borrower_id": loans["borrower_id"].astype("str").to_numpy(),
-                          "name": (loans["borrower_name"].astype("str").to_numpy()
-                                   if "borrower_name" in loans else None)})
-    frame = frame.loc[(frame["key"] != "") & frame["borrower_id"].notna()]
-    pairs = frame.drop_duplicates(["key", "borrower_id"])
-    counts = pairs.groupby("key")["borrower_id"].transform("size")
-    pairs = pairs.loc[counts >= 2].sort_values(["key", "borrower_id"])
+    # the distinct (number, borrower id) pairs as integers: only the rows of the numbers under
+    # two or more borrower ids (a few percent) go on as text
+    key = checks["id_key"]
+    borrower = loans["borrower_id"].astype("str").reset_index(drop=True)
+    key_codes, key_values = pd.factorize(key)
+    borrower_codes, borrower_values = pd.factorize(borrower)
+    rows = np.flatnonzero((key != "").to_numpy(dtype=bool) & (key_codes >= 0)
+                          & (borrower_codes >= 0))
+    width = max(len(borrower_values), 1)
+    pair = key_codes[rows].astype(np.int64) * width + borrower_codes[rows]
+    distinct, first = np.unique(pair, return_index=True)
+    per_key = np.bincount(distinct // width, minlength=len(key_values))
+    rows = np.sort(rows[first[per_key[distinct // width] >= 2]])
+    pairs = pd.DataFrame({
+        "key": key.take(rows).to_numpy(dtype=object),
+        "valid": checks["valid"].to_numpy(dtype=bool)[rows],
+        "borrower_id": borrower.take(rows).to_numpy(dtype=object),
+        "name": (loans["borrower_name"].astype("str").reset_index(drop=True).take(rows)
+                 .to_numpy() if "borrower_name" in loans else None)})
+    pairs = pairs.astype({"key": "str", "borrower_id": "str"}).sort_values(["key", "borrower_id"])
     if not len(pairs):
         return pd.DataFrame(columns)
     grouped = pairs.groupby("key", sort=True)
