@@ -273,19 +273,21 @@ def _chains(es: np.ndarray, ed: np.ndarray, comp: np.ndarray, n_comp: int, size:
     cs, cd = pairs // n_comp, pairs % n_comp
     # longest path (in links) ending at each component: relax every edge at once, repeatedly
     longest = np.zeros(n_comp, dtype=np.int64)
-    pred = np.full(n_comp, -1, dtype=np.int64)
+    previous = longest
     for _ in range(n_comp):
-        candidate = longest[cs] + 1
         best = longest.copy()
-        np.maximum.at(best, cd, candidate)
+        np.maximum.at(best, cd, longest[cs] + 1)
         if np.array_equal(best, longest):
             break
-        improved = candidate == best[cd]
-        # one predecessor achieving the best, the smallest component number (deterministic)
-        order = np.lexsort((cs[improved], cd[improved]))
-        targets, first = np.unique(cd[improved][order], return_index=True)
-        pred[targets] = cs[improved][order][first]
-        longest = best
+        previous, longest = longest, best
+    # one predecessor achieving the best, the smallest component number (deterministic), as
+    # of the last round that changed anything: every component with an edge in was given one
+    # then, from the lengths before that round (one pass here instead of one per round)
+    pred = np.full(n_comp, -1, dtype=np.int64)
+    improved = previous[cs] + 1 == longest[cd]
+    order = np.lexsort((cs[improved], cd[improved]))
+    targets, first = np.unique(cd[improved][order], return_index=True)
+    pred[targets] = cs[improved][order][first]
     has_out = np.zeros(n_comp, dtype=bool)
     has_out[cs] = True
     ends = np.flatnonzero(~has_out & (longest > depth))
