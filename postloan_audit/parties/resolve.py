@@ -396,8 +396,8 @@ def resolve_parties(data: Extract | pd.DataFrame, *, look_alikes: bool = False,
     parties = pd.DataFrame({"borrower_id": pd.Series(resolved.borrower_ids, dtype="str"),
                             "party_id": pd.Series(pids, dtype="str"),
                             "why": pd.Series(resolved.why(), dtype="str")})
-    parties = parties.sort_values(["party_id", "borrower_id"], kind="stable",
-                                  ignore_index=True)
+    parties = parties.take(_by_party(parties["borrower_id"], resolved.labels)
+                           ).reset_index(drop=True)
     checks = resolved.checks
     bad = (~checks["valid"] & (checks["id_key"] != "")).to_numpy(dtype=bool)
     rows = np.flatnonzero(bad | resolved.several_ids)
@@ -415,6 +415,25 @@ def resolve_parties(data: Extract | pd.DataFrame, *, look_alikes: bool = False,
                            provenance=dataclasses.replace(extract.provenance,
                                                           created_at=now()),
                            borrowers=resolved, loans=loans)
+
+
+def _by_party(borrower_ids: pd.Series, labels: np.ndarray) -> np.ndarray:
+    """The order of a stable sort of the nodes by party id, then borrower id (as text).
+
+    A party's id is its smallest borrower id, so the one string sort needed is of the
+    borrower ids (code-point order, as pandas sorts text); the rest is integer work (a
+    two-column sort of the strings took seconds on a million loans).
+    """
+    text = borrower_ids.to_numpy(dtype=object).astype(str)
+    order = np.argsort(text, kind="stable")
+    # dense ranks of the text: equal texts, equal ranks
+    changed = np.ones(len(order), dtype=bool)
+    changed[1:] = text[order][1:] != text[order][:-1]
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.cumsum(changed) - 1
+    party_rank = np.full(int(labels.max()) + 1 if len(labels) else 0, len(order), np.int64)
+    np.minimum.at(party_rank, labels, rank)
+    return np.lexsort((np.arange(len(order)), rank, party_rank[labels]))
 
 
 def _look_alikes(resolved: BorrowerParties, pids: np.ndarray, score: float) -> pd.DataFrame:
