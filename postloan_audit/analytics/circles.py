@@ -42,6 +42,7 @@ from postloan_audit.analytics._common import (
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.provenance import Provenance, ProvenanceAliases
+from postloan_audit.core.uniques import sorted_unique
 from postloan_audit.parties.ids import check_id_numbers
 from postloan_audit.parties.resolve import PartyResolution
 
@@ -269,7 +270,7 @@ def _chains(es: np.ndarray, ed: np.ndarray, comp: np.ndarray, n_comp: int, size:
     cs, cd = cs[keep], cd[keep]
     if not len(cs):
         return empty
-    pairs = np.unique(cs * n_comp + cd)
+    pairs = sorted_unique(cs * n_comp + cd)
     cs, cd = pairs // n_comp, pairs % n_comp
     # longest path (in links) ending at each component: relax every edge at once, repeatedly
     longest = np.zeros(n_comp, dtype=np.int64)

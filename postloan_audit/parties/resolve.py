@@ -44,6 +44,7 @@ import pandas as pd
 from postloan_audit.core.errors import AnalyticsError
 from postloan_audit.core.extract import Extract, as_extract
 from postloan_audit.core.provenance import Provenance, ProvenanceAliases, now
+from postloan_audit.core.uniques import sorted_unique
 from postloan_audit.parties.ids import check_id_numbers
 from postloan_audit.parties.names import normalise_names
 
@@ -158,7 +159,7 @@ def _several(codes: np.ndarray, k: int, column: pd.Series | None) -> np.ndarray:
     present = (text.notna() & (text != "")).fillna(False).to_numpy(dtype=bool) & (codes >= 0)
     values, uniques = pd.factorize(text[present])
     # distinct (node, value) pairs as one integer each
-    pairs = np.unique(codes[present] * max(len(uniques), 1) + values)
+    pairs = sorted_unique(codes[present] * max(len(uniques), 1) + values)
     counts = np.bincount(pairs // max(len(uniques), 1), minlength=k)
     return counts > 1
 
@@ -216,9 +217,11 @@ def borrower_parties(loans: pd.DataFrame, *, codes: np.ndarray | None = None,
         name_code[usable], _ = pd.factorize(name_keys[usable])
         with_id = usable[valid[usable]]
         if len(with_id):
-            pairs = np.unique(np.stack([name_code[with_id], id_code[with_id]]), axis=1)
+            # distinct (name, id number) pairs as one integer each
+            n_ids = int(id_code.max()) + 1
+            pairs = sorted_unique(name_code[with_id] * n_ids + id_code[with_id])
             n_names = int(name_code.max()) + 1
-            ids_per_name = np.bincount(pairs[0], minlength=n_names)
+            ids_per_name = np.bincount(pairs // n_ids, minlength=n_names)
             # the first node with a valid number, by name code
             rep = np.full(n_names, -1, dtype=np.int64)
             rep[name_code[with_id][::-1]] = with_id[::-1]
