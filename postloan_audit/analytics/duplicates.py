@@ -23,6 +23,7 @@ from postloan_audit.analytics._common import (
     balances,
     extract_of,
     loan_parties,
+    positions,
     provenance_of,
     require,
     text,
@@ -93,7 +94,7 @@ def shared_collateral(extract: Extract, *, parties: PartyResolution | None = Non
     lp = loan_parties(loans, parties)
     balance = balances(loans)
     rows = sheet.reset_index(drop=True)
-    pos = pd.Index(loans["loan_id"].astype("str")).get_indexer(rows["loan_id"].astype("str"))
+    pos = positions(loans["loan_id"].astype("str"), rows["loan_id"].astype("str"))
     keep = pos >= 0
     keep[keep] = balance[pos[keep]] > 0
     if "release_date" in rows.columns and extract.as_of is not None:
