@@ -45,7 +45,7 @@ from postloan_audit.core.extract import Extract
 from postloan_audit.core.provenance import Provenance, ProvenanceAliases
 from postloan_audit.core.uniques import sorted_unique
 from postloan_audit.parties.ids import check_id_numbers
-from postloan_audit.parties.resolve import PartyResolution
+from postloan_audit.parties.resolve import BorrowerParties, PartyResolution
 
 CIRCLE_COLUMNS = ["circle_id", "party_id", "borrower_ids", "balance", "name"]
 CHAIN_COLUMNS = ["chain_id", "links", "path", "start", "end", "balance"]
@@ -98,16 +98,31 @@ class GuaranteeNetwork(ProvenanceAliases):
                              "balance": grouped["balance"].sum().to_numpy(dtype=np.float64)})
 
 
-def _guarantor_keys(guarantees: pd.DataFrame, borrower_ids: pd.Index,
-                    node_of_borrower: np.ndarray, valid_key_to_party: pd.Series
+def _valid_key_to_party(resolved: BorrowerParties) -> pd.Series:
+    """The party of each valid id number of the borrowers (its first node's)."""
+    checks = resolved.checks
+    valid_nodes = np.flatnonzero(checks["valid"].to_numpy(dtype=bool))
+    valid_key_to_party = pd.Series(
+        resolved.labels[valid_nodes].astype(np.float64),
+        index=checks["id_key"].to_numpy(dtype=object)[valid_nodes])
+    return valid_key_to_party[~valid_key_to_party.index.duplicated()]
+
+
+def _guarantor_keys(guarantees: pd.DataFrame, resolved: BorrowerParties
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Per guarantees row: the party code of a guarantor mapped to a borrower (-1 otherwise)
     and, for the others, their own key (valid id number or guarantor id)."""
     gid = guarantees["guarantor_id"].astype("str")
-    pos = borrower_ids.get_indexer(gid)
-    party = np.where(pos >= 0, node_of_borrower[np.where(pos < 0, 0, pos)], -1)
+    borrower_ids = resolved.borrower_ids
+    if pd.api.types.infer_dtype(borrower_ids, skipna=False) == "string":
+        # text ids (as every loaded extract has): one factorisation, not an object index
+        pos = positions(pd.Series(borrower_ids, dtype="str"), gid)
+    else:  # ids of other types match a guarantor id's text only if equal as objects
+        pos = pd.Index(borrower_ids).get_indexer(gid)
+    party = np.where(pos >= 0, resolved.labels[np.where(pos < 0, 0, pos)], -1)
     key = ("G:" + gid).to_numpy(dtype=object)
     if "id_number" in guarantees.columns:
+        valid_key_to_party = _valid_key_to_party(resolved)
         kinds = guarantees["guarantor_type"] if "guarantor_type" in guarantees.columns else None
         checks = check_id_numbers(guarantees["id_number"].astype("str").reset_index(drop=True),
                                   customer_type=None if kinds is None else kinds.map(
@@ -157,14 +172,6 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
     party_balance = np.bincount(lp.code[lp.code >= 0], weights=balance[lp.code >= 0],
                                 minlength=k)
 
-    borrower_index = pd.Index(resolved.borrower_ids)
-    checks = resolved.checks
-    valid_nodes = np.flatnonzero(checks["valid"].to_numpy(dtype=bool))
-    valid_key_to_party = pd.Series(
-        resolved.labels[valid_nodes].astype(np.float64),
-        index=checks["id_key"].to_numpy(dtype=object)[valid_nodes])
-    valid_key_to_party = valid_key_to_party[~valid_key_to_party.index.duplicated()]
-
     # each guarantee row's loan (outstanding loans only) and the loan's party
     g = guarantees.reset_index(drop=True)
     loan_pos = positions(loans["loan_id"].astype("str"), g["loan_id"].astype("str"))
@@ -173,8 +180,7 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
     ok[ok] = active[loan_pos[ok]] & (lp.code[loan_pos[ok]] >= 0)
     g = g.loc[ok].reset_index(drop=True)
     borrower_party = lp.code[loan_pos[ok]]
-    guarantor_party, key = _guarantor_keys(g, borrower_index, resolved.labels,
-                                           valid_key_to_party)
+    guarantor_party, key = _guarantor_keys(g, resolved)
     # guarantors outside the borrowers: parties k, k+1, … by their key
     outside = guarantor_party < 0
     extra_codes, extra_keys = pd.factorize(pd.Series(key[outside], dtype=object))
@@ -184,8 +190,7 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
     # names and ids of the outside guarantors: first row of each
     first_rows = np.flatnonzero(outside)
     _, first = np.unique(extra_codes, return_index=True)
-    outside_ids = g["guarantor_id"].astype("str").to_numpy(dtype=object)[first_rows[first]] \
-        if len(first) else np.empty(0, dtype=object)
+    outside_ids = np.empty(0, dtype=object)
     outside_names = (g["guarantor_name"].astype("str").to_numpy(dtype=object)[first_rows[first]]
                      if "guarantor_name" in g.columns and len(first)
                      else np.full(len(first), None, dtype=object))
@@ -221,13 +226,15 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
     in_graph[es] = True
     in_graph[ed] = True
     nodes = np.flatnonzero(in_graph)
-    graph_parties = pd.DataFrame({"party_id": text(party_id[nodes]),
+    party_text = text(party_id)  # once: the tables below take from it
+    graph_parties = pd.DataFrame({"party_id": party_text.take(nodes).reset_index(drop=True),
                                   "borrower_ids": text(members[nodes]),
                                   "name": text(names[nodes]),
                                   "balance": node_balance[nodes].astype(np.float64)})
-    edges = pd.DataFrame({"guarantor": text(party_id[es]), "borrower": text(party_id[ed]),
+    edges = pd.DataFrame({"guarantor": party_text.take(es).reset_index(drop=True),
+                          "borrower": party_text.take(ed).reset_index(drop=True),
                           "loans": edge_counts["loans"].to_numpy(dtype=np.int64)})
-    edges = edges.take(_by_text(party_id, es, ed)).reset_index(drop=True)
+    edges = edges.take(_by_text(party_text, es, ed)).reset_index(drop=True)
 
     circles = _circles(comp, size, party_id, members, names, node_balance)
     circle_name = dict(zip(circles["_comp"].to_numpy(), circles["circle_id"].to_numpy(),
@@ -238,7 +245,7 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
                             depth=depth, provenance=provenance_of(extract))
 
 
-def _by_text(labels: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def _by_text(labels: pd.Series, first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """The order of a stable sort of the pairs (``labels[first]``, ``labels[second]``) as text,
     as ``sort_values`` orders text (code points; missing last): one dense ranking of the
     labels by pyarrow, then integers (sorting a million pairs of strings took 4 s)."""
@@ -246,7 +253,7 @@ def _by_text(labels: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.nd
     import pyarrow.compute as pc
 
     # pyarrow places missing values last by default
-    rank = pc.rank(pa.array(text(labels)), sort_keys="ascending",
+    rank = pc.rank(pa.array(labels), sort_keys="ascending",
                    tiebreaker="dense").to_numpy().astype(np.int64)
     return np.lexsort((rank[second], rank[first]))
 

@@ -37,7 +37,8 @@ def test_pairs_by_text_are_in_sort_values_order_ties_and_missing_included():
     frame = pd.DataFrame({"g": pd.Series(labels[first], dtype="str"),
                           "b": pd.Series(labels[second], dtype="str"), "i": np.arange(500)})
     expected = frame.sort_values(["g", "b"])["i"].to_numpy()
-    np.testing.assert_array_equal(_by_text(labels, first, second), expected)
+    np.testing.assert_array_equal(_by_text(pd.Series(labels, dtype="str"), first, second),
+                                  expected)
 
 
 @pytest.mark.parametrize("dtype", ["str", "category", "object"])
