@@ -160,25 +160,27 @@ def shared_id_numbers(extract: Extract) -> pd.DataFrame:
                "borrower_ids": text([]), "names": text([])}
     if "id_number" not in loans.columns:
         return pd.DataFrame(columns)
-    kinds = loans["customer_type"].reset_index(drop=True) if "customer_type" in loans else None
-    checks = check_id_numbers(loans["id_number"].astype("str").reset_index(drop=True),
-                              customer_type=kinds)
+    # each distinct number checked once: its normalised key and validity do not depend on
+    # the customer type (which only chooses the standard of an invalid number's reason)
+    number_codes, numbers = pd.factorize(loans["id_number"].astype("str").reset_index(drop=True))
+    checks = check_id_numbers(pd.Series(numbers))
+    key = checks["id_key"]
     # the distinct (number, borrower id) pairs as integers: only the rows of the numbers under
     # two or more borrower ids (a few percent) go on as text
-    key = checks["id_key"]
     borrower = loans["borrower_id"].astype("str").reset_index(drop=True)
-    key_codes, key_values = pd.factorize(key)
+    distinct_key_codes, key_values = pd.factorize(key)
+    distinct_key_codes[(key == "").to_numpy(dtype=bool)] = -1
+    key_codes = np.append(distinct_key_codes, -1)[number_codes]  # a missing number: -1
     borrower_codes, borrower_values = pd.factorize(borrower)
-    rows = np.flatnonzero((key != "").to_numpy(dtype=bool) & (key_codes >= 0)
-                          & (borrower_codes >= 0))
+    rows = np.flatnonzero((key_codes >= 0) & (borrower_codes >= 0))
     width = max(len(borrower_values), 1)
     pair = key_codes[rows].astype(np.int64) * width + borrower_codes[rows]
     distinct, first = np.unique(pair, return_index=True)
     per_key = np.bincount(distinct // width, minlength=len(key_values))
     rows = np.sort(rows[first[per_key[distinct // width] >= 2]])
     pairs = pd.DataFrame({
-        "key": key.take(rows).to_numpy(dtype=object),
-        "valid": checks["valid"].to_numpy(dtype=bool)[rows],
+        "key": key.take(number_codes[rows]).to_numpy(dtype=object),
+        "valid": checks["valid"].to_numpy(dtype=bool)[number_codes[rows]],
         "borrower_id": borrower.take(rows).to_numpy(dtype=object),
         "name": (loans["borrower_name"].astype("str").reset_index(drop=True).take(rows)
                  .to_numpy() if "borrower_name" in loans else None)})
