@@ -187,12 +187,34 @@ def shared_id_numbers(extract: Extract) -> pd.DataFrame:
     pairs = pairs.astype({"key": "str", "borrower_id": "str"}).sort_values(["key", "borrower_id"])
     if not len(pairs):
         return pd.DataFrame(columns)
-    grouped = pairs.groupby("key", sort=True)
+    # pairs are sorted by number: each number is a run of rows
+    key = pairs["key"].to_numpy(dtype=object)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(key)]))
+    # a number's names: each name once, in borrower-id order, missing ones left out
+    names = pd.DataFrame({"group": group, "name": pairs["name"].to_numpy(dtype=object)})
+    names = names.loc[names["name"].notna().to_numpy(dtype=bool)]  # text or missing
+    names = names.loc[~names.duplicated()]
+    joined_names = np.full(len(starts), "", dtype=object)
+    if len(names):
+        name_group = names["group"].to_numpy()
+        name_starts = np.flatnonzero(np.r_[True, name_group[1:] != name_group[:-1]])
+        joined_names[name_group[name_starts]] = _join_runs(
+            name_starts, names["name"].to_numpy(dtype=object))
     return pd.DataFrame({
-        "id_number": text(grouped.size().index), "valid": grouped["valid"].first().to_numpy(bool),
-        "borrower_ids": text(grouped["borrower_id"].agg("、".join).to_numpy()),
-        "names": text(grouped["name"].agg(lambda s: "、".join(dict.fromkeys(
-            v for v in s if isinstance(v, str)))).to_numpy())})
+        "id_number": text(key[starts]),
+        "valid": pairs["valid"].to_numpy(dtype=bool)[starts],
+        "borrower_ids": text(_join_runs(starts, pairs["borrower_id"].to_numpy(dtype=object))),
+        "names": text(joined_names)})
+
+
+def _join_runs(starts: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The values of each run (from each of ``starts`` to the next) joined by ``、``: one
+    ``reduceat`` over the strings, not a Python call per group."""
+    ends = np.r_[starts[1:], len(values)] - 1
+    parts = values.astype(object) + "、"
+    parts[ends] = values[ends]
+    return np.add.reduceat(parts, starts)
 
 
 def identical_loans(extract: Extract) -> pd.DataFrame:
