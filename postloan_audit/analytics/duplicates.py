@@ -68,6 +68,27 @@ class Duplicates(ProvenanceAliases):
     provenance: Provenance
 
 
+#: Python's ``\s`` in a ``str`` pattern (the characters ``str.isspace`` accepts) for RE2,
+#: whose own ``\s`` is ASCII only; a test holds it to Python's.
+WHITESPACE_RE2 = (r"[\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}"
+                  r"\x{2029}\x{202f}\x{205f}\x{3000}]")
+
+
+def _without_spaces(values: pd.Series) -> pd.Series:
+    r"""``values.str.replace(r"\s+", "", regex=True)``, the Python replacement run only on the
+    values pyarrow finds a space in (nearly none: 560,000 Python calls took a second)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    spaced = pc.match_substring_regex(pa.array(values), WHITESPACE_RE2)
+    spaced = spaced.fill_null(False).to_numpy(zero_copy_only=False)
+    if not spaced.any():
+        return values
+    out = values.copy()
+    out.loc[spaced] = values[spaced].str.replace(r"\s+", "", regex=True)
+    return out
+
+
 def _join(values: pd.Series, by: np.ndarray) -> pd.Series:
     frame = pd.DataFrame({"by": by, "v": values.astype("str").to_numpy(dtype=object)})
     frame = frame.dropna().drop_duplicates().sort_values(["by", "v"])
@@ -108,7 +129,7 @@ def shared_collateral(extract: Extract, *, parties: PartyResolution | None = Non
     nodes = len(id_uniques)
     comp = np.arange(nodes)
     if "title_certificate" in rows.columns:
-        cert = rows["title_certificate"].astype("str").str.replace(r"\s+", "", regex=True)
+        cert = _without_spaces(rows["title_certificate"].astype("str"))
         has = cert.notna() & (cert != "")
         cert_codes, certs = pd.factorize(cert[has])
         if len(certs):

@@ -50,3 +50,30 @@ def test_labels_looked_up_per_distinct_value_are_map_s(dtype):
         got = _mapped(column, table, kind)
         assert pd.isna(got).tolist() == pd.isna(want).tolist()
         assert [v for v in got if not pd.isna(v)] == [v for v in want if not pd.isna(v)]
+
+
+def test_the_re2_whitespace_class_is_python_s():
+    import re
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from postloan_audit.analytics.duplicates import WHITESPACE_RE2
+
+    characters = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    found = pc.match_substring_regex(pa.array(characters), WHITESPACE_RE2).to_numpy(
+        zero_copy_only=False)
+    python = np.array([re.fullmatch(r"\s", ch) is not None for ch in characters])
+    np.testing.assert_array_equal(found, python)
+
+
+def test_certificates_lose_their_spaces_as_str_replace_removes_them():
+    from postloan_audit.analytics.duplicates import _without_spaces
+
+    values = pd.Series(["闽(2024) 第1号", "A\u3000B", None, "", "C\u00a0\u2003D", "plain",
+                        "\tx\n", "E\u200bF"], dtype="str")
+    pd.testing.assert_series_equal(_without_spaces(values),
+                                   values.str.replace(r"\s+", "", regex=True))
+    plain = pd.Series(["a", None, "b"], dtype="str")
+    pd.testing.assert_series_equal(_without_spaces(plain),
+                                   plain.str.replace(r"\s+", "", regex=True))
