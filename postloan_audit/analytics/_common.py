@@ -13,7 +13,7 @@ from postloan_audit.compliance.policy import Policy
 from postloan_audit.core.errors import AnalyticsError
 from postloan_audit.core.extract import Extract, as_extract
 from postloan_audit.core.provenance import Provenance, now
-from postloan_audit.parties.resolve import BorrowerParties, borrower_parties, party_ids
+from postloan_audit.parties.resolve import BorrowerParties, PartyResolution, borrower_parties
 
 #: Yuan as integer cents (分): amounts are added in cents so that totals reconcile exactly.
 CENTS = 100
@@ -68,37 +68,56 @@ class LoanParties:
     resolved: BorrowerParties
 
 
-def loan_parties(loans: pd.DataFrame) -> LoanParties:
-    """Resolve the loans' borrowers into parties (:mod:`postloan_audit.parties.resolve`)."""
+def loan_parties(loans: pd.DataFrame, parties: PartyResolution | None = None) -> LoanParties:
+    """Each loan's party: ``parties`` when given (a :func:`~postloan_audit.parties.resolve_parties`
+    of these very loans, so that an extract is resolved once for all its analyses), else the
+    loans' borrowers resolved here (:mod:`postloan_audit.parties.resolve`).
+
+    Raises
+    ------
+    AnalyticsError
+        The loans lack ``borrower_id``, or ``parties`` is not a resolution of these loans.
+    """
     require(loans, ["borrower_id"], ("贷款台账", "the loans"))
-    resolved = borrower_parties(loans)
+    resolved = _borrowers(loans, parties)
+    per_party = resolved.members
     labels = resolved.labels
-    node_party = party_ids(resolved)
-    k = resolved.parties
-    party_id = np.empty(k, dtype=object)
-    party_id[labels] = node_party
-    # a party of one borrower id (nearly all) is that id and its name; only the few joined
-    # parties go through a grouped join (a Python call per group: 45 s for 700,000 groups)
-    members = np.empty(k, dtype=object)
-    members[labels] = np.asarray(resolved.borrower_ids, dtype=object).astype(str)
-    names = np.full(k, None, dtype=object)
-    names[labels] = resolved.names
-    joined_nodes = np.flatnonzero(np.bincount(labels, minlength=k)[labels] > 1)
-    if len(joined_nodes):
-        frame = pd.DataFrame({
-            "label": labels[joined_nodes],
-            "borrower_id": pd.Series(resolved.borrower_ids[joined_nodes], dtype="str"),
-            "name": pd.Series(resolved.names[joined_nodes], dtype="str")})
-        frame = frame.sort_values(["label", "borrower_id"], kind="stable")
-        grouped = frame.groupby("label", sort=True)
-        joined = grouped["borrower_id"].agg("、".join)
-        members[joined.index.to_numpy()] = joined.to_numpy(dtype=object)
-        first = grouped["name"].first()
-        names[first.index.to_numpy()] = first.to_numpy(dtype=object)
     codes = resolved.codes
     code = np.where(codes >= 0, labels[np.where(codes < 0, 0, codes)], -1)
-    return LoanParties(code=code, party_id=party_id, members=members, names=names,
-                       resolved=resolved)
+    return LoanParties(code=code, party_id=per_party.party_id, members=per_party.members,
+                       names=per_party.names, resolved=resolved)
+
+
+def _borrowers(loans: pd.DataFrame, parties: PartyResolution | None) -> BorrowerParties:
+    """The borrowers of ``loans`` resolved: taken from ``parties`` when it resolved them."""
+    if parties is None:
+        return borrower_parties(loans)
+    if not isinstance(parties, PartyResolution):
+        raise AnalyticsError(f"parties 须为 resolve_parties 的结果,收到 {type(parties).__name__}。"
+                             f" / parties must be a PartyResolution (from resolve_parties), got"
+                             f" {type(parties).__name__}.")
+    if parties.borrowers is None:  # made by hand: nothing to reuse
+        return borrower_parties(loans)
+    if parties.loans is not loans:
+        raise AnalyticsError("parties 不是本台账的同一债务人识别结果(识别时用的是另一份贷款台账)。 /"
+                             " parties was resolved from another loans frame than the one"
+                             " analysed: resolve the parties of this extract.")
+    return parties.borrowers
+
+
+def positions(keys: pd.Series, lookups: pd.Series) -> np.ndarray:
+    """``pd.Index(keys).get_indexer(lookups)``: per lookup, the position of its key (-1 when
+    none), by one factorisation of both (an index of a million arrow strings is turned into
+    Python objects first, about 2.5 s; this takes under one). Keys that repeat are refused as
+    ``get_indexer`` refuses them."""
+    codes, _ = pd.factorize(pd.concat([keys, lookups], ignore_index=True),
+                            use_na_sentinel=False)
+    key_codes, lookup_codes = codes[:len(keys)], codes[len(keys):]
+    position = np.full(int(codes.max()) + 1 if len(codes) else 0, -1, dtype=np.int64)
+    position[key_codes] = np.arange(len(keys))
+    if len(keys) and (np.bincount(key_codes, minlength=len(position)) > 1).any():
+        return pd.Index(keys).get_indexer(lookups)  # raises, naming the problem
+    return position[lookup_codes]
 
 
 def text(values) -> pd.Series:

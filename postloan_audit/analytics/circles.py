@@ -35,6 +35,7 @@ from postloan_audit.analytics._common import (
     extract_of,
     loan_parties,
     policy_of,
+    positions,
     provenance_of,
     require,
     text,
@@ -42,7 +43,9 @@ from postloan_audit.analytics._common import (
 from postloan_audit.compliance.policy import Policy
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.provenance import Provenance, ProvenanceAliases
+from postloan_audit.core.uniques import sorted_unique
 from postloan_audit.parties.ids import check_id_numbers
+from postloan_audit.parties.resolve import BorrowerParties, PartyResolution
 
 CIRCLE_COLUMNS = ["circle_id", "party_id", "borrower_ids", "balance", "name"]
 CHAIN_COLUMNS = ["chain_id", "links", "path", "start", "end", "balance"]
@@ -95,16 +98,31 @@ class GuaranteeNetwork(ProvenanceAliases):
                              "balance": grouped["balance"].sum().to_numpy(dtype=np.float64)})
 
 
-def _guarantor_keys(guarantees: pd.DataFrame, borrower_ids: pd.Index,
-                    node_of_borrower: np.ndarray, valid_key_to_party: pd.Series
+def _valid_key_to_party(resolved: BorrowerParties) -> pd.Series:
+    """The party of each valid id number of the borrowers (its first node's)."""
+    checks = resolved.checks
+    valid_nodes = np.flatnonzero(checks["valid"].to_numpy(dtype=bool))
+    valid_key_to_party = pd.Series(
+        resolved.labels[valid_nodes].astype(np.float64),
+        index=checks["id_key"].to_numpy(dtype=object)[valid_nodes])
+    return valid_key_to_party[~valid_key_to_party.index.duplicated()]
+
+
+def _guarantor_keys(guarantees: pd.DataFrame, resolved: BorrowerParties
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Per guarantees row: the party code of a guarantor mapped to a borrower (-1 otherwise)
     and, for the others, their own key (valid id number or guarantor id)."""
     gid = guarantees["guarantor_id"].astype("str")
-    pos = borrower_ids.get_indexer(gid)
-    party = np.where(pos >= 0, node_of_borrower[np.where(pos < 0, 0, pos)], -1)
+    borrower_ids = resolved.borrower_ids
+    if pd.api.types.infer_dtype(borrower_ids, skipna=False) == "string":
+        # text ids (as every loaded extract has): one factorisation, not an object index
+        pos = positions(pd.Series(borrower_ids, dtype="str"), gid)
+    else:  # ids of other types match a guarantor id's text only if equal as objects
+        pos = pd.Index(borrower_ids).get_indexer(gid)
+    party = np.where(pos >= 0, resolved.labels[np.where(pos < 0, 0, pos)], -1)
     key = ("G:" + gid).to_numpy(dtype=object)
     if "id_number" in guarantees.columns:
+        valid_key_to_party = _valid_key_to_party(resolved)
         kinds = guarantees["guarantor_type"] if "guarantor_type" in guarantees.columns else None
         checks = check_id_numbers(guarantees["id_number"].astype("str").reset_index(drop=True),
                                   customer_type=None if kinds is None else kinds.map(
@@ -119,7 +137,8 @@ def _guarantor_keys(guarantees: pd.DataFrame, borrower_ids: pd.Index,
 
 
 def guarantee_network(data: Extract, *, policy: Policy | None = None,
-                      depth: int | None = None) -> GuaranteeNetwork:
+                      depth: int | None = None,
+                      parties: PartyResolution | None = None) -> GuaranteeNetwork:
     """The guarantee graph of ``data`` with its circles and chains (see the module).
 
     Parameters
@@ -130,11 +149,14 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
         ``balance``.
     policy, depth:
         The chain depth: ``depth`` when given, else the policy's ``analytics.chain_depth``.
+    parties:
+        The extract's parties, resolved once (:func:`~postloan_audit.parties.resolve_parties`
+        of ``data``) and passed to each analysis that needs them; resolved here when None.
 
     Raises
     ------
     AnalyticsError
-        No guarantees sheet, or a column missing.
+        No guarantees sheet, a column missing, or ``parties`` resolved from other loans.
     """
     extract = extract_of(data)
     p = policy_of(policy).analytics
@@ -143,31 +165,22 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
     require(loans, ["loan_id", "borrower_id", "balance"], ("贷款台账", "the loans"))
     guarantees = extract.guarantees
     require(guarantees, ["loan_id", "guarantor_id"], ("保证人表(guarantees)", "the guarantees sheet"))
-    lp = loan_parties(loans)
+    lp = loan_parties(loans, parties)
     resolved = lp.resolved
     k = resolved.parties
     balance = balances(loans)
     party_balance = np.bincount(lp.code[lp.code >= 0], weights=balance[lp.code >= 0],
                                 minlength=k)
 
-    borrower_index = pd.Index(resolved.borrower_ids)
-    checks = resolved.checks
-    valid_nodes = np.flatnonzero(checks["valid"].to_numpy(dtype=bool))
-    valid_key_to_party = pd.Series(
-        resolved.labels[valid_nodes].astype(np.float64),
-        index=checks["id_key"].to_numpy(dtype=object)[valid_nodes])
-    valid_key_to_party = valid_key_to_party[~valid_key_to_party.index.duplicated()]
-
     # each guarantee row's loan (outstanding loans only) and the loan's party
     g = guarantees.reset_index(drop=True)
-    loan_pos = pd.Index(loans["loan_id"].astype("str")).get_indexer(g["loan_id"].astype("str"))
+    loan_pos = positions(loans["loan_id"].astype("str"), g["loan_id"].astype("str"))
     active = balance > 0
     ok = loan_pos >= 0
     ok[ok] = active[loan_pos[ok]] & (lp.code[loan_pos[ok]] >= 0)
     g = g.loc[ok].reset_index(drop=True)
     borrower_party = lp.code[loan_pos[ok]]
-    guarantor_party, key = _guarantor_keys(g, borrower_index, resolved.labels,
-                                           valid_key_to_party)
+    guarantor_party, key = _guarantor_keys(g, resolved)
     # guarantors outside the borrowers: parties k, k+1, … by their key
     outside = guarantor_party < 0
     extra_codes, extra_keys = pd.factorize(pd.Series(key[outside], dtype=object))
@@ -177,8 +190,7 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
     # names and ids of the outside guarantors: first row of each
     first_rows = np.flatnonzero(outside)
     _, first = np.unique(extra_codes, return_index=True)
-    outside_ids = g["guarantor_id"].astype("str").to_numpy(dtype=object)[first_rows[first]] \
-        if len(first) else np.empty(0, dtype=object)
+    outside_ids = np.empty(0, dtype=object)
     outside_names = (g["guarantor_name"].astype("str").to_numpy(dtype=object)[first_rows[first]]
                      if "guarantor_name" in g.columns and len(first)
                      else np.full(len(first), None, dtype=object))
@@ -214,20 +226,36 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
     in_graph[es] = True
     in_graph[ed] = True
     nodes = np.flatnonzero(in_graph)
-    parties = pd.DataFrame({"party_id": text(party_id[nodes]), "borrower_ids": text(members[nodes]),
-                            "name": text(names[nodes]),
-                            "balance": node_balance[nodes].astype(np.float64)})
-    edges = pd.DataFrame({"guarantor": text(party_id[es]), "borrower": text(party_id[ed]),
-                          "loans": edge_counts["loans"].to_numpy(dtype=np.int64)}
-                         ).sort_values(["guarantor", "borrower"], ignore_index=True)
+    party_text = text(party_id)  # once: the tables below take from it
+    graph_parties = pd.DataFrame({"party_id": party_text.take(nodes).reset_index(drop=True),
+                                  "borrower_ids": text(members[nodes]),
+                                  "name": text(names[nodes]),
+                                  "balance": node_balance[nodes].astype(np.float64)})
+    edges = pd.DataFrame({"guarantor": party_text.take(es).reset_index(drop=True),
+                          "borrower": party_text.take(ed).reset_index(drop=True),
+                          "loans": edge_counts["loans"].to_numpy(dtype=np.int64)})
+    edges = edges.take(_by_text(party_text, es, ed)).reset_index(drop=True)
 
     circles = _circles(comp, size, party_id, members, names, node_balance)
     circle_name = dict(zip(circles["_comp"].to_numpy(), circles["circle_id"].to_numpy(),
                            strict=False)) if len(circles) else {}
     circles = circles.drop(columns=["_comp"])
     chains = _chains(es, ed, comp, n_comp, size, party_id, node_balance, circle_name, depth)
-    return GuaranteeNetwork(parties=parties, edges=edges, circles=circles, chains=chains,
+    return GuaranteeNetwork(parties=graph_parties, edges=edges, circles=circles, chains=chains,
                             depth=depth, provenance=provenance_of(extract))
+
+
+def _by_text(labels: pd.Series, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The order of a stable sort of the pairs (``labels[first]``, ``labels[second]``) as text,
+    as ``sort_values`` orders text (code points; missing last): one dense ranking of the
+    labels by pyarrow, then integers (sorting a million pairs of strings took 4 s)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # pyarrow places missing values last by default
+    rank = pc.rank(pa.array(labels), sort_keys="ascending",
+                   tiebreaker="dense").to_numpy().astype(np.int64)
+    return np.lexsort((rank[second], rank[first]))
 
 
 def _circles(comp: np.ndarray, size: np.ndarray, party_id: np.ndarray, members: np.ndarray,
@@ -263,23 +291,25 @@ def _chains(es: np.ndarray, ed: np.ndarray, comp: np.ndarray, n_comp: int, size:
     cs, cd = cs[keep], cd[keep]
     if not len(cs):
         return empty
-    pairs = np.unique(cs * n_comp + cd)
+    pairs = sorted_unique(cs * n_comp + cd)
     cs, cd = pairs // n_comp, pairs % n_comp
     # longest path (in links) ending at each component: relax every edge at once, repeatedly
     longest = np.zeros(n_comp, dtype=np.int64)
-    pred = np.full(n_comp, -1, dtype=np.int64)
+    previous = longest
     for _ in range(n_comp):
-        candidate = longest[cs] + 1
         best = longest.copy()
-        np.maximum.at(best, cd, candidate)
+        np.maximum.at(best, cd, longest[cs] + 1)
         if np.array_equal(best, longest):
             break
-        improved = candidate == best[cd]
-        # one predecessor achieving the best, the smallest component number (deterministic)
-        order = np.lexsort((cs[improved], cd[improved]))
-        targets, first = np.unique(cd[improved][order], return_index=True)
-        pred[targets] = cs[improved][order][first]
-        longest = best
+        previous, longest = longest, best
+    # one predecessor achieving the best, the smallest component number (deterministic), as
+    # of the last round that changed anything: every component with an edge in was given one
+    # then, from the lengths before that round (one pass here instead of one per round)
+    pred = np.full(n_comp, -1, dtype=np.int64)
+    improved = previous[cs] + 1 == longest[cd]
+    order = np.lexsort((cs[improved], cd[improved]))
+    targets, first = np.unique(cd[improved][order], return_index=True)
+    pred[targets] = cs[improved][order][first]
     has_out = np.zeros(n_comp, dtype=bool)
     has_out[cs] = True
     ends = np.flatnonzero(~has_out & (longest > depth))
@@ -317,7 +347,8 @@ def _chains(es: np.ndarray, ed: np.ndarray, comp: np.ndarray, n_comp: int, size:
     return frame.astype({"path": "str", "start": "str", "end": "str"})
 
 
-def guarantee_circles(data: Extract, *, policy: Policy | None = None) -> pd.DataFrame:
+def guarantee_circles(data: Extract, *, policy: Policy | None = None,
+                      parties: PartyResolution | None = None) -> pd.DataFrame:
     """Every guarantee circle (担保圈) of ``data``: the strongly connected components of two or
     more parties of its guarantee graph (see the module).
 
@@ -333,20 +364,23 @@ def guarantee_circles(data: Extract, *, policy: Policy | None = None) -> pd.Data
     ------
     AnalyticsError
         No guarantees sheet, or a column missing.
+
+    ``parties``: as :func:`guarantee_network` takes it.
     """
-    network = guarantee_network(data, policy=policy)
+    network = guarantee_network(data, policy=policy, parties=parties)
     frame = network.circles
     frame.attrs["provenance"] = network.provenance
     return frame
 
 
 def guarantee_chains(data: Extract, *, policy: Policy | None = None,
-                     depth: int | None = None) -> pd.DataFrame:
+                     depth: int | None = None,
+                     parties: PartyResolution | None = None) -> pd.DataFrame:
     """Guarantee chains (担保链) longer than ``depth`` links (default: the policy's
     ``analytics.chain_depth``): ``chain_id``, ``links``, ``path`` (guarantor → … → borrower,
     a circle shown as ``C001(担保圈)``), ``start``, ``end``, ``balance`` (the outstanding loans
-    of every party on the path)."""
-    network = guarantee_network(data, policy=policy, depth=depth)
+    of every party on the path). ``parties``: as :func:`guarantee_network` takes it."""
+    network = guarantee_network(data, policy=policy, depth=depth, parties=parties)
     frame = network.chains
     frame.attrs["provenance"] = network.provenance
     return frame

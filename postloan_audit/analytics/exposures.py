@@ -38,6 +38,7 @@ from postloan_audit.compliance.policy import Policy
 from postloan_audit.core.errors import AnalyticsError
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.provenance import Provenance, ProvenanceAliases
+from postloan_audit.parties.resolve import PartyResolution
 
 #: ``kind`` of :func:`large_exposures` rows.
 KIND_CLIENT = "非同业单一客户"
@@ -76,7 +77,8 @@ def _capital(value: float | None, name: str, zh: str) -> float:
 
 
 def large_exposures(data: Extract | pd.DataFrame, *, tier1_capital: float, capital: float,
-                    policy: Policy | None = None) -> pd.DataFrame:
+                    policy: Policy | None = None,
+                    parties: PartyResolution | None = None) -> pd.DataFrame:
     """Large exposures and limit breaches (大额风险暴露与集中度限额), see the module.
 
     Parameters
@@ -90,6 +92,9 @@ def large_exposures(data: Extract | pd.DataFrame, *, tier1_capital: float, capit
         资本净额 in yuan (no default).
     policy:
         The ``[analytics]`` shares and limits (defaults when None).
+    parties:
+        The extract's parties, resolved once (:func:`~postloan_audit.parties.resolve_parties`
+        of ``data``) and passed to each analysis that needs them; resolved here when None.
 
     Returns
     -------
@@ -105,8 +110,8 @@ def large_exposures(data: Extract | pd.DataFrame, *, tier1_capital: float, capit
     Raises
     ------
     AnalyticsError
-        A capital amount missing or not positive (the message says what to set), or a column
-        missing.
+        A capital amount missing or not positive (the message says what to set), a column
+        missing, or ``parties`` resolved from other loans.
     """
     tier1 = _capital(tier1_capital, "tier1_capital", "一级资本净额")
     total_capital = _capital(capital, "capital", "资本净额")
@@ -114,7 +119,7 @@ def large_exposures(data: Extract | pd.DataFrame, *, tier1_capital: float, capit
     extract = extract_of(data)
     loans = extract.loans
     require(loans, ["borrower_id", "balance"], ("贷款台账", "the loans"))
-    lp = loan_parties(loans)
+    lp = loan_parties(loans, parties)
     k = len(lp.party_id)
     balance = balances(loans)
     active = (balance > 0) & (lp.code >= 0)
@@ -196,11 +201,14 @@ class Concentration(ProvenanceAliases):
 
 
 def concentration(data: Extract | pd.DataFrame, *, by: str = "industry",
-                  top_n: int | None = None, policy: Policy | None = None) -> Concentration:
+                  top_n: int | None = None, policy: Policy | None = None,
+                  parties: PartyResolution | None = None) -> Concentration:
     """Concentration of the outstanding balance by ``by`` (行业、机构、债务人、集团、品种集中度),
     with the HHI and the top-N share.
 
-    A blank value is a value of its own (``未填写``), so the shares add up to 1.
+    A blank value is a value of its own (``未填写``), so the shares add up to 1. ``parties``
+    (by party only): the extract's parties resolved once, as :func:`large_exposures` takes
+    them.
 
     Raises
     ------
@@ -218,7 +226,7 @@ def concentration(data: Extract | pd.DataFrame, *, by: str = "industry",
     require(loans, ["balance"] + ([] if by == "party" else [by]), ("贷款台账", "the loans"))
     balance = balances(loans)
     if by == "party":
-        lp = loan_parties(loans)
+        lp = loan_parties(loans, parties)
         values = pd.Series(np.where(lp.code >= 0, lp.party_id[np.where(lp.code < 0, 0, lp.code)],
                                     None), dtype="str")
     else:

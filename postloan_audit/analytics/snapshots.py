@@ -95,10 +95,21 @@ def _loans(data: Extract | pd.DataFrame, argument: str) -> tuple[pd.DataFrame, E
 
 def _listing(loans: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     cols = [c for c in ("loan_id", "borrower_id", "borrower_name", "branch") if c in loans.columns]
-    out = pd.DataFrame({c: text(loans[c].to_numpy(dtype=object)[rows]) for c in cols})
+    # the rows first, then as objects: a listing is a few percent of a million loans
+    out = pd.DataFrame({c: text(loans[c].take(rows).to_numpy(dtype=object)) for c in cols})
     out["balance"] = pd.to_numeric(loans["balance"], errors="coerce").fillna(0.0).to_numpy(
         dtype=np.float64)[rows]
     return out.sort_values("loan_id", ignore_index=True)
+
+
+def _mapped(column: pd.Series, mapping: dict, dtype) -> np.ndarray:
+    """``column.astype("str").map(mapping).to_numpy(dtype=dtype)``, each distinct value
+    looked up once (a per-value ``map`` over a million strings costs seconds)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values = pd.concat([pd.Series(np.asarray(uniques, dtype=object)).astype("str"),
+                        pd.Series([np.nan], dtype="str")], ignore_index=True)
+    looked_up = values.map(mapping).to_numpy(dtype=dtype)
+    return looked_up[np.where(codes < 0, len(uniques), codes)]
 
 
 def _as_text(values: np.ndarray) -> np.ndarray:
@@ -126,11 +137,18 @@ def compare_snapshots(before: Extract | pd.DataFrame, after: Extract | pd.DataFr
     """
     b, b_extract = _loans(before, "before")
     a, a_extract = _loans(after, "after")
-    b_ids = pd.Index(b["loan_id"].astype("str"))
-    a_ids = pd.Index(a["loan_id"].astype("str"))
-    in_before = b_ids.get_indexer(a_ids)  # per after row: its before row, -1 when new
+    a_ids = a["loan_id"].astype("str")
+    # one factorisation of both id columns (each without repeats: _loans refuses them)
+    codes, _ = pd.factorize(pd.concat([b["loan_id"].astype("str"), a_ids], ignore_index=True),
+                            use_na_sentinel=False)
+    b_codes, a_codes = codes[:len(b)], codes[len(b):]
+    before_row = np.full(int(codes.max()) + 1 if len(codes) else 0, -1, dtype=np.int64)
+    before_row[b_codes] = np.arange(len(b))
+    in_before = before_row[a_codes]  # per after row: its before row, -1 when new
+    in_after = np.zeros(len(before_row), dtype=bool)
+    in_after[a_codes] = True
     new_rows = np.flatnonzero(in_before < 0)
-    settled_rows = np.flatnonzero(a_ids.get_indexer(b_ids) < 0)
+    settled_rows = np.flatnonzero(~in_after[b_codes])
     both_a = np.flatnonzero(in_before >= 0)
     both_b = in_before[both_a]
 
@@ -145,24 +163,21 @@ def compare_snapshots(before: Extract | pd.DataFrame, after: Extract | pd.DataFr
     reconciliation = pd.DataFrame({"balance": totals / CENTS, "loans": counts},
                                   index=pd.Index(list(RECONCILIATION_ZH), name="item"))
 
-    loan_id = a["loan_id"].astype("str").to_numpy(dtype=object)[both_a]
     parts: list[pd.DataFrame] = []
 
     def add(mask: np.ndarray, field: str, before_v, after_v, change) -> None:
         if mask.any():
             parts.append(pd.DataFrame({
-                "loan_id": loan_id[mask], "field": field, "before": _as_text(before_v[mask]),
+                "loan_id": a_ids.take(both_a[mask]).to_numpy(dtype=object), "field": field, "before": _as_text(before_v[mask]),
                 "after": _as_text(after_v[mask]),
                 "change": np.broadcast_to(np.asarray(change, dtype=object), mask.shape)[mask]}))
 
     if "classification" in a.columns and "classification" in b.columns:
         order = {c: i for i, c in enumerate(schema.CLASSIFICATIONS)}
-        bc = b["classification"].astype("str").map(order).to_numpy(dtype=np.float64)[both_b]
-        ac = a["classification"].astype("str").map(order).to_numpy(dtype=np.float64)[both_a]
-        zh_b = b["classification"].astype("str").map(schema.CLASSIFICATION_ZH).to_numpy(
-            dtype=object)[both_b]
-        zh_a = a["classification"].astype("str").map(schema.CLASSIFICATION_ZH).to_numpy(
-            dtype=object)[both_a]
+        bc = _mapped(b["classification"], order, np.float64)[both_b]
+        ac = _mapped(a["classification"], order, np.float64)[both_a]
+        zh_b = _mapped(b["classification"], schema.CLASSIFICATION_ZH, object)[both_b]
+        zh_a = _mapped(a["classification"], schema.CLASSIFICATION_ZH, object)[both_a]
         moved = ~np.isnan(bc) & ~np.isnan(ac) & (bc != ac)
         add(moved, "classification", zh_b, zh_a,
             np.where(ac < bc, "分类上调(好转)", "分类下调(劣变)"))
@@ -184,12 +199,10 @@ def compare_snapshots(before: Extract | pd.DataFrame, after: Extract | pd.DataFr
         add(later, "maturity_date", np.datetime_as_string(bm.astype("datetime64[D]")),
             np.datetime_as_string(am.astype("datetime64[D]")), "到期日延后但未登记展期")
     if "guarantee_type" in a.columns and "guarantee_type" in b.columns:
-        bg = b["guarantee_type"].astype("str").map(GUARANTEE_STRENGTH).to_numpy(
-            dtype=np.float64)[both_b]
-        ag = a["guarantee_type"].astype("str").map(GUARANTEE_STRENGTH).to_numpy(
-            dtype=np.float64)[both_a]
-        zh = lambda f, rows: f["guarantee_type"].astype("str").map(  # noqa: E731
-            schema.GUARANTEE_ZH).to_numpy(dtype=object)[rows]
+        bg = _mapped(b["guarantee_type"], GUARANTEE_STRENGTH, np.float64)[both_b]
+        ag = _mapped(a["guarantee_type"], GUARANTEE_STRENGTH, np.float64)[both_a]
+        zh = lambda f, rows: _mapped(f["guarantee_type"], schema.GUARANTEE_ZH,  # noqa: E731
+                                     object)[rows]
         add(~np.isnan(bg) & ~np.isnan(ag) & (ag < bg), "guarantee_type", zh(b, both_b),
             zh(a, both_a), "担保方式弱化")
     if "management_mode" in a.columns and "management_mode" in b.columns:

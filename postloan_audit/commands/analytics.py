@@ -244,6 +244,7 @@ def run_exposures(args: argparse.Namespace) -> int:
         large_exposures,
     )
     from postloan_audit.analytics.workbook import Section
+    from postloan_audit.parties.resolve import resolve_parties
 
     missing = [name for name, value in (("--tier1-capital", args.tier1_capital),
                                         ("--capital", args.capital)) if value is None]
@@ -258,8 +259,10 @@ def run_exposures(args: argparse.Namespace) -> int:
     extract = _load(args.extract, args)
     if extract is None:
         return 2
+    # resolved once for every analysis of this extract that reads the parties
+    parties = resolve_parties(extract)
     exposures = large_exposures(extract, tier1_capital=args.tier1_capital,
-                                capital=args.capital, policy=policy)
+                                capital=args.capital, policy=policy, parties=parties)
     print(_header(extract))
     print(wrap_text(f"一级资本净额 {args.tier1_capital:,.2f} 元,资本净额 {args.capital:,.2f} 元;"
                     f"大额风险暴露 {int(exposures['large_exposure'].sum()):,} 项,超过限额 "
@@ -271,7 +274,7 @@ def run_exposures(args: argparse.Namespace) -> int:
     for by in ("industry", "branch"):
         if by not in extract.loans.columns:
             continue
-        c = concentration(extract, by=by, policy=policy)
+        c = concentration(extract, by=by, policy=policy, parties=parties)
         print()
         print(wrap_text(f"{CONCENTRATION_BY[by]}集中度 / concentration by {by}:HHI {c.hhi:.4f}(×10000 = {c.hhi * 1e4:,.0f}),"
                         f"前{c.top_n}大占比 {c.top_n_share:.2%}"))

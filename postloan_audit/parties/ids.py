@@ -276,12 +276,14 @@ def check_id_numbers(values: pd.Series, *, customer_type: pd.Series | None = Non
     plain = raw.str.fullmatch(r"[0-9A-Z]*").fillna(False).to_numpy(dtype=bool)
     keys = raw.to_numpy(dtype=object).copy()
     keys[~plain] = [normalise_id(v) for v in keys[~plain]]
-    original_lengths = pd.Series(keys, dtype="str").str.len().to_numpy(dtype=np.int64)
+    # the text of the keys is the raw text when nothing was normalised (no copy into Arrow)
+    key_text = raw if plain.all() else pd.Series(keys, dtype="str")
+    original_lengths = key_text.str.len().to_numpy(dtype=np.int64)
     legacy = np.flatnonzero(original_lengths == 15)
     upgraded = keys.copy()
     upgraded[legacy] = [upgrade_id_number(k) for k in keys[legacy]]
     u = len(uniques)
-    texts = pd.Series(upgraded, dtype="str")
+    texts = pd.Series(upgraded, dtype="str") if len(legacy) else key_text
     lengths = texts.str.len().to_numpy(dtype=np.int64)
     ascii_ok = texts.str.fullmatch(r"[0-9A-Z]*").fillna(False).to_numpy(dtype=bool)
     eighteen = (lengths == 18) & ascii_ok
@@ -335,8 +337,10 @@ def check_id_numbers(values: pd.Series, *, customer_type: pd.Series | None = Non
     reason[wrong_length] = REASON_LENGTH
     reason[chars] = REASON_CHARACTERS
     reason = np.where(rest, np.where(as_ric, ric_reason, uscc_reason), reason)
-    id_key = np.where(blank, "", upgraded[safe])
-    return pd.DataFrame({"id_key": pd.array(id_key, dtype="str"),
+    # per row, taken from the distinct keys' text ("" after them: a blank row's)
+    id_key = pd.concat([texts, pd.Series([""], dtype="str")], ignore_index=True).take(
+        np.where(blank, u, safe)).array
+    return pd.DataFrame({"id_key": id_key,
                          "kind": pd.array(kind, dtype="str"), "valid": valid,
                          "reason": pd.array(reason, dtype="str")},
                         index=index)
