@@ -52,7 +52,7 @@ from postloan_audit.compliance.policy import Policy
 from postloan_audit.core.extract import Extract
 from postloan_audit.core.provenance import Provenance
 from postloan_audit.core.workbooks import Target
-from postloan_audit.parties.resolve import PARTY_HEADERS, resolve_parties
+from postloan_audit.parties.resolve import PARTY_HEADERS, PartyResolution, resolve_parties
 
 #: The sheets a book of several files stacks (each file's rows, in file order).
 STACKED_SHEETS = ("loans", "inspections", "collections", "collateral", "guarantees",
@@ -151,6 +151,10 @@ def review_book(extract: Extract, *, previous: Extract | None = None,
     counts: list[tuple[str, str, str]] = []
     sections: list[Section] = []
     not_run: list[tuple[str, str]] = []
+    resolved: dict[str, PartyResolution] = {}  # the parties, resolved once for every analysis
+
+    def party_args() -> dict[str, PartyResolution]:
+        return {"parties": resolved["parties"]} if "parties" in resolved else {}
 
     def attempt(what: str, run) -> None:
         try:
@@ -161,6 +165,7 @@ def review_book(extract: Extract, *, previous: Extract | None = None,
     def parties() -> None:
         result = resolve_parties(extract, look_alikes=True,
                                  look_alike_score=p.look_alike_score)
+        resolved["parties"] = result
         groups = result.groups()
         counts.append(("同一债务人(合并的客户号组)", f"{len(groups):,}",
                        f"客户号 {len(result.parties):,} 个,识别为债务人 "
@@ -172,7 +177,7 @@ def review_book(extract: Extract, *, previous: Extract | None = None,
             Section("名称相近", "名称相近但未合并(供复核)", result.look_alikes, PARTY_HEADERS)])
 
     def circles() -> None:
-        network = guarantee_network(extract, policy=policy)
+        network = guarantee_network(extract, policy=policy, **party_args())
         summary = network.circle_summary()
         counts.append(("担保圈", f"{len(summary):,}",
                        f"担保关系 {len(network.edges):,} 条"))
@@ -187,7 +192,7 @@ def review_book(extract: Extract, *, previous: Extract | None = None,
         if tier1_capital is None or capital is None:
             raise ValueError(NO_CAPITAL)
         found = large_exposures(extract, tier1_capital=tier1_capital, capital=capital,
-                                policy=policy)
+                                policy=policy, **party_args())
         counts.append(("大额风险暴露", f"{int(found['large_exposure'].sum()):,}",
                        f"超过限额 {int(found['breach'].sum()):,} 项"))
         shown = found.drop(columns=[c for c in ("citation", "basis", "capital")
@@ -201,7 +206,7 @@ def review_book(extract: Extract, *, previous: Extract | None = None,
                                 f"台账没有“{CONCENTRATION_BY[by]}”列。 / The ledger has no "
                                 f"{by} column."))
                 continue
-            c = concentration(extract, by=by, policy=policy)
+            c = concentration(extract, by=by, policy=policy, **party_args())
             counts.append((f"{CONCENTRATION_BY[by]}集中度 HHI", f"{c.hhi:.4f}",
                            f"前{c.top_n}大占比 {c.top_n_share:.2%}"))
             sections.append(Section(
@@ -224,7 +229,7 @@ def review_book(extract: Extract, *, previous: Extract | None = None,
                                  LOAN_HEADERS)])
 
     def duplicates() -> None:
-        found = find_duplicates(extract)
+        found = find_duplicates(extract, **party_args())
         note = found.collateral.attrs.get("note")
         counts.append(("一物多押超值", f"{len(found.collateral):,}", note or ""))
         counts.append(("同一证件号码多个客户号", f"{len(found.id_numbers):,}", ""))
