@@ -138,7 +138,8 @@ def _guarantor_keys(guarantees: pd.DataFrame, resolved: BorrowerParties
 
 def guarantee_network(data: Extract, *, policy: Policy | None = None,
                       depth: int | None = None,
-                      parties: PartyResolution | None = None) -> GuaranteeNetwork:
+                      parties: PartyResolution | None = None,
+                      chains: bool = True) -> GuaranteeNetwork:
     """The guarantee graph of ``data`` with its circles and chains (see the module).
 
     Parameters
@@ -152,6 +153,9 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
     parties:
         The extract's parties, resolved once (:func:`~postloan_audit.parties.resolve_parties`
         of ``data``) and passed to each analysis that needs them; resolved here when None.
+    chains:
+        False leaves the chains out (an empty table), for a caller that wants the circles
+        only: the longest paths are the dearest part on a large book.
 
     Raises
     ------
@@ -240,9 +244,17 @@ def guarantee_network(data: Extract, *, policy: Policy | None = None,
     circle_name = dict(zip(circles["_comp"].to_numpy(), circles["circle_id"].to_numpy(),
                            strict=False)) if len(circles) else {}
     circles = circles.drop(columns=["_comp"])
-    chains = _chains(es, ed, comp, n_comp, size, party_id, node_balance, circle_name, depth)
-    return GuaranteeNetwork(parties=graph_parties, edges=edges, circles=circles, chains=chains,
+    found = (_chains(es, ed, comp, n_comp, size, party_id, node_balance, circle_name, depth)
+             if chains else _no_chains())
+    return GuaranteeNetwork(parties=graph_parties, edges=edges, circles=circles, chains=found,
                             depth=depth, provenance=provenance_of(extract))
+
+
+def _no_chains() -> pd.DataFrame:
+    """The chains table without rows (:data:`CHAIN_COLUMNS`, their dtypes)."""
+    return pd.DataFrame({"chain_id": text([]), "links": pd.Series([], dtype=np.int64),
+                         "path": text([]), "start": text([]), "end": text([]),
+                         "balance": pd.Series([], dtype=np.float64)})
 
 
 def _by_text(labels: pd.Series, first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -283,9 +295,7 @@ def _chains(es: np.ndarray, ed: np.ndarray, comp: np.ndarray, n_comp: int, size:
             party_id: np.ndarray, node_balance: np.ndarray, circle_name: dict[int, str],
             depth: int) -> pd.DataFrame:
     """Longest chains of the condensation ending at a sink, longer than ``depth`` links."""
-    empty = pd.DataFrame({"chain_id": text([]), "links": pd.Series([], dtype=np.int64),
-                          "path": text([]), "start": text([]), "end": text([]),
-                          "balance": pd.Series([], dtype=np.float64)})
+    empty = _no_chains()
     cs, cd = comp[es], comp[ed]
     keep = cs != cd
     cs, cd = cs[keep], cd[keep]
@@ -367,7 +377,7 @@ def guarantee_circles(data: Extract, *, policy: Policy | None = None,
 
     ``parties``: as :func:`guarantee_network` takes it.
     """
-    network = guarantee_network(data, policy=policy, parties=parties)
+    network = guarantee_network(data, policy=policy, parties=parties, chains=False)
     frame = network.circles
     frame.attrs["provenance"] = network.provenance
     return frame

@@ -108,3 +108,14 @@ def test_a_graph_of_more_than_46341_components_keeps_its_chains_exact():
     assert network.chains[["links", "path", "balance"]].to_dict("records") == [
         {"links": 3, "path": "B00000 → B00001 → B00002 → B00003", "balance": 4.0}]
     assert network.circles.empty
+
+
+def test_the_circles_alone_leave_the_chains_out_and_are_the_same():
+    e = _extract([("A", "B"), ("B", "A"), ("B", "C"), ("C", "D"), ("X", "A")], "ABCD")
+    full = guarantee_network(e)
+    circles_only = guarantee_network(e, chains=False)
+    pd.testing.assert_frame_equal(circles_only.circles, full.circles)
+    pd.testing.assert_frame_equal(circles_only.edges, full.edges)
+    assert circles_only.chains.empty and len(full.chains) == 1
+    assert list(circles_only.chains.columns) == list(full.chains.columns)
+    assert circles_only.chains.dtypes.to_dict() == full.chains.dtypes.to_dict()
